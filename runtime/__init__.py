@@ -1,0 +1,58 @@
+"""The runtime every generated SDK imports: Gradio's protocol over httpx, sync and async.
+
+Public face only; the implementation lives in private modules. Importing this package never loads
+jinja2, black or click.
+"""
+
+from . import shapes
+from ._errors import (
+    AppChangedError,
+    AppError,
+    AuthenticationError,
+    FileTooLargeError,
+    GradioError,
+    GradioTimeoutError,
+    InputError,
+    JobCancelledError,
+    ProtocolError,
+    QueueFullError,
+    ServerUnavailableError,
+    SpaceError,
+    SpaceNotFoundError,
+    SpaceNotRunningError,
+    SpacePausedError,
+    TransportError,
+    ZeroGPUQuotaError,
+)
+from ._files import FileInput, FileSource, RemoteFile
+from ._spec import STATE, AppSpec, Endpoint, Output, Param, StateSlot
+
+__all__ = [
+    "shapes",
+    "AppSpec",
+    "Endpoint",
+    "Param",
+    "Output",
+    "STATE",
+    "StateSlot",
+    "FileInput",
+    "FileSource",
+    "RemoteFile",
+    "GradioError",
+    "InputError",
+    "FileTooLargeError",
+    "AppError",
+    "ZeroGPUQuotaError",
+    "JobCancelledError",
+    "AuthenticationError",
+    "QueueFullError",
+    "AppChangedError",
+    "SpaceError",
+    "SpaceNotFoundError",
+    "SpacePausedError",
+    "SpaceNotRunningError",
+    "TransportError",
+    "ServerUnavailableError",
+    "GradioTimeoutError",
+    "ProtocolError",
+]

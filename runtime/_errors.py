@@ -1,0 +1,191 @@
+"""Every error the runtime raises, under one root.
+
+A user catches ``GradioError`` to handle anything that went wrong talking to a Gradio app, or one of
+the subclasses below to act on a specific cause::
+
+    GradioError
+    ├── InputError              a call's arguments were rejected before any request was sent
+    │   └── FileTooLargeError   a file exceeds the app's max_file_size
+    ├── AppError                the app's function raised (gr.Error, or any exception)
+    │   └── ZeroGPUQuotaError   a ZeroGPU Space refused the call for lack of GPU quota
+    ├── JobCancelledError       the job was cancelled before it produced a result
+    ├── AuthenticationError     login failed, or a token/cookie was missing or refused
+    ├── QueueFullError          the server's queue is full or the caller is rate-limited
+    ├── AppChangedError         the app no longer matches the schema the SDK was generated from
+    ├── SpaceError              a Hugging Face Space cannot serve calls (missing, paused, broken)
+    │   ├── SpaceNotFoundError
+    │   ├── SpacePausedError
+    │   └── SpaceNotRunningError  build/runtime error, or still starting when the wait ran out
+    └── TransportError          the conversation with the server failed
+        ├── ServerUnavailableError  could not connect, or the connection dropped
+        ├── GradioTimeoutError      a wait ran past its timeout
+        └── ProtocolError           the server sent something this runtime cannot understand
+
+Errors carry what a user needs to act on them (the endpoint, the server's message) and never a token.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "GradioError",
+    "InputError",
+    "FileTooLargeError",
+    "AppError",
+    "ZeroGPUQuotaError",
+    "JobCancelledError",
+    "AuthenticationError",
+    "QueueFullError",
+    "AppChangedError",
+    "SpaceError",
+    "SpaceNotFoundError",
+    "SpacePausedError",
+    "SpaceNotRunningError",
+    "TransportError",
+    "ServerUnavailableError",
+    "GradioTimeoutError",
+    "ProtocolError",
+]
+
+
+class GradioError(Exception):
+    """Root of every error raised by ``gradio_codegen.runtime``."""
+
+    def __init__(self, message: str, *, endpoint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.endpoint = endpoint
+
+    def __str__(self) -> str:
+        if self.endpoint:
+            return f"{self.endpoint}: {self.message}"
+        return self.message
+
+
+class InputError(GradioError, ValueError):
+    """An argument does not fit the endpoint's schema; nothing was sent.
+
+    Also a ``ValueError`` so code that validates input generically still catches it.
+    """
+
+    def __init__(self, message: str, *, endpoint: str | None = None, parameter: str | None = None):
+        super().__init__(message, endpoint=endpoint)
+        self.parameter = parameter
+
+
+class FileTooLargeError(InputError):
+    """A file is larger than the app's ``max_file_size``; it was not uploaded."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        size: int,
+        limit: int,
+        endpoint: str | None = None,
+        parameter: str | None = None,
+    ) -> None:
+        super().__init__(message, endpoint=endpoint, parameter=parameter)
+        self.size = size
+        self.limit = limit
+
+
+class AppError(GradioError):
+    """The app's function failed on the server.
+
+    ``message`` is the text of the app's ``gr.Error`` (or a note that the app hides error details when
+    a plain exception was raised without ``show_error=True``); ``title``, ``duration`` and ``visible``
+    are what the server sent alongside it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        endpoint: str | None = None,
+        title: str | None = None,
+        duration: float | None = None,
+        visible: bool | None = None,
+    ) -> None:
+        super().__init__(message, endpoint=endpoint)
+        self.title = title
+        self.duration = duration
+        self.visible = visible
+
+
+class ZeroGPUQuotaError(AppError):
+    """A ZeroGPU Space refused the call because the caller's GPU quota is used up.
+
+    ``requested`` and ``remaining`` are seconds of GPU time, when the server's message says them.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        endpoint: str | None = None,
+        title: str | None = None,
+        requested: float | None = None,
+        remaining: float | None = None,
+    ) -> None:
+        super().__init__(message, endpoint=endpoint, title=title)
+        self.requested = requested
+        self.remaining = remaining
+
+
+class JobCancelledError(GradioError):
+    """The job was cancelled, so it has no result."""
+
+
+class AuthenticationError(GradioError):
+    """The server refused our credentials: wrong password, missing login, or an invalid token."""
+
+
+class QueueFullError(GradioError):
+    """The server would not accept the job: its queue is full, or it rate-limited the caller."""
+
+    def __init__(
+        self, message: str, *, endpoint: str | None = None, status_code: int | None = None
+    ) -> None:
+        super().__init__(message, endpoint=endpoint)
+        self.status_code = status_code
+
+
+class AppChangedError(GradioError):
+    """The running app no longer matches what the SDK was generated from; regenerate the SDK."""
+
+
+class SpaceError(GradioError):
+    """A Hugging Face Space cannot serve calls right now."""
+
+    def __init__(self, message: str, *, space_id: str | None = None, stage: str | None = None):
+        super().__init__(message)
+        self.space_id = space_id
+        self.stage = stage
+
+
+class SpaceNotFoundError(SpaceError):
+    """No such Space, or it is private and the token (if any) cannot see it."""
+
+
+class SpacePausedError(SpaceError):
+    """The Space was paused by its owner; only the owner can restart it."""
+
+
+class SpaceNotRunningError(SpaceError):
+    """The Space failed to build or start, or did not become ready within the wait."""
+
+
+class TransportError(GradioError):
+    """The HTTP conversation with the server failed."""
+
+
+class ServerUnavailableError(TransportError):
+    """The server could not be reached, or it dropped the connection mid-call."""
+
+
+class GradioTimeoutError(TransportError, TimeoutError):
+    """A wait ran past its timeout. Also a ``TimeoutError``."""
+
+
+class ProtocolError(TransportError):
+    """The server sent a message this runtime cannot understand."""

@@ -1,0 +1,1 @@
+"""Jinja templates for generated SDK modules (package data, found through importlib.resources)."""
