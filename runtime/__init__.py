@@ -24,11 +24,22 @@ from ._errors import (
     TransportError,
     ZeroGPUQuotaError,
 )
+from ._client import AsyncClient, Client, DefaultClient
 from ._files import FileInput, FileSource, RemoteFile
+from ._job import AsyncJob, Job, JobStatus, LogMessage, ProgressUnit, Status
 from ._spec import STATE, AppSpec, Endpoint, Output, Param, StateSlot
 
 __all__ = [
     "shapes",
+    "Client",
+    "AsyncClient",
+    "DefaultClient",
+    "Job",
+    "AsyncJob",
+    "JobStatus",
+    "Status",
+    "ProgressUnit",
+    "LogMessage",
     "AppSpec",
     "Endpoint",
     "Param",
