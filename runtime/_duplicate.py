@@ -1,0 +1,156 @@
+"""Copying a Space to the caller's account, to run it privately or on other hardware.
+
+A busy public Space rate-limits its callers and a paused one cannot be called at all; a copy is the
+caller's own. ``duplicate_space`` asks the Hub (through huggingface_hub) for the copy and returns its
+id, which any generated ``Client(space_id)`` accepts: the copy builds first, and the client waits
+for it like for any building Space.
+
+huggingface_hub 1.x+ duplicates with ``HfApi.duplicate_repo(..., repo_type="space")``; older
+releases had ``HfApi.duplicate_space``. Both are supported.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from ._auth import find_token, redact
+from ._errors import (
+    AuthenticationError,
+    GradioError,
+    GradioTimeoutError,
+    InputError,
+    ServerUnavailableError,
+    SpaceNotFoundError,
+)
+from ._spaces import hub_endpoint, is_space_id, space_id_from_url
+
+__all__ = ["duplicate_space"]
+
+T = TypeVar("T")
+
+DUPLICATE_TIMEOUT = 120.0  # huggingface_hub's own requests here have no timeout
+
+
+def duplicate_space(
+    from_id: str,
+    to_id: str | None = None,
+    *,
+    token: str | None = None,
+    hardware: str | None = None,
+    secrets: Mapping[str, str] | None = None,
+    sleep_time: int | None = None,
+    private: bool = True,
+    exist_ok: bool = True,
+    timeout: float | None = DUPLICATE_TIMEOUT,
+) -> str:
+    """Duplicate Space ``from_id`` and return the copy's id (``owner/name``).
+
+    ``to_id`` defaults to the same name under the token's account (``name`` alone also works).
+    ``hardware`` (e.g. ``"t4-small"``), ``secrets`` (environment secrets of the copy) and
+    ``sleep_time`` (seconds of inactivity before it sleeps; paid hardware only) are passed to the
+    Hub. With ``exist_ok`` (the default) an existing Space of that id is reused, as is.
+
+    Raises ``AuthenticationError`` without a usable token, ``SpaceNotFoundError`` when the source
+    is not visible, ``ServerUnavailableError`` when the Hub fails.
+    """
+    source = space_id_from_url(from_id) or from_id.strip()
+    if not is_space_id(source):
+        raise InputError(f"{from_id!r} is not a Space id (owner/name) or a Space URL.")
+    if to_id is not None and not (is_space_id(to_id) or (to_id and "/" not in to_id)):
+        raise InputError(f"{to_id!r} is not a Space id (owner/name) or a Space name.")
+    found = find_token(token)
+    if found is None:
+        raise AuthenticationError(
+            "Duplicating a Space needs a Hugging Face token with write access: pass token=, set "
+            "HF_TOKEN, or run `hf auth login`."
+        )
+    secret_list = [{"key": k, "value": v} for k, v in (secrets or {}).items()] or None
+    try:
+        from huggingface_hub import HfApi
+        from huggingface_hub.errors import HfHubHTTPError
+    except ImportError as exc:  # pragma: no cover - huggingface_hub is a dependency
+        raise GradioError(f"Duplicating Spaces needs huggingface_hub: {exc}") from None
+    api = HfApi(endpoint=hub_endpoint())
+
+    def run() -> Any:
+        if hasattr(api, "duplicate_repo"):
+            return api.duplicate_repo(
+                source,
+                to_id,
+                repo_type="space",
+                private=private,
+                token=found,
+                exist_ok=exist_ok,
+                space_hardware=hardware,  # type: ignore[arg-type]  # a plain str is accepted
+                space_sleep_time=sleep_time,
+                space_secrets=secret_list,
+            )
+        legacy = getattr(api, "duplicate_space")  # huggingface_hub < 1.0
+        return legacy(
+            source,
+            to_id,
+            private=private,
+            token=found,
+            exist_ok=exist_ok,
+            hardware=hardware,
+            sleep_time=sleep_time,
+            secrets=secret_list,
+        )
+
+    try:
+        url = _with_deadline(run, timeout)
+    except HfHubHTTPError as exc:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        said = redact(str(getattr(exc, "server_message", None) or ""), found)
+        detail = f" (HTTP {status}{': ' + said if said else ''})"
+        if status in (401, 403):
+            raise AuthenticationError(
+                f"The Hub refused to duplicate Space {source}{detail}: the token needs write access."
+            ) from None
+        if status == 404:
+            raise SpaceNotFoundError(
+                f"Space {source} was not found{detail}; check the id and that the token can see it.",
+                space_id=source,
+            ) from None
+        if status == 409:
+            raise InputError(
+                f"A Space named {to_id or source.split('/')[1]} already exists{detail}; pass "
+                "exist_ok=True to reuse it or choose another to_id."
+            ) from None
+        raise ServerUnavailableError(f"Duplicating Space {source} failed{detail}.") from None
+    except (GradioError, ValueError):
+        raise
+    except Exception as exc:
+        raise ServerUnavailableError(
+            f"Could not reach the Hugging Face Hub to duplicate Space {source}: "
+            f"{type(exc).__name__}: {redact(str(exc), found)}"
+        ) from None
+    new_id = getattr(url, "repo_id", None) or space_id_from_url(str(url))
+    if not new_id:
+        raise ServerUnavailableError(f"The Hub's answer did not name the copy of {source}: {url!s}")
+    return str(new_id)
+
+
+def _with_deadline(fn: Callable[[], T], timeout: float | None) -> T:
+    """Run ``fn`` in a daemon thread and wait at most ``timeout`` seconds for it."""
+    if timeout is None:
+        return fn()
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(fn())
+        except BaseException as exc:  # handed over to the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=target, name="duplicate-space", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise GradioTimeoutError(f"The Hub did not answer within {timeout:g}s.")
+    if failure:
+        raise failure[0]
+    return outcome[0]
