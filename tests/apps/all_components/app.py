@@ -51,6 +51,11 @@ def annotate(size: float):
     return _png("scene.png", (10, 120, 200), side), [((0, 0, side // 2, side // 2), "box"), (mask, "mask")]
 
 
+def spans(tokens):
+    # Gradio's own preprocess hands over dicts its postprocess cannot read back: pass tuples.
+    return [(t["token"], t["class_or_confidence"]) if isinstance(t, dict) else tuple(t) for t in tokens or []]
+
+
 def classify(text: str) -> dict:
     n = max(1, len(text))
     return {"long": min(1.0, n / 20), "short": max(0.0, 1 - n / 20)}
@@ -141,7 +146,7 @@ with gr.Blocks() as demo:
     pair("json", lambda: gr.JSON(label="Data"))
     pair("dataframe", lambda: gr.Dataframe(headers=["name", "value"], datatype=["str", "number"], value=[["a", 1]], label="Table"))
     pair("label", lambda: gr.Textbox(label="Phrase", value="short"), lambda: gr.Label(label="Class"), classify)
-    pair("highlighted_text", lambda: gr.HighlightedText(label="Spans", interactive=True))
+    pair("highlighted_text", lambda: gr.HighlightedText(label="Spans", interactive=True), fn=spans)
     pair("code", lambda: gr.Code(language="python", label="Snippet", value="print(1)"))
     pair("html", lambda: gr.HTML(label="Markup", value="<b>bold</b>"))
     pair("markdown", lambda: gr.Markdown(label="Notes", value="# Title"))
