@@ -1,8 +1,10 @@
 """Launch real Gradio apps on 127.0.0.1 for the tests, each in its own virtualenv and process.
 
 Virtualenvs live in ``.venvs/g4``, ``.venvs/g5``, ``.venvs/g6`` (made by ``scripts/bootstrap``;
-override the folder with ``GRADIO_CODEGEN_VENVS``). A server is started with its venv's Python, waited
-for until its own log says it serves and ``/config`` answers, and stopped by its process id.
+override the folder with ``GRADIO_CODEGEN_VENVS``). The optional ``.venvs/g4early`` (Gradio
+4.16.0, queue protocol ``sse_v1``) is reached with the version key ``"4early"``. A server is started
+with its venv's Python, waited for until its own log says it serves and ``/config`` answers, and
+stopped by its process id.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = Path(__file__).resolve().parent / "apps"
 VENVS = Path(os.environ.get("GRADIO_CODEGEN_VENVS", ROOT / ".venvs"))
 VERSIONS = ("4", "5", "6")
+OPTIONAL_VERSIONS = ("4early",)  # made only by `scripts/bootstrap g4early`; never in VERSIONS
 START_TIMEOUT = float(os.environ.get("GRADIO_CODEGEN_START_TIMEOUT", "120"))
 
 
@@ -29,8 +32,10 @@ def venv_python(major: str) -> Path:
     return VENVS / f"g{major}" / "bin" / "python"
 
 
-def available_versions() -> list[str]:
-    return [v for v in VERSIONS if venv_python(v).exists()]
+def available_versions(*, optional: bool = False) -> list[str]:
+    """Version keys whose venv exists; ``optional=True`` adds those of OPTIONAL_VERSIONS too."""
+    keys = VERSIONS + OPTIONAL_VERSIONS if optional else VERSIONS
+    return [v for v in keys if venv_python(v).exists()]
 
 
 def free_port() -> int:
@@ -57,7 +62,7 @@ class GradioServer:
 
     @property
     def api_prefix(self) -> str:
-        return "" if self.major == "4" else "/gradio_api"
+        return "" if self.major.startswith("4") else "/gradio_api"
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
