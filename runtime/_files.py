@@ -1,23 +1,57 @@
 """File values: what users pass in (``FileInput``) and what results hand back (``RemoteFile``).
 
-Contract used by the rest of the runtime (implementation to be completed):
-
-* ``FileInput`` is the union accepted wherever an endpoint takes a file.
+* ``FileInput`` is the union accepted wherever an endpoint takes a file: a local path, an http(s)
+  URL, ``bytes``, an open binary file, a ``FileSource`` (data plus the name and MIME type to send),
+  or a ``RemoteFile`` from an earlier result.
 * ``RemoteFile`` wraps a FileData the server sent: it knows its URL, original name, size and MIME
-  type and gives a local path through ``os.fspath()`` (downloading on first access when downloads
-  are lazy).
+  type, and gives a local path through ``os.fspath()`` -- downloading on first access when the
+  client's downloads are lazy.
+
+The batches that move the bytes (``UploadBatch``, ``DownloadBatch``) live in ``_upload`` and
+``_download``; they are re-exported here because the client imports them from this module.
 """
 
 from __future__ import annotations
 
+import asyncio
+import mimetypes
 import os
-from typing import IO, Any, Union
+import posixpath
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import IO, Any, Literal, Union
 
-__all__ = ["FileInput", "RemoteFile", "FileSource"]
+import httpx
+
+from ._errors import GradioError
+from ._fetch import adownload_to, async_twin, download_to, sync_twin
+from ._filenames import create_unique, safe_filename
+from ._progress import ProgressOption
+
+__all__ = [
+    "FileInput",
+    "RemoteFile",
+    "FileSource",
+    "DownloadMode",
+    "UploadBatch",
+    "DownloadBatch",
+    "make_download_dir",
+    "default_download_dir",
+]
+
+DownloadMode = Literal["eager", "lazy", "never"]
+FILE_DATA_META = {"_type": "gradio.FileData"}
+_DEFAULT_TIMEOUT = 60.0
 
 
 class FileSource:
-    """An explicit file argument: data or a path plus the name and MIME type to upload it under."""
+    """An explicit file argument: data or a path plus the name and MIME type to upload it under.
+
+    Use it when the name cannot be inferred (``bytes``, a pipe) or should differ from the path's,
+    e.g. ``FileSource(png_bytes, name="chart.png")``.
+    """
 
     def __init__(
         self,
@@ -30,104 +64,217 @@ class FileSource:
         self.name = name
         self.mime_type = mime_type
 
+    def __repr__(self) -> str:
+        return f"FileSource({type(self.data).__name__}, name={self.name!r}, mime_type={self.mime_type!r})"
 
-FileInput = Union[str, "os.PathLike[str]", bytes, IO[bytes], FileSource, "RemoteFile"]
+
+_state_lock = threading.Lock()
+_process_download_dir: str | None = None
+
+
+def make_download_dir() -> str:
+    """A fresh directory under the system temp dir, for one client's downloads."""
+    return tempfile.mkdtemp(prefix="gradio-codegen-")
+
+
+def default_download_dir() -> str:
+    """The directory used when no client gave one: created once per process, on first need."""
+    global _process_download_dir
+    with _state_lock:
+        if _process_download_dir is None or not os.path.isdir(_process_download_dir):
+            _process_download_dir = make_download_dir()
+        return _process_download_dir
 
 
 class RemoteFile(os.PathLike[str]):
-    """A file produced by the app."""
+    """A file produced by the app.
+
+    ``name`` is the original file name, ``size`` and ``mime_type`` what is known about it (the
+    server often omits both; the MIME type is then guessed from the name), ``url`` where it is
+    served. ``os.fspath(f)``, ``f.path`` and ``f.read_bytes()`` give the local copy, downloading it
+    first when the client downloads lazily; ``await f.adownload()`` does that without blocking.
+    With ``download="never"`` only an explicit ``f.download()`` fetches it.
+    """
 
     def __init__(
         self,
         url: str,
         *,
-        path: str,
+        server_path: str,
         orig_name: str | None = None,
         size: int | None = None,
         mime_type: str | None = None,
         local_path: str | None = None,
         data: dict[str, Any] | None = None,
+        file_base: str | None = None,
     ) -> None:
         self.url = url
-        self.path = path
+        self.server_path = server_path
         self.orig_name = orig_name
         self.size = size
-        self.mime_type = mime_type
-        self.local_path = local_path
+        self.mime_type = mime_type or mimetypes.guess_type(self.name)[0]
         self.data = dict(data or {})
+        self.file_base = file_base
+        self._local = local_path
+        self._lock = threading.Lock()
+        self._http: httpx.Client | httpx.AsyncClient | None = None
+        self._directory: str | None = None
+        self._progress: ProgressOption = None
+        self._auto_download = True
+
+    def _bind(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        *,
+        directory: str | None,
+        progress: ProgressOption,
+        auto_download: bool,
+    ) -> None:
+        """Remember how to fetch this file later (called by ``DownloadBatch``)."""
+        self._http = http
+        self._directory = directory
+        self._progress = progress
+        self._auto_download = auto_download
 
     @property
     def name(self) -> str:
-        return self.orig_name or os.path.basename(self.path)
+        return self.orig_name or posixpath.basename(self.server_path.replace("\\", "/")) or "file"
+
+    @property
+    def local_path(self) -> str | None:
+        """The local copy's path, or ``None`` while it is not downloaded (never downloads)."""
+        return self._local
+
+    @property
+    def downloaded(self) -> bool:
+        return self._local is not None and os.path.exists(self._local)
+
+    @property
+    def path(self) -> Path:
+        """The local copy, downloaded now if downloads are lazy and it is not there yet."""
+        if not self.downloaded:
+            if not self._auto_download:
+                raise GradioError(
+                    f"{self.name!r} was not downloaded: the client was created with "
+                    "download='never'. Call .download() to fetch it, or use .url."
+                )
+            self.download()
+        assert self._local is not None
+        return Path(self._local)
 
     def __fspath__(self) -> str:
-        if self.local_path is None:
-            raise RuntimeError("this file was not downloaded (downloads are off)")
-        return self.local_path
+        return str(self.path)
+
+    def read_bytes(self) -> bytes:
+        """The whole content (downloads first if needed). Large files: prefer ``open(f, "rb")``."""
+        return self.path.read_bytes()
+
+    def _target_dir(self, directory: str | os.PathLike[str] | None) -> str:
+        if directory is not None:
+            return os.fspath(directory)
+        return self._directory or default_download_dir()
+
+    def _reuse(self, directory: str | os.PathLike[str] | None) -> Path | None:
+        """The existing copy if it satisfies the request; a copy of it into another directory."""
+        if not self.downloaded:
+            return None
+        assert self._local is not None
+        if directory is None or (
+            os.path.isdir(directory) and os.path.samefile(os.path.dirname(self._local), directory)
+        ):
+            return Path(self._local)
+        target, sink = create_unique(directory, self.name)
+        with sink, open(self._local, "rb") as source:
+            shutil.copyfileobj(source, sink)
+        return target
+
+    def download(self, directory: str | os.PathLike[str] | None = None) -> Path:
+        """Fetch the file now (if not already here) and return its local path."""
+        with self._lock:
+            existing = self._reuse(directory)
+            if existing is not None:
+                return existing
+            http = self._http
+            own: httpx.Client | None = None
+            if not isinstance(http, httpx.Client) or http.is_closed:
+                http = own = (
+                    sync_twin(http) if http is not None else httpx.Client(timeout=_DEFAULT_TIMEOUT)
+                )
+            try:
+                target, sink = create_unique(self._target_dir(directory), self.name)
+                try:
+                    with sink:
+                        download_to(
+                            http,
+                            self.url,
+                            sink,
+                            trusted=self.file_base or self.url,
+                            name=self.name,
+                            progress=self._progress,
+                        )
+                except BaseException:
+                    target.unlink(missing_ok=True)
+                    raise
+            finally:
+                if own is not None:
+                    own.close()
+            if directory is None or self._local is None:
+                self._local = str(target)
+            return target
+
+    async def adownload(self, directory: str | os.PathLike[str] | None = None) -> Path:
+        """``download()`` for async code: fetches with the async client, without blocking."""
+        http = self._http
+        if isinstance(http, httpx.Client) and not http.is_closed:
+            return await asyncio.to_thread(self.download, directory)
+        existing = self._reuse(directory)
+        if existing is not None:
+            return existing
+        own: httpx.AsyncClient | None = None
+        if not isinstance(http, httpx.AsyncClient) or http.is_closed:
+            http = own = (
+                async_twin(http) if http is not None else httpx.AsyncClient(timeout=_DEFAULT_TIMEOUT)
+            )
+        try:
+            target, sink = create_unique(self._target_dir(directory), self.name)
+            try:
+                with sink:
+                    await adownload_to(
+                        http,
+                        self.url,
+                        sink,
+                        trusted=self.file_base or self.url,
+                        name=self.name,
+                        progress=self._progress,
+                    )
+            except BaseException:
+                target.unlink(missing_ok=True)
+                raise
+        finally:
+            if own is not None:
+                await own.aclose()
+        if directory is None or self._local is None:
+            self._local = str(target)
+        return target
+
+    def to_file_data(self) -> dict[str, Any]:
+        """The FileData that hands this file back to the server that produced it."""
+        data: dict[str, Any] = {"path": self.server_path, "orig_name": self.name}
+        if self.size is not None:
+            data["size"] = self.size
+        if self.mime_type is not None:
+            data["mime_type"] = self.mime_type
+        data["meta"] = dict(FILE_DATA_META)
+        return data
 
     def __repr__(self) -> str:
-        return f"RemoteFile(name={self.name!r}, url={self.url!r}, local_path={self.local_path!r})"
-
-
-class UploadBatch:
-    """Collects the file arguments of one call while shapes encode it, then uploads them together.
-
-    Implements ``shapes.EncodeContext``: ``file(value)`` validates the argument (size against
-    ``max_file_size`` before anything is sent) and returns a placeholder; ``upload``/``aupload`` send
-    every collected file (concurrently, streamed from disk) to ``upload_url``; ``fill(payload)``
-    swaps the placeholders for the FileData dicts the server expects.
-    """
-
-    def __init__(self, *, max_file_size: int | None = None, endpoint: str | None = None) -> None:
-        self.max_file_size = max_file_size
-        self.endpoint = endpoint
-        self.pending: list[object] = []
-
-    def file(self, value: object) -> object:
-        raise NotImplementedError
-
-    def upload(self, http: Any, upload_url: str) -> None:
-        if self.pending:
-            raise NotImplementedError
-
-    async def aupload(self, http: Any, upload_url: str) -> None:
-        if self.pending:
-            raise NotImplementedError
-
-    def fill(self, payload: object) -> object:
-        return payload
-
-
-class DownloadBatch:
-    """Turns the FileData of one result into ``RemoteFile``s, then downloads them as configured.
-
-    Implements ``shapes.DecodeContext``. ``file_base`` is ``{root}{api_prefix}`` (files are served at
-    ``{file_base}/file=<path>``); ``mode`` is ``"eager"``, ``"lazy"`` or ``"never"``.
-    """
-
-    def __init__(self, *, file_base: str, mode: str = "eager", directory: str | None = None) -> None:
-        self.file_base = file_base
-        self.mode = mode
-        self.directory = directory
-        self.files: list[RemoteFile] = []
-
-    def file(self, data: dict[str, Any]) -> RemoteFile:
-        url = data.get("url") or f"{self.file_base}/file={data.get('path')}"
-        f = RemoteFile(
-            str(url),
-            path=str(data.get("path")),
-            orig_name=data.get("orig_name"),
-            size=data.get("size"),
-            mime_type=data.get("mime_type"),
-            data=data,
+        return (
+            f"RemoteFile(name={self.name!r}, size={self.size!r}, mime_type={self.mime_type!r}, "
+            f"url={self.url!r}, local_path={self._local!r})"
         )
-        self.files.append(f)
-        return f
 
-    def download(self, http: Any) -> None:
-        if self.files and self.mode == "eager":
-            raise NotImplementedError
 
-    async def adownload(self, http: Any) -> None:
-        if self.files and self.mode == "eager":
-            raise NotImplementedError
+FileInput = Union[str, "os.PathLike[str]", bytes, IO[bytes], FileSource, RemoteFile]
+
+from ._download import DownloadBatch  # noqa: E402  (re-exported; see the module docstring)
+from ._upload import UploadBatch  # noqa: E402

@@ -14,11 +14,14 @@ Shapes are plain data: a generated module builds them from literals only.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 from collections.abc import Mapping as MappingABC
 from typing import Any as AnyType
 from typing import Protocol
+
+from ._files import FileSource, RemoteFile
 
 __all__ = [
     "Shape",
@@ -383,11 +386,13 @@ class File(Shape):
     """A Gradio FileData: a local path, bytes, file object or URL in; a downloaded file out."""
 
     def check(self, value: object) -> None:
-        if isinstance(value, (str, bytes, bytearray, os.PathLike)) or is_file_data(value):
+        if isinstance(value, (str, bytes, bytearray, memoryview, os.PathLike, FileSource, RemoteFile)):
             return
-        if hasattr(value, "read"):
+        if is_file_data(value):
             return
-        if type(value).__name__ in {"RemoteFile", "FileSource"}:
+        if isinstance(value, io.TextIOBase):
+            raise ShapeMismatch("the file is open in text mode; open it in binary mode ('rb')")
+        if callable(getattr(value, "read", None)):
             return
         raise ShapeMismatch(
             "expected a file: a local path (str or os.PathLike), an http(s) URL, bytes, "

@@ -1,0 +1,142 @@
+"""Result files: FileData from the server becomes ``RemoteFile``, downloaded as the user chose.
+
+Download URLs are always built from the app's own base and the file's server path
+(``{file_base}/file=<quoted path>``, as every Gradio version serves them). The ``url`` a server puts
+in FileData is ignored: behind a proxy it names a host we never talked to, and following it would
+carry the app's cookies there. A ``path`` that is itself an http(s) URL (an app returning a link) is
+fetched without credentials unless it is on the app's origin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ._errors import ProtocolError
+from ._fetch import same_origin
+from ._files import DownloadMode, RemoteFile
+from ._progress import ProgressOption
+
+__all__ = ["DownloadBatch", "file_url"]
+
+_MODES = ("eager", "lazy", "never")
+
+
+def file_url(file_base: str, data: dict[str, Any]) -> str:
+    """Where the file described by ``data`` is served (see the module docstring)."""
+    path = data.get("path")
+    url = data.get("url")
+    if isinstance(path, str) and path:
+        if path.lower().startswith(("http://", "https://")):
+            return path
+        if data.get("is_stream") and isinstance(url, str) and url:
+            joined = str(httpx.URL(file_base + "/").join(url))
+            if same_origin(joined, file_base):
+                return joined
+        return f"{file_base}/file={quote(path, safe='/')}"
+    if isinstance(url, str) and url:
+        return str(httpx.URL(file_base + "/").join(url))
+    raise ProtocolError(f"the server sent a file with neither path nor url: {data!r:.300}")
+
+
+def _optional_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _optional_str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+class DownloadBatch:
+    """Turns the FileData of one result into ``RemoteFile``s, then downloads them as configured.
+
+    Implements ``shapes.DecodeContext``. ``file_base`` is ``{root}{api_prefix}``; ``mode`` is
+    ``"eager"`` (download now, the default), ``"lazy"`` (on first access) or ``"never"`` (only on
+    an explicit ``RemoteFile.download()``). Call ``download``/``adownload`` after decoding in every
+    mode: it also hands the files the HTTP client to fetch themselves with later. ``progress`` is
+    ``True`` for terminal bars or a ``TransferProgress`` callback; ``concurrency`` caps parallel
+    downloads.
+    """
+
+    def __init__(
+        self,
+        *,
+        file_base: str,
+        mode: DownloadMode | str = "eager",
+        directory: str | os.PathLike[str] | None = None,
+        progress: ProgressOption = None,
+        concurrency: int = 4,
+    ) -> None:
+        if mode not in _MODES:
+            raise ValueError(f"download mode must be one of {_MODES}, got {mode!r}")
+        self.file_base = file_base.rstrip("/")
+        self.mode = mode
+        self.directory = os.fspath(directory) if directory is not None else None
+        self.progress = progress
+        self.concurrency = max(1, concurrency)
+        self.files: list[RemoteFile] = []
+
+    def file(self, data: dict[str, Any]) -> RemoteFile:
+        remote = RemoteFile(
+            file_url(self.file_base, data),
+            server_path=str(data.get("path") or ""),
+            orig_name=_optional_str(data.get("orig_name")),
+            size=_optional_int(data.get("size")),
+            mime_type=_optional_str(data.get("mime_type")),
+            data=data,
+            file_base=self.file_base,
+        )
+        self.files.append(remote)
+        return remote
+
+    def _bind_all(self, http: httpx.Client | httpx.AsyncClient) -> list[list[RemoteFile]]:
+        """Bind every file; group the eager ones by URL so a file sent twice is fetched once."""
+        groups: dict[str, list[RemoteFile]] = {}
+        for f in self.files:
+            f._bind(
+                http, directory=self.directory, progress=self.progress, auto_download=self.mode != "never"
+            )
+            if self.mode == "eager":
+                groups.setdefault(f.url, []).append(f)
+        return list(groups.values())
+
+    @staticmethod
+    def _share(group: list[RemoteFile]) -> None:
+        for twin in group[1:]:
+            twin._local = group[0].local_path
+
+    def download(self, http: httpx.Client) -> None:
+        """Download (eager) or just bind (lazy, never) this result's files, concurrently."""
+        groups = self._bind_all(http)
+        if not groups:
+            return
+
+        def fetch(group: list[RemoteFile]) -> None:
+            group[0].download()
+            self._share(group)
+
+        if len(groups) == 1:
+            fetch(groups[0])
+            return
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(groups))) as pool:
+            for future in [pool.submit(fetch, g) for g in groups]:
+                future.result()
+
+    async def adownload(self, http: httpx.AsyncClient) -> None:
+        """``download`` for the async client."""
+        groups = self._bind_all(http)
+        if not groups:
+            return
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def fetch(group: list[RemoteFile]) -> None:
+            async with limit:
+                await group[0].adownload()
+            self._share(group)
+
+        await asyncio.gather(*(fetch(g) for g in groups))

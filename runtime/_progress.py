@@ -1,0 +1,75 @@
+"""Progress of file transfers: a callback for applications, a terminal bar for people.
+
+``progress=True`` shows a tqdm bar (tqdm ships with huggingface_hub) for transfers of at least
+``BAR_THRESHOLD`` bytes, or of unknown size; small files would only flicker. A callable receives a
+``TransferProgress`` after every chunk, for every file, possibly from a worker thread.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Union
+
+__all__ = ["TransferProgress", "ProgressCallback", "ProgressOption", "Meter", "BAR_THRESHOLD"]
+
+BAR_THRESHOLD = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TransferProgress:
+    """Where one file's transfer stands. ``total`` is ``None`` when the size is not known."""
+
+    direction: Literal["upload", "download"]
+    name: str
+    done: int
+    total: int | None
+
+    @property
+    def finished(self) -> bool:
+        return self.total is not None and self.done >= self.total
+
+
+ProgressCallback = Callable[[TransferProgress], None]
+ProgressOption = Union[bool, ProgressCallback, None]
+
+
+def _new_bar(direction: str, name: str, total: int | None) -> Any:
+    try:
+        tqdm = importlib.import_module("tqdm.auto").tqdm
+    except ImportError:  # pragma: no cover - tqdm comes with huggingface_hub
+        return None
+    verb = "Uploading" if direction == "upload" else "Downloading"
+    return tqdm(total=total, desc=f"{verb} {name}", unit="B", unit_scale=True, unit_divisor=1024, leave=False)
+
+
+class Meter:
+    """Reports one file's transfer to whatever ``progress`` asked for; does nothing when it is off."""
+
+    def __init__(
+        self,
+        progress: ProgressOption,
+        direction: Literal["upload", "download"],
+        name: str,
+        total: int | None,
+    ) -> None:
+        self.direction = direction
+        self.name = name
+        self.total = total
+        self.done = 0
+        self._callback = progress if callable(progress) else None
+        show_bar = progress is True and (total is None or total >= BAR_THRESHOLD)
+        self._bar = _new_bar(direction, name, total) if show_bar else None
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self._bar is not None:
+            self._bar.update(n)
+        if self._callback is not None:
+            self._callback(TransferProgress(self.direction, self.name, self.done, self.total))
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
