@@ -1,28 +1,71 @@
 """Clients: the sync ``Client`` and async ``AsyncClient`` that generated SDKs subclass.
 
-Signatures are the contract; the protocol implementation is being completed.
+A call is a join (``POST {P}/queue/join``) and the session's event stream (``GET {P}/queue/data``):
+what the SDK learned at generation time (API prefix, protocol, ``fn_index``, State positions) makes
+those the only two requests of a first call to a URL. Constructors do no I/O; the source is resolved
+(and a password login made) on first use.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import Mapping
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from typing import Any, ClassVar, Generic, TypeVar
+from urllib.parse import urlsplit
 
+import httpx
+
+from . import _auth, _spaces
+from ._base import (
+    USER_AGENT,
+    Download,
+    Options,
+    Shared,
+    build,
+    changed_error,
+    check_arguments,
+    config_of,
+    decode_values,
+    event_id_of,
+    is_unknown_endpoint,
+    join_body,
+    lay_out,
+    plan_for,
+)
+from ._errors import AuthenticationError, GradioError, GradioTimeoutError, InputError
+from ._files import DownloadBatch, UploadBatch
+from ._http import status_error, transport_error
 from ._job import AsyncJob, Job
+from ._plan import Plan, protocol_flags
+from ._session import AsyncSession, SyncSession
 from ._spec import AppSpec, Endpoint
+from ._timeouts import CANCEL_TIMEOUT, DEFAULT_STREAM_TIMEOUT, request_timeout, stream_timeout
 
 __all__ = ["Client", "AsyncClient", "DefaultClient"]
 
 T = TypeVar("T")
 C = TypeVar("C", bound="Client")
+B = TypeVar("B", bound="_BaseClient")
 
-Download = Literal["eager", "lazy", "never"]
+_JSON = {"content-type": "application/json"}
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+_UNSET: Any = _Unset()
 
 
 class _BaseClient:
+    """Construction, options and the I/O-free parts both clients share."""
+
     app: ClassVar[AppSpec] = AppSpec(src="")
+    _shared: Shared[Any, Any]
 
     def __init__(
         self,
@@ -35,18 +78,134 @@ class _BaseClient:
         download: Download = "eager",
         download_dir: str | os.PathLike[str] | None = None,
         validate: bool = True,
+        stream_timeout: float = DEFAULT_STREAM_TIMEOUT,
     ) -> None:
-        self.src = src or self.app.src
+        """Args:
+        src: the app's URL or Hugging Face Space id (default: where the SDK was generated from).
+        token: Hugging Face token for private Spaces (default: ``HF_TOKEN`` or the saved login);
+            only ever sent to Hugging Face hosts.
+        auth: ``(username, password)`` for an app launched with ``auth=``.
+        headers: extra HTTP headers for every request to the app.
+        timeout: seconds any request, and the wait for a call's result, may take (None: no limit
+            for results; a dead server is still detected by its missing heartbeats).
+        download: fetch output files at once (``"eager"``), on first access (``"lazy"``), or not.
+        download_dir: where downloaded files go (default: a temporary folder).
+        validate: check every argument against the endpoint's schema before sending anything.
+        stream_timeout: seconds of silence on the event stream after which the server counts as
+            gone; the server sends a heartbeat every 15 s, so keep it well above that.
+        """
+        source = src or self.app.src
+        if not source:
+            raise InputError("no app to talk to: pass src= (a URL or a Space id)")
+        if auth is not None and (len(auth) != 2 or not all(isinstance(a, str) for a in auth)):
+            raise InputError("auth must be a (username, password) pair of strings")
+        self.src = source
+        self._options = Options(
+            timeout,
+            download,
+            os.fspath(download_dir) if download_dir is not None else None,
+            validate,
+        )
+        self._shared = Shared(
+            src=source,
+            token=token,
+            auth=auth,
+            headers=dict(headers or {}),
+            stream_timeout=stream_timeout,
+            connect_timeout=timeout,
+        )
+
+    @property
+    def session_hash(self) -> str:
+        """The session this client's calls run in (it keeps the app's ``gr.State`` values)."""
+        return self._shared.session_hash
+
+    def reset_session(self) -> None:
+        """Start a fresh session: later calls see fresh ``gr.State`` values. Running jobs finish
+        in the old one."""
+        self._shared.reset_session()
+
+    def with_options(
+        self: B,
+        *,
+        timeout: float | None = _UNSET,
+        download: Download = _UNSET,
+        download_dir: str | os.PathLike[str] | None = _UNSET,
+        validate: bool = _UNSET,
+    ) -> B:
+        """A client with other settings sharing this one's connections, session and login."""
+        old = self._options
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._options = Options(
+            old.timeout if timeout is _UNSET else timeout,
+            old.download if download is _UNSET else download,
+            old.download_dir
+            if download_dir is _UNSET
+            else (os.fspath(download_dir) if download_dir is not None else None),
+            old.validate if validate is _UNSET else validate,
+        )
+        return clone
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.src!r})"
+
+    # -- shared steps -------------------------------------------------------------------------------
+
+    def _encode_params(self, endpoint: Endpoint[Any], args: tuple[Any, ...]) -> tuple[list[Any], UploadBatch]:
+        check_arguments(endpoint, args, self._options.validate)
+        batch = UploadBatch(max_file_size=self.app.max_file_size, endpoint=endpoint.api_name)
+        encoded = [param.shape.encode(value, batch) for param, value in zip(endpoint.params, args)]
+        return encoded, batch
+
+    def _base_url(self) -> str:
+        return f"{self._shared.root}{self.app.api_prefix}"
+
+    def _download_batch(self) -> DownloadBatch:
+        return DownloadBatch(
+            file_base=self._base_url(), mode=self._options.download, directory=self._options.download_dir
+        )
+
+    def _prepare(self, resolved: _spaces.Resolved) -> None:
+        """Record where the app answers and the headers it gets (under the shared lock)."""
+        shared = self._shared
+        root = resolved.url.rstrip("/")
+        token = _auth.find_token(shared.token)
+        host = urlsplit(root).hostname
+        trusted = (host,) if resolved.space_id and host else ()
+        shared.root = root
+        shared.headers = {
+            "user-agent": USER_AGENT,
+            **_auth.token_headers(root, token, trusted_hosts=trusted),
+            **shared.user_headers,
+        }
+        shared.flags = protocol_flags(self.app.protocol)
+
+    def _login_failed(self, response: httpx.Response) -> GradioError:
+        if response.status_code in (400, 401, 403):
+            return AuthenticationError(f"login to {self._shared.root} failed: wrong username or password")
+        return status_error(response, action="logging in")
+
+    def _timeout_for(self, limit: float) -> httpx.Timeout:
+        timeout = self._options.timeout
+        return request_timeout(limit if timeout is None else min(timeout, limit))
 
 
 class Client(_BaseClient):
     """Synchronous client. Safe to share between threads; use as a context manager."""
 
-    def close(self) -> None:
-        raise NotImplementedError
+    _shared: Shared[httpx.Client, SyncSession]
 
-    def reset_session(self) -> None:
-        raise NotImplementedError
+    def close(self) -> None:
+        """Close the connections (also for clients made by ``with_options``)."""
+        shared = self._shared
+        with shared.lock:
+            shared.closed = True
+            session, http = shared.session, shared.http
+        if session is not None:
+            session.close()
+        if http is not None:
+            http.close()
 
     def __enter__(self: C) -> C:
         return self
@@ -55,22 +214,193 @@ class Client(_BaseClient):
         self.close()
 
     def _predict(self, endpoint: Endpoint[T], *args: Any) -> T:
-        return self._submit(endpoint, *args).result()
+        job = self._submit(endpoint, *args)
+        try:
+            return job.result()
+        except GradioTimeoutError:
+            self._cancel_quietly(job)
+            raise
 
     def _submit(self, endpoint: Endpoint[T], *args: Any) -> Job[T]:
-        raise NotImplementedError
+        encoded, batch = self._encode_params(endpoint, args)
+        http = self._ready()
+        plan = self._plan(endpoint)
+        batch.upload(http, f"{self._base_url()}/upload")
+        data = batch.fill(lay_out(plan, encoded))
+        session = self._session()
+        session.begin_join()
+        try:
+            event_id = self._join(http, endpoint, plan, data, session.hash)
+        except BaseException:
+            session.abort_join()
+            raise
+        assert self._shared.flags is not None
+        job: Job[T] = Job(
+            endpoint=endpoint.api_name,
+            event_id=event_id,
+            diffs=self._shared.flags.diffs,
+            decode=lambda raw: self._decode(endpoint, plan, raw),
+            cancel=lambda: self._cancel(endpoint, plan, event_id, session.hash),
+            timeout=self._options.timeout,
+        )
+        session.register(event_id, job)
+        return job
+
+    # -- steps --------------------------------------------------------------------------------------
+
+    def _ready(self) -> httpx.Client:
+        shared = self._shared
+        if shared.ready and shared.http is not None:
+            return shared.http
+        with shared.lock:
+            if shared.closed:
+                raise RuntimeError("this client is closed")
+            if shared.ready and shared.http is not None:
+                return shared.http
+            resolved = _spaces.resolve(shared.src, token=shared.token)
+            self._prepare(resolved)
+            http = shared.http or httpx.Client(timeout=request_timeout(self._options.timeout))
+            shared.http = http
+            if shared.auth is not None:
+                self._login(http)
+            shared.ready = True
+            return http
+
+    def _login(self, http: httpx.Client) -> None:
+        assert self._shared.auth is not None
+        user, password = self._shared.auth
+        try:
+            response = http.post(
+                f"{self._shared.root}/login",
+                data={"username": user, "password": password},
+                headers=self._shared.headers,
+                timeout=request_timeout(self._options.timeout),
+            )
+        except httpx.HTTPError as e:
+            raise transport_error(e, action="logging in") from None
+        if response.status_code != 200:
+            raise self._login_failed(response)
+
+    def _session(self) -> SyncSession:
+        shared = self._shared
+        with shared.lock:
+            if shared.session is None or shared.session.hash != shared.session_hash:
+                assert shared.flags is not None
+                shared.session = SyncSession(shared.session_hash, shared.flags, self._open_stream)
+            return shared.session
+
+    def _open_stream(self, session_hash: str) -> AbstractContextManager[httpx.Response]:
+        shared = self._shared
+        assert shared.http is not None
+        return shared.http.stream(
+            "GET",
+            f"{shared.root}{self.app.api_prefix}/queue/data",
+            params={"session_hash": session_hash},
+            headers=shared.headers,
+            timeout=stream_timeout(shared.connect_timeout, shared.stream_timeout),
+        )
+
+    def _config(self, http: httpx.Client, *, fresh: bool = False) -> dict[str, Any]:
+        shared = self._shared
+        if shared.config is not None and not fresh:
+            return shared.config
+        try:
+            response = http.get(
+                f"{shared.root}/config",
+                headers=shared.headers,
+                timeout=request_timeout(self._options.timeout),
+            )
+        except httpx.HTTPError as e:
+            raise transport_error(e, action="reading the app's /config") from None
+        shared.config = config_of(response)
+        return shared.config
+
+    def _plan(self, endpoint: Endpoint[Any]) -> Plan:
+        plan = Plan.of(endpoint) or self._shared.plans.get(endpoint)
+        if plan is not None:
+            return plan
+        http = self._ready()
+        with self._shared.lock:
+            plan = self._shared.plans.get(endpoint)
+            if plan is None:
+                plan = plan_for(self._shared, endpoint, self._config(http))
+            return plan
+
+    def _join(
+        self, http: httpx.Client, endpoint: Endpoint[Any], plan: Plan, data: object, session_hash: str
+    ) -> str:
+        shared = self._shared
+        try:
+            response = http.post(
+                f"{shared.root}{self.app.api_prefix}/queue/join",
+                content=join_body(plan, data, session_hash),
+                headers={**shared.headers, **_JSON},
+                timeout=request_timeout(self._options.timeout),
+            )
+        except httpx.HTTPError as e:
+            raise transport_error(e, action="joining the queue", endpoint=endpoint.api_name) from None
+        if response.status_code == 200:
+            return event_id_of(response, endpoint.api_name)
+        if is_unknown_endpoint(response):
+            try:
+                config: dict[str, Any] | None = self._config(http, fresh=True)
+            except GradioError:
+                config = None
+            raise changed_error(config, self.app, endpoint, plan, response)
+        raise status_error(response, action="joining the queue", endpoint=endpoint.api_name)
+
+    def _decode(self, endpoint: Endpoint[T], plan: Plan, raw: list[Any]) -> T:
+        batch = self._download_batch()
+        values = decode_values(endpoint, plan, raw, batch)
+        assert self._shared.http is not None
+        batch.download(self._shared.http)
+        return build(endpoint, values)
+
+    def _cancel(self, endpoint: Endpoint[Any], plan: Plan, event_id: str, session_hash: str) -> None:
+        shared = self._shared
+        http = shared.http
+        if http is None or shared.closed:
+            return
+        base = self._base_url()
+        timeout = self._timeout_for(CANCEL_TIMEOUT)
+        try:
+            response = http.post(
+                f"{base}/cancel",
+                json={"fn_index": plan.fn_index, "session_hash": session_hash, "event_id": event_id},
+                headers=shared.headers,
+                timeout=timeout,
+            )
+            if response.status_code == 404:
+                return  # Gradio <= 4.29 has no cancel route; the job runs to its end there
+            if response.status_code != 200:
+                raise status_error(response, action="cancelling the job", endpoint=endpoint.api_name)
+            http.post(f"{base}/reset", json={"event_id": event_id}, headers=shared.headers, timeout=timeout)
+        except httpx.HTTPError as e:
+            raise transport_error(e, action="cancelling the job", endpoint=endpoint.api_name) from None
+
+    @staticmethod
+    def _cancel_quietly(job: Job[Any]) -> None:
+        try:
+            job.cancel()
+        except GradioError:
+            pass
 
 
 class AsyncClient(_BaseClient):
     """Asynchronous client. Safe to share between tasks; use as an async context manager."""
 
+    _shared: Shared[httpx.AsyncClient, AsyncSession]
+
     async def aclose(self) -> None:
-        raise NotImplementedError
+        """Close the connections (also for clients made by ``with_options``)."""
+        shared = self._shared
+        shared.closed = True
+        if shared.session is not None:
+            await shared.session.aclose()
+        if shared.http is not None:
+            await shared.http.aclose()
 
-    def reset_session(self) -> None:
-        raise NotImplementedError
-
-    async def __aenter__(self) -> AsyncClient:
+    async def __aenter__(self: B) -> B:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -78,10 +408,185 @@ class AsyncClient(_BaseClient):
 
     async def _predict(self, endpoint: Endpoint[T], *args: Any) -> T:
         job = await self._submit(endpoint, *args)
-        return await job.result()
+        try:
+            return await job.result()
+        except GradioTimeoutError:
+            try:
+                await job.cancel()
+            except GradioError:
+                pass
+            raise
 
     async def _submit(self, endpoint: Endpoint[T], *args: Any) -> AsyncJob[T]:
-        raise NotImplementedError
+        encoded, batch = self._encode_params(endpoint, args)
+        http = await self._ready()
+        plan = await self._plan(endpoint)
+        await batch.aupload(http, f"{self._base_url()}/upload")
+        data = batch.fill(lay_out(plan, encoded))
+        session = self._session()
+        session.begin_join()
+        try:
+            event_id = await self._join(http, endpoint, plan, data, session.hash)
+        except BaseException:
+            session.abort_join()
+            raise
+        assert self._shared.flags is not None
+
+        async def decode(raw: list[Any]) -> T:
+            return await self._decode(endpoint, plan, raw)
+
+        async def cancel() -> None:
+            await self._cancel(endpoint, plan, event_id, session.hash)
+
+        job: AsyncJob[T] = AsyncJob(
+            endpoint=endpoint.api_name,
+            event_id=event_id,
+            diffs=self._shared.flags.diffs,
+            decode=decode,
+            cancel=cancel,
+            timeout=self._options.timeout,
+        )
+        session.register(event_id, job)
+        return job
+
+    # -- steps --------------------------------------------------------------------------------------
+
+    def _lock(self) -> asyncio.Lock:
+        shared = self._shared
+        if shared.async_lock is None:
+            shared.async_lock = asyncio.Lock()
+        return shared.async_lock
+
+    async def _ready(self) -> httpx.AsyncClient:
+        shared = self._shared
+        if shared.ready and shared.http is not None:
+            return shared.http
+        async with self._lock():
+            if shared.closed:
+                raise RuntimeError("this client is closed")
+            if shared.ready and shared.http is not None:
+                return shared.http
+            resolved = await _spaces.aresolve(shared.src, token=shared.token)
+            self._prepare(resolved)
+            http = shared.http or httpx.AsyncClient(timeout=request_timeout(self._options.timeout))
+            shared.http = http
+            if shared.auth is not None:
+                await self._login(http)
+            shared.ready = True
+            return http
+
+    async def _login(self, http: httpx.AsyncClient) -> None:
+        assert self._shared.auth is not None
+        user, password = self._shared.auth
+        try:
+            response = await http.post(
+                f"{self._shared.root}/login",
+                data={"username": user, "password": password},
+                headers=self._shared.headers,
+                timeout=request_timeout(self._options.timeout),
+            )
+        except httpx.HTTPError as e:
+            raise transport_error(e, action="logging in") from None
+        if response.status_code != 200:
+            raise self._login_failed(response)
+
+    def _session(self) -> AsyncSession:
+        shared = self._shared
+        if shared.session is None or shared.session.hash != shared.session_hash:
+            assert shared.flags is not None
+            shared.session = AsyncSession(shared.session_hash, shared.flags, self._open_stream)
+        return shared.session
+
+    def _open_stream(self, session_hash: str) -> AbstractAsyncContextManager[httpx.Response]:
+        shared = self._shared
+        assert shared.http is not None
+        return shared.http.stream(
+            "GET",
+            f"{shared.root}{self.app.api_prefix}/queue/data",
+            params={"session_hash": session_hash},
+            headers=shared.headers,
+            timeout=stream_timeout(shared.connect_timeout, shared.stream_timeout),
+        )
+
+    async def _config(self, http: httpx.AsyncClient, *, fresh: bool = False) -> dict[str, Any]:
+        shared = self._shared
+        if shared.config is not None and not fresh:
+            return shared.config
+        try:
+            response = await http.get(
+                f"{shared.root}/config",
+                headers=shared.headers,
+                timeout=request_timeout(self._options.timeout),
+            )
+        except httpx.HTTPError as e:
+            raise transport_error(e, action="reading the app's /config") from None
+        shared.config = config_of(response)
+        return shared.config
+
+    async def _plan(self, endpoint: Endpoint[Any]) -> Plan:
+        plan = Plan.of(endpoint) or self._shared.plans.get(endpoint)
+        if plan is not None:
+            return plan
+        http = await self._ready()
+        async with self._lock():
+            plan = self._shared.plans.get(endpoint)
+            if plan is None:
+                plan = plan_for(self._shared, endpoint, await self._config(http))
+            return plan
+
+    async def _join(
+        self, http: httpx.AsyncClient, endpoint: Endpoint[Any], plan: Plan, data: object, session_hash: str
+    ) -> str:
+        shared = self._shared
+        try:
+            response = await http.post(
+                f"{shared.root}{self.app.api_prefix}/queue/join",
+                content=join_body(plan, data, session_hash),
+                headers={**shared.headers, **_JSON},
+                timeout=request_timeout(self._options.timeout),
+            )
+        except httpx.HTTPError as e:
+            raise transport_error(e, action="joining the queue", endpoint=endpoint.api_name) from None
+        if response.status_code == 200:
+            return event_id_of(response, endpoint.api_name)
+        if is_unknown_endpoint(response):
+            try:
+                config: dict[str, Any] | None = await self._config(http, fresh=True)
+            except GradioError:
+                config = None
+            raise changed_error(config, self.app, endpoint, plan, response)
+        raise status_error(response, action="joining the queue", endpoint=endpoint.api_name)
+
+    async def _decode(self, endpoint: Endpoint[T], plan: Plan, raw: list[Any]) -> T:
+        batch = self._download_batch()
+        values = decode_values(endpoint, plan, raw, batch)
+        assert self._shared.http is not None
+        await batch.adownload(self._shared.http)
+        return build(endpoint, values)
+
+    async def _cancel(self, endpoint: Endpoint[Any], plan: Plan, event_id: str, session_hash: str) -> None:
+        shared = self._shared
+        http = shared.http
+        if http is None or shared.closed:
+            return
+        base = self._base_url()
+        timeout = self._timeout_for(CANCEL_TIMEOUT)
+        try:
+            response = await http.post(
+                f"{base}/cancel",
+                json={"fn_index": plan.fn_index, "session_hash": session_hash, "event_id": event_id},
+                headers=shared.headers,
+                timeout=timeout,
+            )
+            if response.status_code == 404:
+                return  # Gradio <= 4.29 has no cancel route; the job runs to its end there
+            if response.status_code != 200:
+                raise status_error(response, action="cancelling the job", endpoint=endpoint.api_name)
+            await http.post(
+                f"{base}/reset", json={"event_id": event_id}, headers=shared.headers, timeout=timeout
+            )
+        except httpx.HTTPError as e:
+            raise transport_error(e, action="cancelling the job", endpoint=endpoint.api_name) from None
 
 
 class DefaultClient(Generic[C]):

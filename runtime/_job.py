@@ -1,15 +1,25 @@
 """Jobs: a handle on one submitted call (status, progress, streamed outputs, result, cancel).
 
-Signatures are the contract generated code and users rely on; the protocol work behind them lives
-in the client.
+A job is fed the queue messages of its event by the session's stream reader and keeps what a user
+may ask for: where it stands, every streamed output, the final values or the error. Values stay raw
+JSON until somebody asks for them, so decoding (and downloading files) happens in the caller's
+thread or task, once per value, and never slows the reader down.
 """
 
 from __future__ import annotations
 
+import asyncio
 import enum
-from collections.abc import AsyncIterator, Iterator
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from . import _messages as m
+from ._app_errors import app_error
+from ._diff import apply_diff
+from ._errors import GradioError, GradioTimeoutError, JobCancelledError, ProtocolError
 
 __all__ = ["Job", "AsyncJob", "JobStatus", "Status", "ProgressUnit", "LogMessage"]
 
@@ -26,6 +36,9 @@ class Status(enum.Enum):
     FINISHED = "finished"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+_TERMINAL = frozenset({Status.FINISHED, Status.FAILED, Status.CANCELLED})
 
 
 @dataclass(frozen=True)
@@ -61,28 +74,349 @@ class JobStatus:
     success: bool | None = None
 
 
+def _num(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _int(value: object) -> int | None:
+    number = _num(value)
+    return None if number is None else int(number)
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _progress_unit(data: dict[str, Any]) -> ProgressUnit:
+    return ProgressUnit(
+        _int(data.get("index")),
+        _int(data.get("length")),
+        _str(data.get("unit")),
+        _num(data.get("progress")),
+        _str(data.get("desc")),
+    )
+
+
+class _JobState:
+    """The state machine of one job; not thread-safe by itself (its owner holds a lock)."""
+
+    __slots__ = (
+        "endpoint",
+        "diffs",
+        "code",
+        "rank",
+        "queue_size",
+        "eta",
+        "progress",
+        "logs",
+        "latest",
+        "yields",
+        "final",
+        "error",
+        "cancel_requested",
+        "settled",
+    )
+
+    def __init__(self, endpoint: str, diffs: bool) -> None:
+        self.endpoint = endpoint
+        self.diffs = diffs
+        self.code = Status.STARTING
+        self.rank: int | None = None
+        self.queue_size: int | None = None
+        self.eta: float | None = None
+        self.progress: tuple[ProgressUnit, ...] = ()
+        self.logs: list[LogMessage] = []
+        self.latest: list[Any] | None = None
+        self.yields: list[list[Any]] = []  # each streamed output: full raw values, in order
+        self.final: list[Any] | None = None
+        self.error: GradioError | None = None
+        self.cancel_requested = False
+        self.settled = False  # the server sent its last word (or the stream failed)
+
+    @property
+    def finished(self) -> bool:
+        return self.code in _TERMINAL
+
+    def apply(self, msg: m.Message) -> None:
+        if isinstance(msg, m.Completed):
+            self.settled = True
+            if self.finished:
+                return
+            self._complete(msg)
+            return
+        if self.finished:
+            return
+        if isinstance(msg, m.Estimation):
+            self.rank, self.queue_size, self.eta = msg.rank, msg.queue_size, msg.eta
+            if self.code is Status.STARTING:
+                self.code = Status.QUEUED
+        elif isinstance(msg, m.ProcessStarts):
+            self.rank = None
+            if msg.eta is not None:
+                self.eta = msg.eta
+            if self.code in (Status.STARTING, Status.QUEUED):
+                self.code = Status.PROCESSING
+        elif isinstance(msg, m.Progress):
+            self.progress = tuple(_progress_unit(u) for u in msg.units)
+            if self.code in (Status.STARTING, Status.QUEUED):
+                self.code = Status.PROCESSING
+        elif isinstance(msg, m.Log):
+            self.logs.append(LogMessage(msg.message, msg.level, msg.title))
+        elif isinstance(msg, m.Generating):
+            self._generating(msg.data)
+
+    def _generating(self, data: list[Any]) -> None:
+        latest = self.latest
+        if latest is None or not self.diffs:
+            values = list(data)
+        else:
+            values = list(latest)
+            for i, edits in enumerate(data):
+                if i < len(values):
+                    values[i] = apply_diff(values[i], edits)
+                else:
+                    values.append(apply_diff(None, edits))
+        self.latest = values
+        self.yields.append(values)
+        self.code = Status.STREAMING
+
+    def _complete(self, msg: m.Completed) -> None:
+        if self.cancel_requested:
+            self.code = Status.CANCELLED
+            return
+        if not msg.success:
+            self.error = app_error(msg.output, endpoint=self.endpoint, title=msg.title)
+            self.code = Status.FAILED
+            return
+        data = msg.output.get("data")
+        if data is None:
+            self.error = JobCancelledError(
+                "the server ended the job without a result (it was cancelled)", endpoint=self.endpoint
+            )
+            self.code = Status.CANCELLED
+            return
+        if not isinstance(data, list):
+            self.fail(ProtocolError(f"the result data is not a list: {data!r:.200}", endpoint=self.endpoint))
+            return
+        self.final = data
+        self.code = Status.FINISHED
+
+    def fail(self, error: GradioError) -> None:
+        self.settled = True
+        if not self.finished:
+            self.error = error
+            self.code = Status.FAILED
+
+    def cancel(self) -> bool:
+        """Mark the job cancelled; False when it had already ended."""
+        if self.finished:
+            return False
+        self.cancel_requested = True
+        self.code = Status.CANCELLED
+        return True
+
+    def snapshot(self) -> JobStatus:
+        return JobStatus(
+            code=self.code,
+            rank=self.rank,
+            queue_size=self.queue_size,
+            eta=self.eta,
+            progress=self.progress,
+            logs=tuple(self.logs),
+            success=(self.code is Status.FINISHED) if self.finished else None,
+        )
+
+    def outcome_error(self) -> GradioError:
+        """The error ``result()`` raises for a job that ended without values."""
+        if self.code is Status.CANCELLED:
+            return self.error or JobCancelledError("the job was cancelled", endpoint=self.endpoint)
+        assert self.error is not None
+        return self.error
+
+
+def _timeout_error(endpoint: str, timeout: float) -> GradioTimeoutError:
+    return GradioTimeoutError(
+        f"no result within {timeout:g} s; the job may still be running on the server "
+        "(wait longer with result(timeout=...), or stop it with cancel())",
+        endpoint=endpoint,
+    )
+
+
+def _deadline(timeout: float | None) -> float | None:
+    return None if timeout is None else time.monotonic() + timeout
+
+
 class Job(Generic[T]):
-    """A submitted call (sync). Iterate it to receive each streamed output in order."""
+    """A submitted call (sync). Iterate it to receive each streamed output in order.
+
+    Safe to use from several threads. ``result()``, iteration and ``outputs()`` decode values (and
+    download files) in the calling thread, once per value.
+    """
 
     event_id: str | None
 
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        event_id: str,
+        diffs: bool,
+        decode: Callable[[list[Any]], T],
+        cancel: Callable[[], None],
+        timeout: float | None,
+    ) -> None:
+        self.event_id = event_id
+        self._state = _JobState(endpoint, diffs)
+        self._cond = threading.Condition()
+        self._decode = decode
+        self._send_cancel = cancel
+        self._timeout = timeout
+        self._decoded: dict[int, T] = {}  # yield index -> value; -1 is the final result
+        self._decode_lock = threading.Lock()
+        self._callbacks: list[Callable[[Job[T]], object]] = []
+
+    def __repr__(self) -> str:
+        return f"<Job {self._state.endpoint} {self.event_id} {self._state.code.value}>"
+
+    # -- fed by the session's stream reader -------------------------------------------------------
+
+    def _deliver(self, msg: m.Message) -> bool:
+        """Apply a message; True once the server is done with this job."""
+        with self._cond:
+            was_finished = self._state.finished
+            try:
+                self._state.apply(msg)
+            except ProtocolError as e:
+                e.endpoint = e.endpoint or self._state.endpoint
+                self._state.fail(e)
+            self._cond.notify_all()
+            settled, now_finished = self._state.settled, self._state.finished
+        if now_finished and not was_finished:
+            self._run_callbacks()
+        return settled
+
+    def _fail(self, error: GradioError) -> None:
+        with self._cond:
+            was_finished = self._state.finished
+            self._state.fail(error)
+            self._cond.notify_all()
+        if not was_finished:
+            self._run_callbacks()
+
+    @property
+    def _pending(self) -> bool:
+        return not self._state.finished
+
+    # -- public -----------------------------------------------------------------------------------
+
     def result(self, timeout: float | None = None) -> T:
-        raise NotImplementedError
+        """The final value; waits up to ``timeout`` seconds (default: the client's timeout).
+
+        Raises ``AppError`` if the app failed, ``JobCancelledError`` if the job was cancelled,
+        ``GradioTimeoutError`` if the wait ran out (the job keeps running).
+        """
+        limit = self._timeout if timeout is None else timeout
+        deadline = _deadline(limit)
+        with self._cond:
+            while not self._state.finished:
+                if not self._wait(deadline):
+                    raise _timeout_error(self._state.endpoint, limit or 0.0)
+            final = self._state.final
+            if final is None:
+                raise self._state.outcome_error()
+        return self._value(-1, final)
 
     def status(self) -> JobStatus:
-        raise NotImplementedError
+        with self._cond:
+            return self._state.snapshot()
 
     def done(self) -> bool:
-        raise NotImplementedError
+        with self._cond:
+            return self._state.finished
 
     def cancel(self) -> bool:
-        raise NotImplementedError
+        """Stop the job: tells the server, which stops a generator at its next yield.
+
+        False if the job had already ended. Waiting threads get ``JobCancelledError``.
+        """
+        with self._cond:
+            changed = self._state.cancel()
+            self._cond.notify_all()
+        if changed:
+            self._run_callbacks()
+            self._send_cancel()
+        return changed
 
     def outputs(self) -> list[T]:
-        raise NotImplementedError
+        """Every streamed output so far, in order (the final result if nothing streamed)."""
+        with self._cond:
+            yields = list(self._state.yields)
+            final = self._state.final
+        if not yields and final is not None:
+            return [self._value(-1, final)]
+        return [self._value(i, raw) for i, raw in enumerate(yields)]
+
+    def add_done_callback(self, fn: Callable[[Job[T]], object]) -> None:
+        """Call ``fn(job)`` once the job ends (at once if it has); it runs in the reader thread."""
+        with self._cond:
+            if not self._state.finished:
+                self._callbacks.append(fn)
+                return
+        fn(self)
 
     def __iter__(self) -> Iterator[T]:
-        raise NotImplementedError
+        """Each streamed output as it arrives; the final result when the endpoint did not stream.
+
+        Ends quietly after ``cancel()``; raises the app's error after the outputs that preceded it.
+        Each wait for the next output is bounded by the client's timeout.
+        """
+        index = 0
+        while True:
+            with self._cond:
+                deadline = _deadline(self._timeout)
+                while len(self._state.yields) <= index and not self._state.finished:
+                    if not self._wait(deadline):
+                        raise _timeout_error(self._state.endpoint, self._timeout or 0.0)
+                if len(self._state.yields) > index:
+                    key, raw = index, self._state.yields[index]
+                elif self._state.code is Status.CANCELLED:
+                    return
+                elif self._state.final is None:
+                    raise self._state.outcome_error()
+                elif index == 0:
+                    key, raw = -1, self._state.final
+                else:
+                    return
+            yield self._value(key, raw)
+            if key == -1:
+                return
+            index += 1
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _wait(self, deadline: float | None) -> bool:
+        if deadline is None:
+            self._cond.wait()
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        self._cond.wait(remaining)
+        return True
+
+    def _value(self, index: int, raw: list[Any]) -> T:
+        with self._decode_lock:
+            if index not in self._decoded:
+                self._decoded[index] = self._decode(raw)
+            return self._decoded[index]
+
+    def _run_callbacks(self) -> None:
+        with self._cond:
+            callbacks, self._callbacks = self._callbacks, []
+        for fn in callbacks:
+            fn(self)
 
 
 class AsyncJob(Generic[T]):
@@ -90,20 +424,159 @@ class AsyncJob(Generic[T]):
 
     event_id: str | None
 
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        event_id: str,
+        diffs: bool,
+        decode: Callable[[list[Any]], Awaitable[T]],
+        cancel: Callable[[], Awaitable[None]],
+        timeout: float | None,
+    ) -> None:
+        self.event_id = event_id
+        self._state = _JobState(endpoint, diffs)
+        self._decode = decode
+        self._send_cancel = cancel
+        self._timeout = timeout
+        self._decoded: dict[int, T] = {}
+        self._decoding: dict[int, asyncio.Future[T]] = {}
+        self._waiters: list[asyncio.Future[None]] = []
+        self._callbacks: list[Callable[[AsyncJob[T]], object]] = []
+
+    def __repr__(self) -> str:
+        return f"<AsyncJob {self._state.endpoint} {self.event_id} {self._state.code.value}>"
+
+    # -- fed by the session's stream reader (same event loop) ------------------------------------
+
+    def _deliver(self, msg: m.Message) -> bool:
+        was_finished = self._state.finished
+        try:
+            self._state.apply(msg)
+        except ProtocolError as e:
+            e.endpoint = e.endpoint or self._state.endpoint
+            self._state.fail(e)
+        self._wake(was_finished)
+        return self._state.settled
+
+    def _fail(self, error: GradioError) -> None:
+        was_finished = self._state.finished
+        self._state.fail(error)
+        self._wake(was_finished)
+
+    @property
+    def _pending(self) -> bool:
+        return not self._state.finished
+
+    def _wake(self, was_finished: bool) -> None:
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        if self._state.finished and not was_finished:
+            callbacks, self._callbacks = self._callbacks, []
+            for fn in callbacks:
+                fn(self)
+
+    async def _changed(self, deadline: float | None) -> bool:
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        if deadline is None:
+            await waiter
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        try:
+            await asyncio.wait_for(waiter, remaining)
+        except asyncio.TimeoutError:
+            return False
+        return True
+
+    # -- public -----------------------------------------------------------------------------------
+
     async def result(self, timeout: float | None = None) -> T:
-        raise NotImplementedError
+        """The final value; waits up to ``timeout`` seconds (default: the client's timeout)."""
+        limit = self._timeout if timeout is None else timeout
+        deadline = _deadline(limit)
+        while not self._state.finished:
+            if not await self._changed(deadline):
+                raise _timeout_error(self._state.endpoint, limit or 0.0)
+        final = self._state.final
+        if final is None:
+            raise self._state.outcome_error()
+        return await self._value(-1, final)
 
     def status(self) -> JobStatus:
-        raise NotImplementedError
+        return self._state.snapshot()
 
     def done(self) -> bool:
-        raise NotImplementedError
+        return self._state.finished
 
     async def cancel(self) -> bool:
-        raise NotImplementedError
+        """Stop the job (see ``Job.cancel``)."""
+        was_finished = self._state.finished
+        changed = self._state.cancel()
+        self._wake(was_finished)
+        if changed:
+            await self._send_cancel()
+        return changed
 
     def outputs(self) -> list[T]:
-        raise NotImplementedError
+        """Every streamed output decoded so far (decoding needs the event loop: iterate the job
+        to decode outputs, or await ``result()``)."""
+        indices = range(len(self._state.yields)) if self._state.yields else [-1]
+        return [self._decoded[i] for i in indices if i in self._decoded]
+
+    def add_done_callback(self, fn: Callable[[AsyncJob[T]], object]) -> None:
+        """Call ``fn(job)`` once the job ends (at once if it has)."""
+        if self._state.finished:
+            fn(self)
+        else:
+            self._callbacks.append(fn)
 
     def __aiter__(self) -> AsyncIterator[T]:
-        raise NotImplementedError
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[T]:
+        index = 0
+        while True:
+            deadline = _deadline(self._timeout)
+            while len(self._state.yields) <= index and not self._state.finished:
+                if not await self._changed(deadline):
+                    raise _timeout_error(self._state.endpoint, self._timeout or 0.0)
+            if len(self._state.yields) > index:
+                yield await self._value(index, self._state.yields[index])
+                index += 1
+                continue
+            if self._state.code is Status.CANCELLED:
+                return
+            if self._state.final is None:
+                raise self._state.outcome_error()
+            if index == 0:
+                yield await self._value(-1, self._state.final)
+            return
+
+    async def _value(self, index: int, raw: list[Any]) -> T:
+        if index in self._decoded:
+            return self._decoded[index]
+        running = self._decoding.get(index)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._decoding[index] = future
+        try:
+            value = await self._decode(raw)
+        except Exception as e:
+            del self._decoding[index]
+            future.set_exception(e)
+            future.exception()  # retrieved here so an unawaited failure is not logged
+            raise
+        except BaseException:
+            del self._decoding[index]
+            future.cancel()
+            raise
+        self._decoded[index] = value
+        del self._decoding[index]
+        future.set_result(value)
+        return value

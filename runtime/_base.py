@@ -1,0 +1,234 @@
+"""What the sync and async clients share: options, per-connection state, and the I/O-free steps of
+a call (checking and laying out arguments, reading join answers, decoding results).
+
+A client and the copies ``with_options`` makes of it share one ``_Shared``: the connection pool,
+the session (hence server-side ``gr.State``), the login cookies and the ``/config`` cache. Only the
+``_Options`` differ between them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
+
+import httpx
+
+from ._errors import AppChangedError, GradioError, InputError, ProtocolError
+from ._http import json_body, status_error
+from ._plan import Plan, ProtocolFlags, describe_change, plan_from_config
+from ._spec import AppSpec, Endpoint, Output, StateSlot
+from .shapes import ShapeMismatch
+
+__all__ = [
+    "Download",
+    "Options",
+    "Shared",
+    "USER_AGENT",
+    "check_arguments",
+    "lay_out",
+    "join_body",
+    "event_id_of",
+    "is_unknown_endpoint",
+    "changed_error",
+    "config_of",
+    "plan_for",
+    "decode_values",
+    "build",
+]
+
+T = TypeVar("T")
+H = TypeVar("H")
+S = TypeVar("S")
+
+Download = Literal["eager", "lazy", "never"]
+USER_AGENT = "gradio-codegen"
+_DOWNLOAD_MODES = ("eager", "lazy", "never")
+
+
+@dataclass(frozen=True)
+class Options:
+    """Per-client settings that ``with_options`` may change without touching the connection."""
+
+    timeout: float | None
+    download: Download
+    download_dir: str | None
+    validate: bool
+
+    def __post_init__(self) -> None:
+        if self.timeout is not None and not self.timeout > 0:
+            raise ValueError(f"timeout must be a positive number of seconds or None, got {self.timeout!r}")
+        if self.download not in _DOWNLOAD_MODES:
+            raise ValueError(f"download must be one of {_DOWNLOAD_MODES}, got {self.download!r}")
+
+
+class Shared(Generic[H, S]):
+    """Connection-level state; ``H`` is the httpx client type, ``S`` the session type."""
+
+    def __init__(
+        self,
+        *,
+        src: str,
+        token: str | None,
+        auth: tuple[str, str] | None,
+        headers: dict[str, str],
+        stream_timeout: float,
+        connect_timeout: float | None,
+    ) -> None:
+        self.src = src
+        self.token = token
+        self.auth = auth
+        self.user_headers = headers
+        self.stream_timeout = stream_timeout
+        self.connect_timeout = connect_timeout
+        self.lock = threading.Lock()
+        self.async_lock: asyncio.Lock | None = None  # made on first use, in the client's loop
+        self.http: H | None = None
+        self.ready = False
+        self.closed = False
+        self.root = ""  # the app's URL, no trailing slash; set once ready
+        self.headers: dict[str, str] = {}
+        self.flags: ProtocolFlags | None = None
+        self.config: dict[str, Any] | None = None
+        self.plans: dict[Endpoint[Any], Plan] = {}
+        self.session_hash = uuid.uuid4().hex
+        self.session: S | None = None
+
+    def reset_session(self) -> None:
+        with self.lock:
+            self.session_hash = uuid.uuid4().hex
+            self.session = None
+
+
+# -- arguments ------------------------------------------------------------------------------------
+
+
+def check_arguments(endpoint: Endpoint[Any], args: tuple[Any, ...], validate: bool) -> None:
+    """Reject a wrong argument count always, and values that do not fit when validating."""
+    params = endpoint.params
+    name = endpoint.api_name.lstrip("/")
+    if len(args) != len(params):
+        raise InputError(
+            f"{name}() takes {len(params)} argument{'s' if len(params) != 1 else ''} "
+            f"({', '.join(p.name for p in params) or 'none'}), got {len(args)}"
+        )
+    if not validate:
+        return
+    for param, value in zip(params, args):
+        try:
+            param.shape.check(value)
+        except ShapeMismatch as e:
+            raise InputError(
+                f"{name}(): parameter '{param.name}'{e.path}: {e.message}",
+                endpoint=None,
+                parameter=param.name,
+            ) from None
+
+
+def lay_out(plan: Plan, encoded: list[Any]) -> list[Any]:
+    """One value per input position of the dependency: ``None`` where a ``gr.State`` sits."""
+    values = iter(encoded)
+    return [None if isinstance(slot, StateSlot) else next(values) for slot in plan.inputs]
+
+
+def join_body(plan: Plan, data: object, session_hash: str) -> bytes:
+    try:
+        return json.dumps(
+            {"data": data, "fn_index": plan.fn_index, "session_hash": session_hash},
+            allow_nan=False,
+            ensure_ascii=False,
+        ).encode()
+    except (TypeError, ValueError) as e:
+        raise InputError(f"an argument cannot be sent as JSON: {e}") from None
+
+
+def event_id_of(response: httpx.Response, endpoint: str) -> str:
+    body = json_body(response, action="joining the queue", endpoint=endpoint)
+    event_id = body.get("event_id") if isinstance(body, dict) else None
+    if not isinstance(event_id, str) or not event_id:
+        raise ProtocolError(f"the queue accepted the job but sent no event id: {body!r:.200}", endpoint=endpoint)
+    return event_id
+
+
+def is_unknown_endpoint(response: httpx.Response) -> bool:
+    """A join refused the way Gradio refuses an endpoint it does not have (404 route / 500 index)."""
+    return response.status_code in (404, 500)
+
+
+def changed_error(
+    config: dict[str, Any] | None,
+    app: AppSpec,
+    endpoint: Endpoint[Any],
+    plan: Plan,
+    response: httpx.Response,
+) -> GradioError:
+    """Why a join was refused, after reading the app's current ``/config`` (None if unreadable)."""
+    if config is not None:
+        change = describe_change(config, endpoint, plan, app.api_prefix)
+        if change is not None:
+            return AppChangedError(change, endpoint=endpoint.api_name)
+    if response.status_code == 404:
+        return AppChangedError(
+            f"the app has no queue at {response.request.url.copy_with(query=None)} (HTTP 404); "
+            "it may have changed Gradio version or moved; regenerate the SDK",
+            endpoint=endpoint.api_name,
+        )
+    return status_error(response, action="joining the queue", endpoint=endpoint.api_name)
+
+
+def config_of(response: httpx.Response) -> dict[str, Any]:
+    if response.status_code != 200:
+        raise status_error(response, action="reading the app's /config")
+    body = json_body(response, action="reading /config")
+    if not isinstance(body, dict):
+        raise ProtocolError("the app's /config is not a JSON object")
+    return body
+
+
+def plan_for(shared: Shared[Any, Any], endpoint: Endpoint[Any], config: dict[str, Any]) -> Plan:
+    plan = plan_from_config(config, endpoint)
+    shared.plans[endpoint] = plan
+    return plan
+
+
+# -- results --------------------------------------------------------------------------------------
+
+
+def _unwrap(value: object) -> object:
+    """An output sent as ``gr.update(value=...)`` stands for its value."""
+    if isinstance(value, dict) and value.get("__type__") == "update":
+        return value.get("value")
+    return value
+
+
+def decode_values(endpoint: Endpoint[Any], plan: Plan, raw: list[Any], ctx: Any) -> list[Any]:
+    """The public output values of a result, decoded with ``ctx`` (a download batch)."""
+    if len(raw) != len(plan.outputs):
+        raise AppChangedError(
+            f"the app returned {len(raw)} values, the SDK expects {len(plan.outputs)} "
+            "(State included); regenerate the SDK",
+            endpoint=endpoint.api_name,
+        )
+    try:
+        return [
+            slot.shape.decode(_unwrap(value), ctx)
+            for slot, value in zip(plan.outputs, raw)
+            if isinstance(slot, Output)
+        ]
+    except GradioError:
+        raise
+    except Exception as e:
+        raise ProtocolError(
+            f"cannot decode the result: {type(e).__name__}: {e}", endpoint=endpoint.api_name
+        ) from None
+
+
+def build(endpoint: Endpoint[T], values: list[Any]) -> T:
+    try:
+        return endpoint.build_result(values)
+    except TypeError as e:
+        raise ProtocolError(f"cannot build the result: {e}", endpoint=endpoint.api_name) from None
+

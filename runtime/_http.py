@@ -1,0 +1,118 @@
+"""Mapping HTTP failures to the runtime's error tree.
+
+``transport_error`` covers httpx exceptions (nothing answered, the answer broke off, a wait ran out);
+``status_error`` covers answers whose status says no. Messages say what was attempted, at which URL,
+and what the server said -- never a request header, so a token cannot leak into an error.
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from ._errors import (
+    AuthenticationError,
+    GradioError,
+    GradioTimeoutError,
+    InputError,
+    ProtocolError,
+    QueueFullError,
+    ServerUnavailableError,
+    TransportError,
+)
+
+__all__ = ["transport_error", "status_error", "server_detail", "json_body"]
+
+
+def transport_error(
+    exc: httpx.HTTPError, *, action: str, endpoint: str | None = None
+) -> TransportError:
+    """The error for an httpx failure while doing ``action`` (e.g. "joining the queue")."""
+    url = _url_of(exc)
+    where = f" ({url})" if url else ""
+    if isinstance(exc, httpx.TimeoutException):
+        return GradioTimeoutError(
+            f"timed out {action}{where}: the server did not answer in time "
+            "(raise the client's timeout= if it is just slow)",
+            endpoint=endpoint,
+        )
+    if isinstance(exc, httpx.ConnectError):
+        return ServerUnavailableError(
+            f"cannot connect to the app while {action}{where}: {exc}; is the server running?",
+            endpoint=endpoint,
+        )
+    if isinstance(exc, (httpx.NetworkError, httpx.RemoteProtocolError)):
+        return ServerUnavailableError(
+            f"the connection to the app broke off while {action}{where}: {exc}", endpoint=endpoint
+        )
+    if isinstance(exc, httpx.ProtocolError):
+        return ProtocolError(f"malformed HTTP from the app while {action}{where}: {exc}", endpoint=endpoint)
+    return TransportError(f"HTTP failure while {action}{where}: {type(exc).__name__}: {exc}", endpoint=endpoint)
+
+
+def _url_of(exc: httpx.HTTPError) -> str:
+    try:
+        return str(exc.request.url.copy_with(query=None))
+    except RuntimeError:  # no request attached
+        return ""
+
+
+def server_detail(response: httpx.Response) -> str:
+    """The server's own explanation in a response body, shortened (``detail``/``error`` or text)."""
+    try:
+        text = response.text
+    except (httpx.ResponseNotRead, UnicodeDecodeError):
+        return ""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        detail: object = text.strip()
+    else:
+        detail = body
+        if isinstance(body, dict):
+            detail = body.get("detail", body.get("error", body))
+            if isinstance(detail, dict):
+                detail = detail.get("error", detail)
+    out = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
+    return out if len(out) <= 300 else out[:297] + "..."
+
+
+def status_error(
+    response: httpx.Response, *, action: str, endpoint: str | None = None
+) -> GradioError:
+    """The error for a response whose status means failure."""
+    code = response.status_code
+    detail = server_detail(response)
+    said = f": {detail}" if detail else ""
+    url = response.request.url.copy_with(query=None)
+    if code in (401, 403):
+        return AuthenticationError(
+            f"the app refused access while {action} (HTTP {code}){said}; "
+            "pass auth=(username, password) for a password-protected app, or token= for a private Space",
+            endpoint=endpoint,
+        )
+    if code in (429, 503):
+        reason = "rate-limited this caller" if code == 429 else "cannot take the job now"
+        return QueueFullError(
+            f"the app {reason} (HTTP {code}){said}; try again later", endpoint=endpoint, status_code=code
+        )
+    if code == 422:
+        return InputError(f"the app rejected the arguments (HTTP 422){said}", endpoint=endpoint)
+    if code in (502, 504) or code >= 520:
+        return ServerUnavailableError(
+            f"the app is not reachable behind its proxy while {action} (HTTP {code}, {url}){said}",
+            endpoint=endpoint,
+        )
+    return TransportError(f"HTTP {code} from {url} while {action}{said}", endpoint=endpoint)
+
+
+def json_body(response: httpx.Response, *, action: str, endpoint: str | None = None) -> object:
+    """The JSON body of a successful response, or ``ProtocolError``."""
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        raise ProtocolError(
+            f"the app answered {action} with something that is not JSON: {response.text[:200]!r}",
+            endpoint=endpoint,
+        ) from None
