@@ -49,7 +49,9 @@ def find_token(explicit: str | bool | None) -> str | None:
         return explicit.strip()
     if _truthy(os.environ.get("HF_HUB_DISABLE_IMPLICIT_TOKEN")):
         return None
-    from_env = (os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN") or "").strip()
+    from_env = (
+        os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN") or ""
+    ).strip()
     if from_env:
         return from_env
     # Imported only here: most SDK users never need it, and it costs a few hundred milliseconds.

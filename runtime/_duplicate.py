@@ -75,6 +75,8 @@ def duplicate_space(
     api = HfApi(endpoint=hub_endpoint())
 
     def run() -> Any:
+        # exist_ok is handled here, from the 409: some huggingface_hub releases read the new URL
+        # from the 409 reply's body, which does not carry one.
         if hasattr(api, "duplicate_repo"):
             return api.duplicate_repo(
                 source,
@@ -82,7 +84,7 @@ def duplicate_space(
                 repo_type="space",
                 private=private,
                 token=found,
-                exist_ok=exist_ok,
+                exist_ok=False,
                 space_hardware=hardware,  # type: ignore[arg-type]  # a plain str is accepted
                 space_sleep_time=sleep_time,
                 space_secrets=secret_list,
@@ -93,14 +95,25 @@ def duplicate_space(
             to_id,
             private=private,
             token=found,
-            exist_ok=exist_ok,
+            exist_ok=False,
             hardware=hardware,
             sleep_time=sleep_time,
             secrets=secret_list,
         )
 
+    def existing_id() -> str:
+        name = source.split("/")[1] if to_id is None else to_id.rsplit("/", 1)[-1]
+        if to_id is not None and "/" in to_id:
+            return to_id
+        return f"{api.whoami(token=found)['name']}/{name}"
+
     try:
-        url = _with_deadline(run, timeout)
+        try:
+            url = _with_deadline(run, timeout)
+        except HfHubHTTPError as exc:
+            if not (exist_ok and getattr(exc.response, "status_code", None) == 409):
+                raise
+            return _with_deadline(existing_id, timeout)
     except HfHubHTTPError as exc:
         status = getattr(getattr(exc, "response", None), "status_code", None)
         said = redact(str(getattr(exc, "server_message", None) or ""), found)
@@ -120,8 +133,10 @@ def duplicate_space(
                 "exist_ok=True to reuse it or choose another to_id."
             ) from None
         raise ServerUnavailableError(f"Duplicating Space {source} failed{detail}.") from None
-    except (GradioError, ValueError):
+    except GradioError:
         raise
+    except ValueError as exc:  # huggingface_hub refused an argument before any request
+        raise InputError(f"Cannot duplicate Space {source}: {redact(str(exc), found)}") from None
     except Exception as exc:
         raise ServerUnavailableError(
             f"Could not reach the Hugging Face Hub to duplicate Space {source}: "

@@ -100,7 +100,11 @@ class SpaceStatus:
     timeout: float | None
 
     def describe(self) -> str:
-        left = "" if self.timeout is None else f", waiting up to {self.timeout - self.elapsed:.0f}s more"
+        left = (
+            ""
+            if self.timeout is None
+            else f", waiting up to {self.timeout - self.elapsed:.0f}s more"
+        )
         return f"Space {self.space_id} is {self.stage}{left}"
 
 
@@ -406,7 +410,9 @@ def _wake(host: str, waiter: _Waiter) -> None:
 async def _awake(host: str, waiter: _Waiter) -> None:
     logger.info("Space %s is asleep; waking it at %s", waiter.space_id, host)
     try:
-        async with httpx.AsyncClient(timeout=_wake_timeout(waiter), follow_redirects=True) as client:
+        async with httpx.AsyncClient(
+            timeout=_wake_timeout(waiter), follow_redirects=True
+        ) as client:
             await client.get(host, headers=_wake_headers(host, waiter))
     except httpx.HTTPError as exc:
         logger.debug("waking %s: %s", waiter.space_id, type(exc).__name__)
@@ -414,4 +420,6 @@ async def _awake(host: str, waiter: _Waiter) -> None:
 
 def _wake_timeout(waiter: _Waiter) -> float:
     remaining = waiter.remaining()
-    return max(0.5, WAKE_REQUEST_TIMEOUT if remaining is None else min(WAKE_REQUEST_TIMEOUT, remaining))
+    return max(
+        0.5, WAKE_REQUEST_TIMEOUT if remaining is None else min(WAKE_REQUEST_TIMEOUT, remaining)
+    )

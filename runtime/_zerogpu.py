@@ -54,7 +54,9 @@ def quota_error(
 ) -> ZeroGPUQuotaError | None:
     """The specific error when an app error's text is a ZeroGPU quota refusal, else ``None``."""
     text = message.strip().strip("'\"").strip()
-    is_quota = bool(_QUOTA_TEXT.search(text)) or (title or "").strip().lower() == QUOTA_TITLE.lower()
+    is_quota = (
+        bool(_QUOTA_TEXT.search(text)) or (title or "").strip().lower() == QUOTA_TITLE.lower()
+    )
     if not is_quota:
         return None
     requested: float | None = None
@@ -105,9 +107,7 @@ def _header_of(request: Any) -> str | None:
     try:
         value = headers.get(IP_TOKEN_HEADER)
         if value is None and isinstance(headers, Mapping):
-            value = next(
-                (v for k, v in headers.items() if str(k).lower() == IP_TOKEN_HEADER), None
-            )
+            value = next((v for k, v in headers.items() if str(k).lower() == IP_TOKEN_HEADER), None)
     except Exception:
         return None
     return value if isinstance(value, str) and value else None

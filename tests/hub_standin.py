@@ -132,7 +132,9 @@ class SpaceGateway:
         if space.private and not _authorized(
             request.headers, "x-hf-authorization", "authorization"
         ):
-            return JSONResponse({"error": "Sorry, we can't find the page you are looking for."}, 404)
+            return JSONResponse(
+                {"error": "Sorry, we can't find the page you are looking for."}, 404
+            )
         if space.asleep:
             space.wake()
             return Response("This Space is waking up", 503)
@@ -153,7 +155,10 @@ class SpaceGateway:
         reply = await self.client.send(upstream, stream=True)
         back = {k: v for k, v in reply.headers.items() if k.lower() not in _HOP_HEADERS}
         return StreamingResponse(
-            reply.aiter_raw(), reply.status_code, headers=back, background=BackgroundTask(reply.aclose)
+            reply.aiter_raw(),
+            reply.status_code,
+            headers=back,
+            background=BackgroundTask(reply.aclose),
         )
 
 

@@ -73,7 +73,9 @@ def test_space_page_urls_resolve_like_the_id(hub: HubStandin, app: GradioServer)
 
 
 def test_plain_urls_are_taken_as_they_are(hub: HubStandin) -> None:
-    assert resolve("https://acme-echo.hf.space/?__theme=dark") == Resolved("https://acme-echo.hf.space")
+    assert resolve("https://acme-echo.hf.space/?__theme=dark") == Resolved(
+        "https://acme-echo.hf.space"
+    )
     assert resolve("acme-echo.hf.space") == Resolved("https://acme-echo.hf.space")
     assert resolve("127.0.0.1:7860/") == Resolved("http://127.0.0.1:7860")
     assert resolve("http://127.0.0.1:7860/sub/app/") == Resolved("http://127.0.0.1:7860/sub/app")
@@ -193,7 +195,9 @@ def test_async_resolution_waits_too(hub: HubStandin, app: GradioServer) -> None:
 
     async def both() -> tuple[Resolved, Resolved]:
         return (
-            await aresolve("acme/new", timeout=30, on_stage=lambda s: seen.append(s.stage), poll_interval=FAST),
+            await aresolve(
+                "acme/new", timeout=30, on_stage=lambda s: seen.append(s.stage), poll_interval=FAST
+            ),
             await aresolve("acme/sleepy", timeout=30, poll_interval=FAST),
         )
 

@@ -67,7 +67,12 @@ def test_a_host_the_hub_named_may_receive_it() -> None:
 
 @pytest.mark.parametrize(
     ("version", "header"),
-    [("4.44.1", "authorization"), ("5.50.0", "x-hf-authorization"), ("6.31.0", "x-hf-authorization"), (None, "x-hf-authorization")],
+    [
+        ("4.44.1", "authorization"),
+        ("5.50.0", "x-hf-authorization"),
+        ("6.31.0", "x-hf-authorization"),
+        (None, "x-hf-authorization"),
+    ],
 )
 def test_the_header_follows_the_gradio_version(version: str | None, header: str) -> None:
     assert token_header_name(version) == header
@@ -89,7 +94,9 @@ def test_where_the_token_comes_from(monkeypatch: pytest.MonkeyPatch) -> None:
     assert find_token("hf_explicit") == "hf_explicit"
 
 
-def test_the_huggingface_hub_login_is_used(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+def test_the_huggingface_hub_login_is_used(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
     import huggingface_hub
 
     for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_DISABLE_IMPLICIT_TOKEN"):

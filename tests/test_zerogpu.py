@@ -113,7 +113,9 @@ def test_gradio_is_never_imported() -> None:
 
 
 @pytest.fixture(scope="module", params=available_versions())
-def zerogpu_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GradioServer]:
+def zerogpu_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GradioServer]:
     """The zerogpu_quota app, with the runtime's ZeroGPU module importable inside it."""
     root = tmp_path_factory.mktemp("zerogpu-runtime")
     package = root / "standin_runtime"
@@ -145,7 +147,9 @@ def test_the_ip_token_of_the_handled_request_is_picked_up(zerogpu_app: GradioSer
     """Inside a real Gradio handler, the runtime finds the caller's x-ip-token on its own."""
     with httpx.Client(timeout=30, headers={"x-ip-token": "end-user-ip-token"}) as http:
         to_space = call(http, zerogpu_app.url, zerogpu_app.api_prefix, "/forwarded", [SPACE])
-        to_other = call(http, zerogpu_app.url, zerogpu_app.api_prefix, "/forwarded", ["http://example.com"])
+        to_other = call(
+            http, zerogpu_app.url, zerogpu_app.api_prefix, "/forwarded", ["http://example.com"]
+        )
     with httpx.Client(timeout=30) as http:
         without = call(http, zerogpu_app.url, zerogpu_app.api_prefix, "/forwarded", [SPACE])
     assert json.loads(to_space[0]) == {"x-ip-token": "end-user-ip-token"}
@@ -153,7 +157,9 @@ def test_the_ip_token_of_the_handled_request_is_picked_up(zerogpu_app: GradioSer
     assert json.loads(without[0]) == {}
 
 
-def test_auto_detection_reads_an_already_loaded_gradio_context(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_detection_reads_an_already_loaded_gradio_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Only a module already in sys.modules is read (here a stand-in with Gradio's shape)."""
     var: ContextVar[object] = ContextVar("request")
     context = types.ModuleType("gradio.context")

@@ -6,6 +6,7 @@ x-ip-token the runtime would forward from inside an event handler.
 handler and returns the headers `zerogpu_headers` picks up from Gradio's request context; it needs
 the runtime's `_zerogpu` module on the path (env ZEROGPU_RUNTIME_DIR), which the tests provide.
 """
+
 import json
 import os
 import sys
@@ -45,4 +46,6 @@ with gr.Blocks() as demo:
     gr.Button("Forwarded").click(forwarded, target, headers, api_name="forwarded")
 
 if __name__ == "__main__":
-    demo.launch(server_name="127.0.0.1", server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    demo.launch(
+        server_name="127.0.0.1", server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
+    )
