@@ -1,0 +1,299 @@
+"""Snapshot -> ``model.App``: choose the endpoints, name everything, map every type.
+
+Collisions are settled here, once: endpoint methods never shadow what the runtime clients define,
+module-level names never shadow each other or the imports, parameters never shadow ``self``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Mapping
+from typing import Any
+
+from gradio_codegen.runtime import AsyncClient as _RuntimeAsyncClient
+from gradio_codegen.runtime import Client as _RuntimeClient
+
+from .diagnostics import Diagnostics
+from .docstrings import output_doc, parameter_doc
+from .model import (
+    ANY,
+    BOOL,
+    FLOAT,
+    INT,
+    NONE,
+    STR,
+    App,
+    Endpoint,
+    ListType,
+    LiteralType,
+    MappingType,
+    Output,
+    Parameter,
+    Slot,
+    TypeRef,
+)
+from .names import NameScope, camel_name, snake_name
+from .schema import EndpointConfig, EndpointInfo, SlotConfig, Snapshot
+from .text import doc_block, doc_line
+from .typemap import TypeMapper, union
+
+__all__ = ["GENERATOR_NAME", "build", "generator_version", "module_reserved_names"]
+
+GENERATOR_NAME = "gradio-codegen"
+
+# Names the generated module binds or imports itself.
+_MODULE_NAMES = frozenset(
+    {
+        "APP",
+        "Any",
+        "ClassVar",
+        "FileInput",
+        "Literal",
+        "NamedTuple",
+        "NotRequired",
+        "RemoteFile",
+        "TypedDict",
+    }
+)
+# Tuple methods and attributes a NamedTuple field must not replace.
+_TUPLE_NAMES = frozenset(n for n in dir(tuple) if not n.startswith("_"))
+
+
+def generator_version() -> str:
+    try:
+        return importlib.metadata.version(GENERATOR_NAME)
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def _client_attributes() -> set[str]:
+    """Every public attribute of the runtime clients (plus what ``__init__`` sets on instances)."""
+    names = {n for cls in (_RuntimeClient, _RuntimeAsyncClient) for n in dir(cls) if not n.startswith("_")}
+    return names | {"src", "app"}
+
+
+def module_reserved_names(class_name: str, async_class_name: str) -> set[str]:
+    return set(_MODULE_NAMES) | _client_attributes() | {class_name, async_class_name}
+
+
+def build(
+    snapshot: Snapshot,
+    *,
+    diagnostics: Diagnostics,
+    class_name: str = "Client",
+    include_hidden: bool = False,
+) -> App:
+    async_class_name = f"Async{class_name}" if class_name != "Client" else "AsyncClient"
+    module = NameScope(module_reserved_names(class_name, async_class_name))
+    private = NameScope({"_rt", "_s", "_default"})
+    mapper = TypeMapper(module, diagnostics, private)
+    info = snapshot.info()
+    if info.unnamed_endpoints:
+        diagnostics.warn(f"{len(info.unnamed_endpoints)} unnamed endpoint(s) left out (no api_name)")
+
+    endpoints: list[Endpoint] = []
+    for key, ep_info in info.named_endpoints.items():
+        where = f"endpoint {key!r}"
+        config = snapshot.endpoints.get(key) if snapshot.endpoints is not None else None
+        if snapshot.endpoints is not None and config is None:
+            diagnostics.warn("not found among the public or hidden endpoints of /config; left out", where)
+            continue
+        if ep_info.api_visibility == "private":
+            continue
+        hidden = (
+            ep_info.show_api is False
+            or ep_info.api_visibility == "undocumented"
+            or (config is not None and config.visibility == "undocumented")
+        )
+        if hidden and not include_hidden:
+            continue
+        if not key.startswith("/") or len(key) < 2:
+            diagnostics.warn("api name does not start with '/'; left out", where)
+            continue
+        endpoints.append(_endpoint(key, ep_info, config, hidden, module, private, mapper, diagnostics))
+
+    result_names = [e.result_name for e in endpoints if e.result_name]
+    exports = [class_name, async_class_name, "APP"]
+    exports += [td.name for td in mapper.typed_dicts] + result_names
+    for e in endpoints:
+        exports += [e.method_name, e.submit_name]
+
+    version = generator_version()
+    return App(
+        source=snapshot.source,
+        api_prefix=snapshot.api_prefix,
+        protocol=snapshot.protocol,
+        gradio_version=snapshot.gradio_version,
+        max_file_size=snapshot.max_file_size,
+        space_id=snapshot.space_id,
+        schema_hash=snapshot.schema_hash,
+        generator_version=version,
+        class_name=class_name,
+        async_class_name=async_class_name,
+        endpoints=endpoints,
+        typed_dicts=list(mapper.typed_dicts),
+        banner=_banner(snapshot, version, class_name, include_hidden),
+        exports=exports,
+    )
+
+
+def _banner(snapshot: Snapshot, version: str, class_name: str, include_hidden: bool) -> list[str]:
+    source = doc_line(snapshot.source or "(unknown)", 200)
+    gradio = f" (Gradio {doc_line(snapshot.gradio_version, 40)})" if snapshot.gradio_version else ""
+    options = ""
+    if class_name != "Client":
+        options += f" --class-name {class_name}"
+    if include_hidden:
+        options += " --include-hidden"
+    return [
+        f"Typed client for the Gradio app at {source}{gradio}.",
+        "",
+        f"Generated by {GENERATOR_NAME} {version}; do not edit by hand. Regenerate with:",
+        "",
+        f"    {GENERATOR_NAME} {source}{options} -o <this file>",
+        "",
+        f"Schema hash: {snapshot.schema_hash}",
+    ]
+
+
+def _split_slots(
+    slots: list[SlotConfig] | None, public_count: int, what: str, where: str, diagnostics: Diagnostics
+) -> tuple[list[Slot], list[Mapping[str, Any]]]:
+    """Positions of the dependency (``Slot(None)`` for State) and the config props per public one."""
+    plain = [Slot(i) for i in range(public_count)], [{} for _ in range(public_count)]
+    if slots is None:
+        return plain
+    public = [s for s in slots if not s.state]
+    if len(public) != public_count:
+        diagnostics.warn(
+            f"/config lists {len(public)} public {what} but the API info {public_count}; "
+            "ignoring /config's layout for them",
+            where,
+        )
+        return plain
+    positions: list[Slot] = []
+    props: list[Mapping[str, Any]] = []
+    for s in slots:
+        if s.state:
+            positions.append(Slot(None))
+        else:
+            positions.append(Slot(len(props)))
+            props.append(s.props)
+    return positions, props
+
+
+def _json_type(value: Any) -> TypeRef:
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int):
+        return INT
+    if isinstance(value, float):
+        return FLOAT
+    if isinstance(value, str):
+        return STR
+    if isinstance(value, list):
+        return ListType(ANY)
+    if isinstance(value, dict):
+        return MappingType(ANY)
+    return ANY
+
+
+def _fit_default(type_: TypeRef, default: Any, where: str, diagnostics: Diagnostics) -> TypeRef:
+    """Widen ``type_`` so that the schema's default is a valid value of it."""
+    if type_.accepts(default):
+        return type_
+    if default is None:
+        return union([type_, NONE])
+    if isinstance(type_, LiteralType) and isinstance(default, (str, int, float, bool)):
+        widened: TypeRef = LiteralType(type_.values + (default,), type_.custom)
+    else:
+        widened = union([type_, _json_type(default)])
+    diagnostics.warn(f"default {doc_line(repr(default), 60)} does not fit the declared type; widened it", where)
+    return widened
+
+
+def _endpoint(
+    key: str,
+    ep_info: EndpointInfo,
+    config: EndpointConfig | None,
+    hidden: bool,
+    module: NameScope,
+    private: NameScope,
+    mapper: TypeMapper,
+    diagnostics: Diagnostics,
+) -> Endpoint:
+    where = f"endpoint {key!r}"
+    method = module.claim(snake_name(key[1:], prefix="endpoint"), also=("submit_{}",))
+    const = private.claim("_" + method.upper())
+
+    input_slots, input_props = _split_slots(
+        config.inputs if config else None, len(ep_info.parameters), "inputs", where, diagnostics
+    )
+    output_slots, output_props = _split_slots(
+        config.outputs if config else None, len(ep_info.returns), "outputs", where, diagnostics
+    )
+
+    params_scope = NameScope({"self", "cls", "client"})
+    parameters: list[Parameter] = []
+    after_default = keyword_only = False
+    for i, p in enumerate(ep_info.parameters):
+        raw_name = p.parameter_name if isinstance(p.parameter_name, str) and p.parameter_name else p.label
+        name = params_scope.claim(snake_name(raw_name, prefix="arg"))
+        pwhere = f"{where} parameter {name!r}"
+        props = input_props[i]
+        type_ = mapper.map_value(
+            p.type, component=p.component if isinstance(p.component, str) else None, props=props,
+            output=False, hint=f"{method} {name}", where=pwhere,
+        )
+        if p.parameter_has_default:
+            type_ = _fit_default(type_, p.parameter_default, pwhere, diagnostics)
+            after_default = True
+        elif after_default:
+            keyword_only = True
+        parameters.append(
+            Parameter(
+                name=name,
+                type=type_,
+                has_default=p.parameter_has_default,
+                default=p.parameter_default,
+                keyword_only=keyword_only,
+                doc=parameter_doc(
+                    name=name, label=p.label, component=p.component, props=props, type_=type_,
+                    has_default=p.parameter_has_default, default=p.parameter_default,
+                ),
+            )
+        )
+
+    fields_scope = NameScope(_TUPLE_NAMES)
+    outputs: list[Output] = []
+    for i, r in enumerate(ep_info.returns):
+        name = fields_scope.claim(snake_name(r.label, prefix="value"))
+        type_ = mapper.map_value(
+            r.type, component=r.component if isinstance(r.component, str) else None,
+            props=output_props[i], output=True, hint=f"{method} {name}", where=f"{where} output {name!r}",
+        )
+        outputs.append(
+            Output(name=name, type=type_, doc=output_doc(label=r.label, component=r.component))
+        )
+
+    result_name = module.claim(camel_name(method, prefix="Endpoint") + "Result") if len(outputs) > 1 else None
+    description = doc_block(ep_info.description) if isinstance(ep_info.description, str) else []
+    if not any(description):
+        description = [f"Call {doc_line(key, 100)}."]
+    if config is not None and config.stream:
+        description += ["", f"The app streams this result: iterate ``submit_{method}(...)`` for partial values."]
+    return Endpoint(
+        api_name=repr(key),
+        method_name=method,
+        submit_name=f"submit_{method}",
+        const_name=const,
+        fn_index=config.fn_index if config else None,
+        stream=config.stream if config else None,
+        parameters=parameters,
+        outputs=outputs,
+        input_slots=input_slots,
+        output_slots=output_slots,
+        result_name=result_name,
+        description=description,
+        hidden=hidden,
+    )

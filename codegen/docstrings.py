@@ -1,0 +1,102 @@
+"""Docstring text for generated functions, composed from what the schema and config say.
+
+Per-parameter help is not in Gradio's schema, so a parameter's line is built from its label, the
+component, the component's ``info`` text, choices, slider bounds and default. Every fragment taken
+from the schema goes through ``text.doc_line``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .model import LiteralType, ListType, TypeRef, literal
+from .text import doc_line, shorten
+
+__all__ = ["parameter_doc", "output_doc"]
+
+_MAX_CHOICES_SHOWN = 12
+
+
+def _label(label: Any, name: str) -> str:
+    if not isinstance(label, str) or not label.strip():
+        return ""
+    if label.strip().lower().replace(" ", "_") == name.rstrip("_"):
+        return ""
+    return doc_line(label, 80)
+
+
+def _component(component: Any) -> str:
+    return doc_line(component, 40) if isinstance(component, str) and component else ""
+
+
+def _value(value: Any) -> str:
+    try:
+        return doc_line(shorten(literal(value), 80))
+    except TypeError:
+        return "..."
+
+
+def _choices(type_: TypeRef, props: Mapping[str, Any]) -> str:
+    inner = type_.item if isinstance(type_, ListType) else type_
+    if not isinstance(inner, LiteralType):
+        return ""
+    labels: dict[Any, Any] = {}
+    raw = props.get("choices")
+    if isinstance(raw, list):
+        for pair in raw:
+            if isinstance(pair, list) and len(pair) == 2 and isinstance(pair[1], (str, int, float)):
+                labels[pair[1]] = pair[0]
+    shown = []
+    for value in inner.values[:_MAX_CHOICES_SHOWN]:
+        text = _value(value)
+        label = labels.get(value) if isinstance(value, (str, int, float)) else None
+        if isinstance(label, str) and label != value:
+            text += f" ({doc_line(label, 40)})"
+        shown.append(text)
+    if len(inner.values) > _MAX_CHOICES_SHOWN:
+        shown.append(f"... ({len(inner.values)} choices)")
+    lead = "Any of" if isinstance(type_, ListType) else "One of"
+    extra = "; other strings are accepted too" if inner.custom else ""
+    return f"{lead}: {', '.join(shown)}{extra}."
+
+
+def _bounds(props: Mapping[str, Any]) -> str:
+    low, high, step = props.get("minimum"), props.get("maximum"), props.get("step")
+    numbers = (int, float)
+    if not isinstance(low, numbers) or not isinstance(high, numbers):
+        return ""
+    text = f"Between {_value(low)} and {_value(high)}"
+    if isinstance(step, numbers) and not isinstance(step, bool):
+        text += f", step {_value(step)}"
+    return text + "."
+
+
+def parameter_doc(
+    *, name: str, label: Any, component: Any, props: Mapping[str, Any], type_: TypeRef,
+    has_default: bool, default: Any,
+) -> str:
+    """``"Frequency (Number, Hz of the tone). Defaults to 440."``-style text for one argument."""
+    head = _label(label, name)
+    kind = _component(component)
+    info = props.get("info")
+    detail = ", ".join(p for p in (kind, doc_line(info, 120) if isinstance(info, str) else "") if p)
+    if head and detail:
+        first = f"{head} ({detail})."
+    elif head or detail:
+        first = f"{head or detail}."
+    else:
+        first = ""
+    parts = [first, _bounds(props), _choices(type_, props)]
+    if has_default:
+        parts.append(f"Defaults to {_value(default)}.")
+    return " ".join(p for p in parts if p)
+
+
+def output_doc(*, label: Any, component: Any) -> str:
+    """``"Joined (Textbox)."``: outputs have no parameter name, so the label is always shown."""
+    head = doc_line(label, 80) if isinstance(label, str) and label.strip() else ""
+    kind = _component(component)
+    if head and kind:
+        return f"{head} ({kind})."
+    return f"{head or kind}." if head or kind else ""

@@ -1,0 +1,239 @@
+"""Where a schema comes from: a running app (URL or Space id), or a file on disk.
+
+Every path ends in a ``Snapshot``. A live app is asked for ``/config`` (always at the root) and
+``{api_prefix}/info``; a file is either a snapshot written by ``gradio-codegen snapshot`` or the
+raw API info (as served, or as ``view_api(return_format="dict")`` returns it), optionally with the
+app's ``/config`` saved next to it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from gradio_codegen.runtime import _auth, _spaces
+
+from .diagnostics import Diagnostics
+from .errors import SchemaError, SourceError
+from .schema import SNAPSHOT_FORMAT, ApiInfo, Snapshot, config_endpoints, strip_info
+
+__all__ = ["Credentials", "load", "snapshot_from_documents"]
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How to get in: a Hugging Face token and/or the app's own login (``launch(auth=...)``)."""
+
+    token: str | None = None
+    auth: tuple[str, str] | None = None
+
+
+def load(
+    src: str,
+    *,
+    diagnostics: Diagnostics,
+    credentials: Credentials = Credentials(),
+    config_path: str | None = None,
+    source: str | None = None,
+    include_hidden: bool = False,
+    timeout: float = 30.0,
+) -> Snapshot:
+    """Read ``src`` (a file, an http(s) URL or a Space id) into a snapshot.
+
+    ``source`` overrides the app location recorded in the snapshot (the URL a generated client
+    connects to by default).
+    """
+    if os.path.exists(src) or src.endswith(".json"):
+        return _load_file(src, diagnostics=diagnostics, config_path=config_path, source=source)
+    if config_path is not None:
+        raise SourceError("--config only applies when SRC is an API info file")
+    if src.startswith(("http://", "https://")):
+        url, space_id = src.rstrip("/"), None
+    elif _spaces.is_space_id(src):
+        url, space_id = _resolve_space(src, credentials.token, timeout), src
+    else:
+        raise SourceError(
+            f"{src!r} is not a file, an http(s) URL or a Hugging Face Space id (owner/name). "
+            "Pass the app's URL (e.g. http://127.0.0.1:7860), a Space id, or a schema file."
+        )
+    config, info = _fetch(url, credentials=credentials, include_hidden=include_hidden, timeout=timeout)
+    recorded = source or (space_id if space_id is not None else url)
+    return snapshot_from_documents(info, config, source=recorded, space_id=space_id)
+
+
+def snapshot_from_documents(
+    info: Any, config: Any | None, *, source: str, space_id: str | None = None, where: str = "API info"
+) -> Snapshot:
+    """Bundle a raw ``/info`` document and (optionally) ``/config`` into a snapshot."""
+    if not isinstance(info, dict):
+        raise SchemaError(f"{where} is not a JSON object with 'named_endpoints'")
+    try:
+        api = ApiInfo.model_validate(info)
+    except ValidationError as e:
+        raise SchemaError(f"{where} does not look like Gradio API info: {_first_error(e)}") from None
+    endpoints = None
+    meta: dict[str, Any] = {}
+    if config is not None:
+        if not isinstance(config, dict):
+            raise SchemaError("the /config document is not a JSON object")
+        try:
+            endpoints = config_endpoints(config, set(api.named_endpoints))
+        except ValueError as e:
+            raise SchemaError(f"the /config document is not a Gradio config: {e}") from None
+        version = config.get("version")
+        max_size = config.get("max_file_size")
+        meta = {
+            "gradio_version": version if isinstance(version, str) else None,
+            "api_prefix": _prefix(config),
+            "protocol": config.get("protocol") if isinstance(config.get("protocol"), str) else "sse_v3",
+            "max_file_size": max_size if isinstance(max_size, int) and not isinstance(max_size, bool) else None,
+        }
+    snapshot = Snapshot(
+        source=source,
+        space_id=space_id,
+        endpoints=endpoints,
+        api_info=strip_info(info),
+        **meta,
+    )
+    return snapshot.with_hash()
+
+
+def _prefix(config: dict[str, Any]) -> str:
+    prefix = config.get("api_prefix")
+    if not isinstance(prefix, str) or not prefix.strip("/"):
+        return ""
+    return "/" + prefix.strip("/")
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    place = ".".join(str(p) for p in first["loc"]) or "top level"
+    return f"{place}: {first['msg']}"
+
+
+# -- files ------------------------------------------------------------------------------------
+
+
+def _read_json(path: str, what: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise SourceError(f"{what} {path!r} does not exist") from None
+    except IsADirectoryError:
+        raise SourceError(f"{what} {path!r} is a directory; pass a .json file") from None
+    except UnicodeDecodeError:
+        raise SchemaError(f"{what} {path!r} is not UTF-8 text; pass the JSON the app served") from None
+    except json.JSONDecodeError as e:
+        raise SchemaError(
+            f"{what} {path!r} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); "
+            "save the app's /info (or a snapshot) again"
+        ) from None
+    except OSError as e:
+        raise SourceError(f"cannot read {what} {path!r}: {e.strerror}") from None
+
+
+def _load_file(src: str, *, diagnostics: Diagnostics, config_path: str | None, source: str | None) -> Snapshot:
+    data = _read_json(src, "schema file")
+    if isinstance(data, dict) and data.get("format") == SNAPSHOT_FORMAT:
+        if config_path is not None:
+            raise SourceError("--config does not apply to a snapshot file (it already holds the config)")
+        try:
+            snapshot = Snapshot.model_validate(data)
+        except ValidationError as e:
+            raise SchemaError(f"snapshot {src!r} is damaged: {_first_error(e)}; write it again") from None
+        try:
+            snapshot.info()
+        except ValidationError as e:
+            raise SchemaError(f"snapshot {src!r} holds invalid API info: {_first_error(e)}") from None
+        if snapshot.schema_hash != snapshot.with_hash().schema_hash:
+            diagnostics.warn(f"snapshot {src!r} was edited after it was written (its schema hash differs)")
+        if source is not None:
+            snapshot = snapshot.model_copy(update={"source": source})
+        return snapshot.with_hash()
+    if not isinstance(data, dict) or "named_endpoints" not in data:
+        raise SchemaError(
+            f"{src!r} is neither a gradio-codegen snapshot nor Gradio API info "
+            "(expected an object with 'named_endpoints', as served by {api_prefix}/info)"
+        )
+    config = _read_json(config_path, "config file") if config_path is not None else None
+    if config is None:
+        diagnostics.warn(
+            "no /config given: fn_index is looked up on first call and whether endpoints stream is "
+            "unknown; pass --config CONFIG.json or generate from the URL or a snapshot"
+        )
+    recorded = source
+    if recorded is None and isinstance(config, dict) and isinstance(config.get("root"), str):
+        recorded = config["root"].rstrip("/")
+    if not recorded:
+        diagnostics.warn("the file does not say where the app runs; pass --src URL (clients then need a URL)")
+        recorded = ""
+    return snapshot_from_documents(data, config, source=recorded, where=repr(src))
+
+
+# -- live apps --------------------------------------------------------------------------------
+
+
+def _resolve_space(space_id: str, token: str | None, timeout: float) -> str:
+    try:
+        return _spaces.resolve(space_id, token=token, timeout=timeout).url
+    except NotImplementedError:
+        raise SourceError(
+            f"Space ids are not supported by this version yet; pass the Space's app URL instead "
+            f"(for {space_id!r}: https://<owner>-<name>.hf.space)"
+        ) from None
+    except Exception as e:  # the runtime's Space errors carry their own explanation
+        raise SourceError(f"cannot reach Space {space_id!r}: {e}") from None
+
+
+def _fetch(
+    url: str, *, credentials: Credentials, include_hidden: bool, timeout: float
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    headers = _auth.token_headers(url, _auth.find_token(credentials.token))
+    try:
+        with httpx.Client(timeout=timeout, headers=headers, follow_redirects=True) as http:
+            if credentials.auth is not None:
+                _login(http, url, credentials.auth)
+            config = _get_json(http, url + "/config", url)
+            if "dependencies" not in config or "components" not in config:
+                raise SourceError(f"{url} is not a Gradio app: its /config has no dependencies")
+            prefix = _prefix(config)
+            params = {"all_endpoints": "true"} if include_hidden else None
+            info = _get_json(http, f"{url}{prefix}/info", url, params=params)
+    except httpx.TimeoutException:
+        raise SourceError(f"{url} did not answer within {timeout:g} s; check the app is running") from None
+    except httpx.HTTPError as e:
+        raise SourceError(
+            f"cannot reach {url} ({type(e).__name__}: {e}); check the URL and that the app is running"
+        ) from None
+    return config, info
+
+
+def _login(http: httpx.Client, url: str, auth: tuple[str, str]) -> None:
+    response = http.post(url + "/login", data={"username": auth[0], "password": auth[1]})
+    if response.status_code != 200:
+        raise SourceError(f"login to {url} failed (HTTP {response.status_code}); check --auth USER:PASS")
+
+
+def _get_json(http: httpx.Client, target: str, url: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+    response = http.get(target, params=params)
+    path = target[len(url) :] or "/"
+    if response.status_code == 401:
+        raise SourceError(f"{url} needs a login ({path} answered 401); pass --auth USER:PASS")
+    if response.status_code == 404:
+        raise SourceError(f"{url} is not a Gradio app: {path} answered 404 Not Found")
+    if response.status_code != 200:
+        raise SourceError(f"{url}{path} answered HTTP {response.status_code}; is it a Gradio app?")
+    try:
+        data = response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "unknown content")
+        raise SourceError(f"{url} is not a Gradio app: {path} returned {kind}, not JSON") from None
+    if not isinstance(data, dict):
+        raise SourceError(f"{url} is not a Gradio app: {path} returned JSON that is not an object")
+    return data

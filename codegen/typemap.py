@@ -1,0 +1,325 @@
+"""Component + JSON schema -> ``TypeRef``: the one place that decides how a value is typed.
+
+Gradio describes every value twice: the component name (``Dropdown``, ``Image``) and the JSON
+schema of its wire format. The schema decides the structure; the component and its config props
+refine it (an integer ``Number``, a ``Dropdown`` that accepts custom values, an opaque ``JSON``).
+Anything unexpected becomes ``Any`` plus a warning, never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .diagnostics import Diagnostics
+from .model import (
+    ANY,
+    BOOL,
+    FLOAT,
+    INT,
+    JSON,
+    NONE,
+    STR,
+    Field,
+    FileType,
+    ListType,
+    LiteralType,
+    MappingType,
+    TupleType,
+    TypedDictDef,
+    TypedDictType,
+    TypeRef,
+    UnionType,
+)
+from .names import NameScope, camel_name
+from .text import doc_line
+
+__all__ = ["TypeMapper", "is_file_schema"]
+
+_FILE_MARKER = "gradio.FileData"
+_MAX_DEPTH = 32
+
+# Components whose value is arbitrary JSON whatever the schema says.
+_OPAQUE_COMPONENTS = frozenset({"json", "browserstate"})
+
+
+def _resolve(schema: Any, defs: Mapping[str, Any]) -> Any:
+    """Follow one local ``$ref`` (``#/$defs/X`` or ``#/definitions/X``); None if it dangles."""
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    if not isinstance(ref, str):
+        return schema
+    for prefix in ("#/$defs/", "#/definitions/"):
+        if ref.startswith(prefix):
+            return defs.get(ref[len(prefix) :])
+    return None
+
+
+def is_file_schema(schema: Any, defs: Mapping[str, Any] | None = None) -> bool:
+    """A FileData by structure: ``path`` plus a ``meta`` whose ``_type`` const or default is
+    ``"gradio.FileData"`` (the same test gradio_client applies)."""
+    defs = defs or {}
+    if not isinstance(schema, dict):
+        return False
+    props = schema.get("properties")
+    if not isinstance(props, dict) or "path" not in props or "meta" not in props:
+        return False
+    meta = _resolve(props["meta"], defs)
+    if not isinstance(meta, dict):
+        return False
+    default = meta.get("default")
+    if isinstance(default, dict) and default.get("_type") == _FILE_MARKER:
+        return True
+    meta_props = meta.get("properties")
+    if isinstance(meta_props, dict):
+        marker = meta_props.get("_type")
+        if isinstance(marker, dict) and _FILE_MARKER in (marker.get("const"), marker.get("default")):
+            return True
+    return False
+
+
+def _dedupe(options: list[TypeRef]) -> list[TypeRef]:
+    seen: list[TypeRef] = []
+    for option in options:
+        if isinstance(option, UnionType):
+            for inner in option.options:
+                if inner not in seen:
+                    seen.append(inner)
+        elif option not in seen:
+            seen.append(option)
+    return seen
+
+
+def union(options: list[TypeRef]) -> TypeRef:
+    """The union of ``options``: flattened, duplicate-free, ``None`` last, ``Any`` absorbing."""
+    flat = _dedupe(options)
+    if any(o in (ANY, JSON) for o in flat):
+        return ANY
+    if not flat:
+        return ANY
+    nullable = NONE in flat
+    rest = [o for o in flat if o != NONE]
+    if nullable and not rest:
+        return NONE
+    if nullable:
+        rest.append(NONE)
+    return rest[0] if len(rest) == 1 else UnionType(tuple(rest))
+
+
+class TypeMapper:
+    """Maps values of one app; owns the TypedDicts it creates, in definition order.
+
+    ``type_names`` is the module's scope for public names and ``private_names`` its scope for
+    private constants, so a TypedDict or its shape constant never takes a name already in use.
+    Identical structures share one TypedDict.
+    """
+
+    def __init__(self, type_names: NameScope, diagnostics: Diagnostics, private_names: NameScope) -> None:
+        self._type_names = type_names
+        self._shape_names = private_names
+        self._diagnostics = diagnostics
+        self._by_structure: dict[tuple[str, tuple[Field, ...]], TypedDictDef] = {}
+        self.typed_dicts: list[TypedDictDef] = []
+
+    # -- components -------------------------------------------------------------------------
+
+    def map_value(
+        self,
+        schema: Any,
+        *,
+        component: str | None,
+        props: Mapping[str, Any],
+        output: bool,
+        hint: str,
+        where: str,
+    ) -> TypeRef:
+        """The type of one endpoint parameter (``output=False``) or output (``output=True``).
+
+        ``hint`` names a TypedDict when the schema gives no title.
+        """
+        kind = (component or "").lower()
+        if kind in _OPAQUE_COMPONENTS:
+            return JSON
+        defs = schema.get("$defs", {}) if isinstance(schema, dict) else {}
+        if not isinstance(defs, dict):
+            defs = {}
+        mapped = _SchemaWalk(self, defs, output=output, hint=hint, where=where).map(schema)
+        return self._refine(mapped, kind, props)
+
+    def _refine(self, mapped: TypeRef, kind: str, props: Mapping[str, Any]) -> TypeRef:
+        if kind == "number" and mapped == FLOAT and props.get("precision") == 0:
+            return INT
+        if kind in ("dropdown", "radio", "checkboxgroup") and props.get("allow_custom_value") is True:
+            if isinstance(mapped, LiteralType):
+                return LiteralType(mapped.values, custom=True)
+            if isinstance(mapped, ListType) and isinstance(mapped.item, LiteralType):
+                return ListType(LiteralType(mapped.item.values, custom=True))
+        return mapped
+
+    # -- typed dicts ------------------------------------------------------------------------
+
+    def typed_dict(self, title: str, fields: tuple[Field, ...], doc: str) -> TypedDictType:
+        key = (title, fields)
+        existing = self._by_structure.get(key)
+        if existing is None:
+            name = self._type_names.claim(camel_name(title, prefix="Data"))
+            shape_name = "_" + _upper_snake(name) + "_SHAPE"
+            shape_name = self._shape_names.claim(shape_name)
+            existing = TypedDictDef(name=name, shape_name=shape_name, fields=fields, doc=doc_line(doc, 200))
+            self._by_structure[key] = existing
+            self.typed_dicts.append(existing)
+        return TypedDictType(existing)
+
+    def warn(self, message: str, where: str) -> None:
+        self._diagnostics.warn(message, where)
+
+
+def _upper_snake(camel: str) -> str:
+    out: list[str] = []
+    for i, ch in enumerate(camel):
+        if ch.isupper() and i and (camel[i - 1].islower() or camel[i - 1].isdigit()):
+            out.append("_")
+        out.append(ch.upper())
+    return "".join(out)
+
+
+class _SchemaWalk:
+    """One walk over a JSON schema (with its ``$defs``), guarding against cycles and depth."""
+
+    def __init__(self, mapper: TypeMapper, defs: Mapping[str, Any], *, output: bool, hint: str, where: str):
+        self.mapper = mapper
+        self.defs = defs
+        self.output = output
+        self.hint = hint
+        self.where = where
+        self._refs: list[str] = []
+
+    def map(self, schema: Any, title_hint: str | None = None, depth: int = 0) -> TypeRef:
+        if depth > _MAX_DEPTH:
+            self.mapper.warn("schema nested too deeply; typed as Any", self.where)
+            return ANY
+        if schema is True or schema == {}:
+            return ANY
+        if not isinstance(schema, dict):
+            self.mapper.warn(f"schema is not an object ({type(schema).__name__}); typed as Any", self.where)
+            return ANY
+        ref = schema.get("$ref")
+        if ref is not None:
+            return self._map_ref(ref, depth)
+        if is_file_schema(schema, self.defs):
+            return FileType(output=self.output)
+        if "const" in schema:
+            return self._choices([schema["const"]])
+        if "enum" in schema:
+            enum = schema["enum"]
+            if isinstance(enum, list) and enum:
+                return self._choices(enum)
+            self.mapper.warn("enum without values; typed as Any", self.where)
+            return ANY
+        for key in ("anyOf", "oneOf"):
+            if key in schema:
+                options = schema[key]
+                if not isinstance(options, list) or not options:
+                    self.mapper.warn(f"{key} without alternatives; typed as Any", self.where)
+                    return ANY
+                return union([self.map(o, None, depth + 1) for o in options])
+        if "allOf" in schema:
+            parts = schema["allOf"]
+            if isinstance(parts, list) and len(parts) == 1:
+                return self.map(parts[0], title_hint, depth + 1)
+            self.mapper.warn("allOf with several parts is not supported; typed as Any", self.where)
+            return ANY
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            return union([self._map_type(t, schema, title_hint, depth) for t in kind])
+        if kind is None or kind == {}:
+            if isinstance(schema.get("properties"), dict):
+                return self._map_type("object", schema, title_hint, depth)
+            if "items" in schema or "prefixItems" in schema:
+                return self._map_type("array", schema, title_hint, depth)
+            return ANY
+        return self._map_type(kind, schema, title_hint, depth)
+
+    def _map_ref(self, ref: Any, depth: int) -> TypeRef:
+        if not isinstance(ref, str):
+            self.mapper.warn("$ref is not a string; typed as Any", self.where)
+            return ANY
+        if ref in self._refs:
+            self.mapper.warn(f"recursive schema {ref!r}; typed as Any", self.where)
+            return ANY
+        target = _resolve({"$ref": ref}, self.defs)
+        if target is None:
+            self.mapper.warn(f"unresolved $ref {ref!r}; typed as Any", self.where)
+            return ANY
+        self._refs.append(ref)
+        try:
+            return self.map(target, ref.rsplit("/", 1)[-1], depth + 1)
+        finally:
+            self._refs.pop()
+
+    def _choices(self, values: list[Any]) -> TypeRef:
+        plain: list[Any] = []
+        for v in values:
+            if v is None or isinstance(v, (str, int, float, bool)):
+                if not any(v == p and type(v) is type(p) for p in plain):
+                    plain.append(v)
+            else:
+                self.mapper.warn("a choice is not a plain value; typed as Any", self.where)
+                return ANY
+        if plain == [None]:
+            return NONE
+        return LiteralType(tuple(plain))
+
+    def _map_type(self, kind: Any, schema: dict[str, Any], title_hint: str | None, depth: int) -> TypeRef:
+        if kind == "string":
+            return STR
+        if kind == "integer":
+            return INT
+        if kind == "number":
+            return FLOAT
+        if kind == "boolean":
+            return BOOL
+        if kind == "null":
+            return NONE
+        if kind == "array":
+            return self._array(schema, depth)
+        if kind == "object":
+            return self._object(schema, title_hint, depth)
+        if kind == {}:
+            return ANY
+        self.mapper.warn(f"unknown schema type {str(kind)[:40]!r}; typed as Any", self.where)
+        return ANY
+
+    def _array(self, schema: dict[str, Any], depth: int) -> TypeRef:
+        prefix = schema.get("prefixItems")
+        items = schema.get("items")
+        if isinstance(prefix, list) and prefix:
+            return TupleType(tuple(self.map(i, None, depth + 1) for i in prefix))
+        if isinstance(items, list):
+            if not items:
+                return ListType(ANY)
+            return TupleType(tuple(self.map(i, None, depth + 1) for i in items))
+        if items is None:
+            return ListType(ANY)
+        return ListType(self.map(items, None, depth + 1))
+
+    def _object(self, schema: dict[str, Any], title_hint: str | None, depth: int) -> TypeRef:
+        props = schema.get("properties")
+        if not isinstance(props, dict) or not props:
+            extra = schema.get("additionalProperties")
+            if isinstance(extra, dict) and extra:
+                return MappingType(self.map(extra, None, depth + 1))
+            return MappingType(ANY)
+        required_raw = schema.get("required", [])
+        required = set(required_raw) if isinstance(required_raw, list) else set()
+        fields: list[Field] = []
+        for key, sub in props.items():
+            ftype = self.map(sub, None, depth + 1)
+            fields.append(Field(key=str(key), type=ftype, required=key in required))
+        title = schema.get("title")
+        if not isinstance(title, str) or not title.strip():
+            title = title_hint or self.hint
+        if not self.output and any(isinstance(t, FileType) for f in fields for t in f.type.walk()):
+            title = f"{title} Input"
+        description = schema.get("description")
+        doc = description if isinstance(description, str) else ""
+        return self.mapper.typed_dict(title, tuple(fields), doc)
