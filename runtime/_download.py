@@ -27,6 +27,14 @@ __all__ = ["DownloadBatch", "file_url"]
 _MODES = ("eager", "lazy", "never")
 
 
+def _quote_path(path: str) -> str:
+    """Percent-encode a server path; ``.``/``..`` segments too, so no URL normalisation eats them."""
+    segments = path.split("/")
+    return "/".join(
+        s.replace(".", "%2E") if s in (".", "..") else quote(s, safe="") for s in segments
+    )
+
+
 def file_url(file_base: str, data: dict[str, Any]) -> str:
     """Where the file described by ``data`` is served (see the module docstring)."""
     path = data.get("path")
@@ -38,7 +46,7 @@ def file_url(file_base: str, data: dict[str, Any]) -> str:
             joined = str(httpx.URL(file_base + "/").join(url))
             if same_origin(joined, file_base):
                 return joined
-        return f"{file_base}/file={quote(path, safe='/')}"
+        return f"{file_base}/file={_quote_path(path)}"
     if isinstance(url, str) and url:
         return str(httpx.URL(file_base + "/").join(url))
     raise ProtocolError(f"the server sent a file with neither path nor url: {data!r:.300}")

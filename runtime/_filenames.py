@@ -45,6 +45,11 @@ def _truncate(name: str, limit: int = MAX_NAME_BYTES) -> str:
     return stem.encode("utf-8")[:room].decode("utf-8", errors="ignore").rstrip(". ") + ext
 
 
+def _with_suffix(stem: str, suffix: str, ext: str) -> str:
+    room = MAX_NAME_BYTES - len((suffix + ext).encode("utf-8"))
+    return stem.encode("utf-8")[:room].decode("utf-8", errors="ignore") + suffix + ext
+
+
 def safe_filename(name: str | None, fallback: str = "file") -> str:
     """One harmless path component derived from ``name`` (``fallback`` when nothing is left)."""
     base = _SEPARATORS.split(name or "")[-1]
@@ -65,15 +70,15 @@ def create_unique(directory: str | os.PathLike[str], name: str) -> tuple[Path, I
     """
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    real_folder = os.path.realpath(folder)
+    absolute_folder = os.path.abspath(folder)
     name = safe_filename(name)
     stem, ext = _split_extension(name)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     flags |= getattr(os, "O_NOFOLLOW", 0)
     for attempt in range(10_000):
-        candidate = name if attempt == 0 else _truncate(f"{stem} ({attempt}){ext}")
+        candidate = name if attempt == 0 else _with_suffix(stem, f" ({attempt})", ext)
         target = folder / candidate
-        if os.path.dirname(os.path.realpath(target)) != real_folder:
+        if os.path.dirname(os.path.abspath(target)) != absolute_folder:  # lexically one level down
             raise ValueError(f"refusing to write outside {folder}: {candidate!r}")
         try:
             fd = os.open(target, flags, 0o644)

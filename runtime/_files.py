@@ -138,7 +138,8 @@ class RemoteFile(os.PathLike[str]):
 
     @property
     def name(self) -> str:
-        return self.orig_name or posixpath.basename(self.server_path.replace("\\", "/")) or "file"
+        """The original file name, made safe to use as a local file name (``orig_name`` is raw)."""
+        return safe_filename(self.orig_name or posixpath.basename(self.server_path.replace("\\", "/")))
 
     @property
     def local_path(self) -> str | None:
