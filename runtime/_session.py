@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Protocol
@@ -50,6 +51,8 @@ class _Demux:
         self.in_flight = 0
         self.closed = False
         self.running = False
+        self.routed = 0  # messages handed to jobs (or kept for them) so far
+        self._idle_reopens = 0
 
     def _wanted(self) -> bool:
         """Whether a stream should stay open: a join in flight or a job still waiting for news."""
@@ -75,6 +78,7 @@ class _Demux:
         event_id = msg.event_id
         if event_id is None:
             return False
+        self.routed += 1
         job = self.jobs.get(event_id)
         if job is None:
             if len(self.orphans) >= _MAX_ORPHAN_EVENTS:
@@ -102,6 +106,15 @@ class _Demux:
             text = f"the app reported an unexpected error: {msg.message}"
         self._fail_all(ServerUnavailableError(text))
         return True
+
+    def _backoff(self, routed_before: int) -> float:
+        """Seconds to wait before reopening: none after a stream that carried news, growing
+        (to half a second) while streams keep ending empty, e.g. before a join reaches the queue."""
+        if self.routed != routed_before:
+            self._idle_reopens = 0
+            return 0.0
+        self._idle_reopens += 1
+        return min(0.5, 0.01 * 2**self._idle_reopens)
 
     def _fail_all(self, error: GradioError) -> None:
         jobs = list(self.jobs.values())
@@ -180,6 +193,7 @@ class SyncSession(_Demux):
         while True:
             error: GradioError | None = None
             ended = False
+            routed = self.routed
             try:
                 ended = self._read_once()
             except httpx.HTTPError as e:
@@ -191,6 +205,9 @@ class SyncSession(_Demux):
             with self._lock:
                 if not self._finish_stream(error, ended):
                     return
+                pause = self._backoff(routed)
+            if pause:
+                time.sleep(pause)
 
     def _read_once(self) -> bool:
         """Read one stream; True if it ended by the server's or our decision, False at EOF."""
@@ -250,6 +267,7 @@ class AsyncSession(_Demux):
         while True:
             error: GradioError | None = None
             ended = False
+            routed = self.routed
             try:
                 ended = await self._read_once()
             except httpx.HTTPError as e:
@@ -263,6 +281,9 @@ class AsyncSession(_Demux):
                 error = GradioError(f"internal error while {_ACTION}: {type(e).__name__}: {e}")
             if not self._finish_stream(error, ended):
                 return
+            pause = self._backoff(routed)
+            if pause:
+                await asyncio.sleep(pause)
 
     async def _read_once(self) -> bool:
         async with self._open(self.hash) as response:

@@ -1,0 +1,358 @@
+"""Client behaviour on faults a real server cannot produce on demand, through httpx.MockTransport.
+
+The fake speaks Gradio 5/6's routes (``/gradio_api`` prefix) and sends the canned bytes a test gives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from gradio_codegen import runtime as rt
+from gradio_codegen.runtime import shapes as s
+
+P = "/gradio_api"
+APP = rt.AppSpec(src="http://app.test", api_prefix=P, protocol="sse_v3", gradio_version="6.31.0")
+CONCAT: rt.Endpoint[str] = rt.Endpoint(
+    "/concat",
+    fn_index=1,
+    inputs=(rt.Param("a", s.Str()), rt.Param("b", s.Str()), rt.Param("sep", s.Str())),
+    outputs=(rt.Output("joined", s.Str()),),
+)
+COUNTER: rt.Endpoint[float] = rt.Endpoint(
+    "/increment",
+    fn_index=0,
+    inputs=(rt.Param("step", s.Float()), rt.STATE, rt.STATE),
+    outputs=(rt.Output("count", s.Float()), rt.STATE, rt.STATE),
+)
+
+
+class Client(rt.Client):
+    app = APP
+
+
+class AsyncClient(rt.AsyncClient):
+    app = APP
+
+
+def sse(*messages: dict[str, Any], crlf: bool = False) -> bytes:
+    end = "\r\n" if crlf else "\n"
+    return "".join(f"data: {json.dumps(m)}{end}{end}" for m in messages).encode()
+
+
+def done(event_id: str, data: list[Any]) -> dict[str, Any]:
+    return {"msg": "process_completed", "event_id": event_id, "output": {"data": data}, "success": True}
+
+
+CLOSE = {"msg": "close_stream", "event_id": None}
+
+
+class Chunks(httpx.SyncByteStream, httpx.AsyncByteStream):
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
+
+
+class FakeApp:
+    """Answers joins with e1, e2, ... and streams what ``stream(n)`` returns for the n-th GET."""
+
+    def __init__(
+        self,
+        stream: Callable[[int], Iterator[bytes]] | None = None,
+        join: Callable[[httpx.Request], httpx.Response | None] | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> None:
+        self.stream = stream or (lambda n: iter([sse(done("e1", ["x"]), CLOSE)]))
+        self.join = join
+        self.config = config
+        self.requests: list[tuple[str, str]] = []
+        self.bodies: list[Any] = []
+        self.joins = 0
+        self.gets = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        self.requests.append((request.method, path))
+        if path == f"{P}/queue/join":
+            self.bodies.append(json.loads(request.content))
+            if self.join is not None:
+                answer = self.join(request)
+                if answer is not None:
+                    return answer
+            self.joins += 1
+            return httpx.Response(200, json={"event_id": f"e{self.joins}"})
+        if path == f"{P}/queue/data":
+            self.gets += 1
+            return httpx.Response(
+                200, headers={"content-type": "text/event-stream"}, stream=Chunks(self.stream(self.gets))
+            )
+        if path == "/config" and self.config is not None:
+            return httpx.Response(200, json=self.config)
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+
+def client_for(fake: FakeApp, **kwargs: Any) -> Client:
+    client = Client(**kwargs)
+    client._shared.http = httpx.Client(transport=httpx.MockTransport(fake))
+    return client
+
+
+def async_client_for(fake: FakeApp, **kwargs: Any) -> AsyncClient:
+    client = AsyncClient(**kwargs)
+    client._shared.http = httpx.AsyncClient(transport=httpx.MockTransport(fake))
+    return client
+
+
+def test_first_call_is_one_join_and_one_stream_even_one_byte_at_a_time() -> None:
+    body = sse(
+        {"msg": "estimation", "event_id": "e1", "rank": 0, "queue_size": 1, "rank_eta": None},
+        {"msg": "heartbeat", "event_id": None},
+        done("e1", ["a-b"]),
+        CLOSE,
+        crlf=True,
+    )
+    fake = FakeApp(lambda n: iter([body[i : i + 1] for i in range(len(body))]))
+    with client_for(fake, timeout=5) as client:
+        assert client._predict(CONCAT, "a", "b", "-") == "a-b"
+    assert fake.requests == [("POST", f"{P}/queue/join"), ("GET", f"{P}/queue/data")]
+    assert fake.bodies[0]["data"] == ["a", "b", "-"] and fake.bodies[0]["fn_index"] == 1
+
+
+@pytest.mark.parametrize(
+    "stream",
+    [
+        b"data: {not json}\n\n",
+        b'data: {"msg": "process_completed", "event_id": "e1", "output": [1], "success": true}\n\n',
+        b'data: {"msg": "process_completed", "event_id": "e1", "output": {"data": "x"}, "success": true}\n\n',
+        b'data: ["a list"]\n\n',
+        b'data: {"msg": "process_generating", "event_id": "e1", "output": {"data": ["a"]}, "success": true}\n\n'
+        b'data: {"msg": "process_generating", "event_id": "e1", "output": {"data": [[["zap", [], 1]]]}, '
+        b'"success": true}\n\n',
+    ],
+)
+def test_malformed_stream_raises_protocol_error(stream: bytes) -> None:
+    fake = FakeApp(lambda n: iter([stream]))
+    with client_for(fake, timeout=5) as client:
+        with pytest.raises(rt.ProtocolError):
+            client._predict(CONCAT, "a", "b", "-")
+
+    async def main() -> None:
+        async with async_client_for(FakeApp(lambda n: iter([stream])), timeout=5) as client:
+            with pytest.raises(rt.ProtocolError):
+                await client._predict(CONCAT, "a", "b", "-")
+
+    asyncio.run(main())
+
+
+def test_client_recovers_after_a_broken_stream() -> None:
+    streams = {1: [b"data: garbage\n\n"], 2: [sse(done("e2", ["ok"]), CLOSE)]}
+    fake = FakeApp(lambda n: iter(streams[n]))
+    with client_for(fake, timeout=5) as client:
+        with pytest.raises(rt.ProtocolError):
+            client._predict(CONCAT, "a", "b", "-")
+        assert client._predict(CONCAT, "a", "b", "-") == "ok"
+
+
+@pytest.mark.parametrize(
+    "status, body, error",
+    [
+        (503, {"detail": "Queue is full. Max size is 1"}, rt.QueueFullError),
+        (429, {"detail": "Too many requests"}, rt.QueueFullError),
+        (401, {"detail": {"error": "Not authenticated", "auth_message": None}}, rt.AuthenticationError),
+        (403, {"detail": "Forbidden"}, rt.AuthenticationError),
+        (502, {"detail": "Bad gateway"}, rt.ServerUnavailableError),
+    ],
+)
+def test_join_refusals_map_to_errors(status: int, body: Any, error: type[Exception]) -> None:
+    fake = FakeApp(join=lambda r: httpx.Response(status, json=body))
+    with client_for(fake, timeout=5) as client:
+        with pytest.raises(error) as info:
+            client._predict(CONCAT, "a", "b", "-")
+    if status == 503:
+        assert "Queue is full" in str(info.value) and info.value.status_code == 503  # type: ignore[attr-defined]
+    assert fake.gets == 0  # no stream opened for a refused job
+
+
+def test_connection_refused_is_server_unavailable() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("Connection refused", request=request)
+
+    with client_for(FakeApp(join=refuse), timeout=5) as client:
+        with pytest.raises(rt.ServerUnavailableError, match="is the server running"):
+            client._predict(CONCAT, "a", "b", "-")
+
+
+def test_stream_cut_before_the_result_is_server_unavailable() -> None:
+    fake = FakeApp(lambda n: iter([sse({"msg": "process_starts", "event_id": "e1", "eta": None})]))
+    with client_for(fake, timeout=5) as client:
+        with pytest.raises(rt.ServerUnavailableError, match="closed the event stream"):
+            client._predict(CONCAT, "a", "b", "-")
+
+
+CONFIG = {
+    "version": "6.31.0",
+    "api_prefix": P,
+    "protocol": "sse_v3",
+    "components": [{"id": i, "type": "state" if i in (1, 2) else "number"} for i in range(1, 6)],
+    "dependencies": [
+        {"id": 0, "api_name": "increment", "inputs": [3, 1, 2], "outputs": [4, 1, 2]},
+        {"id": 5, "api_name": "concat", "inputs": [3, 4, 5], "outputs": [3]},
+    ],
+}
+
+
+def test_unknown_endpoint_is_app_changed_naming_what_differs() -> None:
+    fake = FakeApp(join=lambda r: httpx.Response(500, text="Internal Server Error"), config=CONFIG)
+    with client_for(fake, timeout=5) as client:
+        with pytest.raises(rt.AppChangedError, match=r"/concat.*fn_index is 5, the SDK has 1"):
+            client._predict(CONCAT, "a", "b", "-")
+    gone = {**CONFIG, "dependencies": CONFIG["dependencies"][:1]}  # type: ignore[index]
+    fake = FakeApp(join=lambda r: httpx.Response(500, text="Internal Server Error"), config=gone)
+    with client_for(fake, timeout=5) as client:
+        with pytest.raises(rt.AppChangedError, match=r"no endpoint /concat any more \(it has: /increment\)"):
+            client._predict(CONCAT, "a", "b", "-")
+
+
+def test_moved_api_prefix_is_app_changed() -> None:
+    fake = FakeApp(join=lambda r: httpx.Response(404, json={"detail": "Not Found"}), config={**CONFIG, "api_prefix": "/api2"})
+    with client_for(fake, timeout=5) as client:
+        with pytest.raises(rt.AppChangedError, match="moved from '/gradio_api' to '/api2'"):
+            client._predict(CONCAT, "a", "b", "-")
+
+
+def test_validation_names_the_parameter_before_any_request() -> None:
+    fake = FakeApp()
+    with client_for(fake, timeout=5) as client:
+        with pytest.raises(rt.InputError) as info:
+            client._predict(CONCAT, "a", "b", 3)
+        assert str(info.value) == "concat(): parameter 'sep': expected a str, got 3 (int)"
+        assert info.value.parameter == "sep"
+        with pytest.raises(rt.InputError, match=r"takes 3 arguments \(a, b, sep\), got 2"):
+            client._predict(CONCAT, "a", "b")
+    assert fake.requests == []
+    with client_for(fake, timeout=5, validate=False) as client:
+        client._predict(CONCAT, "a", "b", 3)  # sent as is when validation is off
+    assert fake.bodies[0]["data"] == ["a", "b", 3]
+
+
+def test_state_slots_are_sent_as_null_and_dropped_from_results() -> None:
+    fake = FakeApp(lambda n: iter([sse(done(f"e{n}", [2, None, None]), CLOSE)]))
+    with client_for(fake, timeout=5) as client:
+        assert client._predict(COUNTER, 2) == 2
+        first = client.session_hash
+        client._predict(COUNTER, 2)
+        client.reset_session()
+        client._predict(COUNTER, 2)
+    assert [b["data"] for b in fake.bodies] == [[2, None, None]] * 3
+    hashes = [b["session_hash"] for b in fake.bodies]
+    assert hashes[0] == hashes[1] == first != hashes[2]
+
+
+def test_missing_fn_index_is_looked_up_once_with_state_positions() -> None:
+    counter: rt.Endpoint[float] = rt.Endpoint(
+        "/increment", fn_index=None, inputs=(rt.Param("step", s.Float()),), outputs=(rt.Output("count", s.Float()),)
+    )
+    fake = FakeApp(lambda n: iter([sse(done(f"e{n}", [3, None, None]), CLOSE)]), config=CONFIG)
+    with client_for(fake, timeout=5) as client:
+        assert client._predict(counter, 3) == 3
+        assert client._predict(counter, 3) == 3
+    assert fake.requests.count(("GET", "/config")) == 1
+    assert fake.bodies[0] == {"data": [3, None, None], "fn_index": 0, "session_hash": fake.bodies[0]["session_hash"]}
+
+
+def test_messages_for_a_job_whose_join_has_not_returned_are_kept() -> None:
+    second_join = threading.Event()
+    second_streamed = threading.Event()
+
+    def stream(n: int) -> Iterator[bytes]:
+        if n > 1:  # reopened while the second join was still in flight: nothing new
+            yield sse(CLOSE)
+            return
+        yield sse({"msg": "process_starts", "event_id": "e1", "eta": None})
+        assert second_join.wait(5)
+        yield sse(done("e2", ["second"]))  # before e2's join has even answered
+        second_streamed.set()
+        yield sse(done("e1", ["first"]), CLOSE)
+
+    def join(request: httpx.Request) -> httpx.Response | None:
+        if fake.joins == 1:
+            second_join.set()
+            assert second_streamed.wait(5)
+        return None
+
+    fake = FakeApp(stream, join=join)
+    with client_for(fake, timeout=5) as client:
+        first = client._submit(CONCAT, "a", "b", "1")
+        second = client._submit(CONCAT, "a", "b", "2")
+        assert (first.result(), second.result()) == ("first", "second")
+    assert fake.gets < 10  # reopening while a join is in flight backs off instead of spinning
+
+
+def test_stream_reopens_after_close_stream_while_jobs_are_pending() -> None:
+    streams = {
+        1: [sse(done("e1", ["one"]), CLOSE)],
+        2: [sse(done("e2", ["two"]), CLOSE)],
+    }
+    gate = threading.Event()
+
+    def stream(n: int) -> Iterator[bytes]:
+        if n == 1:
+            assert gate.wait(5)
+        yield from streams[n]
+
+    fake = FakeApp(stream)
+    with client_for(fake, timeout=5) as client:
+        first = client._submit(CONCAT, "a", "b", "1")
+        second = client._submit(CONCAT, "a", "b", "2")
+        gate.set()
+        assert (first.result(), second.result()) == ("one", "two")
+    assert fake.gets == 2
+
+
+def test_update_dicts_stand_for_their_value() -> None:
+    fake = FakeApp(lambda n: iter([sse(done("e1", [{"__type__": "update", "value": "v", "visible": True}]), CLOSE)]))
+    with client_for(fake, timeout=5) as client:
+        assert client._predict(CONCAT, "a", "b", "c") == "v"
+
+
+def test_result_count_mismatch_is_app_changed() -> None:
+    fake = FakeApp(lambda n: iter([sse(done("e1", ["a", "b"]), CLOSE)]))
+    with client_for(fake, timeout=5) as client:
+        with pytest.raises(rt.AppChangedError, match="returned 2 values"):
+            client._predict(CONCAT, "a", "b", "c")
+
+
+def test_with_options_shares_connection_and_session() -> None:
+    fake = FakeApp(lambda n: iter([sse(done(f"e{n}", ["x"]), CLOSE)]))
+    client = client_for(fake, timeout=5)
+    quick = client.with_options(timeout=0.5, validate=False)
+    assert type(quick) is Client and quick._options.timeout == 0.5 and client._options.timeout == 5
+    assert quick._shared is client._shared and quick.session_hash == client.session_hash
+    assert quick._predict(CONCAT, "a", "b", 1) == "x"
+    client.close()
+
+
+def test_constructor_does_no_io_and_checks_options() -> None:
+    class Nowhere(rt.Client):
+        app = rt.AppSpec(src="http://127.0.0.1:9")
+
+    client = Nowhere()  # nothing listens there; constructing must not notice
+    assert client.src == "http://127.0.0.1:9" and client._shared.http is None
+    with pytest.raises(ValueError):
+        Nowhere(timeout=-1)
+    with pytest.raises(ValueError):
+        Nowhere(download="sometimes")  # type: ignore[arg-type]
+    with pytest.raises(rt.InputError):
+        rt.Client()
