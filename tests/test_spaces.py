@@ -218,3 +218,13 @@ def test_offline_mode_is_explained(monkeypatch: pytest.MonkeyPatch, hub: HubStan
     with pytest.raises(ServerUnavailableError, match="HF_HUB_OFFLINE"):
         resolve("acme/echo", timeout=5)
     assert hub.seen == []
+
+
+@pytest.mark.servers
+def test_a_sleeping_private_space_is_woken_with_the_token(
+    hub: HubStandin, app: GradioServer
+) -> None:
+    """Its front end ignores requests without the token, so waking proves the token got there."""
+    space = hub.add_space("acme/private-sleepy", app.url, private=True, asleep=True)
+    resolved = resolve("acme/private-sleepy", token=VALID_TOKEN, timeout=30, poll_interval=FAST)
+    assert space.wake_requests == 1 and resolved.private is True
