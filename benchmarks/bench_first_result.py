@@ -59,8 +59,8 @@ def latency_proxy(url: str, delay_ms: float) -> Iterator[str]:
             proc.wait(10)
 
 
-def measure(target: Target, clients: list[str], runs: int, url: str) -> dict[str, Runs]:
-    return repeat(clients, runs, lambda c: run_worker(c, "first", target, url=url), warmup=True)
+def measure(target: Target, clients: list[str], runs: int, url: str, warmup: bool) -> dict[str, Runs]:
+    return repeat(clients, runs, lambda c: run_worker(c, "first", target, url=url), warmup=warmup)
 
 
 def section(results: dict[str, Runs]) -> tuple[list[list[str]], dict[str, float | None]]:
@@ -92,9 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         if target.sdk is None and "sdk" in clients:
             clients.remove("sdk")
         networks: dict[str, dict[str, Runs]] = {}
-        networks["loopback"] = measure(target, clients, runs, target.url)
+        networks["loopback"] = measure(target, clients, runs, target.url, not opts.smoke)
         with latency_proxy(target.url, opts.delay_ms) as proxied:
-            networks[f"proxy {opts.delay_ms:g} ms each way"] = measure(target, clients, runs, proxied)
+            networks[f"proxy {opts.delay_ms:g} ms each way"] = measure(target, clients, runs, proxied, not opts.smoke)
 
     headers = ["network", "client", "in-process", "whole process", "import", "construct", "call", "runs"]
     rows: list[list[str]] = []
@@ -115,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     body = table(headers, rows) + "\n\n" + table(
         ["network", "ours / gradio_client", "ours / raw"], summary
     )
-    body += f"\n\nMedians of {runs} fresh processes per client (after one uncounted warm-up each)."
+    warm = "" if opts.smoke else " (after one uncounted warm-up each, which fills the .pyc caches)"
+    body += f"\n\nMedians of {runs} fresh processes per client{warm}."
     body += f" Target behind the proxy: ours <= {TARGET_RATIO_PROXY}x gradio_client."
     emit("1. Time to first result (fresh process: import + construct + one echo call)",
          body, "\n".join(notes), opts, data)

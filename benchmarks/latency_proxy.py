@@ -33,7 +33,9 @@ class Proxy:
             writer.close()
             return
         self.connections_left -= 1
-        handshake_done = time.monotonic() + 2 * self.delay  # SYN / SYN-ACK: one round trip
+        # SYN / SYN-ACK take one round trip before the client can send, then its bytes need the
+        # one-way delay: nothing reaches the app earlier than three one-way delays after connect.
+        handshake_done = time.monotonic() + 3 * self.delay
         try:
             up_reader, up_writer = await asyncio.wait_for(
                 asyncio.open_connection(self.target_host, self.target_port), 10
