@@ -114,7 +114,7 @@ class _Demux:
             self._idle_reopens = 0
             return 0.0
         self._idle_reopens += 1
-        return min(0.5, 0.01 * 2**self._idle_reopens)
+        return min(0.5, 0.01 * 2.0**self._idle_reopens)
 
     def _fail_all(self, error: GradioError) -> None:
         jobs = list(self.jobs.values())
