@@ -264,10 +264,14 @@ def _endpoint(
             )
         )
 
-    fields_scope = NameScope(_TUPLE_NAMES)
+    fields_scope = NameScope()
     outputs: list[Output] = []
+    several = len(ep_info.returns) > 1
     for i, r in enumerate(ep_info.returns):
-        name = fields_scope.claim(snake_name(r.label, prefix="value"))
+        name = snake_name(r.label, prefix="value")
+        if several and name in _TUPLE_NAMES:
+            name += "_"  # a NamedTuple field must not replace tuple.count / tuple.index
+        name = fields_scope.claim(name)
         type_ = mapper.map_value(
             r.type, component=r.component if isinstance(r.component, str) else None,
             props=output_props[i], output=True, hint=f"{method} {name}", where=f"{where} output {name!r}",

@@ -310,6 +310,9 @@ class TypedDictType(TypeRef):
     def shape(self) -> str:
         return self.definition.shape_name
 
+    def children(self) -> tuple[TypeRef, ...]:
+        return tuple(f.type for f in self.definition.fields)
+
     def accepts(self, value: Any) -> bool:
         if not isinstance(value, dict):
             return False

@@ -40,9 +40,16 @@ _WORD_BREAK = re.compile(r"[^0-9A-Za-z]+")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
+# Letters NFKD does not decompose into ASCII but that have a well-known spelling.
+_TRANSLITERATE = str.maketrans(
+    {"ß": "ss", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+     "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"}
+)
+
+
 def _ascii_words(text: str) -> list[str]:
     """Split free text into ASCII words: accents dropped (NFKD), everything else a separator."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
     ascii_text = decomposed.encode("ascii", "ignore").decode("ascii")
     words: list[str] = []
     for chunk in _WORD_BREAK.split(ascii_text):
