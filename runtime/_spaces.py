@@ -150,7 +150,12 @@ def resolve(
         return Resolved(value)
     waiter = _Waiter(value, find_token(token), timeout, on_stage, poll_interval)
     while True:
-        action = waiter.next(_space_info(value, waiter.token, waiter.request_timeout()))
+        try:
+            info = _space_info(value, waiter.token, waiter.request_timeout())
+        except ServerUnavailableError as exc:
+            time.sleep(waiter.after_hub_failure(exc).sleep)
+            continue
+        action = waiter.next(info)
         if isinstance(action, Resolved):
             return action
         if action.wake is not None:
@@ -172,7 +177,13 @@ async def aresolve(
         return Resolved(value)
     waiter = _Waiter(value, find_token(token), timeout, on_stage, poll_interval)
     while True:
-        info = await asyncio.to_thread(_space_info, value, waiter.token, waiter.request_timeout())
+        try:
+            info = await asyncio.to_thread(
+                _space_info, value, waiter.token, waiter.request_timeout()
+            )
+        except ServerUnavailableError as exc:
+            await asyncio.sleep(waiter.after_hub_failure(exc).sleep)
+            continue
         action = waiter.next(info)
         if isinstance(action, Resolved):
             return action
@@ -302,6 +313,15 @@ class _Waiter:
             )
         sleep = self.poll_interval if remaining is None else min(self.poll_interval, remaining)
         return _Wait(sleep=sleep, wake=wake)
+
+    def after_hub_failure(self, error: ServerUnavailableError) -> _Wait:
+        """A Hub request failed: fatal at first, tolerated while already waiting for the Space."""
+        remaining = self.remaining()
+        if self.last_stage is None or (remaining is not None and remaining <= 0):
+            raise error
+        logger.info("Space %s: the Hub did not answer (%s); retrying", self.space_id, error)
+        sleep = self.poll_interval if remaining is None else min(self.poll_interval, remaining)
+        return _Wait(sleep=sleep)
 
     def _running(self, info: _SpaceInfo) -> Resolved:
         if not info.host:

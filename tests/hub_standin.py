@@ -18,6 +18,7 @@ answers 503 and wakes the Space when it is asleep, and records every request's h
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -173,6 +174,8 @@ class HubStandin:
         self.spaces: dict[str, StandinSpace] = {}
         self.gateways: dict[str, SpaceGateway] = {}
         self.seen: list[Seen] = []
+        self.fail_next: list[int] = []  # statuses for the next Space info answers (Hub trouble)
+        self.delay = 0.0  # seconds each Space info answer takes
         self.app = Starlette(
             routes=[
                 Route("/api/whoami-v2", self.whoami),
@@ -243,6 +246,10 @@ class HubStandin:
 
     async def space_info(self, request: Request) -> Response:
         self._record(request)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.fail_next:
+            return JSONResponse({"error": "Hub trouble"}, self.fail_next.pop(0))
         space = self._visible(request)
         if isinstance(space, Response):
             return space

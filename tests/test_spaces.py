@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -228,3 +229,40 @@ def test_a_sleeping_private_space_is_woken_with_the_token(
     space = hub.add_space("acme/private-sleepy", app.url, private=True, asleep=True)
     resolved = resolve("acme/private-sleepy", token=VALID_TOKEN, timeout=30, poll_interval=FAST)
     assert space.wake_requests == 1 and resolved.private is True
+
+
+@pytest.mark.parametrize("stage", ["RUNNING_BUILDING", "RUNNING_APP_STARTING"])
+def test_a_running_space_rebuilding_next_to_itself_is_used_at_once(
+    hub: HubStandin, stage: str
+) -> None:
+    hub.add_space("acme/busy", "http://127.0.0.1:9", stages=[stage, "BUILD_ERROR"])
+    assert resolve("acme/busy", timeout=5).url == "http://127.0.0.1:9"
+
+
+def test_hub_trouble_before_anything_is_known_is_reported(hub: HubStandin) -> None:
+    hub.add_space("acme/new", "http://127.0.0.1:9")
+    hub.fail_next = [503]
+    with pytest.raises(ServerUnavailableError, match="HTTP 503"):
+        resolve("acme/new", timeout=5)
+
+
+def test_hub_trouble_while_waiting_is_ridden_out(hub: HubStandin) -> None:
+    hub.add_space("acme/new", "http://127.0.0.1:9", stages=["BUILDING", "RUNNING"])
+    stages: list[str] = []
+
+    def then_fail_twice(status: SpaceStatus) -> None:
+        stages.append(status.stage)
+        hub.fail_next = [502, 500]
+
+    resolved = resolve("acme/new", timeout=5, poll_interval=FAST, on_stage=then_fail_twice)
+    assert resolved.url == "http://127.0.0.1:9" and stages == ["BUILDING"]
+    assert hub.fail_next == []  # both failures were met, and retried
+
+
+def test_a_hanging_hub_does_not_hang_resolution(hub: HubStandin) -> None:
+    hub.add_space("acme/echo", "http://127.0.0.1:9")
+    hub.delay = 3  # answers, but later than the 1 s the caller allows
+    started = time.monotonic()
+    with pytest.raises(ServerUnavailableError):
+        resolve("acme/echo", timeout=1)
+    assert time.monotonic() - started < 4
