@@ -164,3 +164,21 @@ def test_a_zerogpu_quota_refusal_raises_the_quota_error(
     assert (caught.value.requested, caught.value.remaining) == (60, 45)
     assert caught.value.endpoint == "/generate"
     assert caught.value.message.startswith("You have exceeded your ZeroGPU quota")
+
+
+def test_the_token_never_shows_in_client_errors_or_reprs(
+    hub: HubStandin, echo6: GradioServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    hub.add_space("acme/secret", echo6.url, private=True)
+    caplog.set_level("DEBUG")
+    client = client_class("acme/secret", "6")(token=SECRET)
+    with pytest.raises(rt.GradioError) as caught:
+        client.echo("x")
+    client.close()
+    texts = [str(caught.value), repr(caught.value), repr(vars(caught.value)), repr(client)]
+    cause = caught.value.__cause__ or caught.value.__context__
+    while cause is not None:
+        texts += [str(cause), repr(cause)]
+        cause = cause.__cause__ or cause.__context__
+    assert not any(SECRET in text for text in texts)
+    assert SECRET not in caplog.text
