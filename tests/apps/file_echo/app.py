@@ -5,14 +5,32 @@ from downloads. ``build(**launch_kwargs)`` is shared with ``file_guarded``.
 """
 import hashlib
 import os
+import tempfile
 
 import gradio as gr
 
 
-def digest(path: str) -> str:
+def _sha256(path: str) -> str:
+    sha = hashlib.sha256()
     with open(path, "rb") as f:
-        sha = hashlib.sha256(f.read()).hexdigest()
-    return f"{os.path.basename(path)}|{os.path.getsize(path)}|{sha}"
+        while chunk := f.read(1 << 20):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def digest(path: str) -> str:
+    return f"{os.path.basename(path)}|{os.path.getsize(path)}|{_sha256(path)}"
+
+
+def make_file(size: float) -> tuple[str, str]:
+    """A new file of ``size`` bytes made on the server (for download benchmarks), and its sha256."""
+    path = os.path.join(tempfile.mkdtemp(), "made.bin")
+    block, left = os.urandom(1 << 20), int(size)
+    with open(path, "wb") as f:
+        while left > 0:
+            f.write(block[:left])
+            left -= len(block)
+    return path, _sha256(path)
 
 
 def echo(value):
@@ -52,6 +70,9 @@ def build() -> gr.Blocks:
 
         t_in, t_out = gr.Model3D(), gr.Model3D()
         gr.Button("model3d").click(echo, t_in, t_out, api_name="model3d")
+
+        size, made, made_sha = gr.Number(value=1024, precision=0), gr.File(), gr.Textbox()
+        gr.Button("make").click(make_file, size, [made, made_sha], api_name="make_file")
     return demo
 
 
