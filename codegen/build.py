@@ -108,7 +108,7 @@ def build(
         if hidden and not include_hidden:
             continue
         if not key.startswith("/") or len(key) < 2:
-            diagnostics.warn("api name does not start with '/'; left out", where)
+            diagnostics.warn("the api name is empty or does not start with '/'; left out", where)
             continue
         endpoints.append(_endpoint(key, ep_info, config, hidden, module, private, mapper, diagnostics))
 

@@ -101,30 +101,37 @@ def is_plain_identifier(text: str) -> bool:
 
 
 class NameScope:
-    """A set of names that must stay distinct: the first claim of a name wins, later ones get a
-    numeric suffix (``value``, ``value_2``, ``value_3``)."""
+    """A set of names that must stay distinct.
+
+    A name that collides with a reserved one (the runtime's ``close``, ``self``) gets a trailing
+    ``_`` (``close_``); a name claimed earlier in the scope gets a number (``value``, ``value_2``).
+    """
 
     def __init__(self, reserved: Iterable[str] = ()) -> None:
-        self._taken: set[str] = set(reserved)
+        self._reserved: set[str] = set(reserved)
+        self._taken: set[str] = set(self._reserved)
 
     def __contains__(self, name: object) -> bool:
         return name in self._taken
 
-    def reserve(self, *names: str) -> None:
-        self._taken.update(names)
-
     def claim(self, name: str, *, also: Iterable[str] = ()) -> str:
-        """Take ``name`` (or the first free numbered variant) and return it.
+        """Take ``name`` (or its first free variant) and return it.
 
         ``also`` lists companion names derived from a candidate by formatting (e.g. ``"submit_{}"``);
         a candidate is only free when its companions are free too, and they are taken with it.
         """
         companions = tuple(also)
+
+        def free(candidate: str) -> bool:
+            return candidate not in self._taken and all(c.format(candidate) not in self._taken for c in companions)
+
+        candidate = name
+        if not free(candidate) and (name in self._reserved or any(c.format(name) in self._reserved for c in companions)):
+            candidate = name + "_"
         separator = "" if name[:1].isupper() else "_"
         base = name.rstrip("_") or name
-        candidate = name
         n = 1
-        while candidate in self._taken or any(c.format(candidate) in self._taken for c in companions):
+        while not free(candidate):
             n += 1
             candidate = f"{base}{separator}{n}"
         self._taken.add(candidate)

@@ -70,10 +70,12 @@ def test_scope_numbers_collisions_and_respects_reserved_names() -> None:
     assert scope.claim("value") == "value"
     assert scope.claim("value") == "value_2"
     assert scope.claim("value") == "value_3"
+    assert scope.claim("self") == "self_"
     assert scope.claim("self") == "self_2"
     assert scope.claim("class_") == "class_"
     assert scope.claim("class_") == "class_2"
     types = NameScope({"Client"})
+    assert types.claim("Client") == "Client_"
     assert types.claim("Client") == "Client2"
 
 

@@ -191,7 +191,7 @@ def test_recursive_schema_is_cut_with_a_warning() -> None:
 
 def test_type_names_never_take_reserved_module_names() -> None:
     ref, _ = _map({"type": "object", "title": "Client", "properties": {"a": {"type": "string"}}})
-    assert ref.annotation() == "Client2"
+    assert ref.annotation() == "Client_"
 
 
 def test_every_component_in_the_repository_fixtures_maps_without_warnings() -> None:

@@ -1,0 +1,228 @@
+"""Snapshot -> module: what the generated code looks like and how it behaves when imported."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+import gradio_codegen.runtime as rt
+from gradio_codegen.codegen.diagnostics import Diagnostics
+from gradio_codegen.codegen.pipeline import generate
+from gradio_codegen.codegen.schema import Snapshot
+from gradio_codegen.codegen.sources import snapshot_from_documents
+
+SHARED = Path("/work/shared/fixtures/schemas")
+
+
+def fixture_snapshot(major: int, app: str, info: str = "info.json") -> Snapshot:
+    folder = SHARED / f"gradio{major}" / app
+    return snapshot_from_documents(
+        json.loads((folder / info).read_text()),
+        json.loads((folder / "config.json").read_text()),
+        source="http://127.0.0.1:7860",
+    )
+
+
+def param(name: str, schema: Any, *, component: str = "Textbox", label: Any = None, default: Any = ..., **extra: Any) -> dict[str, Any]:
+    p = {"label": name if label is None else label, "parameter_name": name, "type": schema, "component": component}
+    if default is not ...:
+        p.update(parameter_has_default=True, parameter_default=default)
+    return p | extra
+
+
+def ret(label: Any, schema: Any, component: str = "Textbox") -> dict[str, Any]:
+    return {"label": label, "type": schema, "component": component}
+
+
+def info_snapshot(endpoints: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]], **kw: Any) -> Snapshot:
+    info = {"named_endpoints": {k: {"parameters": p, "returns": r} | kw for k, (p, r) in endpoints.items()}, "unnamed_endpoints": {}}
+    return snapshot_from_documents(info, None, source="http://127.0.0.1:7860")
+
+
+def gen(snapshot: Snapshot, **kw: Any) -> tuple[str, Diagnostics]:
+    diagnostics = Diagnostics()
+    return generate(snapshot, diagnostics=diagnostics, **kw), diagnostics
+
+
+def load_source(source: str, name: str = "sdk_under_test") -> ModuleType:
+    module = ModuleType(name)
+    sys.modules[name] = module
+    try:
+        exec(compile(source, f"<{name}>", "exec", dont_inherit=True), module.__dict__)
+    finally:
+        del sys.modules[name]
+    return module
+
+
+STR = {"type": "string"}
+
+
+@pytest.mark.parametrize("major", [4, 5, 6])
+@pytest.mark.parametrize("app", ["complex_outputs", "chat_interface", "weird_labels"])
+def test_generation_is_byte_identical_on_every_run(major: int, app: str) -> None:
+    first, _ = gen(fixture_snapshot(major, app))
+    second, _ = gen(fixture_snapshot(major, app))
+    assert first == second
+    ast.parse(first)
+
+
+def test_text_echo_module_matches_the_contract() -> None:
+    source, diagnostics = gen(fixture_snapshot(6, "text_echo"))
+    assert not diagnostics.items
+    sdk = load_source(source)
+    assert isinstance(sdk.APP, rt.AppSpec) and sdk.APP.api_prefix == "/gradio_api"
+    assert issubclass(sdk.Client, rt.Client) and issubclass(sdk.AsyncClient, rt.AsyncClient)
+    assert str(inspect.signature(sdk.Client.concat)) == "(self, a: str, b: str, sep: str = ' ') -> str"
+    assert str(inspect.signature(sdk.concat)) == "(a: str, b: str, sep: str = ' ') -> str"
+    assert inspect.iscoroutinefunction(sdk.AsyncClient.concat)
+    assert sdk.__all__ == ["Client", "AsyncClient", "APP", "echo", "submit_echo", "concat", "submit_concat"]
+    assert "Join two strings with a separator." in (sdk.concat.__doc__ or "")
+    assert "Schema hash: sha256:" in (sdk.__doc__ or "")
+
+
+def test_state_positions_are_in_the_endpoint_but_not_in_signatures() -> None:
+    sdk = load_source(gen(fixture_snapshot(5, "state_counter"))[0])
+    endpoint = next(v for v in vars(sdk).values() if isinstance(v, rt.Endpoint) and v.api_name == "/increment")
+    assert [type(s).__name__ for s in endpoint.inputs] == ["Param", "StateSlot", "StateSlot"]
+    assert list(inspect.signature(sdk.Client.increment).parameters) == ["self", "step"]
+
+
+def test_several_outputs_make_a_named_tuple() -> None:
+    sdk = load_source(gen(fixture_snapshot(6, "complex_outputs"))[0])
+    assert sdk.AnalyzeResult._fields == ("highlighted", "sentiment", "stats", "table")
+    assert inspect.signature(sdk.Client.analyze).return_annotation is sdk.AnalyzeResult
+
+
+def test_hidden_endpoints_only_with_include_hidden() -> None:
+    snap = fixture_snapshot(6, "multi_endpoints", "info_all_endpoints.json")
+    plain = load_source(gen(snap)[0])
+    assert not hasattr(plain, "hidden_divide") and hasattr(plain, "add")
+    everything = load_source(gen(snap, include_hidden=True)[0])
+    assert hasattr(everything, "hidden_divide") and hasattr(everything.Client, "submit_hidden_divide")
+    assert not hasattr(everything, "false") and not hasattr(everything, "unnamed")
+
+
+def test_hidden_endpoints_of_gradio_4_and_5_use_show_api() -> None:
+    for major in (4, 5):
+        snap = fixture_snapshot(major, "multi_endpoints", "info_all_endpoints.json")
+        assert "hidden_divide" not in gen(snap)[0]
+        assert "def hidden_divide(" in gen(snap, include_hidden=True)[0]
+
+
+def test_class_name_renames_both_clients() -> None:
+    sdk = load_source(gen(fixture_snapshot(6, "text_echo"), class_name="Echo")[0])
+    assert issubclass(sdk.Echo, rt.Client) and issubclass(sdk.AsyncEcho, rt.AsyncClient)
+    assert not hasattr(sdk, "Client")
+    assert sdk.__all__[:2] == ["Echo", "AsyncEcho"]
+
+
+def test_names_never_shadow_the_runtime_or_each_other() -> None:
+    snap = info_snapshot(
+        {
+            "/close": ([param("self", STR), param("client", STR)], [ret("count", STR), ret("index", STR)]),
+            "/x": ([param("value", STR), param("value", STR)], [ret("", STR)]),
+            "/submit_x": ([], []),
+            "/Client": ([], [ret("a", STR), ret("a", STR)]),
+            "/": ([], []),
+        }
+    )
+    source, _ = gen(snap)
+    sdk = load_source(source)
+    assert "close" not in vars(sdk.Client)  # the runtime's close() stays the runtime's
+    assert list(inspect.signature(sdk.Client.close_).parameters) == ["self", "self_", "client_"]
+    assert sdk.CloseResult._fields == ("count_", "index_")
+    assert list(inspect.signature(sdk.x).parameters) == ["value", "value_2"]
+    assert hasattr(sdk, "submit_x") and hasattr(sdk, "submit_x_2") and hasattr(sdk, "submit_submit_x_2")
+    assert sdk.ClientResult._fields == ("a", "a_2")
+    assert inspect.signature(sdk.submit_submit_x_2).return_annotation == rt.Job[None]
+
+
+def test_a_required_parameter_after_a_default_becomes_keyword_only() -> None:
+    snap = info_snapshot({"/f": ([param("a", STR, default="x"), param("b", STR), param("c", STR, default="y")], [])})
+    sdk = load_source(gen(snap)[0])
+    assert str(inspect.signature(sdk.f)) == "(a: str = 'x', *, b: str, c: str = 'y') -> None"
+
+
+def test_defaults_that_do_not_fit_widen_the_type() -> None:
+    choice = {"enum": ["a", "b"], "type": "string"}
+    snap = info_snapshot(
+        {
+            "/f": (
+                [
+                    param("none_default", STR, default=None),
+                    param("other_choice", choice, component="Dropdown", default="z"),
+                    param("number_text", {"type": "integer"}, component="Number", default="3"),
+                    param("ok", {"type": "number"}, component="Number", default=2),
+                ],
+                [],
+            )
+        }
+    )
+    source, diagnostics = gen(snap)
+    sdk = load_source(source)
+    sig = inspect.signature(sdk.f)
+    assert str(sig.parameters["none_default"]) == "none_default: str | None = None"
+    assert str(sig.parameters["other_choice"]) == "other_choice: Literal['a', 'b', 'z'] = 'z'"
+    assert str(sig.parameters["number_text"]) == "number_text: int | str = '3'"
+    assert str(sig.parameters["ok"]) == "ok: float = 2"
+    warned = [d.where for d in diagnostics]
+    assert any("other_choice" in w for w in warned) and any("number_text" in w for w in warned)
+    assert not any("none_default" in w or "'ok'" in w for w in warned)
+
+
+def test_docstrings_show_choices_bounds_and_defaults() -> None:
+    source, _ = gen(fixture_snapshot(6, "scalar_inputs"))
+    sdk = load_source(source)
+    doc = sdk.summarize.__doc__ or ""
+    assert "slider: Slider. Between 0 and 10, step 0.5. Defaults to 5." in doc
+    assert "multi: Dropdown. Any of: 'apple' (Apple), 'pear' (Pear). Defaults to ['apple']." in doc
+
+
+def test_streaming_endpoints_are_marked_and_documented() -> None:
+    sdk = load_source(gen(fixture_snapshot(6, "streaming"))[0])
+    endpoints = [v for v in vars(sdk).values() if isinstance(v, rt.Endpoint)]
+    streamed = [e for e in endpoints if e.stream]
+    assert streamed
+    name = streamed[0].api_name.strip("/")
+    assert "streams this result" in (getattr(sdk.Client, name).__doc__ or "")
+
+
+def test_without_config_fn_index_and_stream_are_unknown() -> None:
+    diagnostics = Diagnostics()
+    info = json.loads((SHARED / "gradio6" / "text_echo" / "info.json").read_text())
+    snap = snapshot_from_documents(info, None, source="http://h:1")
+    sdk = load_source(generate(snap, diagnostics=diagnostics))
+    endpoint = sdk._ECHO
+    assert endpoint.fn_index is None and endpoint.stream is None
+
+
+def test_files_are_file_input_in_and_remote_file_out() -> None:
+    sdk = load_source(gen(fixture_snapshot(6, "files_io"))[0])
+    sig = inspect.signature(sdk.Client.file_stats)
+    assert sig.parameters["path"].annotation == rt.FileInput
+    mesh = inspect.signature(sdk.Client.mesh)
+    assert mesh.return_annotation is rt.RemoteFile
+
+
+def test_functional_typed_dict_for_keys_that_are_not_identifiers() -> None:
+    obj = {"type": "object", "title": "Odd", "properties": {"class": STR, "two words": STR, "ok": STR}, "required": ["class"]}
+    source, _ = gen(info_snapshot({"/f": ([], [ret("out", obj, "Json2")])}))
+    assert 'Odd = TypedDict(\n    "Odd",' in source
+    sdk = load_source(source)
+    assert sdk.Odd.__required_keys__ == frozenset({"class"})
+    assert sdk.Odd.__optional_keys__ == frozenset({"two words", "ok"})
+
+
+def test_unnamed_endpoints_are_left_out_with_a_warning() -> None:
+    info = {"named_endpoints": {}, "unnamed_endpoints": {"0": {"parameters": [], "returns": []}}}
+    source, diagnostics = gen(snapshot_from_documents(info, None, source="x"))
+    assert any("unnamed" in d.message for d in diagnostics)
+    assert "def " not in source.split("class AsyncClient")[0].split("class Client")[1].replace("def __", "")

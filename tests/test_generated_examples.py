@@ -1,0 +1,102 @@
+"""The golden record: generated_examples/ is what the generator writes today, and it type-checks.
+
+Regenerate with ``scripts/regen-examples`` after changing the generator.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "generated_examples"
+BIN = Path(sys.executable).parent
+MAJORS = ("gradio4", "gradio5", "gradio6")
+
+
+def _modules() -> list[Path]:
+    return sorted(EXAMPLES.glob("gradio*/*.py"))
+
+
+def test_examples_are_current() -> None:
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "regen-examples"), "--check"], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, f"run scripts/regen-examples:\n{done.stdout}\n{done.stderr}"
+
+
+def test_every_fixture_app_has_an_example() -> None:
+    expected = set()
+    for root in (Path("/work/shared/fixtures/schemas"), ROOT / "tests" / "fixtures" / "schemas"):
+        expected |= {f"{p.parent.parent.name}/{p.parent.name}" for p in root.glob("gradio[0-9]/*/info.json")}
+    present = {f"{p.parent.name}/{p.stem}" for p in _modules()}
+    assert expected and expected == present
+    for module in _modules():
+        snapshot = json.loads(module.with_suffix("").with_suffix(".schema.json").read_text())
+        assert snapshot["format"] == "gradio-codegen-snapshot"
+        assert snapshot["schema_hash"] in module.read_text()
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("major", MAJORS)
+def test_mypy_strict_is_clean(major: str) -> None:
+    # One run per major: the same app name in two folders would be a duplicate module to mypy.
+    done = subprocess.run(
+        [str(BIN / "mypy"), "--strict", "--no-incremental", str(EXAMPLES / major)],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Success: no issues found" in done.stdout
+
+
+@pytest.mark.timeout(600)
+def test_pyright_strict_is_clean(tmp_path: Path) -> None:
+    config = {"include": [str(EXAMPLES)], "typeCheckingMode": "strict", "pythonVersion": "3.11"}
+    (tmp_path / "pyrightconfig.json").write_text(json.dumps(config))
+    done = subprocess.run(
+        [str(BIN / "pyright"), "--pythonpath", sys.executable, "-p", str(tmp_path / "pyrightconfig.json")],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 errors" in done.stdout
+
+
+def _import(path: Path) -> ModuleType:
+    name = f"golden_{path.parent.name}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[name]
+    return module
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_examples_import_and_describe_their_app(path: Path) -> None:
+    import gradio_codegen.runtime as rt
+
+    module = _import(path)
+    snapshot = json.loads(path.with_suffix("").with_suffix(".schema.json").read_text())
+    assert module.APP.src == snapshot["source"]
+    assert module.APP.gradio_version == snapshot["gradio_version"]
+    assert module.Client.app is module.APP and module.AsyncClient.app is module.APP
+    assert all(hasattr(module, name) for name in module.__all__)
+    endpoints = [v for v in vars(module).values() if isinstance(v, rt.Endpoint)]
+    for endpoint in endpoints:
+        config = snapshot["endpoints"][endpoint.api_name]
+        assert endpoint.fn_index == config["fn_index"]
+        assert endpoint.stream == config["stream"]
+        assert [s is rt.STATE for s in endpoint.inputs] == [s["state"] for s in config["inputs"]]
+        assert [s is rt.STATE for s in endpoint.outputs] == [s["state"] for s in config["outputs"]]
+        public = snapshot["api_info"]["named_endpoints"][endpoint.api_name]
+        assert len(endpoint.params) == len(public["parameters"])
+        assert len(endpoint.public_outputs) == len(public["returns"])
