@@ -304,14 +304,19 @@ class Client(_BaseClient):
         shared = self._shared
         if shared.config is not None and not fresh:
             return shared.config
-        try:
-            response = http.get(
-                f"{shared.root}/config",
-                headers=shared.headers,
-                timeout=request_timeout(self._options.timeout),
-            )
-        except httpx.HTTPError as e:
-            raise transport_error(e, action="reading the app's /config") from None
+        for attempt in (1, 2):
+            try:
+                response = http.get(
+                    f"{shared.root}/config",
+                    headers=shared.headers,
+                    timeout=request_timeout(self._options.timeout),
+                )
+                break
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as e:
+                if attempt == 2:  # the first try may hit a connection the server just dropped
+                    raise transport_error(e, action="reading the app's /config") from None
+            except httpx.HTTPError as e:
+                raise transport_error(e, action="reading the app's /config") from None
         shared.config = config_of(response)
         return shared.config
 
@@ -512,14 +517,19 @@ class AsyncClient(_BaseClient):
         shared = self._shared
         if shared.config is not None and not fresh:
             return shared.config
-        try:
-            response = await http.get(
-                f"{shared.root}/config",
-                headers=shared.headers,
-                timeout=request_timeout(self._options.timeout),
-            )
-        except httpx.HTTPError as e:
-            raise transport_error(e, action="reading the app's /config") from None
+        for attempt in (1, 2):
+            try:
+                response = await http.get(
+                    f"{shared.root}/config",
+                    headers=shared.headers,
+                    timeout=request_timeout(self._options.timeout),
+                )
+                break
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as e:
+                if attempt == 2:  # the first try may hit a connection the server just dropped
+                    raise transport_error(e, action="reading the app's /config") from None
+            except httpx.HTTPError as e:
+                raise transport_error(e, action="reading the app's /config") from None
         shared.config = config_of(response)
         return shared.config
 
