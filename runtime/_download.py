@@ -107,7 +107,10 @@ class DownloadBatch:
         groups: dict[str, list[RemoteFile]] = {}
         for f in self.files:
             f._bind(
-                http, directory=self.directory, progress=self.progress, auto_download=self.mode != "never"
+                http,
+                directory=self.directory,
+                progress=self.progress,
+                auto_download=self.mode != "never",
             )
             if self.mode == "eager":
                 groups.setdefault(f.url, []).append(f)
@@ -147,4 +150,7 @@ class DownloadBatch:
                 await group[0].adownload()
             self._share(group)
 
-        await asyncio.gather(*(fetch(g) for g in groups))
+        outcomes = await asyncio.gather(*(fetch(g) for g in groups), return_exceptions=True)
+        for outcome in outcomes:  # every transfer has ended; report the first failure
+            if isinstance(outcome, BaseException):
+                raise outcome

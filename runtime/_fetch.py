@@ -49,7 +49,9 @@ def _timeout(http: httpx.Client | httpx.AsyncClient) -> httpx.Timeout:
 
 def sync_twin(http: httpx.Client | httpx.AsyncClient) -> httpx.Client:
     """A new sync client with ``http``'s headers, cookies and timeout (``http`` may be closed)."""
-    return httpx.Client(headers=http.headers, cookies=http.cookies, timeout=_timeout(http), auth=http.auth)
+    return httpx.Client(
+        headers=http.headers, cookies=http.cookies, timeout=_timeout(http), auth=http.auth
+    )
 
 
 def async_twin(http: httpx.Client | httpx.AsyncClient) -> httpx.AsyncClient:

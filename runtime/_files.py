@@ -20,6 +20,7 @@ import posixpath
 import shutil
 import tempfile
 import threading
+import weakref
 from pathlib import Path
 from typing import IO, Any, Literal, Union
 
@@ -70,6 +71,7 @@ class FileSource:
 
 _state_lock = threading.Lock()
 _process_download_dir: str | None = None
+_client_download_dirs: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
 
 
 def make_download_dir() -> str:
@@ -77,10 +79,17 @@ def make_download_dir() -> str:
     return tempfile.mkdtemp(prefix="gradio-codegen-")
 
 
-def default_download_dir() -> str:
-    """The directory used when no client gave one: created once per process, on first need."""
+def default_download_dir(owner: object | None = None) -> str:
+    """Where downloads go when the user chose no directory: one per ``owner`` (the HTTP client a
+    ``Client`` talks through, so each client gets its own), or one per process without an owner.
+    Created on first need; files from different clients never meet."""
     global _process_download_dir
     with _state_lock:
+        if owner is not None:
+            folder = _client_download_dirs.get(owner)
+            if folder is None or not os.path.isdir(folder):
+                folder = _client_download_dirs[owner] = make_download_dir()
+            return folder
         if _process_download_dir is None or not os.path.isdir(_process_download_dir):
             _process_download_dir = make_download_dir()
         return _process_download_dir
@@ -139,7 +148,9 @@ class RemoteFile(os.PathLike[str]):
     @property
     def name(self) -> str:
         """The original file name, made safe to use as a local file name (``orig_name`` is raw)."""
-        return safe_filename(self.orig_name or posixpath.basename(self.server_path.replace("\\", "/")))
+        return safe_filename(
+            self.orig_name or posixpath.basename(self.server_path.replace("\\", "/"))
+        )
 
     @property
     def local_path(self) -> str | None:
@@ -173,7 +184,7 @@ class RemoteFile(os.PathLike[str]):
     def _target_dir(self, directory: str | os.PathLike[str] | None) -> str:
         if directory is not None:
             return os.fspath(directory)
-        return self._directory or default_download_dir()
+        return self._directory or default_download_dir(self._http)
 
     def _reuse(self, directory: str | os.PathLike[str] | None) -> Path | None:
         """The existing copy if it satisfies the request; a copy of it into another directory."""
@@ -234,7 +245,9 @@ class RemoteFile(os.PathLike[str]):
         own: httpx.AsyncClient | None = None
         if not isinstance(http, httpx.AsyncClient) or http.is_closed:
             http = own = (
-                async_twin(http) if http is not None else httpx.AsyncClient(timeout=_DEFAULT_TIMEOUT)
+                async_twin(http)
+                if http is not None
+                else httpx.AsyncClient(timeout=_DEFAULT_TIMEOUT)
             )
         try:
             target, sink = create_unique(self._target_dir(directory), self.name)
@@ -257,6 +270,17 @@ class RemoteFile(os.PathLike[str]):
         if directory is None or self._local is None:
             self._local = str(target)
         return target
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle what describes the file; the lock and the HTTP client stay behind."""
+        state = dict(self.__dict__)
+        state["_lock"] = None
+        state["_http"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def to_file_data(self) -> dict[str, Any]:
         """The FileData that hands this file back to the server that produced it."""

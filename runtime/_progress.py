@@ -41,7 +41,14 @@ def _new_bar(direction: str, name: str, total: int | None) -> Any:
     except ImportError:  # pragma: no cover - tqdm comes with huggingface_hub
         return None
     verb = "Uploading" if direction == "upload" else "Downloading"
-    return tqdm(total=total, desc=f"{verb} {name}", unit="B", unit_scale=True, unit_divisor=1024, leave=False)
+    return tqdm(
+        total=total,
+        desc=f"{verb} {name}",
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        leave=False,
+    )
 
 
 class Meter:

@@ -120,8 +120,10 @@ def _remaining_size(stream: IO[bytes]) -> int | None:
 
 
 def _is_file_data(value: object) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("meta"), dict) and (
-        value["meta"].get("_type") == "gradio.FileData"
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("meta"), dict)
+        and (value["meta"].get("_type") == "gradio.FileData")
     )
 
 
@@ -197,10 +199,14 @@ class UploadBatch:
         if isinstance(value, FileSource):
             name, mime, value = value.name, value.mime_type, value.data
         if isinstance(value, RemoteFile):
-            return self._item("remote", value, name or value.name, mime or value.mime_type, value.size)
+            return self._item(
+                "remote", value, name or value.name, mime or value.mime_type, value.size
+            )
         if isinstance(value, (bytes, bytearray, memoryview)):
             data = bytes(value)
-            return self._item("bytes", data, name or "file" + _sniff_extension(data[:16]), mime, len(data))
+            return self._item(
+                "bytes", data, name or "file" + _sniff_extension(data[:16]), mime, len(data)
+            )
         if isinstance(value, str) and _URL.match(value):
             return self._item("url", value, name or _name_from_url(value), mime, None)
         if isinstance(value, (str, os.PathLike)):
@@ -223,7 +229,11 @@ class UploadBatch:
         if callable(getattr(value, "read", None)):
             stream: IO[bytes] = value  # type: ignore[assignment]
             stream_name = getattr(stream, "name", None)
-            if name is None and isinstance(stream_name, (str, bytes)) and not isinstance(stream_name, int):
+            if (
+                name is None
+                and isinstance(stream_name, (str, bytes))
+                and not isinstance(stream_name, int)
+            ):
                 name = os.path.basename(os.fsdecode(stream_name))
             return self._item("stream", stream, name or "file", mime, _remaining_size(stream))
         raise self._input_error(
@@ -273,7 +283,12 @@ class UploadBatch:
         return data
 
     def _url_data(self, item: _Item) -> dict[str, Any]:
-        return {"path": item.value, "url": item.value, "orig_name": item.name, "meta": dict(FILE_DATA_META)}
+        return {
+            "path": item.value,
+            "url": item.value,
+            "orig_name": item.name,
+            "meta": dict(FILE_DATA_META),
+        }
 
     @staticmethod
     def _same_app(remote: RemoteFile, upload_url: str) -> bool:
@@ -340,13 +355,14 @@ class UploadBatch:
             return GradioTimeoutError(f"{what}: timed out ({e})", endpoint=self.endpoint)
         return ServerUnavailableError(f"{what}: {type(e).__name__}: {e}", endpoint=self.endpoint)
 
-    def _scratch_file(self, scratch: str, item: _Item) -> tuple[str, IO[bytes]]:
+    @staticmethod
+    def _scratch_file(scratch: str) -> tuple[str, IO[bytes]]:
         path = os.path.join(scratch, secrets.token_hex(8))
         return path, open(path, "wb")
 
     def _spool_stream(self, item: _Item, scratch: str) -> None:
         """Copy a stream that cannot seek to disk, so its size is known before sending."""
-        path, sink = self._scratch_file(scratch, item)
+        path, sink = self._scratch_file(scratch)
         with sink:
             while chunk := item.value.read(CHUNK_SIZE):
                 sink.write(chunk)
@@ -385,7 +401,9 @@ class UploadBatch:
                 self._upload_one(http, upload_url, todo[0], scratch)
                 return
             with ThreadPoolExecutor(max_workers=min(self.concurrency, len(todo))) as pool:
-                futures = [pool.submit(self._upload_one, http, upload_url, i, scratch) for i in todo]
+                futures = [
+                    pool.submit(self._upload_one, http, upload_url, i, scratch) for i in todo
+                ]
                 for future in futures:
                     future.result()
         finally:
@@ -404,12 +422,17 @@ class UploadBatch:
             if self.remote_urls == "pass":
                 item.result = self._url_data(item)
                 return
-            path, sink = self._scratch_file(scratch, item)
+            path, sink = self._scratch_file(scratch)
             try:
                 with sink:
                     headers = download_to(
-                        http, item.value, sink, trusted=upload_url, name=item.name,
-                        progress=self.progress, limit=self.max_file_size,
+                        http,
+                        item.value,
+                        sink,
+                        trusted=upload_url,
+                        name=item.name,
+                        progress=self.progress,
+                        limit=self.max_file_size,
                     )
             except SizeLimitExceeded as e:
                 raise self._too_large_while_fetching(item, e) from None
@@ -425,7 +448,9 @@ class UploadBatch:
             assert item.size is not None
             self._post(http, upload_url, item, item.value, item.size)
 
-    def _post(self, http: httpx.Client, url: str, item: _Item, source: IO[bytes], size: int) -> None:
+    def _post(
+        self, http: httpx.Client, url: str, item: _Item, source: IO[bytes], size: int
+    ) -> None:
         self._check_size(item.name, size, item.parameter)
         head, tail, headers = self._multipart(item, size)
         meter = Meter(self.progress, "upload", item.name, size)
@@ -465,7 +490,12 @@ class UploadBatch:
                 await self._aupload_one(http, upload_url, item, scratch)
 
         try:
-            await asyncio.gather(*(one(item) for item in todo))
+            outcomes = await asyncio.gather(*(one(item) for item in todo), return_exceptions=True)
+            for (
+                outcome
+            ) in outcomes:  # all finished (none still writing to scratch): raise the first
+                if isinstance(outcome, BaseException):
+                    raise outcome
         finally:
             await asyncio.to_thread(shutil.rmtree, scratch, True)
 
@@ -484,12 +514,17 @@ class UploadBatch:
             if self.remote_urls == "pass":
                 item.result = self._url_data(item)
                 return
-            path, sink = self._scratch_file(scratch, item)
+            path, sink = self._scratch_file(scratch)
             try:
                 with sink:
                     headers = await adownload_to(
-                        http, item.value, sink, trusted=upload_url, name=item.name,
-                        progress=self.progress, limit=self.max_file_size,
+                        http,
+                        item.value,
+                        sink,
+                        trusted=upload_url,
+                        name=item.name,
+                        progress=self.progress,
+                        limit=self.max_file_size,
                     )
             except SizeLimitExceeded as e:
                 raise self._too_large_while_fetching(item, e) from None

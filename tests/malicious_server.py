@@ -39,19 +39,32 @@ class Hostile:
         async def serve(request: Request) -> Response:
             port = request.url.port or 80
             raw = request.scope.get("raw_path", b"").decode("latin-1")
-            self.seen.append(Recorded(port, raw, {k.lower(): v for k, v in request.headers.items()}))
+            self.seen.append(
+                Recorded(port, raw, {k.lower(): v for k, v in request.headers.items()})
+            )
             path = request.url.path
             if "/file=redirect/" in path:
-                return RedirectResponse(f"http://127.0.0.1:{self.other_port}/steal", status_code=302)
+                return RedirectResponse(
+                    f"http://127.0.0.1:{self.other_port}/steal", status_code=302
+                )
             if path.startswith("/data/"):
                 name = path[len("/data/") :]
                 if name not in self.files:
                     return PlainTextResponse("no such file", status_code=404)
-                media = "image/png" if self.files[name].startswith(b"\x89PNG") else "application/octet-stream"
+                media = (
+                    "image/png"
+                    if self.files[name].startswith(b"\x89PNG")
+                    else "application/octet-stream"
+                )
                 return Response(self.files[name], media_type=media)
             if "/file=" in path:
-                return Response(b"payload for " + path.split("/file=", 1)[1].encode("utf-8", "replace"))
-            return PlainTextResponse("stolen" if path == "/steal" else "not found", status_code=200 if path == "/steal" else 404)
+                return Response(
+                    b"payload for " + path.split("/file=", 1)[1].encode("utf-8", "replace")
+                )
+            return PlainTextResponse(
+                "stolen" if path == "/steal" else "not found",
+                status_code=200 if path == "/steal" else 404,
+            )
 
         return Starlette(routes=[Route("/{rest:path}", serve, methods=["GET", "HEAD"])])
 
@@ -64,7 +77,9 @@ class ServerThread:
         self.sock.bind(("127.0.0.1", 0))
         self.port = int(self.sock.getsockname()[1])
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -47,7 +47,9 @@ class Recorder:
             filename = re.search(rb'filename="([^"]*)"', body)
             assert filename is not None
             return httpx.Response(200, json=[f"/tmp/gradio/abc/{filename.group(1).decode()}"])
-        return httpx.Response(200, content=self.content, headers={"content-type": self.content_type})
+        return httpx.Response(
+            200, content=self.content, headers={"content-type": self.content_type}
+        )
 
     def sync(self, request: httpx.Request) -> httpx.Response:
         chunks = list(request.stream)  # type: ignore[arg-type]
@@ -150,7 +152,11 @@ def test_file_without_extension_and_empty_file(tmp_path: Path) -> None:
     (tmp_path / "README").write_bytes(b"")
     recorder = Recorder()
     [data] = encode_and_upload([tmp_path / "README"], recorder)  # type: ignore[misc]
-    assert parse_part(recorder.requests[0], recorder.bodies[0]) == ("README", "application/octet-stream", b"")
+    assert parse_part(recorder.requests[0], recorder.bodies[0]) == (
+        "README",
+        "application/octet-stream",
+        b"",
+    )
     assert data["orig_name"] == "README" and data["size"] == 0 and "mime_type" not in data
 
 
@@ -170,11 +176,22 @@ def test_max_file_size_refuses_before_sending(tmp_path: Path) -> None:
     batch = UploadBatch(max_file_size=1000, endpoint="/ep")
     batch.parameter = "document"
     ok = shapes.File().encode(b"y" * 1000, batch)  # at the limit: fine
-    for value in (big, str(big), b"x" * 1001, FileSource(open(big, "rb"), name="b"), io.BytesIO(b"x" * 1001)):
+    for value in (
+        big,
+        str(big),
+        b"x" * 1001,
+        FileSource(open(big, "rb"), name="b"),
+        io.BytesIO(b"x" * 1001),
+    ):
         with pytest.raises(FileTooLargeError) as caught:
             shapes.File().encode(value, batch)
         error = caught.value
-        assert (error.size, error.limit, error.endpoint, error.parameter) == (1001, 1000, "/ep", "document")
+        assert (error.size, error.limit, error.endpoint, error.parameter) == (
+            1001,
+            1000,
+            "/ep",
+            "document",
+        )
         assert "max_file_size" in str(error) and "not uploaded" in str(error)
     assert recorder.requests == []
     assert ok is not None
@@ -197,8 +214,14 @@ class _Pipe(io.RawIOBase):
 
 def test_unseekable_stream_is_measured_then_sent_or_refused() -> None:
     recorder = Recorder()
-    encode_and_upload([FileSource(io.BufferedReader(_Pipe(b"z" * 3000)), name="pipe.bin")], recorder)
-    assert parse_part(recorder.requests[0], recorder.bodies[0]) == ("pipe.bin", "application/octet-stream", b"z" * 3000)
+    encode_and_upload(
+        [FileSource(io.BufferedReader(_Pipe(b"z" * 3000)), name="pipe.bin")], recorder
+    )
+    assert parse_part(recorder.requests[0], recorder.bodies[0]) == (
+        "pipe.bin",
+        "application/octet-stream",
+        b"z" * 3000,
+    )
 
     recorder = Recorder()
     batch = UploadBatch(max_file_size=1000)
@@ -222,7 +245,11 @@ def test_url_is_fetched_and_uploaded_with_its_name_and_type() -> None:
     [data] = encode_and_upload(["http://app.test/images/cat%20photo"], recorder)  # type: ignore[misc]
     get, post = recorder.requests
     assert get.method == "GET" and post.url == httpx.URL(UPLOAD)
-    assert parse_part(post, recorder.bodies[1]) == ("cat photo.png", "image/png", b"\x89PNG\r\n\x1a\npix")
+    assert parse_part(post, recorder.bodies[1]) == (
+        "cat photo.png",
+        "image/png",
+        b"\x89PNG\r\n\x1a\npix",
+    )
     assert data["orig_name"] == "cat photo.png"
 
 
@@ -240,7 +267,10 @@ def test_url_pass_policy_sends_the_url_untouched() -> None:
 
 def test_remote_file_from_the_same_app_is_reused_without_transfer() -> None:
     remote = RemoteFile(
-        BASE + "/file=/tmp/gradio/x/out.png", server_path="/tmp/gradio/x/out.png", size=9, file_base=BASE
+        BASE + "/file=/tmp/gradio/x/out.png",
+        server_path="/tmp/gradio/x/out.png",
+        size=9,
+        file_base=BASE,
     )
     recorder = Recorder()
     [data] = encode_and_upload([remote], recorder)  # type: ignore[misc]
@@ -286,8 +316,16 @@ def test_text_mode_file_is_refused_by_check_and_encode(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["a.txt", Path("a.txt"), b"", bytearray(b"x"), io.BytesIO(), FileSource(b""),
-     RemoteFile("u", server_path="p"), {"path": "p", "meta": {"_type": "gradio.FileData"}}],
+    [
+        "a.txt",
+        Path("a.txt"),
+        b"",
+        bytearray(b"x"),
+        io.BytesIO(),
+        FileSource(b""),
+        RemoteFile("u", server_path="p"),
+        {"path": "p", "meta": {"_type": "gradio.FileData"}},
+    ],
 )
 def test_file_shape_accepts_every_file_input(value: object) -> None:
     shapes.File().check(value)
@@ -304,8 +342,15 @@ def test_progress_callback_sees_every_chunk(tmp_path: Path) -> None:
     big.write_bytes(b"p" * (3 * CHUNK_SIZE + 7))
     events: list[TransferProgress] = []
     encode_and_upload([big], Recorder(), progress=events.append)
-    assert [e.done for e in events] == [CHUNK_SIZE, 2 * CHUNK_SIZE, 3 * CHUNK_SIZE, 3 * CHUNK_SIZE + 7]
-    assert {(e.direction, e.name, e.total) for e in events} == {("upload", "big.bin", 3 * CHUNK_SIZE + 7)}
+    assert [e.done for e in events] == [
+        CHUNK_SIZE,
+        2 * CHUNK_SIZE,
+        3 * CHUNK_SIZE,
+        3 * CHUNK_SIZE + 7,
+    ]
+    assert {(e.direction, e.name, e.total) for e in events} == {
+        ("upload", "big.bin", 3 * CHUNK_SIZE + 7)
+    }
     assert events[-1].finished
 
 
@@ -353,15 +398,26 @@ def test_async_upload_matches_sync(tmp_path: Path) -> None:
 
     async def go() -> object:
         batch = UploadBatch()
-        payload = [shapes.File().encode(v, batch) for v in (big, b"\x89PNG\r\n\x1a\n", "http://app.test/x.bin")]
+        payload = [
+            shapes.File().encode(v, batch)
+            for v in (big, b"\x89PNG\r\n\x1a\n", "http://app.test/x.bin")
+        ]
         async with recorder.async_client() as http:
             await batch.aupload(http, UPLOAD)
         return batch.fill(payload)
 
     payload = asyncio.run(go())
-    assert isinstance(payload, list) and [p["orig_name"] for p in payload] == ["big.bin", "file.png", "x.bin"]
-    uploads = [parse_part(r, b) for r, b in zip(recorder.requests, recorder.bodies) if r.method == "POST"]
-    assert sorted(u[2] for u in uploads) == sorted([big.read_bytes(), b"\x89PNG\r\n\x1a\n", b"fetched bytes"])
+    assert isinstance(payload, list) and [p["orig_name"] for p in payload] == [
+        "big.bin",
+        "file.png",
+        "x.bin",
+    ]
+    uploads = [
+        parse_part(r, b) for r, b in zip(recorder.requests, recorder.bodies) if r.method == "POST"
+    ]
+    assert sorted(u[2] for u in uploads) == sorted(
+        [big.read_bytes(), b"\x89PNG\r\n\x1a\n", b"fetched bytes"]
+    )
     assert recorder.largest_chunk <= CHUNK_SIZE
 
 
@@ -386,3 +442,31 @@ def test_server_errors_are_typed() -> None:
         assert caught.value.endpoint == "/ep"
         if isinstance(caught.value, FileTooLargeError):
             assert caught.value.limit == 65536 and caught.value.size == 10
+
+
+def test_file_source_renames_a_path(tmp_path: Path) -> None:
+    (tmp_path / "tmp123").write_bytes(b"csv")
+    recorder = Recorder()
+    [data] = encode_and_upload([FileSource(tmp_path / "tmp123", name="../report.csv")], recorder)  # type: ignore[misc]
+    assert parse_part(recorder.requests[0], recorder.bodies[0]) == (
+        "report.csv",
+        "text/csv",
+        b"csv",
+    )
+    assert data["orig_name"] == "report.csv"
+
+
+def test_remote_file_pickles_without_its_client() -> None:
+    import pickle
+
+    remote = RemoteFile(BASE + "/file=/x/a.txt", server_path="/x/a.txt", size=3, file_base=BASE)
+    with httpx.Client() as http:
+        remote._bind(http, directory=None, progress=None, auto_download=True)
+        copy = pickle.loads(pickle.dumps(remote))
+    assert (copy.url, copy.name, copy.size, copy.mime_type) == (
+        remote.url,
+        "a.txt",
+        3,
+        "text/plain",
+    )
+    assert copy.to_file_data() == remote.to_file_data()

@@ -44,13 +44,21 @@ def hostile() -> Iterator[tuple[Hostile, ServerThread, ServerThread]]:
 
 
 def _file_data(path: str, orig_name: str | None, url: str | None = None) -> dict[str, object]:
-    return {"path": path, "url": url, "orig_name": orig_name, "size": None, "meta": {"_type": "gradio.FileData"}}
+    return {
+        "path": path,
+        "url": url,
+        "orig_name": orig_name,
+        "size": None,
+        "meta": {"_type": "gradio.FileData"},
+    }
 
 
 def _credentialed_client() -> httpx.Client:
     # A cookie without a domain is sent to every host by httpx: exactly what must not leak.
     return httpx.Client(
-        headers={"x-hf-authorization": f"Bearer {SECRET}"}, cookies={"access-token": SECRET}, timeout=10
+        headers={"x-hf-authorization": f"Bearer {SECRET}"},
+        cookies={"access-token": SECRET},
+        timeout=10,
     )
 
 
@@ -161,7 +169,9 @@ def test_http_error_is_a_clear_transport_error(
     assert list(tmp_path.iterdir()) == []  # no half-written file left behind
 
 
-def test_never_mode_explains_itself(hostile: tuple[Hostile, ServerThread, ServerThread], tmp_path: Path) -> None:
+def test_never_mode_explains_itself(
+    hostile: tuple[Hostile, ServerThread, ServerThread], tmp_path: Path
+) -> None:
     _, main, _ = hostile
     batch = DownloadBatch(file_base=main.url + PREFIX, mode="never", directory=tmp_path)
     f = batch.file(_file_data("/srv/n.txt", "n.txt"))
@@ -172,3 +182,21 @@ def test_never_mode_explains_itself(hostile: tuple[Hostile, ServerThread, Server
             os.fspath(f)
         assert f.download().read_bytes() == b"payload for /srv/n.txt"
     assert isinstance(f, RemoteFile) and f.downloaded
+
+
+def test_download_progress_callback(
+    hostile: tuple[Hostile, ServerThread, ServerThread], tmp_path: Path
+) -> None:
+    from gradio_codegen.runtime._progress import TransferProgress
+
+    state, main, _ = hostile
+    state.files["big.bin"] = os.urandom(1_000_000)
+    events: list[TransferProgress] = []
+    batch = DownloadBatch(file_base=main.url + PREFIX, directory=tmp_path, progress=events.append)
+    f = batch.file(_file_data(f"{main.url}/data/big.bin", "big.bin"))
+    with httpx.Client(timeout=10) as http:
+        batch.download(http)
+    assert f.read_bytes() == state.files["big.bin"]
+    assert events and events[-1].done == events[-1].total == 1_000_000 and events[-1].finished
+    assert {(e.direction, e.name) for e in events} == {("download", "big.bin")}
+    assert [e.done for e in events] == sorted(e.done for e in events)

@@ -42,11 +42,18 @@ def sha(data: bytes) -> str:
 
 def png(width: int = 4, height: int = 3) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     rows = b"".join(b"\x00" + bytes([10, 20, 30]) * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def wav() -> bytes:
@@ -88,7 +95,9 @@ def run(
     payload = [shape.encode(value, batch) for shape, value in inputs]
     batch.upload(http, f"{server.url}{server.api_prefix}/upload")
     data = call(http, server.url, server.api_prefix, api_name, list(batch.fill(payload)))  # type: ignore[arg-type]
-    downloads = DownloadBatch(file_base=server.url + server.api_prefix, mode=mode, directory=directory)
+    downloads = DownloadBatch(
+        file_base=server.url + server.api_prefix, mode=mode, directory=directory
+    )
     result = [s.Any().decode(value, downloads) for value in data]
     downloads.download(http)
     return result
@@ -123,7 +132,9 @@ GALLERY = s.List(s.Object({"image": s.File(), "caption": s.Optional(s.Str())}, r
 
 
 @pytest.mark.parametrize("kind", ["file", "image", "audio", "video", "model3d", "gallery"])
-def test_component_round_trip(echo: GradioServer, http: httpx.Client, tmp_path: Path, kind: str) -> None:
+def test_component_round_trip(
+    echo: GradioServer, http: httpx.Client, tmp_path: Path, kind: str
+) -> None:
     source = tmp_path / "in"
     source.mkdir()
     content, name = {
@@ -155,7 +166,9 @@ def test_component_round_trip(echo: GradioServer, http: httpx.Client, tmp_path: 
         assert sha(local.read_bytes()) == sha(content)
 
 
-def test_odd_files_round_trip_together(echo: GradioServer, http: httpx.Client, tmp_path: Path) -> None:
+def test_odd_files_round_trip_together(
+    echo: GradioServer, http: httpx.Client, tmp_path: Path
+) -> None:
     (tmp_path / "naïve 名前.txt").write_bytes("héllo wörld".encode())
     (tmp_path / "Makefile").write_bytes(b"all:\n\ttrue\n")
     (tmp_path / "empty.dat").write_bytes(b"")
@@ -179,9 +192,17 @@ def test_odd_files_round_trip_together(echo: GradioServer, http: httpx.Client, t
     assert [Path(f).name for f in out] == [name for name, _ in expected]
 
 
-def test_server_receives_name_and_bytes(echo: GradioServer, http: httpx.Client, tmp_path: Path) -> None:
+def test_server_receives_name_and_bytes(
+    echo: GradioServer, http: httpx.Client, tmp_path: Path
+) -> None:
     content = os.urandom(123_457)
-    [report] = run(http, echo, "/digest", [(s.File(), FileSource(content, name="Ünïcödé report.bin"))], tmp_path)
+    [report] = run(
+        http,
+        echo,
+        "/digest",
+        [(s.File(), FileSource(content, name="Ünïcödé report.bin"))],
+        tmp_path,
+    )
     assert report == f"Ünïcödé report.bin|{len(content)}|{sha(content)}"
 
 
@@ -226,12 +247,19 @@ def test_async_upload_and_lazy_download(echo: GradioServer, tmp_path: Path) -> N
     async def go() -> tuple[RemoteFile, RemoteFile]:
         async with httpx.AsyncClient(timeout=60) as http:
             batch = UploadBatch(endpoint="/pair")
-            payload = [s.File().encode(content, batch), s.File().encode(FileSource(b"two", name="two.txt"), batch)]
+            payload = [
+                s.File().encode(content, batch),
+                s.File().encode(FileSource(b"two", name="two.txt"), batch),
+            ]
             await batch.aupload(http, f"{echo.url}{echo.api_prefix}/upload")
             sync_payload = batch.fill(payload)
             with httpx.Client(timeout=60) as sync_http:
-                data = await asyncio.to_thread(call, sync_http, echo.url, echo.api_prefix, "/pair", sync_payload)
-            downloads = DownloadBatch(file_base=echo.url + echo.api_prefix, mode="lazy", directory=tmp_path)
+                data = await asyncio.to_thread(
+                    call, sync_http, echo.url, echo.api_prefix, "/pair", sync_payload
+                )
+            downloads = DownloadBatch(
+                file_base=echo.url + echo.api_prefix, mode="lazy", directory=tmp_path
+            )
             first, second = (s.File().decode(v, downloads) for v in data)
             await downloads.adownload(http)
             assert isinstance(first, RemoteFile) and isinstance(second, RemoteFile)
@@ -245,6 +273,29 @@ def test_async_upload_and_lazy_download(echo: GradioServer, tmp_path: Path) -> N
     assert second.read_bytes() == b"two" and Path(second).name == "two.txt"
 
 
+def test_result_of_one_app_is_sent_to_another(server_pool: ServerPool, tmp_path: Path) -> None:
+    if len(VERSIONS) < 2:
+        pytest.skip("needs two Gradio versions")
+    first, second = server_pool.get("file_echo", VERSIONS[0]), server_pool.get(
+        "file_echo", VERSIONS[-1]
+    )
+    with httpx.Client(timeout=60) as http:
+        [out] = run(
+            http,
+            first,
+            "/file",
+            [(s.File(), FileSource(b"travels", name="t.txt"))],
+            tmp_path,
+            mode="lazy",
+        )
+        assert out.local_path is None
+        [report] = run(http, second, "/digest", [(s.File(), out)], tmp_path)
+    assert (
+        report == f"t.txt|7|{sha(b'travels')}"
+    )  # downloaded from the first, uploaded to the second
+    assert out.downloaded
+
+
 # -- password-protected app with max_file_size="64kb" -----------------------------------------
 
 
@@ -256,7 +307,9 @@ def guarded(request: pytest.FixtureRequest, server_pool: ServerPool) -> GradioSe
 def test_auth_app_round_trip(guarded: GradioServer, http: httpx.Client, tmp_path: Path) -> None:
     content = os.urandom(60_000)
     login(http, guarded.url)
-    [out] = run(http, guarded, "/file", [(s.File(), FileSource(content, name="secret.bin"))], tmp_path)
+    [out] = run(
+        http, guarded, "/file", [(s.File(), FileSource(content, name="secret.bin"))], tmp_path
+    )
     assert sha(Path(out).read_bytes()) == sha(content)
 
 

@@ -36,7 +36,9 @@ def _sdk(server: GradioServer, folder: Path, *extra: str) -> ModuleType:
 
         from sdkgen import CLI
 
-        subprocess.run([str(CLI), "generate", server.url, *extra, "-o", str(out)], check=True, timeout=120)
+        subprocess.run(
+            [str(CLI), "generate", server.url, *extra, "-o", str(out)], check=True, timeout=120
+        )
     else:
         generate(server.url, out)
     return import_module(out, name)
@@ -44,7 +46,9 @@ def _sdk(server: GradioServer, folder: Path, *extra: str) -> ModuleType:
 
 @pytest.fixture(scope="module", params=VERSIONS)
 def echo(
-    request: pytest.FixtureRequest, server_pool: ServerPool, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    server_pool: ServerPool,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[GradioServer, ModuleType]:
     server = server_pool.get("file_echo", request.param)
     return server, _sdk(server, tmp_path_factory.mktemp("sdk"))
@@ -57,13 +61,24 @@ def test_sdk_round_trip(echo: tuple[GradioServer, ModuleType], tmp_path: Path) -
     blob = os.urandom(200_000)
     with sdk.Client(server.url, download_dir=tmp_path / "out") as client:
         out = client.files(
-            [tmp_path / "naïve 名前.csv", str(tmp_path / "LICENSE"), blob, io.BytesIO(b"stream"),
-             FileSource(b"{}", name="data.json")]
+            [
+                tmp_path / "naïve 名前.csv",
+                str(tmp_path / "LICENSE"),
+                blob,
+                io.BytesIO(b"stream"),
+                FileSource(b"{}", name="data.json"),
+            ]
         )
         assert all(isinstance(f, RemoteFile) for f in out)
         assert [f.name for f in out] == ["naïve 名前.csv", "LICENSE", "file", "file", "data.json"]
         contents = [Path(f).read_bytes() for f in out]
-        assert [sha(c) for c in contents] == [sha(b"a,b\n1,2\n"), sha(b""), sha(blob), sha(b"stream"), sha(b"{}")]
+        assert [sha(c) for c in contents] == [
+            sha(b"a,b\n1,2\n"),
+            sha(b""),
+            sha(blob),
+            sha(b"stream"),
+            sha(b"{}"),
+        ]
         assert {Path(f).parent for f in out} == {tmp_path / "out"}
         # A result goes back to the app by its server path: the server sees the same bytes.
         assert client.digest(out[2]) == f"file|{len(blob)}|{sha(blob)}"
@@ -71,12 +86,15 @@ def test_sdk_round_trip(echo: tuple[GradioServer, ModuleType], tmp_path: Path) -
         assert (a.read_bytes(), b.read_bytes()) == (b"left", b"")
 
 
-def test_sdk_default_directory_is_private_and_under_tmp(echo: tuple[GradioServer, ModuleType]) -> None:
+def test_sdk_default_directory_is_one_per_client_under_tmp(
+    echo: tuple[GradioServer, ModuleType],
+) -> None:
     server, sdk = echo
-    with sdk.Client(server.url) as client:
+    with sdk.Client(server.url) as client, sdk.Client(server.url) as other:
         first = client.file(b"one")
-        second = client.file(b"one")
-    assert Path(first).parent == Path(second).parent
+        second = client.with_options(download="eager").file(b"one")
+        elsewhere = other.file(b"one")
+    assert Path(first).parent == Path(second).parent != Path(elsewhere).parent
     assert Path(first).is_relative_to(tempfile.gettempdir())
     assert Path(first) != Path(second) and first.read_bytes() == second.read_bytes() == b"one"
 
@@ -116,13 +134,17 @@ def test_sdk_async(echo: tuple[GradioServer, ModuleType], tmp_path: Path) -> Non
 
 @pytest.fixture(scope="module", params=VERSIONS)
 def guarded(
-    request: pytest.FixtureRequest, server_pool: ServerPool, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    server_pool: ServerPool,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[GradioServer, ModuleType]:
     server = server_pool.get("file_guarded", request.param)
     return server, _sdk(server, tmp_path_factory.mktemp("sdk"), "--auth", "user:pass")
 
 
-def test_sdk_auth_and_max_file_size(guarded: tuple[GradioServer, ModuleType], tmp_path: Path) -> None:
+def test_sdk_auth_and_max_file_size(
+    guarded: tuple[GradioServer, ModuleType], tmp_path: Path
+) -> None:
     server, sdk = guarded
     assert sdk.APP.max_file_size == 64 * 1024
     with sdk.Client(server.url, auth=("user", "pass"), download_dir=tmp_path) as client:

@@ -33,7 +33,9 @@ def call(http: httpx.Client, root: str, prefix: str, api_name: str, data: list[A
     """Run ``api_name`` with the raw payload ``data`` and return the raw output ``data`` list."""
     session = uuid.uuid4().hex
     body = {"data": data, "fn_index": fn_index(http, root, api_name), "session_hash": session}
-    event_id = http.post(f"{root}{prefix}/queue/join", json=body).raise_for_status().json()["event_id"]
+    event_id = (
+        http.post(f"{root}{prefix}/queue/join", json=body).raise_for_status().json()["event_id"]
+    )
     with http.stream("GET", f"{root}{prefix}/queue/data", params={"session_hash": session}) as s:
         s.raise_for_status()
         for line in s.iter_lines():

@@ -3,6 +3,7 @@
 ``/digest`` reports what the server received (name, size, sha256) so uploads can be checked apart
 from downloads. ``build(**launch_kwargs)`` is shared with ``file_guarded``.
 """
+
 import hashlib
 import os
 import tempfile
@@ -49,7 +50,9 @@ def build() -> gr.Blocks:
         d_in, d_out = gr.File(type="filepath"), gr.Textbox()
         gr.Button("digest").click(digest, d_in, d_out, api_name="digest")
 
-        m_in, m_out = gr.File(file_count="multiple", type="filepath"), gr.File(file_count="multiple")
+        m_in, m_out = gr.File(file_count="multiple", type="filepath"), gr.File(
+            file_count="multiple"
+        )
         gr.Button("files").click(echo, m_in, m_out, api_name="files")
 
         a, b = gr.File(type="filepath"), gr.File(type="filepath")
