@@ -6,19 +6,16 @@ import json
 import sys
 import threading
 import types
-from collections.abc import Iterator
 from contextvars import ContextVar
-from pathlib import Path
 
 import httpx
 import pytest
 
 from gradio_codegen.runtime import AppError, ZeroGPUQuotaError
 from gradio_codegen.runtime._zerogpu import forward_headers, quota_error, zerogpu_headers
-from servers import GradioServer, available_versions, start_server
+from servers import GradioServer, ServerPool, available_versions
 from wire import CallFailed, call
 
-RUNTIME = Path(__file__).resolve().parent.parent / "runtime"
 SPACE = "https://owner-target.hf.space"
 
 
@@ -112,20 +109,9 @@ def test_gradio_is_never_imported() -> None:
 # --- against real Gradio servers ------------------------------------------------------------
 
 
-@pytest.fixture(scope="module", params=available_versions())
-def zerogpu_app(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[GradioServer]:
-    """The zerogpu_quota app, with the runtime's ZeroGPU module importable inside it."""
-    root = tmp_path_factory.mktemp("zerogpu-runtime")
-    package = root / "standin_runtime"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    for name in ("_auth.py", "_errors.py", "_zerogpu.py"):
-        (package / name).symlink_to(RUNTIME / name)
-    server = start_server("zerogpu_quota", request.param, env={"ZEROGPU_RUNTIME_DIR": str(root)})
-    yield server
-    server.stop()
+@pytest.fixture(params=available_versions())
+def zerogpu_app(request: pytest.FixtureRequest, server_pool: ServerPool) -> GradioServer:
+    return server_pool.get("zerogpu_quota", request.param)
 
 
 @pytest.mark.servers

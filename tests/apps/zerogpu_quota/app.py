@@ -3,13 +3,16 @@ x-ip-token the runtime would forward from inside an event handler.
 
 `/generate` raises what a ZeroGPU Space raises when the caller's quota is used up (title
 "ZeroGPU quota exceeded" where the Gradio version has titles). `/forwarded` runs inside an event
-handler and returns the headers `zerogpu_headers` picks up from Gradio's request context; it needs
-the runtime's `_zerogpu` module on the path (env ZEROGPU_RUNTIME_DIR), which the tests provide.
+handler and returns the headers `zerogpu_headers` picks up from Gradio's request context, using
+the checkout's own `runtime/_zerogpu.py` (linked into a throwaway package: this virtualenv has Gradio,
+not gradio_codegen).
 """
 
 import json
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 import gradio as gr
 
@@ -26,12 +29,23 @@ def generate(prompt: str) -> str:
         raise gr.Error(QUOTA_TEXT)
 
 
+RUNTIME = Path(__file__).resolve().parents[3] / "runtime"
+
+
+def _runtime_on_path() -> None:
+    if "standin_runtime" in sys.modules:
+        return
+    root = Path(tempfile.mkdtemp(prefix="zerogpu-runtime-"))
+    package = root / "standin_runtime"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name in ("_auth.py", "_errors.py", "_zerogpu.py"):
+        (package / name).symlink_to(RUNTIME / name)
+    sys.path.insert(0, str(root))
+
+
 def forwarded(target: str) -> str:
-    runtime_dir = os.environ.get("ZEROGPU_RUNTIME_DIR")
-    if not runtime_dir:
-        return "{}"
-    if runtime_dir not in sys.path:
-        sys.path.insert(0, runtime_dir)
+    _runtime_on_path()
     from standin_runtime._zerogpu import zerogpu_headers
 
     return json.dumps(zerogpu_headers(target))
