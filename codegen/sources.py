@@ -162,18 +162,18 @@ def _load_file(src: str, *, diagnostics: Diagnostics, config_path: str | None, s
             "(expected an object with 'named_endpoints', as served by {api_prefix}/info)"
         )
     config = _read_json(config_path, "config file") if config_path is not None else None
+    recorded = source
+    if recorded is None and isinstance(config, dict) and isinstance(config.get("root"), str):
+        recorded = config["root"].rstrip("/")
+    snapshot = snapshot_from_documents(data, config, source=recorded or "", where=repr(src))
     if config is None:
         diagnostics.warn(
             "no /config given: fn_index is looked up on first call and whether endpoints stream is "
             "unknown; pass --config CONFIG.json or generate from the URL or a snapshot"
         )
-    recorded = source
-    if recorded is None and isinstance(config, dict) and isinstance(config.get("root"), str):
-        recorded = config["root"].rstrip("/")
     if not recorded:
         diagnostics.warn("the file does not say where the app runs; pass --src URL (clients then need a URL)")
-        recorded = ""
-    return snapshot_from_documents(data, config, source=recorded, where=repr(src))
+    return snapshot
 
 
 # -- live apps --------------------------------------------------------------------------------

@@ -1,0 +1,252 @@
+"""The ``gradio-codegen`` command: generate / snapshot / inspect / --check, and every error case."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gradio_codegen.codegen.cli import main
+from servers import available_versions, free_port
+
+SHARED = Path("/work/shared/fixtures/schemas")
+CLI = Path(sys.executable).parent / "gradio-codegen"
+
+
+def fixture(major: int, app: str) -> tuple[str, str]:
+    folder = SHARED / f"gradio{major}" / app
+    return str(folder / "info.json"), str(folder / "config.json")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def echo_args() -> list[str]:
+    info, config = fixture(6, "text_echo")
+    return [info, "--config", config]
+
+
+def test_generate_writes_the_module(tmp_path: Path, echo_args: list[str]) -> None:
+    out = tmp_path / "sdk.py"
+    code, stdout, stderr = run(*echo_args, "-o", str(out))
+    assert code == 0, stderr
+    assert "wrote" in stderr and "2 endpoints" in stderr
+    text = out.read_text()
+    assert "def concat(" in text and text.startswith('"""Typed client for the Gradio app at http://127.0.0.1:')
+    assert not list(tmp_path.glob(".gradio-codegen-*"))  # no temp file left behind
+    # The explicit subcommand and stdout output give the same bytes.
+    code, stdout, _ = run("generate", *echo_args, "-o", "-")
+    assert code == 0 and stdout == text
+
+
+def test_check_reports_up_to_date_and_out_of_date(tmp_path: Path, echo_args: list[str]) -> None:
+    out = tmp_path / "sdk.py"
+    run(*echo_args, "-o", str(out))
+    code, _, stderr = run(*echo_args, "-o", str(out), "--check")
+    assert code == 0 and "up to date" in stderr
+    out.write_text(out.read_text().replace("def concat(", "def concatenate("))
+    code, stdout, stderr = run(*echo_args, "-o", str(out), "--check")
+    assert code == 1 and "out of date" in stderr
+    assert "-    def concatenate(" in stdout and "+    def concat(" in stdout
+    assert "def concatenate(" in out.read_text()  # --check never writes
+    code, _, stderr = run(*echo_args, "-o", str(tmp_path / "missing.py"), "--check")
+    assert code == 1 and "cannot read" in stderr
+
+
+def test_snapshot_then_generate_equals_generate_from_documents(tmp_path: Path) -> None:
+    info, config = fixture(5, "complex_outputs")
+    snap = tmp_path / "app.schema.json"
+    code, _, stderr = run("snapshot", info, "--config", config, "-o", str(snap))
+    assert code == 0, stderr
+    assert json.loads(snap.read_text())["format"] == "gradio-codegen-snapshot"
+    _, from_snapshot, _ = run(str(snap), "-o", "-")
+    _, from_documents, _ = run(info, "--config", config, "-o", "-")
+    assert from_snapshot == from_documents
+
+
+def test_inspect_lists_endpoints_parameters_and_types() -> None:
+    info, config = fixture(6, "scalar_inputs")
+    code, stdout, _ = run("inspect", info, "--config", config)
+    assert code == 0
+    assert "Gradio 6.31.0 app at http://127.0.0.1:" in stdout
+    assert "/summarize  ->  summarize()  [fn_index 0]" in stdout
+    assert re.search(r"\n    radio +Literal\['red', 'green', 'blue'\] = 'red'\n", stdout.replace('"', "'"))
+    assert re.search(r"\n    -> summary +Any\n", stdout)
+
+
+def test_class_name_and_include_hidden_options() -> None:
+    info = str(SHARED / "gradio6" / "multi_endpoints" / "info_all_endpoints.json")
+    config = str(SHARED / "gradio6" / "multi_endpoints" / "config.json")
+    _, stdout, _ = run(info, "--config", config, "--class-name", "Calc", "--include-hidden")
+    assert "class Calc(_rt.Client):" in stdout and "class AsyncCalc(_rt.AsyncClient):" in stdout
+    assert "def hidden_divide(" in stdout
+    assert "--class-name Calc --include-hidden -o <this file>" in stdout
+
+
+def test_raw_info_without_config_warns(tmp_path: Path) -> None:
+    info, _ = fixture(6, "text_echo")
+    code, stdout, stderr = run(info, "--src", "http://127.0.0.1:7860")
+    assert code == 0
+    assert "warning: no /config given: fn_index is looked up on first call" in stderr
+    assert "fn_index=None" in stdout and "stream=None" in stdout
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{broken", "is not valid JSON (line 1"),
+        ('{"something": "else"}', "is neither a gradio-codegen snapshot nor Gradio API info"),
+        ('{"named_endpoints": {"/x": {"parameters": "no"}}}', "does not look like Gradio API info"),
+        ('{"format": "gradio-codegen-snapshot", "source": 1}', "is damaged"),
+    ],
+)
+def test_invalid_schema_files(tmp_path: Path, content: str, message: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    code, _, stderr = run(str(bad), "-o", str(tmp_path / "out.py"))
+    assert code == 1 and message in stderr, stderr
+    assert stderr.startswith("error: ")
+    assert not (tmp_path / "out.py").exists()
+
+
+def test_missing_schema_file_and_unknown_source(tmp_path: Path) -> None:
+    code, _, stderr = run(str(tmp_path / "nope.json"))
+    assert code == 1 and "does not exist" in stderr
+    code, _, stderr = run("what is this")
+    assert code == 1 and "not a file, an http(s) URL or a Hugging Face Space id" in stderr
+
+
+def test_unwritable_output_leaves_nothing_behind(tmp_path: Path, echo_args: list[str]) -> None:
+    code, _, stderr = run(*echo_args, "-o", str(tmp_path / "no" / "such" / "dir" / "sdk.py"))
+    assert code == 1 and "does not exist; create it first" in stderr
+    code, _, stderr = run(*echo_args, "-o", str(tmp_path))
+    assert code == 1 and "is a directory" in stderr
+    code, _, stderr = run(*echo_args, "-o", "/proc/sdk.py")
+    assert code == 1 and "cannot write '/proc/sdk.py'" in stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_output_is_replaced_whole(tmp_path: Path, echo_args: list[str]) -> None:
+    out = tmp_path / "sdk.py"
+    out.write_text("old content\n" * 10000)
+    code, _, _ = run(*echo_args, "-o", str(out))
+    assert code == 0 and "old content" not in out.read_text()
+
+
+def test_usage_errors_exit_2(echo_args: list[str]) -> None:
+    for bad in ("not valid", "class", "_Private", "APP"):
+        code, _, stderr = run(*echo_args, "--class-name", bad)
+        assert code == 2 and "--class-name" in stderr, (bad, stderr)
+    code, _, stderr = run(*echo_args, "--auth", "nopassword")
+    assert code == 2 and "expected USER:PASS" in stderr
+
+
+def test_space_id_gives_a_clear_error() -> None:
+    code, _, stderr = run("owner/space-name", "--timeout", "5")
+    assert code == 1 and "owner/space-name" in stderr and "Space" in stderr
+
+
+def test_unreachable_url() -> None:
+    port = free_port()  # nothing listens there
+    code, _, stderr = run(f"http://127.0.0.1:{port}", "--timeout", "5")
+    assert code == 1
+    assert f"cannot reach http://127.0.0.1:{port}" in stderr and "check the URL and that the app is running" in stderr
+
+
+class _NotGradio(http.server.BaseHTTPRequestHandler):
+    """A web server that is not a Gradio app: HTML at /, 404 elsewhere, HTML /config on /html."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's naming
+        if self.path.startswith("/html/config"):
+            body = b"<html><body>hello</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+        else:
+            body = b"not found"
+            self.send_response(404)
+            self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def not_gradio() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NotGradio)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_not_a_gradio_app(not_gradio: str) -> None:
+    code, _, stderr = run(not_gradio, "--timeout", "5")
+    assert code == 1 and "is not a Gradio app: /config answered 404 Not Found" in stderr
+    code, _, stderr = run(not_gradio + "/html", "--timeout", "5")
+    assert code == 1 and "is not a Gradio app: /config returned text/html, not JSON" in stderr
+
+
+def test_module_entry_point_and_console_script(tmp_path: Path, echo_args: list[str]) -> None:
+    out = tmp_path / "sdk.py"
+    done = subprocess.run(
+        [sys.executable, "-P", "-m", "gradio_codegen.codegen", *echo_args, "-o", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([str(CLI), "generate", *echo_args, "--check", "-o", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+# -- real apps --------------------------------------------------------------------------------
+
+MAJORS = available_versions()
+
+
+@pytest.mark.servers
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("major", MAJORS)
+def test_live_app_generates_the_same_module_as_its_captured_schema(server_pool, tmp_path: Path, major: str) -> None:  # type: ignore[no-untyped-def]
+    server = server_pool.get("text_echo", major)
+    live = tmp_path / "live.py"
+    code, _, stderr = run(server.url, "-o", str(live))
+    assert code == 0, stderr
+    info, config = fixture(int(major), "text_echo")
+    code, from_fixture, _ = run(info, "--config", config, "--src", server.url, "-o", "-")
+    assert code == 0
+    assert live.read_text() == from_fixture
+    compile(live.read_text(), str(live), "exec")
+
+
+@pytest.mark.servers
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("major", MAJORS)
+def test_password_protected_app(server_pool, major: str) -> None:  # type: ignore[no-untyped-def]
+    server = server_pool.get("auth_app", major)
+    code, _, stderr = run(server.url, "--timeout", "30")
+    assert code == 1 and "needs a login (/config answered 401); pass --auth USER:PASS" in stderr
+    code, _, stderr = run(server.url, "--auth", "user:wrong", "--timeout", "30")
+    assert code == 1 and "login to" in stderr and "failed" in stderr
+    assert "wrong" not in stderr  # the password is never echoed
+    code, stdout, stderr = run(server.url, "--auth", "user:pass", "--timeout", "30")
+    assert code == 0, stderr
+    assert "class Client(_rt.Client):" in stdout
