@@ -107,45 +107,57 @@ def duplicate_space(
             return to_id
         return f"{api.whoami(token=found)['name']}/{name}"
 
+    # Errors are built inside ``except`` and raised after it, so they keep no link (__context__)
+    # to huggingface_hub's exception, whose request object holds the token.
+    failure: GradioError | None = None
+    url: Any = None
     try:
         try:
             url = _with_deadline(run, timeout)
         except HfHubHTTPError as exc:
             if not (exist_ok and getattr(exc.response, "status_code", None) == 409):
                 raise
+            url = None
+        if url is None:
             return _with_deadline(existing_id, timeout)
     except HfHubHTTPError as exc:
         status = getattr(getattr(exc, "response", None), "status_code", None)
         said = redact(str(getattr(exc, "server_message", None) or ""), found)
-        detail = f" (HTTP {status}{': ' + said if said else ''})"
-        if status in (401, 403):
-            raise AuthenticationError(
-                f"The Hub refused to duplicate Space {source}{detail}: the token needs write access."
-            ) from None
-        if status == 404:
-            raise SpaceNotFoundError(
-                f"Space {source} was not found{detail}; check the id and that the token can see it.",
-                space_id=source,
-            ) from None
-        if status == 409:
-            raise InputError(
-                f"A Space named {to_id or source.split('/')[1]} already exists{detail}; pass "
-                "exist_ok=True to reuse it or choose another to_id."
-            ) from None
-        raise ServerUnavailableError(f"Duplicating Space {source} failed{detail}.") from None
-    except GradioError:
-        raise
+        failure = _hub_error(source, to_id, status, said)
+    except GradioError as exc:
+        failure = exc
     except ValueError as exc:  # huggingface_hub refused an argument before any request
-        raise InputError(f"Cannot duplicate Space {source}: {redact(str(exc), found)}") from None
+        failure = InputError(f"Cannot duplicate Space {source}: {redact(str(exc), found)}")
     except Exception as exc:
-        raise ServerUnavailableError(
+        failure = ServerUnavailableError(
             f"Could not reach the Hugging Face Hub to duplicate Space {source}: "
             f"{type(exc).__name__}: {redact(str(exc), found)}"
-        ) from None
+        )
+    if failure is not None:
+        raise failure
     new_id = getattr(url, "repo_id", None) or space_id_from_url(str(url))
     if not new_id:
         raise ServerUnavailableError(f"The Hub's answer did not name the copy of {source}: {url!s}")
     return str(new_id)
+
+
+def _hub_error(source: str, to_id: str | None, status: int | None, said: str) -> GradioError:
+    detail = f" (HTTP {status}{': ' + said if said else ''})"
+    if status in (401, 403):
+        return AuthenticationError(
+            f"The Hub refused to duplicate Space {source}{detail}: the token needs write access."
+        )
+    if status == 404:
+        return SpaceNotFoundError(
+            f"Space {source} was not found{detail}; check the id and that the token can see it.",
+            space_id=source,
+        )
+    if status == 409:
+        return InputError(
+            f"A Space named {to_id or source.split('/')[1]} already exists{detail}; pass "
+            "exist_ok=True to reuse it or choose another to_id."
+        )
+    return ServerUnavailableError(f"Duplicating Space {source} failed{detail}.")
 
 
 def _with_deadline(fn: Callable[[], T], timeout: float | None) -> T:

@@ -357,26 +357,27 @@ def _space_info(space_id: str, token: str | None, request_timeout: float) -> _Sp
         raise GradioError(f"Resolving Space ids needs huggingface_hub: {exc}") from None
     endpoint = hub_endpoint()
     api = HfApi(endpoint=endpoint)
-    error: str | None = None
-    status: int | None = None
+    # Errors are built inside ``except`` but raised after it, so they carry no link (__context__)
+    # to the Hub's exception, whose request object holds the token.
+    failure: GradioError | None = None
     try:
         info = api.space_info(space_id, token=token or False, timeout=request_timeout)
     except OfflineModeIsEnabled:
-        raise ServerUnavailableError(
+        failure = ServerUnavailableError(
             f"Cannot look up Space {space_id}: HF_HUB_OFFLINE is set. Unset it, or pass the "
             "Space's URL (https://<subdomain>.hf.space) instead of its id."
-        ) from None
+        )
     except HfHubHTTPError as exc:
-        response = getattr(exc, "response", None)
-        status = getattr(response, "status_code", None)
-        error = redact(str(getattr(exc, "server_message", None) or ""), token)
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        said = redact(str(getattr(exc, "server_message", None) or ""), token)
+        failure = _hub_error(space_id, status, said, token is not None, endpoint)
     except Exception as exc:  # connection failures, from whichever HTTP library the Hub uses
-        raise ServerUnavailableError(
+        failure = ServerUnavailableError(
             f"Could not reach the Hugging Face Hub at {endpoint} to look up Space {space_id}: "
             f"{type(exc).__name__}: {redact(str(exc), token)}"
-        ) from None
-    if error is not None or status is not None:
-        _raise_hub_error(space_id, status, error or "", token is not None, endpoint)
+        )
+    if failure is not None:
+        raise failure
     runtime = getattr(info, "runtime", None)
     stage = getattr(runtime, "stage", None)
     card = getattr(info, "card_data", None) or getattr(info, "cardData", None)
@@ -392,9 +393,9 @@ def _space_info(space_id: str, token: str | None, request_timeout: float) -> _Sp
     )
 
 
-def _raise_hub_error(
+def _hub_error(
     space_id: str, status: int | None, server_message: str, had_token: bool, endpoint: str
-) -> None:
+) -> GradioError:
     detail = f" (the Hub said: {server_message})" if server_message else ""
     if status in (401, 403, 404):
         hint = (
@@ -402,12 +403,12 @@ def _raise_hub_error(
             if had_token
             else "if it is private, pass token= or set HF_TOKEN / run `hf auth login`"
         )
-        raise SpaceNotFoundError(
+        return SpaceNotFoundError(
             f"Space {space_id} was not found on {endpoint} (HTTP {status}){detail}. Check the id; "
             f"{hint}.",
             space_id=space_id,
         )
-    raise ServerUnavailableError(
+    return ServerUnavailableError(
         f"The Hugging Face Hub at {endpoint} failed to describe Space {space_id} "
         f"(HTTP {status}){detail}. Try again later."
     )

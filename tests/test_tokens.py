@@ -158,6 +158,8 @@ def test_no_error_text_contains_the_token(
 
     assert len(failures) == 7
     for failure in failures:
+        # No link to the HTTP library's exception either: its request object holds the headers.
+        assert failure.__cause__ is None and failure.__context__ is None, repr(failure)
         for text in _texts(failure):
             assert SECRET not in text, text
     assert SECRET not in caplog.text
