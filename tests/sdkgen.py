@@ -13,7 +13,9 @@ SCHEMAS = Path(__file__).resolve().parent / "fixtures" / "schemas"
 CLI = Path(sys.executable).parent / "gradio-codegen"
 
 
-def generate(src: str | Path, out: Path, *, config: Path | None = None, timeout: float = 120) -> Path:
+def generate(
+    src: str | Path, out: Path, *, config: Path | None = None, timeout: float = 120
+) -> Path:
     """Run ``gradio-codegen generate SRC -o OUT`` and fail with its output if it does not succeed."""
     command = [str(CLI), "generate", str(src), "-o", str(out)]
     if config is not None:

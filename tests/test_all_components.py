@@ -37,11 +37,18 @@ APP = "all_components"
 
 def _png(width: int = 4, height: int = 3, rgb: tuple[int, int, int] = (255, 0, 0)) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,14 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
     (d / "clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 not a real video")
     (d / "notes.txt").write_text("some notes\n")
     (d / "triangle.obj").write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n")
-    return Files(d / "red.png", d / "blue.png", d / "tone.wav", d / "clip.mp4", d / "notes.txt", d / "triangle.obj")
+    return Files(
+        d / "red.png",
+        d / "blue.png",
+        d / "tone.wav",
+        d / "clip.mp4",
+        d / "notes.txt",
+        d / "triangle.obj",
+    )
 
 
 def content(f: object) -> bytes:
@@ -223,7 +237,10 @@ def _expect_download(result: Any, f: Files, major: str) -> None:
     assert result.name == "report.txt"
 
 
-SPANS = [{"token": "Hello ", "class_or_confidence": None}, {"token": "world", "class_or_confidence": "noun"}]
+SPANS = [
+    {"token": "Hello ", "class_or_confidence": None},
+    {"token": "world", "class_or_confidence": "noun"},
+]
 TABLE = {"headers": ["name", "value"], "data": [["x", 1], ["y", 2.5]], "metadata": None}
 
 CASES: dict[str, Case] = {
@@ -241,10 +258,14 @@ CASES: dict[str, Case] = {
     "datetime": echo("2024-05-06 07:08:09"),
     "image": Case(lambda f, m: (str(f.png),), lambda r, f, m: _expect_png(r, f.png)),
     "image_editor": Case(
-        lambda f, m: ({"background": str(f.png), "layers": [str(f.png2)], "composite": str(f.png)},),
+        lambda f, m: (
+            {"background": str(f.png), "layers": [str(f.png2)], "composite": str(f.png)},
+        ),
         _expect_editor,
     ),
-    "image_slider": Case(lambda f, m: ((str(f.png), str(f.png2)),), _expect_slider, frozenset({"5", "6"})),
+    "image_slider": Case(
+        lambda f, m: ((str(f.png), str(f.png2)),), _expect_slider, frozenset({"5", "6"})
+    ),
     "simple_image": same_file("png"),
     "audio": same_file("wav"),
     "video": Case(_video_args, _expect_video),
@@ -252,7 +273,9 @@ CASES: dict[str, Case] = {
     "files": Case(lambda f, m: ([str(f.txt), str(f.obj)],), _expect_files),
     "model3d": same_file("obj"),
     "gallery": Case(
-        lambda f, m: ([{"image": str(f.png), "caption": "first"}, {"image": str(f.png2), "caption": None}],),
+        lambda f, m: (
+            [{"image": str(f.png), "caption": "first"}, {"image": str(f.png2), "caption": None}],
+        ),
         _expect_gallery,
     ),
     "annotated_image": Case(lambda f, m: (6,), _expect_annotated),
@@ -288,11 +311,15 @@ class Sdk:
 
 
 @pytest.fixture(scope="module", params=[m for m in ("4", "5", "6") if m in GRADIO_VERSIONS])
-def sdk(request: pytest.FixtureRequest, server_pool: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def sdk(
+    request: pytest.FixtureRequest, server_pool: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Any:
     major: str = request.param
     server = server_pool.get(APP, major)
     folder = tmp_path_factory.mktemp(f"sdk-g{major}")
-    module = import_module(generate(server.url, folder / f"{APP}_g{major}.py"), f"{APP}_g{major}_sdk")
+    module = import_module(
+        generate(server.url, folder / f"{APP}_g{major}.py"), f"{APP}_g{major}_sdk"
+    )
     client = module.Client(server.url, download_dir=folder / "downloads")
     yield Sdk(major, module, client)
     client.close()
@@ -334,7 +361,9 @@ def test_result_is_an_instance_of_the_declared_type(sdk: Sdk, files: Files, name
     declared = sdk.declared_return(name)
     result = getattr(sdk.client, name)(*case.args(files, sdk.major))
     problems = mismatches(result, declared, f"{name}()", vars(sdk.module))
-    assert not problems, f"Gradio {sdk.major}: result does not match the declared type:\n" + "\n".join(problems)
+    assert (
+        not problems
+    ), f"Gradio {sdk.major}: result does not match the declared type:\n" + "\n".join(problems)
     case.expect(result, files, sdk.major)
 
 

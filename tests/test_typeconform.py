@@ -31,7 +31,9 @@ def test_fitting_values_pass() -> None:
 
 
 def test_each_kind_of_lie_is_reported_with_its_path() -> None:
-    problems = mismatches(Pair("c", [{"text": 1}, {"type": "file"}, {"text": "x", "extra": 1}]), Pair)
+    problems = mismatches(
+        Pair("c", [{"text": 1}, {"type": "file"}, {"text": "x", "extra": 1}]), Pair
+    )
     assert problems == [
         "result.name: expected Literal['a', 'b'], got 'c' (str)",
         "result.parts[0]['text']: expected str, got 1 (int)",

@@ -40,7 +40,9 @@ class Recorder:
             self.requests.append(f"{request.method} {request.url.path}")
             return sync_send(client, request, **kwargs)
 
-        async def asend(client: httpx.AsyncClient, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        async def asend(
+            client: httpx.AsyncClient, request: httpx.Request, **kwargs: Any
+        ) -> httpx.Response:
             self.requests.append(f"{request.method} {request.url.path}")
             return await async_send(client, request, **kwargs)
 
@@ -102,13 +104,24 @@ WRONG: list[tuple[str, tuple[Any, ...], str, list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "args", "parameter", "fragments"), WRONG, ids=[f"{w[0]}-{i}" for i, w in enumerate(WRONG)])
+@pytest.mark.parametrize(
+    ("name", "args", "parameter", "fragments"),
+    WRONG,
+    ids=[f"{w[0]}-{i}" for i, w in enumerate(WRONG)],
+)
 def test_wrong_argument_raises_before_any_request(
-    client: Any, recorder: Recorder, name: str, args: tuple[Any, ...], parameter: str, fragments: list[str]
+    client: Any,
+    recorder: Recorder,
+    name: str,
+    args: tuple[Any, ...],
+    parameter: str,
+    fragments: list[str],
 ) -> None:
     with pytest.raises(InputError) as caught:
         getattr(client, name)(*args)
-    assert recorder.requests == [], f"{name}{args!r} sent requests before failing: {recorder.requests}"
+    assert (
+        recorder.requests == []
+    ), f"{name}{args!r} sent requests before failing: {recorder.requests}"
     assert caught.value.parameter == parameter
     message = str(caught.value)
     for fragment in fragments:
@@ -122,7 +135,9 @@ def test_submit_validates_before_any_request(client: Any, recorder: Recorder) ->
     assert recorder.requests == []
 
 
-def test_a_warm_client_also_sends_nothing_for_a_wrong_argument(client: Any, recorder: Recorder) -> None:
+def test_a_warm_client_also_sends_nothing_for_a_wrong_argument(
+    client: Any, recorder: Recorder
+) -> None:
     assert client.radio("green") == "green"
     sent = len(recorder.requests)
     assert sent > 0, "the recorder saw no request for a valid call"
@@ -142,7 +157,9 @@ def test_valid_edge_values_are_accepted(client: Any, recorder: Recorder, png: st
     assert any(r.endswith("/queue/join") for r in recorder.requests)
 
 
-def test_async_client_validates_before_any_request(app: tuple[ModuleType, str], recorder: Recorder) -> None:
+def test_async_client_validates_before_any_request(
+    app: tuple[ModuleType, str], recorder: Recorder
+) -> None:
     module, url = app
 
     async def scenario() -> None:
@@ -159,7 +176,9 @@ def test_async_client_validates_before_any_request(app: tuple[ModuleType, str], 
     assert recorder.requests, "the recorder saw no request for the valid async call"
 
 
-def test_without_validation_the_server_is_the_one_to_refuse(app: tuple[ModuleType, str], recorder: Recorder) -> None:
+def test_without_validation_the_server_is_the_one_to_refuse(
+    app: tuple[ModuleType, str], recorder: Recorder
+) -> None:
     """``validate=False`` sends the value as is: Gradio then rejects it, after the round trip."""
     module, url = app
     with module.Client(url, validate=False) as c:
@@ -170,7 +189,9 @@ def test_without_validation_the_server_is_the_one_to_refuse(app: tuple[ModuleTyp
     assert any(r.endswith("/queue/join") for r in recorder.requests)
 
 
-def test_module_level_function_validates_too(app: tuple[ModuleType, str], recorder: Recorder) -> None:
+def test_module_level_function_validates_too(
+    app: tuple[ModuleType, str], recorder: Recorder
+) -> None:
     module, _ = app
     with pytest.raises(InputError):
         module.radio("purple")

@@ -17,7 +17,11 @@ from typing import Any, Literal, Union, get_args, get_origin
 __all__ = ["mismatches", "describe"]
 
 _MAX_DEPTH = 40
-_WRAPPERS = tuple(w for w in (getattr(typing, n, None) for n in ("Required", "NotRequired", "ReadOnly")) if w is not None)
+_WRAPPERS = tuple(
+    w
+    for w in (getattr(typing, n, None) for n in ("Required", "NotRequired", "ReadOnly"))
+    if w is not None
+)
 
 
 def describe(value: object) -> str:
@@ -33,7 +37,9 @@ def _name(annotation: object) -> str:
     return repr(annotation).replace("typing.", "")
 
 
-def mismatches(value: object, annotation: object, path: str = "result", namespace: dict[str, Any] | None = None) -> list[str]:
+def mismatches(
+    value: object, annotation: object, path: str = "result", namespace: dict[str, Any] | None = None
+) -> list[str]:
     """Every place where ``value`` does not fit ``annotation``; empty when it fits."""
     return _Walk(namespace or {}).check(value, annotation, path, 0)
 
@@ -80,10 +86,14 @@ class _Walk:
         if isinstance(ann, str):
             ann = typing.ForwardRef(ann)
         if isinstance(ann, typing.ForwardRef):
-            return eval(ann.__forward_arg__, self.namespace)  # noqa: S307 - annotations of our own generated module
+            return eval(
+                ann.__forward_arg__, self.namespace
+            )  # noqa: S307 - annotations of our own generated module
         return ann
 
-    def _generic(self, value: object, origin: Any, args: tuple[Any, ...], ann: object, path: str, depth: int) -> list[str]:
+    def _generic(
+        self, value: object, origin: Any, args: tuple[Any, ...], ann: object, path: str, depth: int
+    ) -> list[str]:
         if origin is list or origin is cabc.MutableSequence:
             if not isinstance(value, list):
                 return [f"{path}: expected {_name(ann)}, got {describe(value)}"]
@@ -118,7 +128,9 @@ class _Walk:
             return []
         return [f"{path}: cannot check against {ann!r}"]
 
-    def _items(self, value: cabc.Sequence[object], item_ann: object, path: str, depth: int) -> list[str]:
+    def _items(
+        self, value: cabc.Sequence[object], item_ann: object, path: str, depth: int
+    ) -> list[str]:
         out: list[str] = []
         for i, item in enumerate(value):
             out += self.check(item, item_ann, f"{path}[{i}]", depth + 1)
@@ -133,7 +145,9 @@ class _Walk:
             hints = self._hints(cls)
             out: list[str] = []
             for field in cls._fields:
-                out += self.check(getattr(value, field), hints.get(field, Any), f"{path}.{field}", depth + 1)
+                out += self.check(
+                    getattr(value, field), hints.get(field, Any), f"{path}.{field}", depth + 1
+                )
             return out
         if cls is float:
             ok = isinstance(value, (int, float)) and not isinstance(value, bool)  # numeric tower
@@ -148,14 +162,19 @@ class _Walk:
             return [f"{path}: expected TypedDict {cls.__qualname__}, got {describe(value)}"]
         hints = self._hints(cls)
         required = set(getattr(cls, "__required_keys__", frozenset()))
-        for key, hint in hints.items():  # string annotations hide NotRequired from __required_keys__
+        for (
+            key,
+            hint,
+        ) in hints.items():  # string annotations hide NotRequired from __required_keys__
             if get_origin(hint) is getattr(typing, "NotRequired", None):
                 required.discard(key)
             elif get_origin(hint) is getattr(typing, "Required", None):
                 required.add(key)
         out: list[str] = []
         for key in sorted(required - value.keys()):
-            out.append(f"{path}: TypedDict {cls.__qualname__} requires key {key!r}, missing in {describe(value)}")
+            out.append(
+                f"{path}: TypedDict {cls.__qualname__} requires key {key!r}, missing in {describe(value)}"
+            )
         for key, item in value.items():
             if key not in hints:
                 out.append(f"{path}: key {key!r} is not declared in TypedDict {cls.__qualname__}")

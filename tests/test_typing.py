@@ -1,0 +1,143 @@
+"""The generated SDK's signatures, as mypy --strict and pyright (strict) see them.
+
+The SDK is generated afresh from the Gradio 6 schemas captured in
+``tests/fixtures/schemas/gradio6/all_components`` and checked together with the files in
+``tests/typing/`` (``assert_type`` on results, arguments that must be accepted, mistakes that must be
+flagged). ``tests/typing/all_components_sdk.py`` is a committed copy so an editor can follow the
+checks; regenerate it with::
+
+    .venvs/dev/bin/gradio-codegen generate tests/fixtures/schemas/gradio6/all_components/info.json \
+        --config tests/fixtures/schemas/gradio6/all_components/config.json \
+        -o tests/typing/all_components_sdk.py
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sdkgen import generate_from_fixture
+
+pytestmark = pytest.mark.timeout(600)
+
+TYPING = Path(__file__).resolve().parent / "typing"
+SDK_NAME = "all_components_sdk.py"
+BIN = Path(sys.executable).parent
+CHECK_FILES = sorted(p.name for p in TYPING.glob("check_*.py"))
+
+# Checks that encode what the types should become; they fail today for the reason given.
+EXPECTED_TO_FAIL = {
+    "check_variance.py": "collection parameters are `list[...]` (invariant): a `list[str]` of paths or a "
+    "tuple is rejected; read-only parameters should be `Sequence[...]`",
+    "check_output_keys.py": "output TypedDict keys that are always on the wire are `NotRequired`, and "
+    "Gallery items are not `final`, so results cannot be indexed or narrowed directly",
+}
+
+PYRIGHT_CONFIG = {
+    "pythonVersion": "3.11",
+    "typeCheckingMode": "strict",
+    "enableTypeIgnoreComments": False,  # mypy's ignores must not hide pyright's own findings
+    "reportUnnecessaryTypeIgnoreComment": "error",
+}
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("typing")
+    generate_from_fixture("all_components", "6", folder / SDK_NAME)
+    for name in CHECK_FILES:
+        shutil.copy(TYPING / name, folder / name)
+    (folder / "pyrightconfig.json").write_text(json.dumps(PYRIGHT_CONFIG))
+    return folder
+
+
+def _by_file(errors: list[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for file, text in errors:
+        grouped.setdefault(Path(file).name, []).append(text)
+    return grouped
+
+
+@pytest.fixture(scope="module")
+def mypy_errors(workdir: Path) -> dict[str, list[str]]:
+    done = subprocess.run(
+        [
+            str(BIN / "mypy"),
+            "--strict",
+            "--python-version",
+            "3.11",
+            "--cache-dir",
+            str(workdir / ".mypy_cache"),
+            "--no-error-summary",
+            "--hide-error-context",
+            SDK_NAME,
+            *CHECK_FILES,
+        ],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )
+    errors = []
+    for line in done.stdout.splitlines():
+        match = re.match(r"^([^:]+\.py):(\d+): error: (.*)$", line)
+        if match:
+            errors.append((match[1], f"line {match[2]}: {match[3]}"))
+    if done.returncode not in (0, 1) or (done.returncode == 1 and not errors):
+        pytest.fail(f"mypy did not run (code {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return _by_file(errors)
+
+
+@pytest.fixture(scope="module")
+def pyright_errors(workdir: Path) -> dict[str, list[str]]:
+    done = subprocess.run(
+        [str(BIN / "pyright"), "--outputjson", "--pythonpath", sys.executable],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )
+    try:
+        report = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(
+            f"pyright did not run (code {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
+    errors = [
+        (d["file"], f"line {d['range']['start']['line'] + 1}: {d['message']} ({d.get('rule', '')})")
+        for d in report.get("generalDiagnostics", [])
+        if d.get("severity") == "error"
+    ]
+    return _by_file(errors)
+
+
+def _cases() -> Iterator[object]:
+    for checker in ("mypy", "pyright"):
+        for name in [SDK_NAME, *CHECK_FILES]:
+            marks = []
+            if name in EXPECTED_TO_FAIL:
+                marks.append(pytest.mark.xfail(strict=True, reason=EXPECTED_TO_FAIL[name]))
+            yield pytest.param(
+                checker, name, marks=marks, id=f"{checker}-{name.removesuffix('.py')}"
+            )
+
+
+@pytest.mark.parametrize(("checker", "name"), list(_cases()))
+def test_type_checks_clean(checker: str, name: str, request: pytest.FixtureRequest) -> None:
+    errors: dict[str, list[str]] = request.getfixturevalue(f"{checker}_errors")
+    found = errors.get(name, [])
+    assert not found, f"{checker} on {name}:\n" + "\n".join(found)
+
+
+def test_no_check_file_is_left_out() -> None:
+    """Every ``tests/typing`` module other than the SDK copy is a check the test runs."""
+    modules = {p.name for p in TYPING.glob("*.py")} - {SDK_NAME}
+    assert modules == set(CHECK_FILES)
+    assert CHECK_FILES, "no check files found"
