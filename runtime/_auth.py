@@ -3,7 +3,8 @@
 A token is a credential for the user's whole Hugging Face account, so it goes only where Hugging
 Face answers:
 
-* ``huggingface.co`` and its subdomains, and ``*.hf.space`` (the hosts of Spaces), over https;
+* ``huggingface.co``, ``hf.co`` and their subdomains, and ``*.hf.space`` (the hosts of Spaces),
+  over https;
 * the host of ``HF_ENDPOINT`` when it is set (a private Hub or a test stand-in);
 * a host the Hub itself named as the host of a Space id this process resolved
   (:func:`trust_space_host`, called by the Space resolver) -- the Hub vouches for it;
@@ -30,7 +31,7 @@ __all__ = [
     "redact",
 ]
 
-_HF_DOMAINS = ("huggingface.co", "hf.space")
+_HF_DOMAINS = ("huggingface.co", "hf.co", "hf.space")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 _space_hosts: set[tuple[str, str, int]] = set()

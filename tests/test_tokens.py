@@ -29,6 +29,8 @@ SECRET = "hf_secretNeverShown9876543210zyxw"
         ("https://acme-echo.hf.space", True),
         ("https://ACME-echo.HF.space:443/x", True),
         ("https://hf.space", True),
+        ("https://hf.co/api/spaces/a/b", True),
+        ("https://hf.co.evil.com", False),
         ("http://acme-echo.hf.space", False),  # never in clear text
         ("https://evil-hf.space", False),
         ("https://hf.space.evil.com", False),
