@@ -33,8 +33,8 @@ def test_server_killed_mid_call_is_server_unavailable(major: str) -> None:
             with pytest.raises(rt.ServerUnavailableError):
                 job.result()
             assert time.monotonic() - started < 10
-            with pytest.raises(rt.ServerUnavailableError, match="is the server running"):
-                client._predict(sleepy, 1)
+            with pytest.raises(rt.ServerUnavailableError):
+                client._predict(sleepy, 1)  # refused, or reset on the pooled connection
 
         async def dead_server() -> None:
             async with async_client(timeout=30) as client:
