@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -178,7 +179,12 @@ def run_worker(
     start = time.perf_counter()
     try:
         proc = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=WORKER_TIMEOUT, env=_env(), cwd=tempfile.gettempdir()
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=WORKER_TIMEOUT,
+            env=_env(),
+            cwd=tempfile.gettempdir(),
         )
     except subprocess.TimeoutExpired:
         raise RuntimeError(f"timed out after {WORKER_TIMEOUT:.0f}s") from None
@@ -230,7 +236,10 @@ def ratio(ours: float | None, other: float | None) -> str:
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A Markdown table (readable in a terminal and pasteable into RESULTS.md)."""
     widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
+
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(headers), sep, *(line(r) for r in rows)])
 
@@ -240,7 +249,9 @@ def failures(results: dict[str, Runs]) -> str:
     for client, runs in results.items():
         if runs.errors:
             total = len(runs.ok) + len(runs.errors)
-            notes.append(f"{LABELS[client]} failed {len(runs.errors)}/{total} runs: {runs.errors[0]}")
+            notes.append(
+                f"{LABELS[client]} failed {len(runs.errors)}/{total} runs: {runs.errors[0]}"
+            )
     return "\n".join(notes)
 
 
@@ -261,3 +272,45 @@ def machine() -> str:
                 cpu = line.split(":", 1)[1].strip()
                 break
     return f"{os.cpu_count()} CPUs ({cpu}), Linux {platform.release()}, Python {platform.python_version()}"
+
+
+def summary_row(
+    scenario: str,
+    measure: str,
+    shown: str,
+    ours: float | None,
+    gradio_client: float | None,
+    raw: float | None,
+    target: str = "",
+    met: bool | None = None,
+) -> list[str]:
+    """One line of run_all's summary: our figure, its ratios to the others, the target and verdict."""
+    verdict = "" if met is None else ("yes" if met else "no")
+    return [scenario, measure, shown, ratio(ours, gradio_client), ratio(ours, raw), target, verdict]
+
+
+SUMMARY_HEADERS = [
+    "scenario",
+    "measure",
+    "ours",
+    "ours / gradio_client",
+    "ours / raw",
+    "target",
+    "met",
+]
+
+
+def below(ours: float | None, other: float | None, factor: float) -> bool | None:
+    """Whether ``ours <= factor * other`` (None when either is missing)."""
+    if ours is None or other is None:
+        return None
+    return ours <= factor * other
+
+
+def stop_cleanly_on_signals() -> None:
+    """Turn SIGTERM and SIGINT into exceptions, so servers and proxies started here are stopped.
+
+    (A job started in the background by a non-interactive shell ignores SIGINT otherwise.)
+    """
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)

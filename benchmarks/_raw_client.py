@@ -122,7 +122,9 @@ class AsyncRawClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def _updates(self, fn_index: int, data: list[Any]) -> AsyncIterator[tuple[bool, list[Any]]]:
+    async def _updates(
+        self, fn_index: int, data: list[Any]
+    ) -> AsyncIterator[tuple[bool, list[Any]]]:
         session = uuid.uuid4().hex
         body = {"data": data, "fn_index": fn_index, "session_hash": session}
         call = _Call()

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import DEV_PYTHON, emit, fmt, table
+from _common import stop_cleanly_on_signals, DEV_PYTHON, emit, fmt, summary_row, table
 
 FIXTURES = Path("/work/shared/fixtures/schemas")
 CLI = DEV_PYTHON.parent / "gradio-codegen"
@@ -45,7 +45,11 @@ def synthetic_schema(n_endpoints: int, sources: list[Path], out: Path) -> tuple[
             comp = copy.deepcopy(comp)
             comp["id"] += offset
             components.append(comp)
-        deps = {f"/{d['api_name']}": d for d in config["dependencies"] if isinstance(d.get("api_name"), str)}
+        deps = {
+            f"/{d['api_name']}": d
+            for d in config["dependencies"]
+            if isinstance(d.get("api_name"), str)
+        }
         for name, endpoint in info["named_endpoints"].items():
             dep = deps.get(name)
             if dep is None or endpoint.get("api_visibility", "public") != "public":
@@ -70,7 +74,15 @@ def synthetic_schema(n_endpoints: int, sources: list[Path], out: Path) -> tuple[
         dependencies.append(dep)
     config = {
         k: base_config[k]
-        for k in ("version", "api_prefix", "mode", "protocol", "max_file_size", "enable_queue", "root")
+        for k in (
+            "version",
+            "api_prefix",
+            "mode",
+            "protocol",
+            "max_file_size",
+            "enable_queue",
+            "root",
+        )
         if k in base_config
     }
     config.update(components=components, dependencies=dependencies, root="http://127.0.0.1:7860")
@@ -86,7 +98,9 @@ def generate(info: Path, config: Path, out: Path) -> tuple[float, str]:
     start = time.perf_counter()
     proc = subprocess.run(
         [str(CLI), str(info), "--config", str(config), "-o", str(out)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     seconds = time.perf_counter() - start
     if proc.returncode != 0 or not out.exists():
@@ -108,7 +122,11 @@ def import_seconds(module: str, folder: Path) -> float:
     """Import ``module`` in a fresh process; the time of that import statement alone."""
     code = IMPORT_SNIPPET.format(folder=str(folder), module=module)
     proc = subprocess.run(
-        [str(DEV_PYTHON), "-c", code], capture_output=True, text=True, timeout=120, cwd=tempfile.gettempdir()
+        [str(DEV_PYTHON), "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tempfile.gettempdir(),
     )
     if proc.returncode != 0:
         raise RuntimeError((proc.stderr.strip().splitlines() or ["import failed"])[-1])
@@ -124,7 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--import-runs", type=int, default=7)
     p.add_argument("--fixtures", type=Path, default=FIXTURES)
     opts = p.parse_args(argv)
-    n_endpoints, runs, import_runs = (20, 1, 1) if opts.smoke else (opts.endpoints, opts.runs, opts.import_runs)
+    stop_cleanly_on_signals()
+    n_endpoints, runs, import_runs = (
+        (20, 1, 1) if opts.smoke else (opts.endpoints, opts.runs, opts.import_runs)
+    )
     if not CLI.exists():
         emit("6. Generation", f"n/a: {CLI} is not installed", "", opts, {})
         return 0
@@ -140,13 +161,24 @@ def main(argv: list[str] | None = None) -> int:
         info, config = synthetic_schema(n_endpoints, g6, tmp / "synthetic")
         synth_out = tmp / "out" / "synthetic_sdk.py"
         synth_out.parent.mkdir()
-        times, errors = [], []
+        times: list[float] = []
+        errors: list[str] = []
         for _ in range(runs):
             seconds, error = generate(info, config, synth_out)
-            (errors if error else times).append(error or seconds)
+            if error:
+                errors.append(error)
+            else:
+                times.append(seconds)
         median_synth = statistics.median(times) if times else None
         size = f"{len(synth_out.read_text().splitlines())} lines" if synth_out.exists() else "n/a"
-        rows.append([f"synthetic, {n_endpoints} endpoints", fmt(median_synth, "s"), size, f"{len(times)}/{runs}"])
+        rows.append(
+            [
+                f"synthetic, {n_endpoints} endpoints",
+                fmt(median_synth, "s"),
+                size,
+                f"{len(times)}/{runs}",
+            ]
+        )
         if errors:
             notes.append(f"synthetic schema failed: {errors[0]}")
 
@@ -162,33 +194,55 @@ def main(argv: list[str] | None = None) -> int:
             size_bytes = out.stat().st_size
             if largest is None or size_bytes > largest[0]:
                 largest = (size_bytes, out)
-        rows.append([
-            f"each of {len(fixtures)} fixture schemas (median; total {sum(fixture_times):.1f} s)",
-            fmt(statistics.median(fixture_times) if fixture_times else None, "s"),
-            f"max {max(fixture_times):.3f} s" if fixture_times else "n/a",
-            f"{len(fixture_times)}/{len(fixtures)}",
-        ])
+        rows.append(
+            [
+                f"each of {len(fixtures)} fixture schemas (median; total {sum(fixture_times):.1f} s)",
+                fmt(statistics.median(fixture_times) if fixture_times else None, "s"),
+                f"max {max(fixture_times):.3f} s" if fixture_times else "n/a",
+                f"{len(fixture_times)}/{len(fixtures)}",
+            ]
+        )
         data["generate"] = {"synthetic": times, "fixtures": fixture_times}
+        data["summary"] = [
+            summary_row(
+                "6. generation",
+                f"generate {n_endpoints}-endpoint SDK (CLI process)",
+                fmt(median_synth, "s"),
+                None,
+                None,
+                None,
+            )
+        ]
 
         import_rows = []
         baseline = [import_seconds("gradio_codegen.runtime", tmp) for _ in range(import_runs)]
         import_rows.append(["gradio_codegen.runtime alone", fmt(statistics.median(baseline), "ms")])
-        candidates = [("synthetic SDK", synth_out)] if synth_out.exists() else []
+        candidates = (
+            [(f"synthetic {n_endpoints}-endpoint SDK", synth_out)] if synth_out.exists() else []
+        )
         if largest is not None:
-            candidates.append((f"largest fixture SDK ({largest[1].stat().st_size // 1024} KiB)", largest[1]))
+            candidates.append(
+                (f"largest fixture SDK ({largest[1].stat().st_size // 1024} KiB)", largest[1])
+            )
         for label, path in candidates:
             try:
                 values = [import_seconds(path.stem, path.parent) for _ in range(import_runs)]
             except RuntimeError as e:
                 notes.append(f"importing {label} failed: {e}")
                 continue
-            import_rows.append([f"{label} (runtime included)", fmt(statistics.median(values), "ms")])
+            shown = fmt(statistics.median(values), "ms")
+            import_rows.append([f"{label} (runtime included)", shown])
+            data["summary"].append(
+                summary_row("6. generation", f"import {label}", shown, None, None, None)
+            )
             data[f"import {label}"] = values
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
     body = table(["schema", "time to generate (CLI process)", "size / spread", "ok"], rows)
-    body += "\n\n" + table(["module", f"import time (median of {import_runs} fresh processes)"], import_rows)
+    body += "\n\n" + table(
+        ["module", f"import time (median of {import_runs} fresh processes)"], import_rows
+    )
     body += (
         "\n\nGeneration is timed as the whole `gradio-codegen INFO --config CONFIG -o OUT` process"
         " (interpreter start-up and imports included)."

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from _common import (
+    stop_cleanly_on_signals,
     LABELS,
     Runs,
     add_common_args,
@@ -19,6 +21,7 @@ from _common import (
     repeat,
     run_worker,
     selected_clients,
+    summary_row,
     table,
 )
 
@@ -31,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=5, help="processes per client and mode")
     p.add_argument("--updates", type=int, default=2000)
     opts = p.parse_args(argv)
+    stop_cleanly_on_signals()
     runs, updates = (1, 50) if opts.smoke else (opts.runs, opts.updates)
     clients = selected_clients(opts)
     with bench_target(opts) as target:
@@ -49,21 +53,39 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for v, r in results.items():
         client, mode = v.split(":")
-        rows.append([
-            LABELS[client], mode, fmt(secs[v], "s"), fmt(cpu[v], "s"),
-            fmt(r.median("updates")), str(len(r.ok)),
-        ])
-    body = table(["client", "mode", "time to all updates", "client CPU", "updates seen", "runs"], rows)
+        rows.append(
+            [
+                LABELS[client],
+                mode,
+                fmt(secs[v], "s"),
+                fmt(cpu[v], "s"),
+                fmt(r.median("updates")),
+                str(len(r.ok)),
+            ]
+        )
+    body = table(
+        ["client", "mode", "time to all updates", "client CPU", "updates seen", "runs"], rows
+    )
     ratio_rows = [
-        [mode, ratio(secs[f"sdk:{mode}"], secs.get("gradio_client:sync")),
-         ratio(cpu[f"sdk:{mode}"], cpu.get("gradio_client:sync")),
-         ratio(secs[f"sdk:{mode}"], secs.get(f"raw:{mode}")),
-         ratio(cpu[f"sdk:{mode}"], cpu.get(f"raw:{mode}"))]
-        for mode in ("sync", "async") if f"sdk:{mode}" in results
+        [
+            mode,
+            ratio(secs[f"sdk:{mode}"], secs.get("gradio_client:sync")),
+            ratio(cpu[f"sdk:{mode}"], cpu.get("gradio_client:sync")),
+            ratio(secs[f"sdk:{mode}"], secs.get(f"raw:{mode}")),
+            ratio(cpu[f"sdk:{mode}"], cpu.get(f"raw:{mode}")),
+        ]
+        for mode in ("sync", "async")
+        if f"sdk:{mode}" in results
     ]
     if ratio_rows:
         body += "\n\n" + table(
-            ["ours mode", "time vs gradio_client", "CPU vs gradio_client", "time vs raw", "CPU vs raw"],
+            [
+                "ours mode",
+                "time vs gradio_client",
+                "CPU vs gradio_client",
+                "time vs raw",
+                "CPU vs raw",
+            ],
             ratio_rows,
         )
     body += (
@@ -79,7 +101,23 @@ def main(argv: list[str] | None = None) -> int:
                 f"{LABELS[client]} ({mode}) failed {len(r.errors)}/{len(r.errors) + len(r.ok)} runs:"
                 f" {r.errors[0]}"
             )
-    data = {v: {"ok": r.ok, "errors": r.errors} for v, r in results.items()}
+    data: dict[str, Any] = {v: {"ok": r.ok, "errors": r.errors} for v, r in results.items()}
+    data["summary"] = []
+    for mode in ("sync", "async"):
+        ours = f"sdk:{mode}"
+        if ours not in results:
+            continue
+        for measure, values in (("time to all updates", secs), ("client CPU", cpu)):
+            data["summary"].append(
+                summary_row(
+                    f"4. streaming {updates}, ours {mode}",
+                    measure,
+                    fmt(values[ours], "s"),
+                    values[ours],
+                    values.get("gradio_client:sync"),
+                    values.get(f"raw:{mode}"),
+                )
+            )
     emit(f"4. Streaming ({updates} updates)", body, "\n".join(notes), opts, data)
     return 0
 

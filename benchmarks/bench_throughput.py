@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from _common import (
+    stop_cleanly_on_signals,
     LABELS,
     Runs,
     add_common_args,
@@ -21,6 +23,8 @@ from _common import (
     repeat,
     run_worker,
     selected_clients,
+    below,
+    summary_row,
     table,
 )
 
@@ -35,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--calls", type=int, default=200)
     p.add_argument("--concurrency", type=int, default=50)
     opts = p.parse_args(argv)
+    stop_cleanly_on_signals()
     runs, calls, conc = (1, 20, 5) if opts.smoke else (opts.runs, opts.calls, opts.concurrency)
     clients = selected_clients(opts)
     with bench_target(opts) as target:
@@ -60,17 +65,24 @@ def main(argv: list[str] | None = None) -> int:
     for mode in ("async", "threads"):
         ours = f"sdk:{mode}"
         if ours in results:
-            ratio_rows.append([
-                mode,
-                ratio(rate[ours], rate.get(gc)),
-                ratio(cpu[ours], cpu.get(gc)),
-                ratio(rate[ours], rate.get(f"raw:{mode}")),
-                ratio(cpu[ours], cpu.get(f"raw:{mode}")),
-            ])
+            ratio_rows.append(
+                [
+                    mode,
+                    ratio(rate[ours], rate.get(gc)),
+                    ratio(cpu[ours], cpu.get(gc)),
+                    ratio(rate[ours], rate.get(f"raw:{mode}")),
+                    ratio(cpu[ours], cpu.get(f"raw:{mode}")),
+                ]
+            )
     if ratio_rows:
         body += "\n\n" + table(
-            ["ours mode", "calls/s vs gradio_client", "CPU vs gradio_client", "calls/s vs raw (same mode)",
-             "CPU vs raw (same mode)"],
+            [
+                "ours mode",
+                "calls/s vs gradio_client",
+                "CPU vs gradio_client",
+                "calls/s vs raw (same mode)",
+                "CPU vs raw (same mode)",
+            ],
             ratio_rows,
         )
     body += (
@@ -85,7 +97,36 @@ def main(argv: list[str] | None = None) -> int:
                 f"{LABELS[client]} ({mode}) failed {len(r.errors)}/{len(r.errors) + len(r.ok)} runs:"
                 f" {r.errors[0]}"
             )
-    data = {v: {"ok": r.ok, "errors": r.errors} for v, r in results.items()}
+    data: dict[str, Any] = {v: {"ok": r.ok, "errors": r.errors} for v, r in results.items()}
+    data["summary"] = []
+    for mode in ("async", "threads"):
+        ours = f"sdk:{mode}"
+        if ours not in results:
+            continue
+        faster = below(rate.get(gc), rate[ours], 1.0)
+        leaner = below(cpu[ours], cpu.get(gc), 1.0)
+        data["summary"] += [
+            summary_row(
+                f"3. throughput, ours {mode}",
+                "calls/s",
+                fmt(rate[ours], "/s"),
+                rate[ours],
+                rate.get(gc),
+                rate.get(f"raw:{mode}"),
+                ">= gradio_client",
+                faster,
+            ),
+            summary_row(
+                f"3. throughput, ours {mode}",
+                "client CPU",
+                fmt(cpu[ours], "s"),
+                cpu[ours],
+                cpu.get(gc),
+                cpu.get(f"raw:{mode}"),
+                "< gradio_client",
+                leaner,
+            ),
+        ]
     emit(f"3. Throughput ({calls} calls, {conc} in flight)", body, "\n".join(notes), opts, data)
     return 0
 

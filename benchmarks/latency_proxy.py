@@ -21,7 +21,9 @@ QUEUE_CHUNKS = 256  # back-pressure: at most this many chunks in flight per dire
 
 
 class Proxy:
-    def __init__(self, target_host: str, target_port: int, delay: float, max_connections: int) -> None:
+    def __init__(
+        self, target_host: str, target_port: int, delay: float, max_connections: int
+    ) -> None:
         self.target_host = target_host
         self.target_port = target_port
         self.delay = delay

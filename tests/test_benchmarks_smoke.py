@@ -68,7 +68,9 @@ def rows_for(output: str, label: str) -> list[str]:
     "script",
     ["bench_first_result.py", "bench_warm.py", "bench_throughput.py", "bench_streaming.py"],
 )
-def test_script_measures_all_three_clients(script: str, bench_app: GradioServer, bench_sdk: Path) -> None:
+def test_script_measures_all_three_clients(
+    script: str, bench_app: GradioServer, bench_sdk: Path
+) -> None:
     out = run_script(script, "--url", bench_app.url, "--sdk", str(bench_sdk))
     assert out.lstrip().startswith("## "), out
     for label in LABELS:
@@ -88,15 +90,29 @@ def test_generation_script_generates_and_imports(tmp_path: Path) -> None:
     assert synthetic and "1/1" in synthetic[0], out
     fixtures = [line for line in out.splitlines() if "fixture schemas" in line]
     assert fixtures and "2/2" in fixtures[0], out
-    assert rows_for(out, "synthetic SDK (runtime included)"), out
+    assert rows_for(out, "synthetic 20-endpoint SDK (runtime included)"), out
 
 
 def test_run_all_writes_a_report(bench_app: GradioServer, bench_sdk: Path, tmp_path: Path) -> None:
     report = tmp_path / "RESULTS.md"
     proc = subprocess.run(
-        [PYTHON, str(BENCH / "run_all.py"), "--smoke", "--only", "bench_warm.py",
-         "--url", bench_app.url, "--sdk", str(bench_sdk), "--write", str(report)],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        [
+            PYTHON,
+            str(BENCH / "run_all.py"),
+            "--smoke",
+            "--only",
+            "bench_warm.py",
+            "--url",
+            bench_app.url,
+            "--sdk",
+            str(bench_sdk),
+            "--write",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = report.read_text()
@@ -110,9 +126,18 @@ def test_run_all_writes_a_report(bench_app: GradioServer, bench_sdk: Path, tmp_p
 def test_latency_proxy_adds_the_round_trips_it_promises(bench_app: GradioServer) -> None:
     delay = 0.1
     proc = subprocess.Popen(
-        [PYTHON, str(BENCH / "latency_proxy.py"), "--target", f"127.0.0.1:{bench_app.port}",
-         "--delay-ms", str(delay * 1000), "--max-seconds", "60"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            PYTHON,
+            str(BENCH / "latency_proxy.py"),
+            "--target",
+            f"127.0.0.1:{bench_app.port}",
+            "--delay-ms",
+            str(delay * 1000),
+            "--max-seconds",
+            "60",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None
@@ -136,3 +161,13 @@ def test_latency_proxy_adds_the_round_trips_it_promises(bench_app: GradioServer)
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_files_script_moves_a_file_through_both_clients(server_pool: ServerPool) -> None:
+    app = server_pool.get("file_echo", "6")
+    out = run_script("bench_files.py", "--url", app.url)
+    for label in ("ours (generated SDK)", "gradio_client"):
+        rows = rows_for(out, label)
+        assert {row.split("|")[1].strip() for row in rows} >= {"upload", "download"}, out
+        for row in rows:
+            assert re.search(r"\d+ MiB", row), f"{label} has no measurement: {row}"

@@ -3,6 +3,7 @@
 ``concurrency_limit=None`` lets every queued call run at once, so the clients, not the app, limit
 throughput; both functions are ``async`` so Gradio's worker thread pool is not the bottleneck either.
 """
+
 import asyncio
 import os
 
@@ -34,4 +35,6 @@ with gr.Blocks() as demo:
 
 if __name__ == "__main__":
     demo.queue(default_concurrency_limit=None, max_size=None)
-    demo.launch(server_name="127.0.0.1", server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    demo.launch(
+        server_name="127.0.0.1", server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
+    )
