@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     add_common_args(p)
     p.add_argument("--runs", type=int, default=5, help="processes per client")
-    p.add_argument("--calls", type=int, default=200, help="timed calls per process")
+    p.add_argument("--calls", type=int, default=100, help="timed calls per process")
     opts = p.parse_args(argv)
     stop_cleanly_on_signals()
     runs, calls, warmup = (1, 5, 1) if opts.smoke else (opts.runs, opts.calls, 10)
