@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -109,7 +110,10 @@ def _make_source(folder: Path, size: int) -> tuple[Path, str]:
 def _run_worker(python: Path, args: list[str], env: dict[str, str]) -> tuple[dict[str, Any], float]:
     """Run one worker; return its RESULT and its peak RSS in MiB (from ``os.wait4``)."""
     proc = subprocess.Popen(
-        [str(python), __file__, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        [str(python), __file__, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
         cwd=tempfile.gettempdir(),
     )
     timer = threading.Timer(WORKER_TIMEOUT, proc.kill)
@@ -129,16 +133,25 @@ def _run_worker(python: Path, args: list[str], env: dict[str, str]) -> tuple[dic
     for line in reversed(stdout.splitlines()):
         if line.startswith("RESULT "):
             return json.loads(line[7:]), peak_mib
-    tail = b"".join(err_lines).decode(errors="replace").strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
+    tail = b"".join(err_lines).decode(errors="replace").strip().splitlines()[-1:] or [
+        f"exit {proc.returncode}"
+    ]
     raise RuntimeError(tail[0][:300])
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--quick", "--smoke", action="store_true", help=f"{QUICK_SIZE // MIB} MiB instead of 1 GiB")
+    p.add_argument(
+        "--quick", "--smoke", action="store_true", help=f"{QUICK_SIZE // MIB} MiB instead of 1 GiB"
+    )
     p.add_argument("--size-mib", type=int, help="file size in MiB (overrides --quick)")
-    p.add_argument("--url", help="use this running file_echo app (Gradio 6) instead of starting one")
+    p.add_argument(
+        "--url", help="use this running file_echo app (Gradio 6) instead of starting one"
+    )
     p.add_argument("--clients", default="sdk,gradio_client")
+    p.add_argument(
+        "--runs", type=int, default=1, help="runs per client and scenario (medians shown)"
+    )
     p.add_argument("--json", type=Path, help="also write the results here")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     p.add_argument("--scenario", help=argparse.SUPPRESS)
@@ -159,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     clients = [c.strip() for c in opts.clients.split(",") if c.strip()]
     work = Path(tempfile.mkdtemp(prefix="gradio-codegen-bench-files-"))
     server = None
-    results: dict[str, dict[str, dict[str, Any]]] = {c: {} for c in clients}
+    results: dict[str, dict[str, dict[str, list[float]]]] = {c: {} for c in clients}
     errors: list[str] = []
     try:
         if opts.url:
@@ -176,13 +189,28 @@ def main(argv: list[str] | None = None) -> int:
         tiny = work / "tiny.bin"
         tiny.write_bytes(b"x")
         env = _env()
-        for scenario in ("idle", "upload", "download"):
-            for client in clients:
+        for scenario, run in [
+            (s, r) for s in ("idle", "upload", "download") for r in range(opts.runs)
+        ]:
+            for client in clients[run % len(clients) :] + clients[: run % len(clients)]:
                 out = work / f"out-{client}-{scenario}"
                 out.mkdir()
-                args = ["--worker", client, "--scenario", scenario, "--url", url, "--out", str(out),
-                        "--file", str(tiny if scenario == "idle" else source), "--size", str(size),
-                        "--sdk", str(sdk)]
+                args = [
+                    "--worker",
+                    client,
+                    "--scenario",
+                    scenario,
+                    "--url",
+                    url,
+                    "--out",
+                    str(out),
+                    "--file",
+                    str(tiny if scenario == "idle" else source),
+                    "--size",
+                    str(size),
+                    "--sdk",
+                    str(sdk),
+                ]
                 try:
                     result, peak = _run_worker(python_for(client), args, env)
                 except RuntimeError as e:
@@ -194,7 +222,9 @@ def main(argv: list[str] | None = None) -> int:
                     got = Path(result["path"])
                     if not got.is_file() or _sha256(got) != result["sha"]:
                         errors.append(f"{LABELS[client]} download: file differs from the server's")
-                results[client][scenario] = {"peak_mib": peak, "wall": result["wall"]}
+                runs = results[client].setdefault(scenario, {"peak_mib": [], "wall": []})
+                runs["peak_mib"].append(peak)
+                runs["wall"].append(result["wall"])
                 shutil.rmtree(out, ignore_errors=True)
     finally:
         if server is not None:
@@ -203,29 +233,43 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     def cell(client: str, scenario: str, key: str) -> float | None:
-        value = results.get(client, {}).get(scenario, {}).get(key)
-        return float(value) if value is not None else None
+        values = results.get(client, {}).get(scenario, {}).get(key)
+        return float(statistics.median(values)) if values else None
 
     rows = []
     for scenario in ("upload", "download", "idle"):
         for client in results:
             peak, wall = cell(client, scenario, "peak_mib"), cell(client, scenario, "wall")
             idle = cell(client, "idle", "peak_mib")
-            rows.append([
-                scenario, LABELS[client],
-                "n/a" if peak is None else f"{peak:.0f} MiB",
-                "n/a" if peak is None or idle is None or scenario == "idle" else f"{peak - idle:+.0f} MiB",
-                fmt(wall, "s") if scenario != "idle" else "-",
-            ])
+            rows.append(
+                [
+                    scenario,
+                    LABELS[client],
+                    "n/a" if peak is None else f"{peak:.0f} MiB",
+                    (
+                        "n/a"
+                        if peak is None or idle is None or scenario == "idle"
+                        else f"{peak - idle:+.0f} MiB"
+                    ),
+                    fmt(wall, "s") if scenario != "idle" else "-",
+                ]
+            )
     body = table(["scenario", "client", "peak RSS", "over idle", "wall"], rows)
     body += "\n\n" + table(
         ["ours / gradio_client", "peak RSS", "wall"],
-        [[s, ratio(cell("sdk", s, "peak_mib"), cell("gradio_client", s, "peak_mib")),
-          ratio(cell("sdk", s, "wall"), cell("gradio_client", s, "wall"))] for s in ("upload", "download")],
+        [
+            [
+                s,
+                ratio(cell("sdk", s, "peak_mib"), cell("gradio_client", s, "peak_mib")),
+                ratio(cell("sdk", s, "wall"), cell("gradio_client", s, "wall")),
+            ]
+            for s in ("upload", "download")
+        ],
     )
     body += (
-        f"\n\nFile size {size / MIB:.0f} MiB, one fresh process per client and scenario; peak RSS of"
-        " the whole client process (os.wait4), wall time of the call alone. \"over idle\" subtracts"
+        f"\n\nFile size {size / MIB:.0f} MiB; each run is a fresh process per client and scenario"
+        f" (medians of {opts.runs} run(s), clients interleaved); peak RSS of"
+        ' the whole client process (os.wait4), wall time of the call alone. "over idle" subtracts'
         " the same client's peak for a 1-byte upload. Target: ours < 100 MiB peak."
         f"\nMachine: {machine()}."
     )
