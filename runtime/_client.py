@@ -42,6 +42,7 @@ from ._job import AsyncJob, Job
 from ._plan import Plan, protocol_flags
 from ._session import AsyncSession, SyncSession
 from ._spec import AppSpec, Endpoint
+from ._tls import async_http, sync_http
 from ._timeouts import CANCEL_TIMEOUT, DEFAULT_STREAM_TIMEOUT, request_timeout, stream_timeout
 
 __all__ = ["Client", "AsyncClient", "DefaultClient"]
@@ -259,7 +260,7 @@ class Client(_BaseClient):
                 return shared.http
             resolved = _spaces.resolve(shared.src, token=shared.token)
             self._prepare(resolved)
-            http = shared.http or httpx.Client(timeout=request_timeout(self._options.timeout))
+            http = shared.http or sync_http(request_timeout(self._options.timeout))
             shared.http = http
             if shared.auth is not None:
                 self._login(http)
@@ -473,7 +474,7 @@ class AsyncClient(_BaseClient):
                 return shared.http
             resolved = await _spaces.aresolve(shared.src, token=shared.token)
             self._prepare(resolved)
-            http = shared.http or httpx.AsyncClient(timeout=request_timeout(self._options.timeout))
+            http = shared.http or async_http(request_timeout(self._options.timeout))
             shared.http = http
             if shared.auth is not None:
                 await self._login(http)
