@@ -293,7 +293,26 @@ CASES: dict[str, Case] = {
     "download_button": Case(lambda f, m: ("report",), _expect_download),
     "upload_button": same_file("txt"),
     "tick": Case(lambda f, m: (), lambda r, f, m: None),
+    # Values the schema does not announce but real apps send (see tests/fixtures/schemas/README.md).
+    "nothing": Case(lambda f, m: (), lambda r, f, m: _expect_nothing(r, m)),
+    "updates": Case(lambda f, m: (), lambda r, f, m: None),
+    "off_the_list": Case(lambda f, m: ("q",), lambda r, f, m: _expect_equal(r, "xl")),
 }
+
+
+def _expect_nothing(result: Any, major: str) -> None:
+    text, number, flag, choice, image, file, album, chat, label, table = result
+    assert (text, number, flag, choice, image, file, album, chat) == (
+        None,
+        None,
+        False,
+        None,
+        None,
+        None,
+        [],
+        [],
+    )
+    assert table["data"] == ([["", "", ""]] if major == "4" else [])
 
 
 # -- one SDK per Gradio version --------------------------------------------------------------------
@@ -352,7 +371,31 @@ def test_every_endpoint_is_covered(sdk: Sdk) -> None:
     assert endpoints - {"count"} == {n for n, c in CASES.items() if sdk.major in c.majors}
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+# Results that do not fit the declared type today (all three versions); each reason is the lie.
+KNOWN_MISMATCHES = {
+    "nothing": "an output left empty arrives as null: Textbox, Number, Dropdown, Image and File are "
+    "declared str / float / Literal / RemoteFile, not Optional",
+    "updates": "gr.update(visible=False) carries no value: the Number output comes back None, declared float",
+    "off_the_list": "a Dropdown output may hold a value outside its choices ('xl'), declared "
+    "Literal['small', 'medium', 'large']",
+}
+
+
+def _case_params() -> list[Any]:
+    return [
+        pytest.param(
+            name,
+            marks=(
+                [pytest.mark.xfail(strict=True, reason=KNOWN_MISMATCHES[name])]
+                if name in KNOWN_MISMATCHES
+                else []
+            ),
+        )
+        for name in sorted(CASES)
+    ]
+
+
+@pytest.mark.parametrize("name", _case_params())
 def test_result_is_an_instance_of_the_declared_type(sdk: Sdk, files: Files, name: str) -> None:
     case = CASES[name]
     if sdk.major not in case.majors:

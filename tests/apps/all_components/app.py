@@ -1,11 +1,12 @@
 """Every value component of issue #5, as an input and an output where that makes sense.
 
-Mostly echo endpoints (component -> same component) so a client's round trip shows how a value travels
-both ways, plus a few producers for output-only components (AnnotatedImage, Label, plots,
-DownloadButton) and a rich Chatbot history (a file message and a metadata title). Small synthetic data
-only. Runs unchanged on Gradio 4.44.1, 5.50.0 and 6.31.0: `GR_MAJOR` switches drop `ImageSlider` on 4
-and pick the Chatbot messages format. Prints a marker line once `launch()` has returned, so a
-schema capture never reads a half-built `/info`.
+Mostly echo endpoints (component -> same component) so a client's round trip shows how a value
+travels both ways; producers for output-only components (AnnotatedImage, Label, plots,
+DownloadButton) and a rich Chatbot history (a file message and a metadata title); and three
+endpoints that send what their schema does not announce (empty outputs, `gr.update`, a Dropdown
+value off its choices). Small synthetic data only. Runs unchanged on Gradio 4.44.1, 5.50.0 and
+6.31.0: `GR_MAJOR` switches drop `ImageSlider` on 4 and pick the Chatbot messages format. Prints a
+marker line once `launch()` has returned, so a schema capture never reads a half-built `/info`.
 """
 import json
 import os
@@ -90,6 +91,21 @@ def tick() -> float:
     return 1.0
 
 
+def nothing():
+    """Every output left empty: what a function returns when it has nothing to show."""
+    return (None,) * 10
+
+
+def updates():
+    """Property updates instead of values: one with a new value, one that only hides its output."""
+    return gr.update(value="changed", visible=True), gr.update(visible=False)
+
+
+def off_the_list() -> str:
+    """A Dropdown output given a value outside its choices (apps that change choices at run time)."""
+    return "xl"
+
+
 with gr.Blocks() as demo:
     def pair(api_name, make_in, make_out=None, fn=echo):
         """One echo-style endpoint: a fresh input component, a fresh output component, a button."""
@@ -167,6 +183,24 @@ with gr.Blocks() as demo:
     total = gr.State(0)
     shown = gr.Number(label="Total", precision=0)
     gr.Button("count").click(count, [step, total], [shown, total], api_name="count")
+
+    empty_outs = [
+        gr.Textbox(label="No text"),
+        gr.Number(label="No number"),
+        gr.Checkbox(label="No flag"),
+        gr.Dropdown(["x", "y"], label="No choice"),
+        gr.Image(label="No image"),
+        gr.File(label="No file"),
+        gr.Gallery(label="No album"),
+        gr.Chatbot(label="No chat", **CHAT_KW),
+        gr.Label(label="No label"),
+        gr.Dataframe(label="No table"),
+    ]
+    gr.Button("nothing").click(nothing, None, empty_outs, api_name="nothing")
+    gr.Button("updates").click(
+        updates, None, [gr.Textbox(label="Updated text"), gr.Number(label="Hidden number")], api_name="updates"
+    )
+    pair("off_the_list", lambda: gr.Textbox(label="Ignored"), lambda: gr.Dropdown(["small", "medium", "large"], label="Extra size"), lambda _: off_the_list())
 
     timer = gr.Timer(1.0, active=False)
     ticks = gr.Number(label="Ticks")
