@@ -376,9 +376,8 @@ class Client(_BaseClient):
                 headers=shared.headers,
                 timeout=timeout,
             )
-            if response.status_code == 404:
-                return  # Gradio <= 4.29 has no cancel route; the job runs to its end there
-            if response.status_code != 200:
+            # Gradio < 4.29 has no cancel route (404); there /reset alone stops a generator.
+            if response.status_code not in (200, 404):
                 raise status_error(response, action="cancelling the job", endpoint=endpoint.api_name)
             http.post(f"{base}/reset", json={"event_id": event_id}, headers=shared.headers, timeout=timeout)
         except httpx.HTTPError as e:
@@ -589,9 +588,8 @@ class AsyncClient(_BaseClient):
                 headers=shared.headers,
                 timeout=timeout,
             )
-            if response.status_code == 404:
-                return  # Gradio <= 4.29 has no cancel route; the job runs to its end there
-            if response.status_code != 200:
+            # Gradio < 4.29 has no cancel route (404); there /reset alone stops a generator.
+            if response.status_code not in (200, 404):
                 raise status_error(response, action="cancelling the job", endpoint=endpoint.api_name)
             await http.post(
                 f"{base}/reset", json={"event_id": event_id}, headers=shared.headers, timeout=timeout
