@@ -9,6 +9,7 @@ back, the file downloaded has the bytes uploaded).
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import os
 import struct
@@ -323,6 +324,7 @@ class Sdk:
     major: str
     module: ModuleType
     client: Any
+    client_download_dir: Path
 
     def declared_return(self, name: str) -> Any:
         """The return annotation as written (``test_type_hints_resolve`` covers ``get_type_hints``)."""
@@ -340,7 +342,7 @@ def sdk(
         generate(server.url, folder / f"{APP}_g{major}.py"), f"{APP}_g{major}_sdk"
     )
     client = module.Client(server.url, download_dir=folder / "downloads")
-    yield Sdk(major, module, client)
+    yield Sdk(major, module, client, folder / "downloads")
     client.close()
 
 
@@ -417,3 +419,23 @@ def test_state_is_hidden_and_kept_per_client(sdk: Sdk) -> None:
     second = sdk.client.count(3)
     assert not mismatches(first, declared, "count()", vars(sdk.module))
     assert (first, second) == (2, 5)
+
+
+def test_async_results_match_the_declared_types(sdk: Sdk, files: Files) -> None:
+    """The async client decodes like the sync one: same declared types, same values."""
+    names = ["textbox", "dropdowns", "image", "files", "gallery", "chat_rich", "plots", "dataframe"]
+    url = sdk.client.src
+
+    async def scenario() -> list[str]:
+        problems: list[str] = []
+        async with sdk.module.AsyncClient(url, download_dir=sdk.client_download_dir) as c:
+            for name in names:
+                case = CASES[name]
+                result = await getattr(c, name)(*case.args(files, sdk.major))
+                declared = inspect.get_annotations(getattr(type(c), name))["return"]
+                problems += mismatches(result, declared, f"async {name}()", vars(sdk.module))
+                case.expect(result, files, sdk.major)
+        return problems
+
+    problems = asyncio.run(scenario())
+    assert not problems, "\n".join(problems)
