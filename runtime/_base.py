@@ -91,6 +91,8 @@ class Shared(Generic[H, S]):
         self.closed = False
         self.root = ""  # the app's URL, no trailing slash; set once ready
         self.headers: dict[str, str] = {}
+        self.hf_host = False  # whether the app's host may receive a Hugging Face token
+        self.trusted_hosts: tuple[str, ...] = ()
         self.flags: ProtocolFlags | None = None
         self.config: dict[str, Any] | None = None
         self.plans: dict[Endpoint[Any], Plan] = {}

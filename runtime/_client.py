@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from . import _auth, _spaces
+from . import _auth, _spaces, _zerogpu
 from ._base import (
     USER_AGENT,
     Download,
@@ -171,16 +171,31 @@ class _BaseClient:
         """Record where the app answers and the headers it gets (under the shared lock)."""
         shared = self._shared
         root = resolved.url.rstrip("/")
-        token = _auth.find_token(shared.token)
         host = urlsplit(root).hostname
-        trusted = (host,) if resolved.space_id and host else ()
+        shared.trusted_hosts = (host,) if resolved.space_id and host else ()
         shared.root = root
-        shared.headers = {
-            "user-agent": USER_AGENT,
-            **_auth.token_headers(root, token, trusted_hosts=trusted),
-            **shared.user_headers,
-        }
+        shared.headers = {"user-agent": USER_AGENT}
+        # A token is looked up only for hosts it may go to, so local apps never pay for the lookup.
+        shared.hf_host = _auth.may_receive_token(root, trusted_hosts=shared.trusted_hosts)
+        if shared.hf_host:
+            token = _auth.find_token(shared.token)
+            shared.headers.update(
+                _auth.token_headers(
+                    root,
+                    token,
+                    trusted_hosts=shared.trusted_hosts,
+                    gradio_version=resolved.gradio_version or self.app.gradio_version,
+                )
+            )
+        shared.headers.update(shared.user_headers)
         shared.flags = protocol_flags(self.app.protocol)
+
+    def _join_headers(self) -> dict[str, str]:
+        shared = self._shared
+        headers = {**shared.headers, **_JSON}
+        if shared.hf_host:  # a ZeroGPU Space counts GPU time against the forwarded caller
+            headers.update(_zerogpu.zerogpu_headers(shared.root, trusted_hosts=shared.trusted_hosts))
+        return headers
 
     def _login_failed(self, response: httpx.Response) -> GradioError:
         if response.status_code in (400, 401, 403):
@@ -340,7 +355,7 @@ class Client(_BaseClient):
             response = http.post(
                 f"{shared.root}{self.app.api_prefix}/queue/join",
                 content=join_body(plan, data, session_hash),
-                headers={**shared.headers, **_JSON},
+                headers=self._join_headers(),
                 timeout=request_timeout(self._options.timeout),
             )
         except httpx.HTTPError as e:
@@ -552,7 +567,7 @@ class AsyncClient(_BaseClient):
             response = await http.post(
                 f"{shared.root}{self.app.api_prefix}/queue/join",
                 content=join_body(plan, data, session_hash),
-                headers={**shared.headers, **_JSON},
+                headers=self._join_headers(),
                 timeout=request_timeout(self._options.timeout),
             )
         except httpx.HTTPError as e:

@@ -356,3 +356,39 @@ def test_constructor_does_no_io_and_checks_options() -> None:
         Nowhere(download="sometimes")  # type: ignore[arg-type]
     with pytest.raises(rt.InputError):
         rt.Client()
+
+
+def test_token_goes_only_to_hugging_face_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_TOKEN", "hf_secret_from_env")
+    seen: list[httpx.Headers] = []
+
+    def record(fake: FakeApp) -> Callable[[httpx.Request], httpx.Response]:
+        def handler(request: httpx.Request) -> httpx.Response:
+            seen.append(request.headers)
+            return fake(request)
+
+        return handler
+
+    class Space(rt.Client):
+        app = rt.AppSpec(src="https://owner-demo.hf.space", api_prefix=P, gradio_version="6.31.0")
+
+    space = Space(token="hf_explicit", timeout=5)
+    space._shared.http = httpx.Client(transport=httpx.MockTransport(record(FakeApp())))
+    space._predict(CONCAT, "a", "b", "c")
+    assert all(h.get("x-hf-authorization") == "Bearer hf_explicit" for h in seen) and seen
+    seen.clear()
+    local = Client(timeout=5)  # http://app.test: the token from the environment must stay home
+    local._shared.http = httpx.Client(transport=httpx.MockTransport(record(FakeApp())))
+    local._predict(CONCAT, "a", "b", "c")
+    assert seen and not any("hf_secret" in value for h in seen for value in h.values())
+
+
+def test_local_apps_never_look_a_token_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gradio_codegen.runtime import _auth
+
+    def refuse(explicit: object) -> None:
+        raise AssertionError("token lookup for a host that may not receive it")
+
+    monkeypatch.setattr(_auth, "find_token", refuse)
+    with client_for(FakeApp(), timeout=5, headers={"x-custom": "1"}) as client:
+        assert client._predict(CONCAT, "a", "b", "c") == "x"
