@@ -279,7 +279,8 @@ class RemoteFile(os.PathLike[str]):
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        for key, value in state.items():
+            setattr(self, key, value)
         self._lock = threading.Lock()
 
     def to_file_data(self) -> dict[str, Any]:

@@ -61,7 +61,7 @@ class Meter:
         name: str,
         total: int | None,
     ) -> None:
-        self.direction = direction
+        self.direction: Literal["upload", "download"] = direction
         self.name = name
         self.total = total
         self.done = 0
