@@ -38,7 +38,7 @@ from ._base import (
 from ._errors import AuthenticationError, GradioError, GradioTimeoutError, InputError
 from ._files import DownloadBatch, UploadBatch
 from ._http import status_error, transport_error
-from ._job import AsyncJob, Job
+from ._job import AsyncJob, Job, NeedsDownload
 from ._plan import Plan, protocol_flags
 from ._session import AsyncSession, SyncSession
 from ._spec import AppSpec, Endpoint
@@ -458,6 +458,13 @@ class AsyncClient(_BaseClient):
         async def cancel() -> None:
             await self._cancel(endpoint, plan, event_id, session.hash)
 
+        def decode_now(raw: list[Any]) -> T:
+            batch = self._download_batch()
+            values = decode_values(endpoint, plan, raw, batch)
+            if batch.files:
+                raise NeedsDownload
+            return build(endpoint, values)
+
         job: AsyncJob[T] = AsyncJob(
             endpoint=endpoint.api_name,
             event_id=event_id,
@@ -465,6 +472,7 @@ class AsyncClient(_BaseClient):
             decode=decode,
             cancel=cancel,
             timeout=self._options.timeout,
+            decode_now=decode_now,
         )
         session.register(event_id, job)
         return job

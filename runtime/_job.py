@@ -248,6 +248,10 @@ def _deadline(timeout: float | None) -> float | None:
     return None if timeout is None else time.monotonic() + timeout
 
 
+class NeedsDownload(Exception):
+    """Raised by a synchronous decoder when a value holds files that must first be downloaded."""
+
+
 class Job(Generic[T]):
     """A submitted call (sync). Iterate it to receive each streamed output in order.
 
@@ -433,10 +437,12 @@ class AsyncJob(Generic[T]):
         decode: Callable[[list[Any]], Awaitable[T]],
         cancel: Callable[[], Awaitable[None]],
         timeout: float | None,
+        decode_now: Callable[[list[Any]], T] | None = None,
     ) -> None:
         self.event_id = event_id
         self._state = _JobState(endpoint, diffs)
         self._decode = decode
+        self._decode_now = decode_now
         self._send_cancel = cancel
         self._timeout = timeout
         self._decoded: dict[int, T] = {}
@@ -523,10 +529,25 @@ class AsyncJob(Generic[T]):
         return changed
 
     def outputs(self) -> list[T]:
-        """Every streamed output decoded so far (decoding needs the event loop: iterate the job
-        to decode outputs, or await ``result()``)."""
-        indices = range(len(self._state.yields)) if self._state.yields else [-1]
-        return [self._decoded[i] for i in indices if i in self._decoded]
+        """Every streamed output so far, in order (the final result if nothing streamed).
+
+        Outputs holding files that must still be downloaded are left out until the job has been
+        iterated (``async for``) or its result awaited, since downloading needs the event loop.
+        """
+        state = self._state
+        pairs = list(enumerate(state.yields)) if state.yields else []
+        if not pairs and state.final is not None:
+            pairs = [(-1, state.final)]
+        out: list[T] = []
+        for index, raw in pairs:
+            if index not in self._decoded and self._decode_now is not None:
+                try:
+                    self._decoded[index] = self._decode_now(raw)
+                except NeedsDownload:
+                    continue
+            if index in self._decoded:
+                out.append(self._decoded[index])
+        return out
 
     def add_done_callback(self, fn: Callable[[AsyncJob[T]], object]) -> None:
         """Call ``fn(job)`` once the job ends (at once if it has)."""

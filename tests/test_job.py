@@ -295,3 +295,21 @@ def test_async_job_timeout_and_cancel() -> None:
         assert job.status().code is Status.CANCELLED
 
     asyncio.run(main())
+
+
+def test_async_outputs_are_decoded_on_demand_without_files() -> None:
+    async def main() -> list[Any]:
+        async def decode(raw: list[Any]) -> Any:
+            raise AssertionError("no awaiting needed for file-free outputs")
+
+        async def cancel() -> None:
+            return None
+
+        job: AsyncJob[Any] = AsyncJob(
+            endpoint="/count", event_id=E, diffs=True, decode=decode, cancel=cancel, timeout=5,
+            decode_now=lambda raw: raw[0],
+        )
+        feed(job, generating(["a"]), generating([[["append", [], "b"]]]), completed(["ab"]))
+        return job.outputs()
+
+    assert asyncio.run(main()) == ["a", "ab"]

@@ -65,8 +65,9 @@ async def record_async(
         job = await client._submit(eps[api_name], *args)
         try:
             result = plain(await job.result())
-            streamed = [plain(v) async for v in job]
-            out.append({"result": result, "outputs": streamed})
+            outputs = plain(job.outputs())
+            assert [plain(v) async for v in job] == outputs
+            out.append({"result": result, "outputs": outputs})
         except rt.AppError as e:
             out.append({"error": e.message, "outputs": plain(job.outputs())})
     return out
