@@ -78,6 +78,23 @@ def server_detail(response: httpx.Response) -> str:
     return out if len(out) <= 300 else out[:297] + "..."
 
 
+def _validation(response: httpx.Response) -> str:
+    """Gradio 6 ``validator=`` verdicts (``detail: [{is_valid, message, parameter_name}]``)."""
+    try:
+        detail = json.loads(response.text).get("detail")
+    except (ValueError, AttributeError):
+        return ""
+    if not isinstance(detail, list):
+        return ""
+    parts = []
+    for item in detail:
+        if isinstance(item, dict) and item.get("is_valid") is False:
+            name = item.get("parameter_name")
+            message = item.get("message") or "invalid value"
+            parts.append(f"parameter {name!r}: {message}" if isinstance(name, str) else str(message))
+    return "; ".join(parts)
+
+
 def status_error(
     response: httpx.Response, *, action: str, endpoint: str | None = None
 ) -> GradioError:
@@ -98,7 +115,10 @@ def status_error(
             f"the app {reason} (HTTP {code}){said}; try again later", endpoint=endpoint, status_code=code
         )
     if code == 422:
-        return InputError(f"the app rejected the arguments (HTTP 422){said}", endpoint=endpoint)
+        return InputError(
+            f"the app rejected the arguments (HTTP 422): {_validation(response) or detail}",
+            endpoint=endpoint,
+        )
     if code in (502, 504) or code >= 520:
         return ServerUnavailableError(
             f"the app is not reachable behind its proxy while {action} (HTTP {code}, {url}){said}",

@@ -392,3 +392,25 @@ def test_local_apps_never_look_a_token_up(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(_auth, "find_token", refuse)
     with client_for(FakeApp(), timeout=5, headers={"x-custom": "1"}) as client:
         assert client._predict(CONCAT, "a", "b", "c") == "x"
+
+
+def test_validator_verdicts_name_the_parameter() -> None:
+    verdict = {"detail": [{"__type__": "validate", "is_valid": False, "message": "too short", "parameter_name": "a"},
+                          {"__type__": "validate", "is_valid": True, "message": None, "parameter_name": "b"}]}
+    fake = FakeApp(join=lambda r: httpx.Response(422, json=verdict))
+    with client_for(fake, timeout=5) as client:
+        with pytest.raises(rt.InputError, match=r"rejected the arguments \(HTTP 422\): parameter 'a': too short$"):
+            client._predict(CONCAT, "a", "b", "c")
+
+
+@pytest.mark.parametrize("protocol", ["sse", "ws"])
+def test_unsupported_protocols_say_so_before_any_request(protocol: str) -> None:
+    class Legacy(rt.Client):
+        app = rt.AppSpec(src="http://app.test", protocol=protocol)
+
+    fake = FakeApp()
+    client = Legacy(timeout=5)
+    client._shared.http = httpx.Client(transport=httpx.MockTransport(fake))
+    with pytest.raises(rt.ProtocolError, match=f"protocol '{protocol}'.*Gradio 4.0 and later"):
+        client._predict(CONCAT, "a", "b", "c")
+    assert fake.requests == []
