@@ -218,3 +218,19 @@ def test_without_validation_a_mismatched_value_is_sent_as_is(
         except GradioError:
             pass  # the server's verdict is fine; what matters is that the value was sent
     assert any(r.endswith("/queue/join") for r in recorder.requests)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Slider bounds (schema description 'numeric value between 0 and 10', config props "
+    "minimum/maximum) are not checked: slider(11) is sent and Gradio 6 refuses it after the round trip",
+)
+@pytest.mark.parametrize("value", [11, -1])
+def test_slider_out_of_its_range_raises_before_any_request(
+    client: Any, recorder: Recorder, value: float
+) -> None:
+    with pytest.raises(InputError) as caught:
+        client.slider(value)
+    assert recorder.requests == []
+    assert caught.value.parameter == "value"
+    assert "10" in str(caught.value)
