@@ -234,3 +234,13 @@ def test_slider_out_of_its_range_raises_before_any_request(
     assert recorder.requests == []
     assert caught.value.parameter == "value"
     assert "10" in str(caught.value)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an empty component is null on the wire and Gradio 4/5/6 pass None to the function (seen "
+    "for Image, File, Dropdown, Number, Textbox); the SDK's parameters and checks refuse None",
+)
+def test_an_empty_input_can_be_sent_as_none(client: Any) -> None:
+    assert client.image(None) is None
+    assert client.number_int(None) is None
