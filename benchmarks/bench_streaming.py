@@ -25,6 +25,11 @@ from _common import (
     table,
 )
 
+
+def fmt_count(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
+
+
 MODES = {"sdk": ("sync", "async"), "gradio_client": ("sync",), "raw": ("sync", "async")}
 
 
@@ -59,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                 mode,
                 fmt(secs[v], "s"),
                 fmt(cpu[v], "s"),
-                fmt(r.median("updates")),
+                fmt_count(r.median("updates")),
                 str(len(r.ok)),
             ]
         )
