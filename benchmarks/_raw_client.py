@@ -16,6 +16,12 @@ from typing import Any
 import httpx
 
 TIMEOUT = httpx.Timeout(60.0)
+LIMITS = httpx.Limits(max_connections=200)
+
+
+def _verify(root: str) -> bool:
+    """Load the CA bundle only when the app is https; plain http never uses it (a floor is lean)."""
+    return root.startswith("https://")
 
 
 def apply_edits(value: Any, edits: list[Any]) -> Any:
@@ -80,7 +86,7 @@ class RawClient:
 
     def __init__(self, root: str, prefix: str) -> None:
         self.base = root.rstrip("/") + prefix
-        self.http = httpx.Client(timeout=TIMEOUT, limits=httpx.Limits(max_connections=200))
+        self.http = httpx.Client(timeout=TIMEOUT, limits=LIMITS, verify=_verify(root))
 
     def close(self) -> None:
         self.http.close()
@@ -117,7 +123,7 @@ class AsyncRawClient:
 
     def __init__(self, root: str, prefix: str) -> None:
         self.base = root.rstrip("/") + prefix
-        self.http = httpx.AsyncClient(timeout=TIMEOUT, limits=httpx.Limits(max_connections=200))
+        self.http = httpx.AsyncClient(timeout=TIMEOUT, limits=LIMITS, verify=_verify(root))
 
     async def aclose(self) -> None:
         await self.http.aclose()
