@@ -7,6 +7,7 @@ twice gives the same bytes.
 from __future__ import annotations
 
 import ast
+import functools
 import textwrap
 from importlib import resources
 
@@ -22,8 +23,9 @@ _TEMPLATE = "module.py.jinja"
 _DOC_WIDTH = 96
 _TYPING_ORDER = ("Any", "ClassVar", "Literal", "NamedTuple", "NotRequired", "TypedDict")
 _RUNTIME_NAMES = ("FileInput", "RemoteFile")
-# Names that appear inside annotations; a TypedDict key spelled like one of them would shadow it
-# in the class body, so such a TypedDict uses the functional syntax.
+# Names that can appear inside a TypedDict's annotations (with the TypedDict names themselves). A
+# key spelled like one of them would shadow it inside the class body, so such a TypedDict, and one
+# with keys that are private-looking or not identifiers, uses the functional syntax.
 _ANNOTATION_NAMES = frozenset({"str", "int", "float", "bool", "list", "dict", "tuple", "None"})
 
 
@@ -31,6 +33,7 @@ class RenderError(Exception):
     """The generator produced invalid Python: a bug, reported with the offending line."""
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
     def load(name: str) -> str:
         return resources.files("gradio_codegen.templates").joinpath(name).read_text("utf-8")
@@ -124,7 +127,10 @@ def _class_syntax_for(app: App) -> object:
     taken |= {td.name for td in app.typed_dicts}
 
     def class_syntax(td: TypedDictDef) -> bool:
-        return all(is_plain_identifier(f.key) and f.key not in taken for f in td.fields)
+        return all(
+            is_plain_identifier(f.key) and not f.key.startswith("_") and f.key not in taken
+            for f in td.fields
+        )
 
     return class_syntax
 

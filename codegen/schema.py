@@ -120,13 +120,13 @@ class Snapshot(BaseModel):
         return self.model_copy(update={"schema_hash": schema_hash(self)})
 
     def to_json(self) -> str:
-        data = self.model_dump(mode="json")
+        data = self.model_dump()
         return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
 
 
 def schema_hash(snapshot: Snapshot) -> str:
     """A hash of what the generated code depends on (not the source, not the hash itself)."""
-    data = snapshot.model_dump(mode="json", exclude={"source", "space_id", "schema_hash"})
+    data = snapshot.model_dump(exclude={"source", "space_id", "schema_hash"})
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return "sha256:" + hashlib.sha256(canonical.encode("ascii")).hexdigest()
 

@@ -1,0 +1,310 @@
+"""Property test: whatever a schema says, the generated module is the code the generator means to
+write, and schema text only ever shows up inside string literals and docstrings.
+
+The module is checked structurally (its AST): only the expected top-level statements, only the
+runtime's constructors called, every name one the generator defined.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gradio_codegen.codegen.build import build, module_reserved_names
+from gradio_codegen.codegen.diagnostics import Diagnostics
+from gradio_codegen.codegen.names import is_plain_identifier
+from gradio_codegen.codegen.pipeline import generate
+from gradio_codegen.codegen.sources import snapshot_from_documents
+from gradio_codegen.runtime import shapes
+
+NASTY = [
+    "", " ", "class", "self", "client", "None", "True", "__init__", "__class__", "_rt", "_s", "APP",
+    "Client", "AsyncClient", "TypedDict", "Literal", "Any", "close", "submit_x", "x", "count", "index",
+    '"""', "'''", '"', "\\", "\\n", "\x00", "\ud800", "\u2028", "\r\n", "\t", "{{ app }}", "{% raw %}",
+    "__import__('os').system('echo pwned')", "'); import os; ('", '"""); import os; ("""',
+    "a\nb", "名前", "naïve", "2nd value", "😀", "#", "# comment", "lambda: 0", "...", "-", "/", "a" * 500,
+]
+
+texts = st.one_of(st.sampled_from(NASTY), st.text(st.characters(exclude_categories=()), max_size=30))
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False), texts)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(texts, inner, max_size=3)),
+    max_leaves=6,
+)
+
+
+def _schemas() -> st.SearchStrategy[Any]:
+    leaf = st.one_of(
+        st.sampled_from([{"type": t} for t in ("string", "integer", "number", "boolean", "null")]),
+        st.builds(lambda e: {"type": "string", "enum": e}, st.lists(json_scalars, min_size=1, max_size=4)),
+        st.builds(lambda c: {"const": c}, json_scalars),
+        st.just({}),
+        st.just({"type": {}}),
+        json_values,  # nonsense where a schema should be
+        st.just({"$ref": "#/$defs/Nowhere"}),
+        st.just({"properties": {"path": {"type": "string"}, "meta": {"default": {"_type": "gradio.FileData"}}}}),
+    )
+    return st.recursive(
+        leaf,
+        lambda inner: st.one_of(
+            st.builds(lambda i: {"type": "array", "items": i}, inner),
+            st.builds(lambda o: {"anyOf": o}, st.lists(inner, max_size=3)),
+            st.builds(
+                lambda title, props, req: {"type": "object", "title": title, "properties": props, "required": req},
+                texts, st.dictionaries(texts, inner, max_size=3), st.lists(texts, max_size=2),
+            ),
+            st.builds(lambda v: {"type": "object", "additionalProperties": v}, inner),
+        ),
+        max_leaves=5,
+    )
+
+
+SCHEMAS = _schemas()
+LABELS = st.one_of(texts, json_values)
+components = st.one_of(st.sampled_from(["Textbox", "Dropdown", "Json", "Number", "File", "Chatbot"]), texts, st.none())
+
+
+@st.composite
+def parameters(draw: st.DrawFn) -> dict[str, Any]:
+    p: dict[str, Any] = {
+        "label": draw(LABELS),
+        "parameter_name": draw(st.one_of(texts, st.none())),
+        "type": draw(SCHEMAS),
+        "component": draw(components),
+    }
+    if draw(st.booleans()):
+        p["parameter_has_default"] = True
+        p["parameter_default"] = draw(json_values)
+    return p
+
+
+@st.composite
+def returns(draw: st.DrawFn) -> dict[str, Any]:
+    return {"label": draw(LABELS), "type": draw(SCHEMAS), "component": draw(components)}
+
+
+PARAMETER_LISTS = st.lists(parameters(), max_size=4)
+RETURN_LISTS = st.lists(returns(), max_size=3)
+NAME_LISTS = st.lists(texts, min_size=1, max_size=4, unique=True)
+
+
+@st.composite
+def api_infos(draw: st.DrawFn) -> dict[str, Any]:
+    names = draw(NAME_LISTS)
+    endpoints = {}
+    for name in names:
+        endpoints["/" + name] = {
+            "parameters": draw(PARAMETER_LISTS),
+            "returns": draw(RETURN_LISTS),
+            "description": draw(LABELS),
+        }
+    return {"named_endpoints": endpoints, "unnamed_endpoints": {}}
+
+
+# -- the structural check ---------------------------------------------------------------------
+
+TYPING = {"Any", "ClassVar", "Literal", "NamedTuple", "NotRequired", "TypedDict"}
+RUNTIME_CTORS = {"AppSpec", "Endpoint", "Param", "Output", "DefaultClient"}
+RUNTIME_ATTRS = RUNTIME_CTORS | {"Client", "AsyncClient", "Job", "AsyncJob", "STATE", "AppSpec"}
+SHAPES = set(shapes.__all__)
+BUILTIN_TYPES = {"str", "int", "float", "bool", "list", "dict", "tuple", "None"}
+
+
+def _is_attr(node: ast.AST, base: str, attrs: set[str]) -> bool:
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == base and node.attr in attrs
+
+
+def check_module(source: str) -> None:
+    tree = ast.parse(source)
+    compile(tree, "<generated>", "exec", dont_inherit=True)  # duplicate arguments, misplaced names...
+    defined: list[str] = []
+    typed_dict_classes: set[str] = set()
+    methods: set[str] = set()
+    for i, node in enumerate(tree.body):
+        if isinstance(node, ast.Expr):
+            assert i == 0 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+        elif isinstance(node, ast.ImportFrom):
+            if node.module == "typing":
+                assert {a.name for a in node.names} <= TYPING
+            else:
+                assert node.module == "gradio_codegen.runtime"
+                assert {(a.name, a.asname) for a in node.names} <= {("shapes", "_s"), ("FileInput", None), ("RemoteFile", None)}
+            defined += [a.asname or a.name for a in node.names]
+        elif isinstance(node, ast.Import):
+            assert [(a.name, a.asname) for a in node.names] == [("gradio_codegen.runtime", "_rt")]
+            defined.append("_rt")
+        elif isinstance(node, ast.Assign):
+            assert len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+            name = node.targets[0].id
+            value = node.value
+            if name == "__all__":
+                assert isinstance(value, ast.List) and all(isinstance(e, ast.Constant) for e in value.elts)
+            elif name == "APP":
+                assert isinstance(value, ast.Call) and _is_attr(value.func, "_rt", {"AppSpec"})
+            elif name == "_default":
+                assert isinstance(value, ast.Call) and _is_attr(value.func, "_rt", {"DefaultClient"})
+            elif name.endswith("_SHAPE"):
+                assert name.startswith("_") and isinstance(value, ast.Call) and _is_attr(value.func, "_s", {"Object"})
+            else:  # functional TypedDict
+                assert isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "TypedDict"
+                assert isinstance(value.args[0], ast.Constant) and value.args[0].value == name
+            defined.append(name)
+        elif isinstance(node, ast.AnnAssign):
+            assert isinstance(node.target, ast.Name) and node.target.id.startswith("_")
+            assert isinstance(node.value, ast.Call) and _is_attr(node.value.func, "_rt", {"Endpoint"})
+            defined.append(node.target.id)
+        elif isinstance(node, ast.ClassDef):
+            bases = [ast.unparse(b) for b in node.bases]
+            assert bases in (["TypedDict"], ["NamedTuple"], ["_rt.Client"], ["_rt.AsyncClient"]), bases
+            assert not node.keywords and not node.decorator_list
+            if bases == ["TypedDict"]:
+                typed_dict_classes.add(node.name)
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    methods.add(item.name)
+                    assert not item.name.startswith("_")
+            defined.append(node.name)
+        elif isinstance(node, ast.FunctionDef):
+            assert not node.decorator_list
+            defined.append(node.name)
+        else:
+            raise AssertionError(f"unexpected top-level statement: {ast.dump(node)[:200]}")
+    assert len(defined) == len(set(defined)), "a module-level name is bound twice"
+    for name in defined:
+        assert name.isidentifier() and name.isascii() and not keyword.iskeyword(name), name
+
+    module_names = set(defined)
+    typed_dict_names = typed_dict_classes | {
+        n.targets[0].id for n in tree.body
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and ast.unparse(n.value.func) == "TypedDict"
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name in typed_dict_classes:
+            for item in node.body:
+                if isinstance(item, ast.AnnAssign):
+                    # Class-syntax keys are JSON keys that are plain identifiers by construction.
+                    assert isinstance(item.target, ast.Name) and is_plain_identifier(item.target.id)
+                    annotation_names = typed_dict_names | TYPING | BUILTIN_TYPES | {"FileInput", "RemoteFile"}
+                    assert item.target.id not in annotation_names and not item.target.id.startswith("_")
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            params = [a.arg for a in node.args.args + node.args.kwonlyargs]
+            assert len(params) == len(set(params))
+            for p in params:
+                assert p.isidentifier() and p.isascii() and not keyword.iskeyword(p) and not p.startswith("_")
+            allowed = module_names | TYPING | BUILTIN_TYPES | set(params) | {"self"}
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Name):
+                    assert inner.id in allowed, inner.id
+        if isinstance(node, ast.Call):
+            func = node.func
+            ok = (
+                _is_attr(func, "_rt", RUNTIME_CTORS)
+                or _is_attr(func, "_s", SHAPES)
+                or _is_attr(func, "self", {"_predict", "_submit"})
+                or _is_attr(func, "_default", {"get"})
+                or (isinstance(func, ast.Name) and func.id == "TypedDict")
+                or (
+                    isinstance(func, ast.Attribute)
+                    and isinstance(func.value, ast.Call)
+                    and _is_attr(func.value.func, "_default", {"get"})
+                    and func.attr in methods
+                )
+                or (
+                    isinstance(func, ast.Name) and func.id == "float"
+                    and [ast.literal_eval(a) for a in node.args] in (["inf"], ["-inf"], ["nan"])
+                )
+            )
+            assert ok, ast.unparse(node)[:200]
+            for kw in node.keywords:
+                assert kw.arg is not None  # no **expansion
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            base = node.value.id
+            allowed_attrs = {"_rt": RUNTIME_ATTRS, "_s": SHAPES, "self": {"_predict", "_submit"}, "_default": {"get"}}
+            assert base in allowed_attrs and node.attr in allowed_attrs[base], ast.unparse(node)
+        assert not isinstance(node, (ast.Lambda, ast.Import, ast.Global, ast.Nonlocal, ast.Await)) or (
+            isinstance(node, ast.Await) or isinstance(node, ast.Import)
+        )
+        if isinstance(node, ast.Name) and node.id not in module_names | TYPING | BUILTIN_TYPES | {"self"}:
+            pass  # parameter names, checked per function above
+    # Every module-level Name use refers to something the module defines or imports.
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Name) and not isinstance(inner.ctx, ast.Store):
+                    assert inner.id in module_names | TYPING | BUILTIN_TYPES, inner.id
+
+
+def _generate(info: dict[str, Any], *, format_code: bool, **kw: Any) -> str:
+    snapshot = snapshot_from_documents(info, None, source="http://127.0.0.1:7860")
+    return generate(snapshot, diagnostics=Diagnostics(), format_code=format_code, **kw)
+
+
+@pytest.mark.timeout(900)  # a few seconds on an idle machine; generous for a shared one
+@settings(max_examples=700, deadline=None, suppress_health_check=list(HealthCheck))
+@given(api_infos(), st.booleans())
+def test_any_schema_gives_the_intended_module(info: dict[str, Any], include_hidden: bool) -> None:
+    check_module(_generate(info, format_code=False, include_hidden=include_hidden))
+
+
+@pytest.mark.timeout(900)
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(api_infos())
+def test_black_formatted_output_passes_the_same_check(info: dict[str, Any]) -> None:
+    source = _generate(info, format_code=True)
+    check_module(source)
+    assert _generate(info, format_code=True) == source
+
+
+def test_the_check_rejects_injected_code() -> None:
+    """The checker itself must catch what it is there to catch."""
+    good = _generate({"named_endpoints": {"/x": {"parameters": [], "returns": []}}}, format_code=True)
+    check_module(good)
+    for bad in (
+        good + "\nimport os\n",
+        good + "\nprint('hi')\n",
+        good.replace("return self._predict(_X)", "return __import__('os')  # type: ignore"),
+        good + "\n\ndef y() -> None:\n    os.system('x')\n",
+    ):
+        try:
+            check_module(bad)
+        except AssertionError:
+            continue
+        raise AssertionError("check_module accepted:\n" + bad[-200:])
+
+
+SIMPLE_PARAMS = st.lists(
+    st.fixed_dictionaries({"label": LABELS, "parameter_name": st.one_of(texts, st.none()), "type": st.just({"type": "string"})}),
+    max_size=5,
+)
+SIMPLE_RETURNS = st.lists(st.fixed_dictionaries({"label": LABELS, "type": st.just({"type": "string"})}), max_size=4)
+
+
+@pytest.mark.timeout(900)
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.dictionaries(texts, st.tuples(SIMPLE_PARAMS, SIMPLE_RETURNS), min_size=1, max_size=6), texts)
+def test_names_are_valid_unique_and_never_reserved(endpoints: dict[str, Any], class_label: str) -> None:
+    """The naming half alone, on many more examples: no rendering, just the model's names."""
+    info = {"named_endpoints": {"/" + k: {"parameters": p, "returns": r} for k, (p, r) in endpoints.items()}}
+    snapshot = snapshot_from_documents(info, None, source="x")
+    app = build(snapshot, diagnostics=Diagnostics())
+    reserved = module_reserved_names("Client", "AsyncClient") - {"Client", "AsyncClient"}
+    module_level = [app.class_name, app.async_class_name, "APP"] + [td.name for td in app.typed_dicts]
+    for ep in app.endpoints:
+        module_level += [ep.method_name, ep.submit_name] + ([ep.result_name] if ep.result_name else [])
+        params = [p.name for p in ep.parameters]
+        fields = [o.name for o in ep.outputs]
+        assert len(set(params)) == len(params) and "self" not in params
+        assert len(set(fields)) == len(fields)
+        if ep.result_name:
+            assert not {"count", "index"} & set(fields)
+        for name in params + fields + [ep.method_name]:
+            assert name.isidentifier() and name.isascii() and not keyword.iskeyword(name) and not name.startswith("_")
+        assert ep.method_name not in reserved and ep.submit_name not in reserved
+    assert len(set(module_level)) == len(module_level)
+    assert len({ep.const_name for ep in app.endpoints}) == len(app.endpoints)
