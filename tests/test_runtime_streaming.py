@@ -98,3 +98,22 @@ def test_status_reports_progress_and_logs(server_pool: Any, major: str) -> None:
         logs = notify.status().logs
         assert [(log.level, log.message) for log in logs] == [("info", "info: x"), ("warning", "warning: x")]
         assert notify.status().code is rt.Status.FINISHED
+
+
+def test_status_shows_queue_positions(server_pool: Any) -> None:
+    server = server_pool.get("multi_endpoints", GRADIO_VERSIONS[-1])
+    sleepy = endpoint(config_of(server), "/sleepy")  # concurrency 1: later jobs wait in line
+    sync_client, _ = client_classes(server)
+    with sync_client(timeout=60) as client:
+        jobs = [client._submit(sleepy, 0.5) for _ in range(3)]
+        ranks: set[tuple[int | None, int | None]] = set()
+        codes = set()
+        while not jobs[2].done():
+            status = jobs[2].status()
+            codes.add(status.code)
+            if status.code is rt.Status.QUEUED:
+                ranks.add((status.rank, status.queue_size))
+            time.sleep(0.01)
+        assert [job.result() for job in jobs] == ["slept 0.5"] * 3
+    assert rt.Status.QUEUED in codes and rt.Status.PROCESSING in codes
+    assert any(rank is not None and rank >= 1 for rank, _ in ranks)
