@@ -320,19 +320,15 @@ class Client(_BaseClient):
         shared = self._shared
         if shared.config is not None and not fresh:
             return shared.config
-        for attempt in (1, 2):
+        url, timeout = f"{shared.root}/config", request_timeout(self._options.timeout)
+        try:
             try:
-                response = http.get(
-                    f"{shared.root}/config",
-                    headers=shared.headers,
-                    timeout=request_timeout(self._options.timeout),
-                )
-                break
-            except (httpx.NetworkError, httpx.RemoteProtocolError) as e:
-                if attempt == 2:  # the first try may hit a connection the server just dropped
-                    raise transport_error(e, action="reading the app's /config") from None
-            except httpx.HTTPError as e:
-                raise transport_error(e, action="reading the app's /config") from None
+                response = http.get(url, headers=shared.headers, timeout=timeout)
+            except (httpx.NetworkError, httpx.RemoteProtocolError):
+                # A join the app refused may have been its last word on that pooled connection.
+                response = http.get(url, headers=shared.headers, timeout=timeout)
+        except httpx.HTTPError as e:
+            raise transport_error(e, action="reading the app's /config") from None
         shared.config = config_of(response)
         return shared.config
 
@@ -540,19 +536,15 @@ class AsyncClient(_BaseClient):
         shared = self._shared
         if shared.config is not None and not fresh:
             return shared.config
-        for attempt in (1, 2):
+        url, timeout = f"{shared.root}/config", request_timeout(self._options.timeout)
+        try:
             try:
-                response = await http.get(
-                    f"{shared.root}/config",
-                    headers=shared.headers,
-                    timeout=request_timeout(self._options.timeout),
-                )
-                break
-            except (httpx.NetworkError, httpx.RemoteProtocolError) as e:
-                if attempt == 2:  # the first try may hit a connection the server just dropped
-                    raise transport_error(e, action="reading the app's /config") from None
-            except httpx.HTTPError as e:
-                raise transport_error(e, action="reading the app's /config") from None
+                response = await http.get(url, headers=shared.headers, timeout=timeout)
+            except (httpx.NetworkError, httpx.RemoteProtocolError):
+                # A join the app refused may have been its last word on that pooled connection.
+                response = await http.get(url, headers=shared.headers, timeout=timeout)
+        except httpx.HTTPError as e:
+            raise transport_error(e, action="reading the app's /config") from None
         shared.config = config_of(response)
         return shared.config
 
