@@ -68,7 +68,12 @@ def generator_version() -> str:
 
 def _client_attributes() -> set[str]:
     """Every public attribute of the runtime clients (plus what ``__init__`` sets on instances)."""
-    names = {n for cls in (_RuntimeClient, _RuntimeAsyncClient) for n in dir(cls) if not n.startswith("_")}
+    names = {
+        n
+        for cls in (_RuntimeClient, _RuntimeAsyncClient)
+        for n in dir(cls)
+        if not n.startswith("_")
+    }
     return names | {"src", "app"}
 
 
@@ -89,14 +94,18 @@ def build(
     mapper = TypeMapper(module, diagnostics, private)
     info = snapshot.info()
     if info.unnamed_endpoints:
-        diagnostics.warn(f"{len(info.unnamed_endpoints)} unnamed endpoint(s) left out (no api_name)")
+        diagnostics.warn(
+            f"{len(info.unnamed_endpoints)} unnamed endpoint(s) left out (no api_name)"
+        )
 
     endpoints: list[Endpoint] = []
     for key, ep_info in info.named_endpoints.items():
         where = f"endpoint {key!r}"
         config = snapshot.endpoints.get(key) if snapshot.endpoints is not None else None
         if snapshot.endpoints is not None and config is None:
-            diagnostics.warn("not found among the public or hidden endpoints of /config; left out", where)
+            diagnostics.warn(
+                "not found among the public or hidden endpoints of /config; left out", where
+            )
             continue
         if ep_info.api_visibility == "private":
             continue
@@ -110,7 +119,9 @@ def build(
         if not key.startswith("/") or len(key) < 2:
             diagnostics.warn("the api name is empty or does not start with '/'; left out", where)
             continue
-        endpoints.append(_endpoint(key, ep_info, config, hidden, module, private, mapper, diagnostics))
+        endpoints.append(
+            _endpoint(key, ep_info, config, hidden, module, private, mapper, diagnostics)
+        )
 
     result_names = [e.result_name for e in endpoints if e.result_name]
     exports = [class_name, async_class_name, "APP"]
@@ -157,10 +168,15 @@ def _banner(snapshot: Snapshot, version: str, class_name: str, include_hidden: b
 
 
 def _split_slots(
-    slots: list[SlotConfig] | None, public_count: int, what: str, where: str, diagnostics: Diagnostics
+    slots: list[SlotConfig] | None,
+    public_count: int,
+    what: str,
+    where: str,
+    diagnostics: Diagnostics,
 ) -> tuple[list[Slot], list[Mapping[str, Any]]]:
     """Positions of the dependency (``Slot(None)`` for State) and the config props per public one."""
-    plain = [Slot(i) for i in range(public_count)], [{} for _ in range(public_count)]
+    no_props: list[Mapping[str, Any]] = [{} for _ in range(public_count)]
+    plain = [Slot(i) for i in range(public_count)], no_props
     if slots is None:
         return plain
     public = [s for s in slots if not s.state]
@@ -208,7 +224,9 @@ def _fit_default(type_: TypeRef, default: Any, where: str, diagnostics: Diagnost
         widened: TypeRef = LiteralType(type_.values + (default,), type_.custom)
     else:
         widened = union([type_, _json_type(default)])
-    diagnostics.warn(f"default {doc_line(repr(default), 60)} does not fit the declared type; widened it", where)
+    diagnostics.warn(
+        f"default {doc_line(repr(default), 60)} does not fit the declared type; widened it", where
+    )
     return widened
 
 
@@ -237,13 +255,19 @@ def _endpoint(
     parameters: list[Parameter] = []
     after_default = keyword_only = False
     for i, p in enumerate(ep_info.parameters):
-        raw_name = p.parameter_name if isinstance(p.parameter_name, str) and p.parameter_name else p.label
+        raw_name = (
+            p.parameter_name if isinstance(p.parameter_name, str) and p.parameter_name else p.label
+        )
         name = params_scope.claim(snake_name(raw_name, prefix="arg"))
         pwhere = f"{where} parameter {name!r}"
         props = input_props[i]
         type_ = mapper.map_value(
-            p.type, component=p.component if isinstance(p.component, str) else None, props=props,
-            output=False, hint=f"{method} {name}", where=pwhere,
+            p.type,
+            component=p.component if isinstance(p.component, str) else None,
+            props=props,
+            output=False,
+            hint=f"{method} {name}",
+            where=pwhere,
         )
         if p.parameter_has_default:
             type_ = _fit_default(type_, p.parameter_default, pwhere, diagnostics)
@@ -258,8 +282,13 @@ def _endpoint(
                 default=p.parameter_default,
                 keyword_only=keyword_only,
                 doc=parameter_doc(
-                    name=name, label=p.label, component=p.component, props=props, type_=type_,
-                    has_default=p.parameter_has_default, default=p.parameter_default,
+                    name=name,
+                    label=p.label,
+                    component=p.component,
+                    props=props,
+                    type_=type_,
+                    has_default=p.parameter_has_default,
+                    default=p.parameter_default,
                 ),
             )
         )
@@ -273,19 +302,28 @@ def _endpoint(
             name += "_"  # a NamedTuple field must not replace tuple.count / tuple.index
         name = fields_scope.claim(name)
         type_ = mapper.map_value(
-            r.type, component=r.component if isinstance(r.component, str) else None,
-            props=output_props[i], output=True, hint=f"{method} {name}", where=f"{where} output {name!r}",
+            r.type,
+            component=r.component if isinstance(r.component, str) else None,
+            props=output_props[i],
+            output=True,
+            hint=f"{method} {name}",
+            where=f"{where} output {name!r}",
         )
         outputs.append(
             Output(name=name, type=type_, doc=output_doc(label=r.label, component=r.component))
         )
 
-    result_name = module.claim(camel_name(method, prefix="Endpoint") + "Result") if len(outputs) > 1 else None
+    result_name = (
+        module.claim(camel_name(method, prefix="Endpoint") + "Result") if len(outputs) > 1 else None
+    )
     description = doc_block(ep_info.description) if isinstance(ep_info.description, str) else []
     if not any(description):
         description = [f"Call {doc_line(key, 100)}."]
     if config is not None and config.stream:
-        description += ["", f"The app streams this result: iterate ``submit_{method}(...)`` for partial values."]
+        description += [
+            "",
+            f"The app streams this result: iterate ``submit_{method}(...)`` for partial values.",
+        ]
     return Endpoint(
         api_name=repr(key),
         method_name=method,

@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -38,7 +38,9 @@ class _DefaultGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-def _parse_auth(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, str] | None:
+def _parse_auth(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[str, str] | None:
     if value is None:
         return None
     user, sep, password = value.partition(":")
@@ -49,22 +51,58 @@ def _parse_auth(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 def _check_class_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
     reserved = module_reserved_names("Client", "AsyncClient") - {"Client", "AsyncClient"}
-    if not value.isidentifier() or not value.isascii() or keyword.iskeyword(value) or value.startswith("_"):
+    if (
+        not value.isidentifier()
+        or not value.isascii()
+        or keyword.iskeyword(value)
+        or value.startswith("_")
+    ):
         raise click.BadParameter(f"{value!r} is not a usable class name; use e.g. MyApp")
     if value in reserved:
-        raise click.BadParameter(f"{value!r} is a name the generated module already uses; pick another")
+        raise click.BadParameter(
+            f"{value!r} is a name the generated module already uses; pick another"
+        )
     return value
 
 
 def _source_options(func: F) -> F:
     options = [
         click.argument("src"),
-        click.option("--config", "config_path", metavar="PATH", help="The app's /config saved as JSON, when SRC is a raw API info file."),
-        click.option("--src", "source", metavar="URL", help="Record this app location instead of the one SRC implies."),
-        click.option("--include-hidden", is_flag=True, help="Also include endpoints hidden from the API docs (never private ones)."),
-        click.option("--token", metavar="TOKEN", help="Hugging Face token (default: HF_TOKEN or the huggingface_hub login)."),
-        click.option("--auth", callback=_parse_auth, metavar="USER:PASS", help="Log in to a password-protected app."),
-        click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for the app."),
+        click.option(
+            "--config",
+            "config_path",
+            metavar="PATH",
+            help="The app's /config saved as JSON, when SRC is a raw API info file.",
+        ),
+        click.option(
+            "--src",
+            "source",
+            metavar="URL",
+            help="Record this app location instead of the one SRC implies.",
+        ),
+        click.option(
+            "--include-hidden",
+            is_flag=True,
+            help="Also include endpoints hidden from the API docs (never private ones).",
+        ),
+        click.option(
+            "--token",
+            metavar="TOKEN",
+            help="Hugging Face token (default: HF_TOKEN or the huggingface_hub login).",
+        ),
+        click.option(
+            "--auth",
+            callback=_parse_auth,
+            metavar="USER:PASS",
+            help="Log in to a password-protected app.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1),
+            default=30.0,
+            show_default=True,
+            help="Seconds to wait for the app.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -88,7 +126,7 @@ def _report(diagnostics: Diagnostics) -> None:
         click.echo(str(item), err=True)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
 
@@ -97,20 +135,32 @@ def write_atomically(path: str, text: str) -> None:
     """Write ``text`` to ``path`` so that the file is either the old one or complete, never half."""
     directory = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
-        raise OutputError(f"cannot write {path!r}: it is a directory; pass a file name such as sdk.py")
+        raise OutputError(
+            f"cannot write {path!r}: it is a directory; pass a file name such as sdk.py"
+        )
     tmp_name = None
     try:
         with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=directory, prefix=".gradio-codegen-", suffix=".tmp", delete=False, newline="\n"
+            "w",
+            encoding="utf-8",
+            dir=directory,
+            prefix=".gradio-codegen-",
+            suffix=".tmp",
+            delete=False,
+            newline="\n",
         ) as tmp:
             tmp_name = tmp.name
             tmp.write(text)
         os.replace(tmp_name, path)
         tmp_name = None
     except FileNotFoundError:
-        raise OutputError(f"cannot write {path!r}: directory {directory!r} does not exist; create it first") from None
+        raise OutputError(
+            f"cannot write {path!r}: directory {directory!r} does not exist; create it first"
+        ) from None
     except OSError as e:
-        raise OutputError(f"cannot write {path!r}: {e.strerror}; choose a writable location") from None
+        raise OutputError(
+            f"cannot write {path!r}: {e.strerror}; choose a writable location"
+        ) from None
     finally:
         if tmp_name is not None and os.path.exists(tmp_name):
             os.unlink(tmp_name)
@@ -140,15 +190,37 @@ def main() -> None:
 
 @main.command()
 @_source_options
-@click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write the module ('-' for stdout).")
-@click.option("--check", is_flag=True, help="Do not write; exit 1 and show a diff when FILE differs from a fresh generation.")
-@click.option("--class-name", default="Client", show_default=True, callback=_check_class_name, help="Name of the sync client class (the async one is Async<NAME>).")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="Where to write the module ('-' for stdout).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Do not write; exit 1 and show a diff when FILE differs from a fresh generation.",
+)
+@click.option(
+    "--class-name",
+    default="Client",
+    show_default=True,
+    callback=_check_class_name,
+    help="Name of the sync client class (the async one is Async<NAME>).",
+)
 def generate(src: str, output: str, check: bool, class_name: str, **kw: Any) -> None:
     """Write the typed client module for SRC."""
     diagnostics = Diagnostics()
     try:
         snapshot = _load(src, diagnostics, **kw)
-        app = build(snapshot, diagnostics=diagnostics, class_name=class_name, include_hidden=kw["include_hidden"])
+        app = build(
+            snapshot,
+            diagnostics=diagnostics,
+            class_name=class_name,
+            include_hidden=kw["include_hidden"],
+        )
         source = render(app)
         if check:
             _report(diagnostics)
@@ -178,7 +250,10 @@ def _check(output: str, fresh: str) -> int:
         click.echo(f"{output} is up to date", err=True)
         return 0
     diff = difflib.unified_diff(
-        current.splitlines(keepends=True), fresh.splitlines(keepends=True), f"{output} (current)", f"{output} (fresh)"
+        current.splitlines(keepends=True),
+        fresh.splitlines(keepends=True),
+        f"{output} (current)",
+        f"{output} (fresh)",
     )
     click.echo("".join(diff), nl=False)
     click.echo(f"{output} is out of date; regenerate it (same command without --check)", err=True)
@@ -187,7 +262,14 @@ def _check(output: str, fresh: str) -> int:
 
 @main.command()
 @_source_options
-@click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write the snapshot ('-' for stdout).")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="Where to write the snapshot ('-' for stdout).",
+)
 def snapshot(src: str, output: str, **kw: Any) -> None:
     """Save what the generator needs from SRC into one JSON file (API info + /config parts)."""
     diagnostics = Diagnostics()
@@ -213,8 +295,14 @@ def inspect(src: str, **kw: Any) -> None:
     except CodegenError as e:
         _report(diagnostics)
         _fail(str(e))
-    version = f"Gradio {doc_line(app.gradio_version, 40)}" if app.gradio_version else "Gradio (version unknown)"
-    click.echo(f"{version} app at {doc_line(app.source or '(unknown)', 200)}: {len(app.endpoints)} endpoint(s)")
+    version = (
+        f"Gradio {doc_line(app.gradio_version, 40)}"
+        if app.gradio_version
+        else "Gradio (version unknown)"
+    )
+    click.echo(
+        f"{version} app at {doc_line(app.source or '(unknown)', 200)}: {len(app.endpoints)} endpoint(s)"
+    )
     for ep in app.endpoints:
         flags = [f"fn_index {ep.fn_index}" if ep.fn_index is not None else "fn_index unknown"]
         if ep.stream:
@@ -222,8 +310,13 @@ def inspect(src: str, **kw: Any) -> None:
         if ep.hidden:
             flags.append("hidden")
         click.echo("")
-        click.echo(f"{doc_line(eval_literal(ep.api_name), 100)}  ->  {ep.method_name}()  [{', '.join(flags)}]")
-        rows = [(p.name, p.type.annotation(), f"= {p.default_literal}" if p.has_default else "") for p in ep.parameters]
+        click.echo(
+            f"{doc_line(eval_literal(ep.api_name), 100)}  ->  {ep.method_name}()  [{', '.join(flags)}]"
+        )
+        rows = [
+            (p.name, p.type.annotation(), f"= {p.default_literal}" if p.has_default else "")
+            for p in ep.parameters
+        ]
         rows += [("-> " + o.name, o.type.annotation(), "") for o in ep.outputs]
         width = max((len(r[0]) for r in rows), default=0)
         for name, annotation, default in rows:

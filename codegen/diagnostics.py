@@ -7,6 +7,7 @@ An odd component or schema never stops generation: it becomes a ``WARNING`` and 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 __all__ = ["Diagnostic", "Diagnostics", "Level"]
@@ -48,5 +49,5 @@ class Diagnostics:
     def has_errors(self) -> bool:
         return any(d.level is Level.ERROR for d in self.items)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Diagnostic]:
         return iter(self.items)

@@ -73,8 +73,14 @@ def _bounds(props: Mapping[str, Any]) -> str:
 
 
 def parameter_doc(
-    *, name: str, label: Any, component: Any, props: Mapping[str, Any], type_: TypeRef,
-    has_default: bool, default: Any,
+    *,
+    name: str,
+    label: Any,
+    component: Any,
+    props: Mapping[str, Any],
+    type_: TypeRef,
+    has_default: bool,
+    default: Any,
 ) -> str:
     """``"Frequency (Number, Hz of the tone). Defaults to 440."``-style text for one argument."""
     head = _label(label, name)

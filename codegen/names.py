@@ -34,7 +34,9 @@ _BUILTINS_ACROSS_VERSIONS = frozenset(
         "PythonFinalizationError",
     }
 )
-BUILTIN_NAMES = frozenset(n for n in dir(builtins) if not n.startswith("_")) | _BUILTINS_ACROSS_VERSIONS
+BUILTIN_NAMES = (
+    frozenset(n for n in dir(builtins) if not n.startswith("_")) | _BUILTINS_ACROSS_VERSIONS
+)
 
 _WORD_BREAK = re.compile(r"[^0-9A-Za-z]+")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -42,8 +44,23 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 # Letters NFKD does not decompose into ASCII but that have a well-known spelling.
 _TRANSLITERATE = str.maketrans(
-    {"ß": "ss", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
-     "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"}
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "Ae",
+        "œ": "oe",
+        "Œ": "Oe",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "þ": "th",
+        "Þ": "Th",
+        "ð": "d",
+        "Ð": "D",
+    }
 )
 
 
@@ -123,10 +140,14 @@ class NameScope:
         companions = tuple(also)
 
         def free(candidate: str) -> bool:
-            return candidate not in self._taken and all(c.format(candidate) not in self._taken for c in companions)
+            return candidate not in self._taken and all(
+                c.format(candidate) not in self._taken for c in companions
+            )
 
         candidate = name
-        if not free(candidate) and (name in self._reserved or any(c.format(name) in self._reserved for c in companions)):
+        if not free(candidate) and (
+            name in self._reserved or any(c.format(name) in self._reserved for c in companions)
+        ):
             candidate = name + "_"
         separator = "" if name[:1].isupper() else "_"
         base = name.rstrip("_") or name

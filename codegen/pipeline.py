@@ -19,5 +19,7 @@ def generate(
     format_code: bool = True,
 ) -> str:
     """The source of the SDK module for ``snapshot``; problems are added to ``diagnostics``."""
-    app = build(snapshot, diagnostics=diagnostics, class_name=class_name, include_hidden=include_hidden)
+    app = build(
+        snapshot, diagnostics=diagnostics, class_name=class_name, include_hidden=include_hidden
+    )
     return render(app, format_code=format_code)

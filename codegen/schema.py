@@ -27,7 +27,7 @@ __all__ = [
     "schema_hash",
 ]
 
-SNAPSHOT_FORMAT = "gradio-codegen-snapshot"
+SNAPSHOT_FORMAT: Literal["gradio-codegen-snapshot"] = "gradio-codegen-snapshot"
 
 # Component props that change a type or a docstring; everything else in /config is UI.
 KEPT_PROPS = (
@@ -137,7 +137,11 @@ def strip_info(info: dict[str, Any]) -> dict[str, Any]:
     named = info.get("named_endpoints")
     if isinstance(named, dict):
         out["named_endpoints"] = {
-            k: ({kk: vv for kk, vv in v.items() if kk != "code_snippets"} if isinstance(v, dict) else v)
+            k: (
+                {kk: vv for kk, vv in v.items() if kk != "code_snippets"}
+                if isinstance(v, dict)
+                else v
+            )
             for k, v in named.items()
         }
     return out
@@ -149,8 +153,12 @@ def _visibility(dep: dict[str, Any]) -> Literal["public", "undocumented", "priva
     if dep.get("backend_fn") is False:
         return "private"
     visibility = dep.get("api_visibility")
-    if visibility in ("public", "undocumented", "private"):
-        return visibility  # type: ignore[return-value]
+    if visibility == "public":
+        return "public"
+    if visibility == "undocumented":
+        return "undocumented"
+    if visibility == "private":
+        return "private"
     if dep.get("api_name") is False:
         return "private"
     if dep.get("show_api") is False:

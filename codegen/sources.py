@@ -61,13 +61,20 @@ def load(
             f"{src!r} is not a file, an http(s) URL or a Hugging Face Space id (owner/name). "
             "Pass the app's URL (e.g. http://127.0.0.1:7860), a Space id, or a schema file."
         )
-    config, info = _fetch(url, credentials=credentials, include_hidden=include_hidden, timeout=timeout)
+    config, info = _fetch(
+        url, credentials=credentials, include_hidden=include_hidden, timeout=timeout
+    )
     recorded = source or (space_id if space_id is not None else url)
     return snapshot_from_documents(info, config, source=recorded, space_id=space_id)
 
 
 def snapshot_from_documents(
-    info: Any, config: Any | None, *, source: str, space_id: str | None = None, where: str = "API info"
+    info: Any,
+    config: Any | None,
+    *,
+    source: str,
+    space_id: str | None = None,
+    where: str = "API info",
 ) -> Snapshot:
     """Bundle a raw ``/info`` document and (optionally) ``/config`` into a snapshot."""
     if not isinstance(info, dict):
@@ -75,7 +82,9 @@ def snapshot_from_documents(
     try:
         api = ApiInfo.model_validate(info)
     except ValidationError as e:
-        raise SchemaError(f"{where} does not look like Gradio API info: {_first_error(e)}") from None
+        raise SchemaError(
+            f"{where} does not look like Gradio API info: {_first_error(e)}"
+        ) from None
     endpoints = None
     meta: dict[str, Any] = {}
     if config is not None:
@@ -90,8 +99,12 @@ def snapshot_from_documents(
         meta = {
             "gradio_version": version if isinstance(version, str) else None,
             "api_prefix": _prefix(config),
-            "protocol": config.get("protocol") if isinstance(config.get("protocol"), str) else "sse_v3",
-            "max_file_size": max_size if isinstance(max_size, int) and not isinstance(max_size, bool) else None,
+            "protocol": (
+                config.get("protocol") if isinstance(config.get("protocol"), str) else "sse_v3"
+            ),
+            "max_file_size": (
+                max_size if isinstance(max_size, int) and not isinstance(max_size, bool) else None
+            ),
         }
     snapshot = Snapshot(
         source=source,
@@ -128,7 +141,9 @@ def _read_json(path: str, what: str) -> Any:
     except IsADirectoryError:
         raise SourceError(f"{what} {path!r} is a directory; pass a .json file") from None
     except UnicodeDecodeError:
-        raise SchemaError(f"{what} {path!r} is not UTF-8 text; pass the JSON the app served") from None
+        raise SchemaError(
+            f"{what} {path!r} is not UTF-8 text; pass the JSON the app served"
+        ) from None
     except json.JSONDecodeError as e:
         raise SchemaError(
             f"{what} {path!r} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); "
@@ -138,21 +153,31 @@ def _read_json(path: str, what: str) -> Any:
         raise SourceError(f"cannot read {what} {path!r}: {e.strerror}") from None
 
 
-def _load_file(src: str, *, diagnostics: Diagnostics, config_path: str | None, source: str | None) -> Snapshot:
+def _load_file(
+    src: str, *, diagnostics: Diagnostics, config_path: str | None, source: str | None
+) -> Snapshot:
     data = _read_json(src, "schema file")
     if isinstance(data, dict) and data.get("format") == SNAPSHOT_FORMAT:
         if config_path is not None:
-            raise SourceError("--config does not apply to a snapshot file (it already holds the config)")
+            raise SourceError(
+                "--config does not apply to a snapshot file (it already holds the config)"
+            )
         try:
             snapshot = Snapshot.model_validate(data)
         except ValidationError as e:
-            raise SchemaError(f"snapshot {src!r} is damaged: {_first_error(e)}; write it again") from None
+            raise SchemaError(
+                f"snapshot {src!r} is damaged: {_first_error(e)}; write it again"
+            ) from None
         try:
             snapshot.info()
         except ValidationError as e:
-            raise SchemaError(f"snapshot {src!r} holds invalid API info: {_first_error(e)}") from None
+            raise SchemaError(
+                f"snapshot {src!r} holds invalid API info: {_first_error(e)}"
+            ) from None
         if snapshot.schema_hash != snapshot.with_hash().schema_hash:
-            diagnostics.warn(f"snapshot {src!r} was edited after it was written (its schema hash differs)")
+            diagnostics.warn(
+                f"snapshot {src!r} was edited after it was written (its schema hash differs)"
+            )
         if source is not None:
             snapshot = snapshot.model_copy(update={"source": source})
         return snapshot.with_hash()
@@ -172,7 +197,9 @@ def _load_file(src: str, *, diagnostics: Diagnostics, config_path: str | None, s
             "unknown; pass --config CONFIG.json or generate from the URL or a snapshot"
         )
     if not recorded:
-        diagnostics.warn("the file does not say where the app runs; pass --src URL (clients then need a URL)")
+        diagnostics.warn(
+            "the file does not say where the app runs; pass --src URL (clients then need a URL)"
+        )
     return snapshot
 
 
@@ -206,7 +233,9 @@ def _fetch(
             params = {"all_endpoints": "true"} if include_hidden else None
             info = _get_json(http, f"{url}{prefix}/info", url, params=params)
     except httpx.TimeoutException:
-        raise SourceError(f"{url} did not answer within {timeout:g} s; check the app is running") from None
+        raise SourceError(
+            f"{url} did not answer within {timeout:g} s; check the app is running"
+        ) from None
     except httpx.HTTPError as e:
         raise SourceError(
             f"cannot reach {url} ({type(e).__name__}: {e}); check the URL and that the app is running"
@@ -217,10 +246,14 @@ def _fetch(
 def _login(http: httpx.Client, url: str, auth: tuple[str, str]) -> None:
     response = http.post(url + "/login", data={"username": auth[0], "password": auth[1]})
     if response.status_code != 200:
-        raise SourceError(f"login to {url} failed (HTTP {response.status_code}); check --auth USER:PASS")
+        raise SourceError(
+            f"login to {url} failed (HTTP {response.status_code}); check --auth USER:PASS"
+        )
 
 
-def _get_json(http: httpx.Client, target: str, url: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+def _get_json(
+    http: httpx.Client, target: str, url: str, params: dict[str, str] | None = None
+) -> dict[str, Any]:
     response = http.get(target, params=params)
     path = target[len(url) :] or "/"
     if response.status_code == 401:

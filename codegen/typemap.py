@@ -72,7 +72,10 @@ def is_file_schema(schema: Any, defs: Mapping[str, Any] | None = None) -> bool:
     meta_props = meta.get("properties")
     if isinstance(meta_props, dict):
         marker = meta_props.get("_type")
-        if isinstance(marker, dict) and _FILE_MARKER in (marker.get("const"), marker.get("default")):
+        if isinstance(marker, dict) and _FILE_MARKER in (
+            marker.get("const"),
+            marker.get("default"),
+        ):
             return True
     return False
 
@@ -113,7 +116,9 @@ class TypeMapper:
     Identical structures share one TypedDict.
     """
 
-    def __init__(self, type_names: NameScope, diagnostics: Diagnostics, private_names: NameScope) -> None:
+    def __init__(
+        self, type_names: NameScope, diagnostics: Diagnostics, private_names: NameScope
+    ) -> None:
         self._type_names = type_names
         self._shape_names = private_names
         self._diagnostics = diagnostics
@@ -148,7 +153,10 @@ class TypeMapper:
     def _refine(self, mapped: TypeRef, kind: str, props: Mapping[str, Any]) -> TypeRef:
         if kind == "number" and mapped == FLOAT and props.get("precision") == 0:
             return INT
-        if kind in ("dropdown", "radio", "checkboxgroup") and props.get("allow_custom_value") is True:
+        if (
+            kind in ("dropdown", "radio", "checkboxgroup")
+            and props.get("allow_custom_value") is True
+        ):
             if isinstance(mapped, LiteralType):
                 return LiteralType(mapped.values, custom=True)
             if isinstance(mapped, ListType) and isinstance(mapped.item, LiteralType):
@@ -164,7 +172,9 @@ class TypeMapper:
             name = self._type_names.claim(camel_name(title, prefix="Data"))
             shape_name = "_" + _upper_snake(name) + "_SHAPE"
             shape_name = self._shape_names.claim(shape_name)
-            existing = TypedDictDef(name=name, shape_name=shape_name, fields=fields, doc=doc_line(doc, 200))
+            existing = TypedDictDef(
+                name=name, shape_name=shape_name, fields=fields, doc=doc_line(doc, 200)
+            )
             self._by_structure[key] = existing
             self.typed_dicts.append(existing)
         return TypedDictType(existing)
@@ -185,7 +195,9 @@ def _upper_snake(camel: str) -> str:
 class _SchemaWalk:
     """One walk over a JSON schema (with its ``$defs``), guarding against cycles and depth."""
 
-    def __init__(self, mapper: TypeMapper, defs: Mapping[str, Any], *, output: bool, hint: str, where: str):
+    def __init__(
+        self, mapper: TypeMapper, defs: Mapping[str, Any], *, output: bool, hint: str, where: str
+    ):
         self.mapper = mapper
         self.defs = defs
         self.output = output
@@ -200,7 +212,9 @@ class _SchemaWalk:
         if schema is True or schema == {}:
             return ANY
         if not isinstance(schema, dict):
-            self.mapper.warn(f"schema is not an object ({type(schema).__name__}); typed as Any", self.where)
+            self.mapper.warn(
+                f"schema is not an object ({type(schema).__name__}); typed as Any", self.where
+            )
             return ANY
         ref = schema.get("$ref")
         if ref is not None:
@@ -269,7 +283,9 @@ class _SchemaWalk:
             return NONE
         return LiteralType(tuple(plain))
 
-    def _map_type(self, kind: Any, schema: dict[str, Any], title_hint: str | None, depth: int) -> TypeRef:
+    def _map_type(
+        self, kind: Any, schema: dict[str, Any], title_hint: str | None, depth: int
+    ) -> TypeRef:
         if kind == "string":
             return STR
         if kind == "integer":

@@ -43,7 +43,9 @@ def test_generate_writes_the_module(tmp_path: Path, echo_args: list[str]) -> Non
     assert code == 0, stderr
     assert "wrote" in stderr and "2 endpoints" in stderr
     text = out.read_text()
-    assert "def concat(" in text and text.startswith('"""Typed client for the Gradio app at http://127.0.0.1:')
+    assert "def concat(" in text and text.startswith(
+        '"""Typed client for the Gradio app at http://127.0.0.1:'
+    )
     assert not list(tmp_path.glob(".gradio-codegen-*"))  # no temp file left behind
     # The explicit subcommand and stdout output give the same bytes.
     code, stdout, _ = run("generate", *echo_args, "-o", "-")
@@ -81,7 +83,9 @@ def test_inspect_lists_endpoints_parameters_and_types() -> None:
     assert code == 0
     assert "Gradio 6.31.0 app at http://127.0.0.1:" in stdout
     assert "/summarize  ->  summarize()  [fn_index 0]" in stdout
-    assert re.search(r"\n    radio +Literal\['red', 'green', 'blue'\] = 'red'\n", stdout.replace('"', "'"))
+    assert re.search(
+        r"\n    radio +Literal\['red', 'green', 'blue'\] = 'red'\n", stdout.replace('"', "'")
+    )
     assert re.search(r"\n    -> summary +Any\n", stdout)
 
 
@@ -164,7 +168,10 @@ def test_unreachable_url() -> None:
     port = free_port()  # nothing listens there
     code, _, stderr = run(f"http://127.0.0.1:{port}", "--timeout", "5")
     assert code == 1
-    assert f"cannot reach http://127.0.0.1:{port}" in stderr and "check the URL and that the app is running" in stderr
+    assert (
+        f"cannot reach http://127.0.0.1:{port}" in stderr
+        and "check the URL and that the app is running" in stderr
+    )
 
 
 class _NotGradio(http.server.BaseHTTPRequestHandler):
@@ -210,10 +217,17 @@ def test_module_entry_point_and_console_script(tmp_path: Path, echo_args: list[s
     out = tmp_path / "sdk.py"
     done = subprocess.run(
         [sys.executable, "-P", "-m", "gradio_codegen.codegen", *echo_args, "-o", str(out)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    done = subprocess.run([str(CLI), "generate", *echo_args, "--check", "-o", str(out)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(CLI), "generate", *echo_args, "--check", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
 
 

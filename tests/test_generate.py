@@ -31,8 +31,21 @@ def fixture_snapshot(major: int, app: str, info: str = "info.json") -> Snapshot:
     )
 
 
-def param(name: str, schema: Any, *, component: str = "Textbox", label: Any = None, default: Any = ..., **extra: Any) -> dict[str, Any]:
-    p = {"label": name if label is None else label, "parameter_name": name, "type": schema, "component": component}
+def param(
+    name: str,
+    schema: Any,
+    *,
+    component: str = "Textbox",
+    label: Any = None,
+    default: Any = ...,
+    **extra: Any,
+) -> dict[str, Any]:
+    p = {
+        "label": name if label is None else label,
+        "parameter_name": name,
+        "type": schema,
+        "component": component,
+    }
     if default is not ...:
         p.update(parameter_has_default=True, parameter_default=default)
     return p | extra
@@ -42,8 +55,15 @@ def ret(label: Any, schema: Any, component: str = "Textbox") -> dict[str, Any]:
     return {"label": label, "type": schema, "component": component}
 
 
-def info_snapshot(endpoints: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]], **kw: Any) -> Snapshot:
-    info = {"named_endpoints": {k: {"parameters": p, "returns": r} | kw for k, (p, r) in endpoints.items()}, "unnamed_endpoints": {}}
+def info_snapshot(
+    endpoints: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]], **kw: Any
+) -> Snapshot:
+    info = {
+        "named_endpoints": {
+            k: {"parameters": p, "returns": r} | kw for k, (p, r) in endpoints.items()
+        },
+        "unnamed_endpoints": {},
+    }
     return snapshot_from_documents(info, None, source="http://127.0.0.1:7860")
 
 
@@ -80,17 +100,29 @@ def test_text_echo_module_matches_the_contract() -> None:
     sdk = load_source(source)
     assert isinstance(sdk.APP, rt.AppSpec) and sdk.APP.api_prefix == "/gradio_api"
     assert issubclass(sdk.Client, rt.Client) and issubclass(sdk.AsyncClient, rt.AsyncClient)
-    assert str(inspect.signature(sdk.Client.concat)) == "(self, a: str, b: str, sep: str = ' ') -> str"
+    assert (
+        str(inspect.signature(sdk.Client.concat)) == "(self, a: str, b: str, sep: str = ' ') -> str"
+    )
     assert str(inspect.signature(sdk.concat)) == "(a: str, b: str, sep: str = ' ') -> str"
     assert inspect.iscoroutinefunction(sdk.AsyncClient.concat)
-    assert sdk.__all__ == ["Client", "AsyncClient", "APP", "echo", "submit_echo", "concat", "submit_concat"]
+    assert sdk.__all__ == [
+        "Client",
+        "AsyncClient",
+        "APP",
+        "echo",
+        "submit_echo",
+        "concat",
+        "submit_concat",
+    ]
     assert "Join two strings with a separator." in (sdk.concat.__doc__ or "")
     assert "Schema hash: sha256:" in (sdk.__doc__ or "")
 
 
 def test_state_positions_are_in_the_endpoint_but_not_in_signatures() -> None:
     sdk = load_source(gen(fixture_snapshot(5, "state_counter"))[0])
-    endpoint = next(v for v in vars(sdk).values() if isinstance(v, rt.Endpoint) and v.api_name == "/increment")
+    endpoint = next(
+        v for v in vars(sdk).values() if isinstance(v, rt.Endpoint) and v.api_name == "/increment"
+    )
     assert [type(s).__name__ for s in endpoint.inputs] == ["Param", "StateSlot", "StateSlot"]
     assert list(inspect.signature(sdk.Client.increment).parameters) == ["self", "step"]
 
@@ -106,7 +138,9 @@ def test_hidden_endpoints_only_with_include_hidden() -> None:
     plain = load_source(gen(snap)[0])
     assert not hasattr(plain, "hidden_divide") and hasattr(plain, "add")
     everything = load_source(gen(snap, include_hidden=True)[0])
-    assert hasattr(everything, "hidden_divide") and hasattr(everything.Client, "submit_hidden_divide")
+    assert hasattr(everything, "hidden_divide") and hasattr(
+        everything.Client, "submit_hidden_divide"
+    )
     assert not hasattr(everything, "false") and not hasattr(everything, "unnamed")
 
 
@@ -127,7 +161,10 @@ def test_class_name_renames_both_clients() -> None:
 def test_names_never_shadow_the_runtime_or_each_other() -> None:
     snap = info_snapshot(
         {
-            "/close": ([param("self", STR), param("client", STR)], [ret("count", STR), ret("index", STR)]),
+            "/close": (
+                [param("self", STR), param("client", STR)],
+                [ret("count", STR), ret("index", STR)],
+            ),
             "/x": ([param("value", STR), param("value", STR)], [ret("", STR)]),
             "/submit_x": ([], []),
             "/Client": ([], [ret("a", STR), ret("a", STR)]),
@@ -140,13 +177,19 @@ def test_names_never_shadow_the_runtime_or_each_other() -> None:
     assert list(inspect.signature(sdk.Client.close_).parameters) == ["self", "self_", "client_"]
     assert sdk.CloseResult._fields == ("count_", "index_")
     assert list(inspect.signature(sdk.x).parameters) == ["value", "value_2"]
-    assert hasattr(sdk, "submit_x") and hasattr(sdk, "submit_x_2") and hasattr(sdk, "submit_submit_x_2")
+    assert (
+        hasattr(sdk, "submit_x")
+        and hasattr(sdk, "submit_x_2")
+        and hasattr(sdk, "submit_submit_x_2")
+    )
     assert sdk.ClientResult._fields == ("a", "a_2")
     assert inspect.signature(sdk.submit_submit_x_2).return_annotation == rt.Job[None]
 
 
 def test_a_required_parameter_after_a_default_becomes_keyword_only() -> None:
-    snap = info_snapshot({"/f": ([param("a", STR, default="x"), param("b", STR), param("c", STR, default="y")], [])})
+    snap = info_snapshot(
+        {"/f": ([param("a", STR, default="x"), param("b", STR), param("c", STR, default="y")], [])}
+    )
     sdk = load_source(gen(snap)[0])
     assert str(inspect.signature(sdk.f)) == "(a: str = 'x', *, b: str, c: str = 'y') -> None"
 
@@ -213,7 +256,12 @@ def test_files_are_file_input_in_and_remote_file_out() -> None:
 
 
 def test_functional_typed_dict_for_keys_that_are_not_identifiers() -> None:
-    obj = {"type": "object", "title": "Odd", "properties": {"class": STR, "two words": STR, "ok": STR}, "required": ["class"]}
+    obj = {
+        "type": "object",
+        "title": "Odd",
+        "properties": {"class": STR, "two words": STR, "ok": STR},
+        "required": ["class"],
+    }
     source, _ = gen(info_snapshot({"/f": ([], [ret("out", obj, "Json2")])}))
     assert 'Odd = TypedDict(\n    "Odd",' in source
     sdk = load_source(source)
@@ -225,4 +273,6 @@ def test_unnamed_endpoints_are_left_out_with_a_warning() -> None:
     info = {"named_endpoints": {}, "unnamed_endpoints": {"0": {"parameters": [], "returns": []}}}
     source, diagnostics = gen(snapshot_from_documents(info, None, source="x"))
     assert any("unnamed" in d.message for d in diagnostics)
-    assert "def " not in source.split("class AsyncClient")[0].split("class Client")[1].replace("def __", "")
+    assert "def " not in source.split("class AsyncClient")[0].split("class Client")[1].replace(
+        "def __", ""
+    )

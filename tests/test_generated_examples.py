@@ -26,7 +26,10 @@ def _modules() -> list[Path]:
 
 def test_examples_are_current() -> None:
     done = subprocess.run(
-        [str(ROOT / "scripts" / "regen-examples"), "--check"], capture_output=True, text=True, timeout=600
+        [str(ROOT / "scripts" / "regen-examples"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, f"run scripts/regen-examples:\n{done.stdout}\n{done.stderr}"
 
@@ -34,7 +37,9 @@ def test_examples_are_current() -> None:
 def test_every_fixture_app_has_an_example() -> None:
     expected = set()
     for root in (Path("/work/shared/fixtures/schemas"), ROOT / "tests" / "fixtures" / "schemas"):
-        expected |= {f"{p.parent.parent.name}/{p.parent.name}" for p in root.glob("gradio[0-9]/*/info.json")}
+        expected |= {
+            f"{p.parent.parent.name}/{p.parent.name}" for p in root.glob("gradio[0-9]/*/info.json")
+        }
     present = {f"{p.parent.name}/{p.stem}" for p in _modules()}
     assert expected and expected == present
     for module in _modules():
@@ -49,7 +54,10 @@ def test_mypy_strict_is_clean(major: str) -> None:
     # One run per major: the same app name in two folders would be a duplicate module to mypy.
     done = subprocess.run(
         [str(BIN / "mypy"), "--strict", "--no-incremental", str(EXAMPLES / major)],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Success: no issues found" in done.stdout
@@ -60,8 +68,17 @@ def test_pyright_strict_is_clean(tmp_path: Path) -> None:
     config = {"include": [str(EXAMPLES)], "typeCheckingMode": "strict", "pythonVersion": "3.11"}
     (tmp_path / "pyrightconfig.json").write_text(json.dumps(config))
     done = subprocess.run(
-        [str(BIN / "pyright"), "--pythonpath", sys.executable, "-p", str(tmp_path / "pyrightconfig.json")],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
+        [
+            str(BIN / "pyright"),
+            "--pythonpath",
+            sys.executable,
+            "-p",
+            str(tmp_path / "pyrightconfig.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 errors" in done.stdout

@@ -23,15 +23,63 @@ from gradio_codegen.codegen.sources import snapshot_from_documents
 from gradio_codegen.runtime import shapes
 
 NASTY = [
-    "", " ", "class", "self", "client", "None", "True", "__init__", "__class__", "_rt", "_s", "APP",
-    "Client", "AsyncClient", "TypedDict", "Literal", "Any", "close", "submit_x", "x", "count", "index",
-    '"""', "'''", '"', "\\", "\\n", "\x00", "\ud800", "\u2028", "\r\n", "\t", "{{ app }}", "{% raw %}",
-    "__import__('os').system('echo pwned')", "'); import os; ('", '"""); import os; ("""',
-    "a\nb", "名前", "naïve", "2nd value", "😀", "#", "# comment", "lambda: 0", "...", "-", "/", "a" * 500,
+    "",
+    " ",
+    "class",
+    "self",
+    "client",
+    "None",
+    "True",
+    "__init__",
+    "__class__",
+    "_rt",
+    "_s",
+    "APP",
+    "Client",
+    "AsyncClient",
+    "TypedDict",
+    "Literal",
+    "Any",
+    "close",
+    "submit_x",
+    "x",
+    "count",
+    "index",
+    '"""',
+    "'''",
+    '"',
+    "\\",
+    "\\n",
+    "\x00",
+    "\ud800",
+    "\u2028",
+    "\r\n",
+    "\t",
+    "{{ app }}",
+    "{% raw %}",
+    "__import__('os').system('echo pwned')",
+    "'); import os; ('",
+    '"""); import os; ("""',
+    "a\nb",
+    "名前",
+    "naïve",
+    "2nd value",
+    "😀",
+    "#",
+    "# comment",
+    "lambda: 0",
+    "...",
+    "-",
+    "/",
+    "a" * 500,
 ]
 
-texts = st.one_of(st.sampled_from(NASTY), st.text(st.characters(exclude_categories=()), max_size=30))
-json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False), texts)
+texts = st.one_of(
+    st.sampled_from(NASTY), st.text(st.characters(exclude_categories=()), max_size=30)
+)
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False), texts
+)
 json_values = st.recursive(
     json_scalars,
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(texts, inner, max_size=3)),
@@ -42,13 +90,22 @@ json_values = st.recursive(
 def _schemas() -> st.SearchStrategy[Any]:
     leaf = st.one_of(
         st.sampled_from([{"type": t} for t in ("string", "integer", "number", "boolean", "null")]),
-        st.builds(lambda e: {"type": "string", "enum": e}, st.lists(json_scalars, min_size=1, max_size=4)),
+        st.builds(
+            lambda e: {"type": "string", "enum": e}, st.lists(json_scalars, min_size=1, max_size=4)
+        ),
         st.builds(lambda c: {"const": c}, json_scalars),
         st.just({}),
         st.just({"type": {}}),
         json_values,  # nonsense where a schema should be
         st.just({"$ref": "#/$defs/Nowhere"}),
-        st.just({"properties": {"path": {"type": "string"}, "meta": {"default": {"_type": "gradio.FileData"}}}}),
+        st.just(
+            {
+                "properties": {
+                    "path": {"type": "string"},
+                    "meta": {"default": {"_type": "gradio.FileData"}},
+                }
+            }
+        ),
     )
     return st.recursive(
         leaf,
@@ -56,8 +113,15 @@ def _schemas() -> st.SearchStrategy[Any]:
             st.builds(lambda i: {"type": "array", "items": i}, inner),
             st.builds(lambda o: {"anyOf": o}, st.lists(inner, max_size=3)),
             st.builds(
-                lambda title, props, req: {"type": "object", "title": title, "properties": props, "required": req},
-                texts, st.dictionaries(texts, inner, max_size=3), st.lists(texts, max_size=2),
+                lambda title, props, req: {
+                    "type": "object",
+                    "title": title,
+                    "properties": props,
+                    "required": req,
+                },
+                texts,
+                st.dictionaries(texts, inner, max_size=3),
+                st.lists(texts, max_size=2),
             ),
             st.builds(lambda v: {"type": "object", "additionalProperties": v}, inner),
         ),
@@ -67,7 +131,9 @@ def _schemas() -> st.SearchStrategy[Any]:
 
 SCHEMAS = _schemas()
 LABELS = st.one_of(texts, json_values)
-components = st.one_of(st.sampled_from(["Textbox", "Dropdown", "Json", "Number", "File", "Chatbot"]), texts, st.none())
+components = st.one_of(
+    st.sampled_from(["Textbox", "Dropdown", "Json", "Number", "File", "Chatbot"]), texts, st.none()
+)
 
 
 @st.composite
@@ -117,24 +183,39 @@ BUILTIN_TYPES = {"str", "int", "float", "bool", "list", "dict", "tuple", "None"}
 
 
 def _is_attr(node: ast.AST, base: str, attrs: set[str]) -> bool:
-    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == base and node.attr in attrs
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == base
+        and node.attr in attrs
+    )
 
 
 def check_module(source: str) -> None:
     tree = ast.parse(source)
-    compile(tree, "<generated>", "exec", dont_inherit=True)  # duplicate arguments, misplaced names...
+    compile(
+        tree, "<generated>", "exec", dont_inherit=True
+    )  # duplicate arguments, misplaced names...
     defined: list[str] = []
     typed_dict_classes: set[str] = set()
     methods: set[str] = set()
     for i, node in enumerate(tree.body):
         if isinstance(node, ast.Expr):
-            assert i == 0 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+            assert (
+                i == 0
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            )
         elif isinstance(node, ast.ImportFrom):
             if node.module == "typing":
                 assert {a.name for a in node.names} <= TYPING
             else:
                 assert node.module == "gradio_codegen.runtime"
-                assert {(a.name, a.asname) for a in node.names} <= {("shapes", "_s"), ("FileInput", None), ("RemoteFile", None)}
+                assert {(a.name, a.asname) for a in node.names} <= {
+                    ("shapes", "_s"),
+                    ("FileInput", None),
+                    ("RemoteFile", None),
+                }
             defined += [a.asname or a.name for a in node.names]
         elif isinstance(node, ast.Import):
             assert [(a.name, a.asname) for a in node.names] == [("gradio_codegen.runtime", "_rt")]
@@ -144,24 +225,43 @@ def check_module(source: str) -> None:
             name = node.targets[0].id
             value = node.value
             if name == "__all__":
-                assert isinstance(value, ast.List) and all(isinstance(e, ast.Constant) for e in value.elts)
+                assert isinstance(value, ast.List) and all(
+                    isinstance(e, ast.Constant) for e in value.elts
+                )
             elif name == "APP":
                 assert isinstance(value, ast.Call) and _is_attr(value.func, "_rt", {"AppSpec"})
             elif name == "_default":
-                assert isinstance(value, ast.Call) and _is_attr(value.func, "_rt", {"DefaultClient"})
+                assert isinstance(value, ast.Call) and _is_attr(
+                    value.func, "_rt", {"DefaultClient"}
+                )
             elif name.endswith("_SHAPE"):
-                assert name.startswith("_") and isinstance(value, ast.Call) and _is_attr(value.func, "_s", {"Object"})
+                assert (
+                    name.startswith("_")
+                    and isinstance(value, ast.Call)
+                    and _is_attr(value.func, "_s", {"Object"})
+                )
             else:  # functional TypedDict
-                assert isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "TypedDict"
+                assert (
+                    isinstance(value, ast.Call)
+                    and isinstance(value.func, ast.Name)
+                    and value.func.id == "TypedDict"
+                )
                 assert isinstance(value.args[0], ast.Constant) and value.args[0].value == name
             defined.append(name)
         elif isinstance(node, ast.AnnAssign):
             assert isinstance(node.target, ast.Name) and node.target.id.startswith("_")
-            assert isinstance(node.value, ast.Call) and _is_attr(node.value.func, "_rt", {"Endpoint"})
+            assert isinstance(node.value, ast.Call) and _is_attr(
+                node.value.func, "_rt", {"Endpoint"}
+            )
             defined.append(node.target.id)
         elif isinstance(node, ast.ClassDef):
             bases = [ast.unparse(b) for b in node.bases]
-            assert bases in (["TypedDict"], ["NamedTuple"], ["_rt.Client"], ["_rt.AsyncClient"]), bases
+            assert bases in (
+                ["TypedDict"],
+                ["NamedTuple"],
+                ["_rt.Client"],
+                ["_rt.AsyncClient"],
+            ), bases
             assert not node.keywords and not node.decorator_list
             if bases == ["TypedDict"]:
                 typed_dict_classes.add(node.name)
@@ -181,8 +281,11 @@ def check_module(source: str) -> None:
 
     module_names = set(defined)
     typed_dict_names = typed_dict_classes | {
-        n.targets[0].id for n in tree.body
-        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and ast.unparse(n.value.func) == "TypedDict"
+        n.targets[0].id
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        and isinstance(n.value, ast.Call)
+        and ast.unparse(n.value.func) == "TypedDict"
     }
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name in typed_dict_classes:
@@ -190,13 +293,22 @@ def check_module(source: str) -> None:
                 if isinstance(item, ast.AnnAssign):
                     # Class-syntax keys are JSON keys that are plain identifiers by construction.
                     assert isinstance(item.target, ast.Name) and is_plain_identifier(item.target.id)
-                    annotation_names = typed_dict_names | TYPING | BUILTIN_TYPES | {"FileInput", "RemoteFile"}
-                    assert item.target.id not in annotation_names and not item.target.id.startswith("_")
+                    annotation_names = (
+                        typed_dict_names | TYPING | BUILTIN_TYPES | {"FileInput", "RemoteFile"}
+                    )
+                    assert item.target.id not in annotation_names and not item.target.id.startswith(
+                        "_"
+                    )
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             params = [a.arg for a in node.args.args + node.args.kwonlyargs]
             assert len(params) == len(set(params))
             for p in params:
-                assert p.isidentifier() and p.isascii() and not keyword.iskeyword(p) and not p.startswith("_")
+                assert (
+                    p.isidentifier()
+                    and p.isascii()
+                    and not keyword.iskeyword(p)
+                    and not p.startswith("_")
+                )
             allowed = module_names | TYPING | BUILTIN_TYPES | set(params) | {"self"}
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Name):
@@ -216,7 +328,8 @@ def check_module(source: str) -> None:
                     and func.attr in methods
                 )
                 or (
-                    isinstance(func, ast.Name) and func.id == "float"
+                    isinstance(func, ast.Name)
+                    and func.id == "float"
                     and [ast.literal_eval(a) for a in node.args] in (["inf"], ["-inf"], ["nan"])
                 )
             )
@@ -225,12 +338,19 @@ def check_module(source: str) -> None:
                 assert kw.arg is not None  # no **expansion
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             base = node.value.id
-            allowed_attrs = {"_rt": RUNTIME_ATTRS, "_s": SHAPES, "self": {"_predict", "_submit"}, "_default": {"get"}}
+            allowed_attrs = {
+                "_rt": RUNTIME_ATTRS,
+                "_s": SHAPES,
+                "self": {"_predict", "_submit"},
+                "_default": {"get"},
+            }
             assert base in allowed_attrs and node.attr in allowed_attrs[base], ast.unparse(node)
-        assert not isinstance(node, (ast.Lambda, ast.Import, ast.Global, ast.Nonlocal, ast.Await)) or (
-            isinstance(node, ast.Await) or isinstance(node, ast.Import)
-        )
-        if isinstance(node, ast.Name) and node.id not in module_names | TYPING | BUILTIN_TYPES | {"self"}:
+        assert not isinstance(
+            node, (ast.Lambda, ast.Import, ast.Global, ast.Nonlocal, ast.Await)
+        ) or (isinstance(node, ast.Await) or isinstance(node, ast.Import))
+        if isinstance(node, ast.Name) and node.id not in module_names | TYPING | BUILTIN_TYPES | {
+            "self"
+        }:
             pass  # parameter names, checked per function above
     # Every module-level Name use refers to something the module defines or imports.
     for node in tree.body:
@@ -263,7 +383,9 @@ def test_black_formatted_output_passes_the_same_check(info: dict[str, Any]) -> N
 
 def test_the_check_rejects_injected_code() -> None:
     """The checker itself must catch what it is there to catch."""
-    good = _generate({"named_endpoints": {"/x": {"parameters": [], "returns": []}}}, format_code=True)
+    good = _generate(
+        {"named_endpoints": {"/x": {"parameters": [], "returns": []}}}, format_code=True
+    )
     check_module(good)
     for bad in (
         good + "\nimport os\n",
@@ -279,24 +401,44 @@ def test_the_check_rejects_injected_code() -> None:
 
 
 SIMPLE_PARAMS = st.lists(
-    st.fixed_dictionaries({"label": LABELS, "parameter_name": st.one_of(texts, st.none()), "type": st.just({"type": "string"})}),
+    st.fixed_dictionaries(
+        {
+            "label": LABELS,
+            "parameter_name": st.one_of(texts, st.none()),
+            "type": st.just({"type": "string"}),
+        }
+    ),
     max_size=5,
 )
-SIMPLE_RETURNS = st.lists(st.fixed_dictionaries({"label": LABELS, "type": st.just({"type": "string"})}), max_size=4)
+SIMPLE_RETURNS = st.lists(
+    st.fixed_dictionaries({"label": LABELS, "type": st.just({"type": "string"})}), max_size=4
+)
 
 
 @pytest.mark.timeout(900)
 @settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.dictionaries(texts, st.tuples(SIMPLE_PARAMS, SIMPLE_RETURNS), min_size=1, max_size=6), texts)
-def test_names_are_valid_unique_and_never_reserved(endpoints: dict[str, Any], class_label: str) -> None:
+@given(
+    st.dictionaries(texts, st.tuples(SIMPLE_PARAMS, SIMPLE_RETURNS), min_size=1, max_size=6), texts
+)
+def test_names_are_valid_unique_and_never_reserved(
+    endpoints: dict[str, Any], class_label: str
+) -> None:
     """The naming half alone, on many more examples: no rendering, just the model's names."""
-    info = {"named_endpoints": {"/" + k: {"parameters": p, "returns": r} for k, (p, r) in endpoints.items()}}
+    info = {
+        "named_endpoints": {
+            "/" + k: {"parameters": p, "returns": r} for k, (p, r) in endpoints.items()
+        }
+    }
     snapshot = snapshot_from_documents(info, None, source="x")
     app = build(snapshot, diagnostics=Diagnostics())
     reserved = module_reserved_names("Client", "AsyncClient") - {"Client", "AsyncClient"}
-    module_level = [app.class_name, app.async_class_name, "APP"] + [td.name for td in app.typed_dicts]
+    module_level = [app.class_name, app.async_class_name, "APP"] + [
+        td.name for td in app.typed_dicts
+    ]
     for ep in app.endpoints:
-        module_level += [ep.method_name, ep.submit_name] + ([ep.result_name] if ep.result_name else [])
+        module_level += [ep.method_name, ep.submit_name] + (
+            [ep.result_name] if ep.result_name else []
+        )
         params = [p.name for p in ep.parameters]
         fields = [o.name for o in ep.outputs]
         assert len(set(params)) == len(params) and "self" not in params
@@ -304,7 +446,12 @@ def test_names_are_valid_unique_and_never_reserved(endpoints: dict[str, Any], cl
         if ep.result_name:
             assert not {"count", "index"} & set(fields)
         for name in params + fields + [ep.method_name]:
-            assert name.isidentifier() and name.isascii() and not keyword.iskeyword(name) and not name.startswith("_")
+            assert (
+                name.isidentifier()
+                and name.isascii()
+                and not keyword.iskeyword(name)
+                and not name.startswith("_")
+            )
         assert ep.method_name not in reserved and ep.submit_name not in reserved
     assert len(set(module_level)) == len(module_level)
     assert len({ep.const_name for ep in app.endpoints}) == len(app.endpoints)

@@ -98,7 +98,14 @@ def test_every_produced_name_is_a_usable_identifier() -> None:
 
 @pytest.mark.parametrize(
     ("key", "plain"),
-    [("path", True), ("class", False), ("2x", False), ("__dunder", False), ("ñ", False), ("_type", True)],
+    [
+        ("path", True),
+        ("class", False),
+        ("2x", False),
+        ("__dunder", False),
+        ("ñ", False),
+        ("_type", True),
+    ],
 )
 def test_plain_identifier(key: str, plain: bool) -> None:
     assert is_plain_identifier(key) is plain

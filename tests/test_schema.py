@@ -103,7 +103,11 @@ def test_edited_snapshot_warns(tmp_path: Path) -> None:
 
 def test_view_api_dict_and_raw_info_without_config(tmp_path: Path) -> None:
     diagnostics = Diagnostics()
-    snap = load(str(SHARED / "gradio6" / "text_echo" / "view_api.json"), diagnostics=diagnostics, source="http://h:1")
+    snap = load(
+        str(SHARED / "gradio6" / "text_echo" / "view_api.json"),
+        diagnostics=diagnostics,
+        source="http://h:1",
+    )
     assert snap.endpoints is None and snap.source == "http://h:1"
     assert set(snap.info().named_endpoints) == {"/echo", "/concat"}
     assert any("fn_index is looked up on first call" in d.message for d in diagnostics)
@@ -129,7 +133,11 @@ def test_bad_schema_files_raise_clear_errors(tmp_path: Path, content: str, messa
 def test_config_that_is_not_a_gradio_config(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text('{"hello": 1}')
     with pytest.raises(SchemaError, match="not a Gradio config"):
-        load(str(SHARED / "gradio6" / "text_echo" / "info.json"), diagnostics=Diagnostics(), config_path=str(tmp_path / "config.json"))
+        load(
+            str(SHARED / "gradio6" / "text_echo" / "info.json"),
+            diagnostics=Diagnostics(),
+            config_path=str(tmp_path / "config.json"),
+        )
 
 
 def test_missing_file_and_unknown_source() -> None:

@@ -22,13 +22,19 @@ def _mapper() -> tuple[TypeMapper, Diagnostics]:
     return TypeMapper(NameScope({"Client"}), diagnostics, NameScope()), diagnostics
 
 
-def _map(schema: Any, component: str | None = None, *, output: bool = False, **props: Any) -> tuple[TypeRef, Diagnostics]:
+def _map(
+    schema: Any, component: str | None = None, *, output: bool = False, **props: Any
+) -> tuple[TypeRef, Diagnostics]:
     mapper, diagnostics = _mapper()
-    ref = mapper.map_value(schema, component=component, props=props, output=output, hint="thing", where="test")
+    ref = mapper.map_value(
+        schema, component=component, props=props, output=output, hint="thing", where="test"
+    )
     return ref, diagnostics
 
 
-def _fixture_param(root: Path, major: int, app: str, endpoint: str, index: int, kind: str = "parameters") -> dict[str, Any]:
+def _fixture_param(
+    root: Path, major: int, app: str, endpoint: str, index: int, kind: str = "parameters"
+) -> dict[str, Any]:
     info = json.loads((root / f"gradio{major}" / app / "info.json").read_text())
     return info["named_endpoints"][endpoint][kind][index]  # type: ignore[no-any-return]
 
@@ -40,43 +46,104 @@ def _fixture_param(root: Path, major: int, app: str, endpoint: str, index: int, 
         ({"type": "number"}, "Number", {}, "float", "_s.Float()"),
         ({"type": "integer"}, "Number", {}, "int", "_s.Int()"),
         ({"type": "number"}, "Number", {"precision": 0}, "int", "_s.Int()"),  # Gradio 4 spelling
-        ({"type": "number", "description": "numeric value between 0 and 10"}, "Slider", {}, "float", "_s.Float()"),
+        (
+            {"type": "number", "description": "numeric value between 0 and 10"},
+            "Slider",
+            {},
+            "float",
+            "_s.Float()",
+        ),
         ({"type": "boolean"}, "Checkbox", {}, "bool", "_s.Bool()"),
-        ({"enum": ["a", "b"], "type": "string"}, "Radio", {}, 'Literal["a", "b"]', '_s.Choice(("a", "b"))'),
+        (
+            {"enum": ["a", "b"], "type": "string"},
+            "Radio",
+            {},
+            'Literal["a", "b"]',
+            '_s.Choice(("a", "b"))',
+        ),
         ({"enum": ["a"], "type": "string"}, "Dropdown", {}, 'Literal["a"]', '_s.Choice(("a",))'),
         (
-            {"enum": ["cat", "dog"], "type": "string"}, "Dropdown", {"allow_custom_value": True},
-            'Literal["cat", "dog"] | str', '_s.Choice(("cat", "dog"), custom=True)',
+            {"enum": ["cat", "dog"], "type": "string"},
+            "Dropdown",
+            {"allow_custom_value": True},
+            'Literal["cat", "dog"] | str',
+            '_s.Choice(("cat", "dog"), custom=True)',
         ),
         (
-            {"items": {"enum": ["x", "y"], "type": "string"}, "type": "array"}, "Checkboxgroup", {},
-            'list[Literal["x", "y"]]', '_s.List(_s.Choice(("x", "y")))',
+            {"items": {"enum": ["x", "y"], "type": "string"}, "type": "array"},
+            "Checkboxgroup",
+            {},
+            'list[Literal["x", "y"]]',
+            '_s.List(_s.Choice(("x", "y")))',
         ),
         (
-            {"items": {"enum": ["x"], "type": "string"}, "type": "array"}, "Dropdown",
+            {"items": {"enum": ["x"], "type": "string"}, "type": "array"},
+            "Dropdown",
             {"allow_custom_value": True, "multiselect": True},
-            'list[Literal["x"] | str]', '_s.List(_s.Choice(("x",), custom=True))',
+            'list[Literal["x"] | str]',
+            '_s.List(_s.Choice(("x",), custom=True))',
         ),
         # Numeric Radio values: the enum decides, not the contradicting "type": "string".
-        ({"enum": [1, 2, 0.5], "type": "string"}, "Radio", {}, "Literal[1, 2] | float", "_s.Choice((1, 2, 0.5))"),
-        ({"type": "string", "description": "Formatted as YYYY-MM-DD HH:MM:SS"}, "Datetime", {}, "str", "_s.Str()"),
+        (
+            {"enum": [1, 2, 0.5], "type": "string"},
+            "Radio",
+            {},
+            "Literal[1, 2] | float",
+            "_s.Choice((1, 2, 0.5))",
+        ),
+        (
+            {"type": "string", "description": "Formatted as YYYY-MM-DD HH:MM:SS"},
+            "Datetime",
+            {},
+            "str",
+            "_s.Str()",
+        ),
         ({"type": "string"}, "Colorpicker", {}, "str", "_s.Str()"),
         ({"type": {}, "description": "any valid json"}, "Json", {}, "Any", "_s.Json()"),
         ({}, "Json", {}, "Any", "_s.Json()"),
         ({}, "Textbox", {}, "Any", "_s.Any()"),
-        ({"anyOf": [{"type": "string"}, {"type": "null"}]}, None, {}, "str | None", "_s.Optional(_s.Str())"),
+        (
+            {"anyOf": [{"type": "string"}, {"type": "null"}]},
+            None,
+            {},
+            "str | None",
+            "_s.Optional(_s.Str())",
+        ),
         ({"type": ["integer", "null"]}, None, {}, "int | None", "_s.Optional(_s.Int())"),
-        ({"anyOf": [{"type": "null"}, {"type": "string"}, {"type": "number"}]}, None, {}, "str | float | None", "_s.Union(_s.Str(), _s.Float(), _s.Null())"),
+        (
+            {"anyOf": [{"type": "null"}, {"type": "string"}, {"type": "number"}]},
+            None,
+            {},
+            "str | float | None",
+            "_s.Union(_s.Str(), _s.Float(), _s.Null())",
+        ),
         ({"type": "array"}, None, {}, "list[Any]", "_s.List(_s.Any())"),
-        ({"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]}, None, {}, "tuple[str, int]", "_s.Tuple(_s.Str(), _s.Int())"),
+        (
+            {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]},
+            None,
+            {},
+            "tuple[str, int]",
+            "_s.Tuple(_s.Str(), _s.Int())",
+        ),
         ({"type": "object"}, None, {}, "dict[str, Any]", "_s.Mapping(_s.Any())"),
-        ({"type": "object", "additionalProperties": {"type": "number"}}, None, {}, "dict[str, float]", "_s.Mapping(_s.Float())"),
+        (
+            {"type": "object", "additionalProperties": {"type": "number"}},
+            None,
+            {},
+            "dict[str, float]",
+            "_s.Mapping(_s.Float())",
+        ),
         ({"const": "text"}, None, {}, 'Literal["text"]', '_s.Choice(("text",))'),
     ],
 )
-def test_component_and_schema_mapping(schema: Any, component: str | None, props: dict[str, Any], annotation: str, shape: str) -> None:
+def test_component_and_schema_mapping(
+    schema: Any, component: str | None, props: dict[str, Any], annotation: str, shape: str
+) -> None:
     ref, diagnostics = _map(schema, component, **props)
-    assert (ref.annotation().replace("'", '"'), ref.shape().replace("'", '"')) == (annotation, shape)
+    assert (ref.annotation().replace("'", '"'), ref.shape().replace("'", '"')) == (
+        annotation,
+        shape,
+    )
     assert not diagnostics.items
 
 
@@ -112,23 +179,32 @@ def test_video_is_an_object_on_4_and_5_and_a_file_on_6() -> None:
 def test_gallery_6_is_a_list_of_image_or_video_items() -> None:
     gallery = _fixture_param(SHARED, 6, "files_io", "/gallery", 0, "returns")
     mapper, _ = _mapper()
-    ref = mapper.map_value(gallery["type"], component="Gallery", props={}, output=True, hint="g", where="t")
+    ref = mapper.map_value(
+        gallery["type"], component="Gallery", props={}, output=True, hint="g", where="t"
+    )
     assert ref.annotation() == "list[GalleryImage | GalleryVideo]"
     image = next(td for td in mapper.typed_dicts if td.name == "GalleryImage")
-    assert {f.key: f.type.annotation() for f in image.fields} == {"image": "RemoteFile", "caption": "str | None"}
+    assert {f.key: f.type.annotation() for f in image.fields} == {
+        "image": "RemoteFile",
+        "caption": "str | None",
+    }
 
 
 def test_chatbot_messages_6_have_content_parts_and_shared_definitions() -> None:
     info = json.loads((SHARED / "gradio6" / "complex_outputs" / "info.json").read_text())
     chatbot = info["named_endpoints"]["/chat_once"]["returns"][0]
     mapper, diagnostics = _mapper()
-    ref = mapper.map_value(chatbot["type"], component="Chatbot", props={}, output=True, hint="c", where="t")
+    ref = mapper.map_value(
+        chatbot["type"], component="Chatbot", props={}, output=True, hint="c", where="t"
+    )
     assert ref.annotation() == "list[Message]"
     message = next(td for td in mapper.typed_dicts if td.name == "Message")
     content = next(f for f in message.fields if f.key == "content")
     assert content.type.annotation() == "list[TextMessage | FileMessage | ComponentMessage]"
     # Mapping the same schema again reuses the definitions instead of creating Message2.
-    mapper.map_value(chatbot["type"], component="Chatbot", props={}, output=True, hint="c", where="t")
+    mapper.map_value(
+        chatbot["type"], component="Chatbot", props={}, output=True, hint="c", where="t"
+    )
     assert [td.name for td in mapper.typed_dicts].count("Message") == 1
     assert "Message2" not in [td.name for td in mapper.typed_dicts]
     assert not diagnostics.items
@@ -142,22 +218,37 @@ def test_dataframe_label_highlighted_text_become_typed_dicts() -> None:
 
 
 def test_file_detection_is_structural() -> None:
-    file_v4 = {"properties": {"path": {"type": "string"}, "meta": {"default": {"_type": "gradio.FileData"}}}}
+    file_v4 = {
+        "properties": {
+            "path": {"type": "string"},
+            "meta": {"default": {"_type": "gradio.FileData"}},
+        }
+    }
     assert is_file_schema(file_v4)
     meta_ref = {"properties": {"path": {"type": "string"}, "meta": {"$ref": "#/$defs/M"}}}
     defs = {"M": {"properties": {"_type": {"const": "gradio.FileData"}}}}
     assert is_file_schema(meta_ref, defs)
-    assert not is_file_schema({"properties": {"path": {"type": "string"}, "meta": {"type": "object"}}})
+    assert not is_file_schema(
+        {"properties": {"path": {"type": "string"}, "meta": {"type": "object"}}}
+    )
     assert not is_file_schema({"properties": {"path": {"type": "string"}}})
 
 
 def test_keys_that_are_not_identifiers_keep_their_spelling() -> None:
-    schema = {"type": "object", "title": "Odd", "properties": {"class": {"type": "string"}, "2x": {"type": "integer"}}, "required": ["class"]}
+    schema = {
+        "type": "object",
+        "title": "Odd",
+        "properties": {"class": {"type": "string"}, "2x": {"type": "integer"}},
+        "required": ["class"],
+    }
     ref, _ = _map(schema)
     assert isinstance(ref, TypedDictType)
     assert [f.key for f in ref.definition.fields] == ["class", "2x"]
     assert ref.shape() == "_ODD_SHAPE"
-    assert ref.definition.shape_expression() == "_s.Object({'class': _s.Str(), '2x': _s.Int()}, required=('class',))"
+    assert (
+        ref.definition.shape_expression()
+        == "_s.Object({'class': _s.Str(), '2x': _s.Int()}, required=('class',))"
+    )
 
 
 @pytest.mark.parametrize(
@@ -179,7 +270,13 @@ def test_odd_schemas_become_any_with_a_warning(schema: Any, message: str) -> Non
 
 def test_recursive_schema_is_cut_with_a_warning() -> None:
     schema = {
-        "$defs": {"Node": {"type": "object", "title": "Node", "properties": {"child": {"$ref": "#/$defs/Node"}}}},
+        "$defs": {
+            "Node": {
+                "type": "object",
+                "title": "Node",
+                "properties": {"child": {"$ref": "#/$defs/Node"}},
+            }
+        },
         "$ref": "#/$defs/Node",
     }
     ref, diagnostics = _map(schema)
@@ -201,6 +298,8 @@ def test_every_component_in_the_repository_fixtures_maps_without_warnings() -> N
         for name, endpoint in info["named_endpoints"].items():
             for kind in ("parameters", "returns"):
                 for item in endpoint[kind]:
-                    ref, diagnostics = _map(item["type"], item["component"], output=kind == "returns")
+                    ref, diagnostics = _map(
+                        item["type"], item["component"], output=kind == "returns"
+                    )
                     assert not diagnostics.items, (major, name, [str(d) for d in diagnostics])
                     assert ref.annotation()
