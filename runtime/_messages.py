@@ -180,22 +180,27 @@ def parse_message(text: str) -> Message:
         raise ProtocolError(f"the queue stream sent data that is not JSON: {_excerpt(text)!r}") from None
     if not isinstance(body, dict) or not isinstance(body.get("msg"), str):
         raise ProtocolError(f"the queue stream sent a message without 'msg': {_excerpt(text)!r}")
-    kind: str = body["msg"]
-    if kind == "heartbeat":
+    name: str = body["msg"]
+    try:
+        kind = Kind(name)
+    except ValueError:
+        raw_id = body.get("event_id")
+        return Unknown(name, raw_id if isinstance(raw_id, str) else None)
+    if kind is Kind.HEARTBEAT:
         return _HEARTBEAT
-    if kind == "close_stream":
+    if kind is Kind.CLOSE_STREAM:
         return _CLOSE
-    if kind == "process_generating" or kind == "process_streaming":
-        event_id = _event_id(body, kind)
+    if kind is Kind.PROCESS_GENERATING or kind is Kind.PROCESS_STREAMING:
+        event_id = _event_id(body, name)
         output = body.get("output")
         data = output.get("data") if isinstance(output, dict) else None
         if not isinstance(data, list):
             if body.get("success") is False and isinstance(output, dict):
                 return Completed(event_id, False, output, _opt_str(body, "title"))
-            raise ProtocolError(f"{kind!r} without output data: {_excerpt(text)!r}")
+            raise ProtocolError(f"{name!r} without output data: {_excerpt(text)!r}")
         return Generating(event_id, data)
-    if kind == "process_completed":
-        event_id = _event_id(body, kind)
+    if kind is Kind.PROCESS_COMPLETED:
+        event_id = _event_id(body, name)
         output = body.get("output")
         if output is None:
             output = {}
@@ -205,30 +210,30 @@ def parse_message(text: str) -> Message:
         if not isinstance(success, bool):
             raise ProtocolError(f"'process_completed' without 'success': {_excerpt(text)!r}")
         return Completed(event_id, success, output, _opt_str(body, "title"))
-    if kind == "estimation":
+    if kind is Kind.ESTIMATION:
         return Estimation(
-            _event_id(body, kind),
+            _event_id(body, name),
             _opt_int(body, "rank"),
             _opt_int(body, "queue_size"),
             _opt_number(body, "rank_eta"),
         )
-    if kind == "process_starts":
-        return ProcessStarts(_event_id(body, kind), _opt_number(body, "eta"))
-    if kind == "progress":
+    if kind is Kind.PROCESS_STARTS:
+        return ProcessStarts(_event_id(body, name), _opt_number(body, "eta"))
+    if kind is Kind.PROGRESS:
         units = body.get("progress_data")
         if units is None:
             units = []
         if not isinstance(units, list) or not all(isinstance(u, dict) for u in units):
             raise ProtocolError(f"'progress' data is not a list of objects: {_excerpt(text)!r}")
-        return Progress(_event_id(body, kind), tuple(units))
-    if kind == "log":
+        return Progress(_event_id(body, name), tuple(units))
+    if kind is Kind.LOG:
         return Log(
-            _event_id(body, kind),
+            _event_id(body, name),
             str(body.get("log", "")),
             str(body.get("level", "info")),
             _opt_str(body, "title"),
         )
-    if kind == "unexpected_error":
+    if kind is Kind.UNEXPECTED_ERROR:
         raw_id = body.get("event_id")
         return UnexpectedError(
             raw_id if isinstance(raw_id, str) else None,
@@ -236,5 +241,6 @@ def parse_message(text: str) -> Message:
             bool(body.get("session_not_found"))
             or "session not found" in str(body.get("message", "")).lower(),
         )
+    # send_hash / send_data / queue_full belong to protocols this runtime refuses up front.
     raw_id = body.get("event_id")
-    return Unknown(kind, raw_id if isinstance(raw_id, str) else None)
+    return Unknown(name, raw_id if isinstance(raw_id, str) else None)
