@@ -192,10 +192,10 @@ class _BaseClient:
 
     def _join_headers(self) -> dict[str, str]:
         shared = self._shared
-        headers = {**shared.headers, **_JSON}
-        if shared.hf_host:  # a ZeroGPU Space counts GPU time against the forwarded caller
-            headers.update(_zerogpu.zerogpu_headers(shared.root, trusted_hosts=shared.trusted_hosts))
-        return headers
+        if not shared.hf_host:
+            return _JSON
+        # A ZeroGPU Space counts GPU time against the caller whose x-ip-token is forwarded.
+        return {**_JSON, **_zerogpu.zerogpu_headers(shared.root, trusted_hosts=shared.trusted_hosts)}
 
     def _login_failed(self, response: httpx.Response) -> GradioError:
         if response.status_code in (400, 401, 403):
@@ -276,6 +276,9 @@ class Client(_BaseClient):
             resolved = _spaces.resolve(shared.src, token=shared.token)
             self._prepare(resolved)
             http = shared.http or sync_http(request_timeout(self._options.timeout))
+            # Uploads and downloads go through this client too; the file helpers only use it on
+            # the app's own origin, so its headers (a token, the user's) stay with the app.
+            http.headers.update(shared.headers)
             shared.http = http
             if shared.auth is not None:
                 self._login(http)
@@ -289,7 +292,6 @@ class Client(_BaseClient):
             response = http.post(
                 f"{self._shared.root}/login",
                 data={"username": user, "password": password},
-                headers=self._shared.headers,
                 timeout=request_timeout(self._options.timeout),
             )
         except httpx.HTTPError as e:
@@ -312,7 +314,6 @@ class Client(_BaseClient):
             "GET",
             f"{shared.root}{self.app.api_prefix}/queue/data",
             params={"session_hash": session_hash},
-            headers=shared.headers,
             timeout=stream_timeout(shared.connect_timeout, shared.stream_timeout),
         )
 
@@ -323,10 +324,10 @@ class Client(_BaseClient):
         url, timeout = f"{shared.root}/config", request_timeout(self._options.timeout)
         try:
             try:
-                response = http.get(url, headers=shared.headers, timeout=timeout)
+                response = http.get(url, timeout=timeout)
             except (httpx.NetworkError, httpx.RemoteProtocolError):
                 # A join the app refused may have been its last word on that pooled connection.
-                response = http.get(url, headers=shared.headers, timeout=timeout)
+                response = http.get(url, timeout=timeout)
         except httpx.HTTPError as e:
             raise transport_error(e, action="reading the app's /config") from None
         shared.config = config_of(response)
@@ -384,13 +385,12 @@ class Client(_BaseClient):
             response = http.post(
                 f"{base}/cancel",
                 json={"fn_index": plan.fn_index, "session_hash": session_hash, "event_id": event_id},
-                headers=shared.headers,
                 timeout=timeout,
             )
             # Gradio < 4.29 has no cancel route (404); there /reset alone stops a generator.
             if response.status_code not in (200, 404):
                 raise status_error(response, action="cancelling the job", endpoint=endpoint.api_name)
-            http.post(f"{base}/reset", json={"event_id": event_id}, headers=shared.headers, timeout=timeout)
+            http.post(f"{base}/reset", json={"event_id": event_id}, timeout=timeout)
         except httpx.HTTPError as e:
             raise transport_error(e, action="cancelling the job", endpoint=endpoint.api_name) from None
 
@@ -493,6 +493,9 @@ class AsyncClient(_BaseClient):
             resolved = await _spaces.aresolve(shared.src, token=shared.token)
             self._prepare(resolved)
             http = shared.http or async_http(request_timeout(self._options.timeout))
+            # Uploads and downloads go through this client too; the file helpers only use it on
+            # the app's own origin, so its headers (a token, the user's) stay with the app.
+            http.headers.update(shared.headers)
             shared.http = http
             if shared.auth is not None:
                 await self._login(http)
@@ -506,7 +509,6 @@ class AsyncClient(_BaseClient):
             response = await http.post(
                 f"{self._shared.root}/login",
                 data={"username": user, "password": password},
-                headers=self._shared.headers,
                 timeout=request_timeout(self._options.timeout),
             )
         except httpx.HTTPError as e:
@@ -528,7 +530,6 @@ class AsyncClient(_BaseClient):
             "GET",
             f"{shared.root}{self.app.api_prefix}/queue/data",
             params={"session_hash": session_hash},
-            headers=shared.headers,
             timeout=stream_timeout(shared.connect_timeout, shared.stream_timeout),
         )
 
@@ -539,10 +540,10 @@ class AsyncClient(_BaseClient):
         url, timeout = f"{shared.root}/config", request_timeout(self._options.timeout)
         try:
             try:
-                response = await http.get(url, headers=shared.headers, timeout=timeout)
+                response = await http.get(url, timeout=timeout)
             except (httpx.NetworkError, httpx.RemoteProtocolError):
                 # A join the app refused may have been its last word on that pooled connection.
-                response = await http.get(url, headers=shared.headers, timeout=timeout)
+                response = await http.get(url, timeout=timeout)
         except httpx.HTTPError as e:
             raise transport_error(e, action="reading the app's /config") from None
         shared.config = config_of(response)
@@ -600,14 +601,13 @@ class AsyncClient(_BaseClient):
             response = await http.post(
                 f"{base}/cancel",
                 json={"fn_index": plan.fn_index, "session_hash": session_hash, "event_id": event_id},
-                headers=shared.headers,
                 timeout=timeout,
             )
             # Gradio < 4.29 has no cancel route (404); there /reset alone stops a generator.
             if response.status_code not in (200, 404):
                 raise status_error(response, action="cancelling the job", endpoint=endpoint.api_name)
             await http.post(
-                f"{base}/reset", json={"event_id": event_id}, headers=shared.headers, timeout=timeout
+                f"{base}/reset", json={"event_id": event_id}, timeout=timeout
             )
         except httpx.HTTPError as e:
             raise transport_error(e, action="cancelling the job", endpoint=endpoint.api_name) from None

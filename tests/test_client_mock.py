@@ -414,3 +414,18 @@ def test_unsupported_protocols_say_so_before_any_request(protocol: str) -> None:
     with pytest.raises(rt.ProtocolError, match=f"protocol '{protocol}'.*Gradio 4.0 and later"):
         client._predict(CONCAT, "a", "b", "c")
     assert fake.requests == []
+
+
+def test_user_headers_go_with_every_request() -> None:
+    seen: list[httpx.Headers] = []
+    fake = FakeApp()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers)
+        return fake(request)
+
+    client = Client(timeout=5, headers={"x-tenant": "blue"})
+    client._shared.http = httpx.Client(transport=httpx.MockTransport(handler))
+    assert client._predict(CONCAT, "a", "b", "c") == "x"
+    assert len(seen) == 2 and all(h["x-tenant"] == "blue" for h in seen)
+    assert all(h["user-agent"] == "gradio-codegen" for h in seen)
