@@ -9,6 +9,7 @@ import threading
 import time
 from typing import Any
 
+import httpx
 import pytest
 
 from gradio_codegen import runtime as rt
@@ -138,3 +139,20 @@ def test_call_timeout_and_with_options(server_pool: Any) -> None:
             job.result(timeout=0.2)
         assert job.result(timeout=30).startswith("slept 1")
         assert quick.session_hash == client.session_hash
+
+
+@pytest.mark.parametrize("major", GRADIO_VERSIONS)
+def test_schema_without_config_reads_config_once(server_pool: Any, major: str) -> None:
+    server = server_pool.get("state_counter", major)
+    config = config_of(server)
+    increment = endpoint(config, "/increment", with_fn_index=False)  # no fn_index, no State slots
+    history = endpoint(config, "/history", with_fn_index=False)
+    assert increment.fn_index is None and len(increment.inputs) == 1
+    sync_client, _ = client_classes(server)
+    seen: list[str] = []
+    with sync_client(timeout=30) as client:
+        client._shared.http = httpx.Client(event_hooks={"request": [lambda r: seen.append(r.url.path)]})
+        assert client._predict(increment, 2) == 2
+        assert client._predict(increment, 3) == 5
+        assert client._predict(history) == "2, 5"
+    assert seen.count("/config") == 1
