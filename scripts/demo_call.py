@@ -33,11 +33,15 @@ def main(sdk_path: Path) -> int:
             started = time.perf_counter()
             echoed = client.echo("hello from a typed client")
             first = time.perf_counter() - started
-            print(f"client.echo('hello from a typed client') -> {echoed!r}  ({first * 1000:.0f} ms)")
+            print(
+                f"client.echo('hello from a typed client') -> {echoed!r}  ({first * 1000:.0f} ms)"
+            )
             started = time.perf_counter()
             client.echo("again")
-            print(f"client.echo('again') on the warm connection: "
-                  f"{(time.perf_counter() - started) * 1000:.0f} ms")
+            print(
+                f"client.echo('again') on the warm connection: "
+                f"{(time.perf_counter() - started) * 1000:.0f} ms"
+            )
             joined = client.concat("typed", "fast", sep=" & ")
             print(f"client.concat('typed', 'fast', sep=' & ') -> {joined!r}")
             job = client.submit_echo("via a job")
@@ -47,8 +51,10 @@ def main(sdk_path: Path) -> int:
             print("demo: error: the app answered something else than expected", file=sys.stderr)
         return 0 if ok else 1
     except NotImplementedError as e:
-        print(f"demo: the runtime client cannot call apps yet (NotImplementedError: {e})",
-              file=sys.stderr)
+        print(
+            f"demo: the runtime client cannot call apps yet (NotImplementedError: {e})",
+            file=sys.stderr,
+        )
         return 2
     except Exception as e:  # the demo reports any failure plainly, then stops the server
         print(f"demo: error: calling the app failed: {type(e).__name__}: {e}", file=sys.stderr)

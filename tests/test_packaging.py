@@ -21,8 +21,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGE_DIRS = {"codegen": "gradio_codegen/codegen", "runtime": "gradio_codegen/runtime",
-                "templates": "gradio_codegen/templates"}
+PACKAGE_DIRS = {
+    "codegen": "gradio_codegen/codegen",
+    "runtime": "gradio_codegen/runtime",
+    "templates": "gradio_codegen/templates",
+}
 HEAVY = ("jinja2", "black", "click", "gradio", "gradio_client")
 INSTALL_TIMEOUT = 600
 
@@ -53,20 +56,30 @@ print(json.dumps({{
 """
 
 
-def run(cmd: list[str | Path], *, cwd: Path, timeout: float = INSTALL_TIMEOUT) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+def run(
+    cmd: list[str | Path], *, cwd: Path, timeout: float = INSTALL_TIMEOUT
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
+    }
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    result = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True,
-                            timeout=timeout)
+    result = subprocess.run(
+        [str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
     if result.returncode != 0:
-        raise AssertionError(f"{' '.join(map(str, cmd))} exited {result.returncode}:\n"
-                             f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise AssertionError(
+            f"{' '.join(map(str, cmd))} exited {result.returncode}:\n"
+            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return result
 
 
 def source_files(tree: Path, folder: str) -> set[str]:
-    return {str(p.relative_to(tree / folder)) for p in (tree / folder).rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
+    return {
+        str(p.relative_to(tree / folder))
+        for p in (tree / folder).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    }
 
 
 def new_venv(path: Path) -> Path:
@@ -83,9 +96,21 @@ def facts(python: Path, cwd: Path) -> dict[str, object]:
 def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the checkout without venvs, build output, caches or VCS data."""
     dest = tmp_path_factory.mktemp("src") / "gradio-codegen"
-    skip = shutil.ignore_patterns(".venvs", ".venv", ".git", "build", "dist", ".work", "__pycache__",
-                                  "*.pyc", "*.egg-info", ".pytest_cache", ".mypy_cache",
-                                  ".hypothesis", ".gradio")
+    skip = shutil.ignore_patterns(
+        ".venvs",
+        ".venv",
+        ".git",
+        "build",
+        "dist",
+        ".work",
+        "__pycache__",
+        "*.pyc",
+        "*.egg-info",
+        ".pytest_cache",
+        ".mypy_cache",
+        ".hypothesis",
+        ".gradio",
+    )
     shutil.copytree(ROOT, dest, ignore=skip, symlinks=True)
     return dest
 
@@ -131,14 +156,20 @@ def test_wheel_holds_the_package_and_nothing_else(source: Path, dists: dict[str,
         assert not stray, f"files outside the gradio_codegen package in the wheel: {stray}"
         for folder, package in PACKAGE_DIRS.items():
             missing = {f"{package}/{f}" for f in source_files(source, folder)} - names
-            assert not missing, f"source files of {folder}/ missing from the wheel: {sorted(missing)}"
+            assert (
+                not missing
+            ), f"source files of {folder}/ missing from the wheel: {sorted(missing)}"
         metadata = whl.read(dist_info + "METADATA").decode()
         entry_points = whl.read(dist_info + "entry_points.txt").decode()
     assert "gradio-codegen = gradio_codegen.codegen.cli:main" in entry_points
     requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
     test_only = {"pytest", "hypothesis", "mypy", "pyright", "build", "uvicorn", "starlette"}
-    leaked = [r for r in requires if r.split()[1].split(";")[0].split(">")[0].split("=")[0].lower()
-              in test_only and 'extra == "test"' not in r]
+    leaked = [
+        r
+        for r in requires
+        if r.split()[1].split(";")[0].split(">")[0].split("=")[0].lower() in test_only
+        and 'extra == "test"' not in r
+    ]
     assert not leaked, f"test tools required by a plain install: {leaked}"
 
 
@@ -167,7 +198,9 @@ def test_wheel_install_without_extras_imports_runtime_alone(
     assert got["py_typed"] == {"gradio_codegen.runtime": True, "gradio_codegen.codegen": True}
 
 
-def test_wheel_install_ships_the_templates(source: Path, wheel_python: Path, tmp_path: Path) -> None:
+def test_wheel_install_ships_the_templates(
+    source: Path, wheel_python: Path, tmp_path: Path
+) -> None:
     expected = sorted(f for f in source_files(source, "templates") if "/" not in f)
     if not any(f.endswith(".jinja") for f in expected):
         pytest.skip("templates/ has no .jinja files yet")
@@ -187,11 +220,12 @@ def test_console_script_help(source: Path, wheel_python: Path, tmp_path: Path) -
 
 def test_module_entry_help(source: Path, wheel_python: Path, tmp_path: Path) -> None:
     require_cli(source)
-    assert (source / "codegen" / "__main__.py").exists(), (
-        "`python -m gradio_codegen.codegen` needs codegen/__main__.py calling cli.main()"
-    )
-    out = run([wheel_python, "-P", "-m", "gradio_codegen.codegen", "--help"], cwd=tmp_path,
-              timeout=60).stdout
+    assert (
+        source / "codegen" / "__main__.py"
+    ).exists(), "`python -m gradio_codegen.codegen` needs codegen/__main__.py calling cli.main()"
+    out = run(
+        [wheel_python, "-P", "-m", "gradio_codegen.codegen", "--help"], cwd=tmp_path, timeout=60
+    ).stdout
     assert "Usage:" in out, out
 
 

@@ -48,8 +48,13 @@ def installed(major: str, names: list[str]) -> dict[str, str | None]:
         "    except m.PackageNotFoundError: return None\n"
         "print(json.dumps({n: v(n) for n in sys.argv[1:]}))"
     )
-    out = subprocess.run([str(venv_python(major)), "-P", "-c", script, *names], capture_output=True,
-                         text=True, timeout=60, check=True).stdout
+    out = subprocess.run(
+        [str(venv_python(major)), "-P", "-c", script, *names],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     return json.loads(out)  # type: ignore[no-any-return]
 
 
@@ -112,8 +117,7 @@ def test_app_starts_answers_and_stops(major: str) -> None:
 
 # A stand-in app (standard library only) that looks to the harness like a Gradio server and starts
 # a child process of its own, so stopping must take the whole process group.
-STAND_IN = textwrap.dedent(
-    """
+STAND_IN = textwrap.dedent("""
     import http.server, os, pathlib, subprocess, sys
     port = int(os.environ["GRADIO_SERVER_PORT"])
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
@@ -128,8 +132,7 @@ STAND_IN = textwrap.dedent(
     server = http.server.HTTPServer(("127.0.0.1", port), Handler)
     print(f"Running on local URL:  http://127.0.0.1:{port}", flush=True)
     server.serve_forever()
-    """
-)
+    """)
 
 
 @pytest.fixture
@@ -188,4 +191,3 @@ def test_an_app_that_dies_at_start_is_reported_with_its_log(tmp_path: Path) -> N
 def test_a_missing_venv_says_how_to_make_it() -> None:
     with pytest.raises(RuntimeError, match="no Gradio 3 virtualenv .*run scripts/bootstrap"):
         start_server("text_echo", "3")
-
