@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from gradio_codegen.runtime import _auth, _spaces
+from gradio_codegen.runtime import GradioError, _auth, _spaces
 
 from .diagnostics import Diagnostics
 from .errors import SchemaError, SourceError
@@ -52,15 +52,7 @@ def load(
         return _load_file(src, diagnostics=diagnostics, config_path=config_path, source=source)
     if config_path is not None:
         raise SourceError("--config only applies when SRC is an API info file")
-    if src.startswith(("http://", "https://")):
-        url, space_id = src.rstrip("/"), None
-    elif _spaces.is_space_id(src):
-        url, space_id = _resolve_space(src, credentials.token, timeout), src
-    else:
-        raise SourceError(
-            f"{src!r} is not a file, an http(s) URL or a Hugging Face Space id (owner/name). "
-            "Pass the app's URL (e.g. http://127.0.0.1:7860), a Space id, or a schema file."
-        )
+    url, space_id = _resolve(src, credentials.token, timeout)
     config, info = _fetch(
         url, credentials=credentials, include_hidden=include_hidden, timeout=timeout
     )
@@ -206,16 +198,23 @@ def _load_file(
 # -- live apps --------------------------------------------------------------------------------
 
 
-def _resolve_space(space_id: str, token: str | None, timeout: float) -> str:
+def _resolve(src: str, token: str | None, timeout: float) -> tuple[str, str | None]:
+    """The app's URL (and Space id) for a URL, a Space id or a Space page URL."""
     try:
-        return _spaces.resolve(space_id, token=token, timeout=timeout).url
+        resolved = _spaces.resolve(src, token=token, timeout=timeout)
     except NotImplementedError:
         raise SourceError(
             f"Space ids are not supported by this version yet; pass the Space's app URL instead "
-            f"(for {space_id!r}: https://<owner>-<name>.hf.space)"
+            f"(for {src!r}: https://<owner>-<name>.hf.space)"
         ) from None
-    except Exception as e:  # the runtime's Space errors carry their own explanation
-        raise SourceError(f"cannot reach Space {space_id!r}: {e}") from None
+    except GradioError as e:  # the runtime's errors say what went wrong and what to do
+        hint = (
+            ""
+            if _spaces.is_space_id(src) or "://" in src
+            else " SRC may also be a schema file (.json)."
+        )
+        raise SourceError(f"{e}{hint}") from None
+    return resolved.url.rstrip("/"), resolved.space_id
 
 
 def _fetch(

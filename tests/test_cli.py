@@ -131,7 +131,7 @@ def test_missing_schema_file_and_unknown_source(tmp_path: Path) -> None:
     code, _, stderr = run(str(tmp_path / "nope.json"))
     assert code == 1 and "does not exist" in stderr
     code, _, stderr = run("what is this")
-    assert code == 1 and "not a file, an http(s) URL or a Hugging Face Space id" in stderr
+    assert code == 1 and "is neither a URL nor a Space id" in stderr and "schema file" in stderr
 
 
 def test_unwritable_output_leaves_nothing_behind(tmp_path: Path, echo_args: list[str]) -> None:
@@ -264,3 +264,48 @@ def test_password_protected_app(server_pool, major: str) -> None:  # type: ignor
     code, stdout, stderr = run(server.url, "--auth", "user:pass", "--timeout", "30")
     assert code == 0, stderr
     assert "class Client(_rt.Client):" in stdout
+
+
+@pytest.mark.servers
+@pytest.mark.timeout(300)
+def test_space_id_through_a_hub_stand_in(server_pool, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A Space id resolves through the Hub (a local stand-in) to the app, and the module records
+    the Space id so clients resolve it again at run time."""
+    from huggingface_hub import constants as hf_constants
+
+    from hub_standin import HubStandin
+
+    server = server_pool.get("text_echo", "6")
+    hub = HubStandin().start()
+    try:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
+        monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", False)
+        hub.add_space("acme/echo", server.url, sdk_version="6.31.0")
+        code, stdout, stderr = run("acme/echo", "--timeout", "30")
+        assert code == 0, stderr
+        assert 'src="acme/echo",' in stdout and 'space_id="acme/echo",' in stdout
+        code, missing, stderr = run("acme/missing", "--timeout", "30")
+        assert code == 1 and "acme/missing" in stderr
+    finally:
+        hub.stop()
+    info, config = fixture(6, "text_echo")
+    _, from_fixture, _ = run(info, "--config", config, "--src", "acme/echo")
+    # Same module apart from the recorded Space id.
+    assert stdout.replace('    space_id="acme/echo",\n', "") == from_fixture
+
+
+@pytest.mark.servers
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("major", MAJORS)
+def test_live_include_hidden_asks_for_all_endpoints(server_pool, major: str) -> None:  # type: ignore[no-untyped-def]
+    server = server_pool.get("multi_endpoints", major)
+    code, plain, stderr = run(server.url, "--timeout", "30")
+    assert code == 0, stderr
+    code, everything, stderr = run(server.url, "--include-hidden", "--timeout", "30")
+    assert code == 0, stderr
+    assert "def hidden_divide(" not in plain and "def hidden_divide(" in everything
+    for text in (plain, everything):
+        assert "def add(" in text and "def unnamed(" not in text and "def false(" not in text

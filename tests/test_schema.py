@@ -143,7 +143,9 @@ def test_config_that_is_not_a_gradio_config(tmp_path: Path) -> None:
 def test_missing_file_and_unknown_source() -> None:
     with pytest.raises(SourceError, match="does not exist"):
         load("/nonexistent/app.json", diagnostics=Diagnostics())
-    with pytest.raises(SourceError, match="not a file, an http"):
+    with pytest.raises(
+        SourceError, match="is neither a URL nor a Space id.*may also be a schema file"
+    ):
         load("not a source", diagnostics=Diagnostics())
 
 
