@@ -166,6 +166,7 @@ class SyncSession(_Demux):
         super().__init__(session_hash, flags)
         self._open = open_stream
         self._lock = threading.RLock()
+        self._response: httpx.Response | None = None  # the stream being read, to cut on close
 
     def begin_join(self) -> None:
         with self._lock:
@@ -186,8 +187,16 @@ class SyncSession(_Demux):
             ).start()
 
     def close(self) -> None:
+        """Fail the pending jobs now and cut the stream (a blocked read would wait for news)."""
         with self._lock:
             self.closed = True
+            self._fail_all(ServerUnavailableError("the client was closed while jobs were running"))
+            response = self._response
+        if response is not None:
+            try:
+                response.close()
+            except Exception:  # the reader may be closing it at the same moment
+                pass
 
     def _run(self) -> None:
         while True:
@@ -203,6 +212,7 @@ class SyncSession(_Demux):
             except Exception as e:  # a bug must fail the jobs, not leave them waiting forever
                 error = GradioError(f"internal error while {_ACTION}: {type(e).__name__}: {e}")
             with self._lock:
+                self._response = None
                 if not self._finish_stream(error, ended):
                     return
                 pause = self._backoff(routed)
@@ -215,6 +225,10 @@ class SyncSession(_Demux):
             if response.status_code != 200:
                 response.read()
                 raise status_error(response, action=_ACTION)
+            with self._lock:
+                if self.closed:
+                    return True
+                self._response = response
             decoder = SSEDecoder()
             for chunk in response.iter_bytes():
                 for msg in _messages(decoder, chunk):

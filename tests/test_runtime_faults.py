@@ -156,3 +156,27 @@ def test_schema_without_config_reads_config_once(server_pool: Any, major: str) -
         assert client._predict(increment, 3) == 5
         assert client._predict(history) == "2, 5"
     assert seen.count("/config") == 1
+
+
+def test_closing_the_client_releases_waiting_jobs_at_once(server_pool: Any) -> None:
+    server = server_pool.get("multi_endpoints", GRADIO_VERSIONS[-1])
+    sleepy = endpoint(config_of(server), "/sleepy")
+    sync_client, async_client = client_classes(server)
+    client = sync_client(timeout=30)
+    job = client._submit(sleepy, 3)
+    time.sleep(0.3)
+    started = time.monotonic()
+    client.close()
+    with pytest.raises(rt.ServerUnavailableError, match="client was closed"):
+        job.result()
+    assert time.monotonic() - started < 1
+
+    async def run_async() -> None:
+        client = async_client(timeout=30)
+        job = await client._submit(sleepy, 3)
+        await asyncio.sleep(0.3)
+        await client.aclose()
+        with pytest.raises(rt.ServerUnavailableError, match="client was closed"):
+            await job.result(timeout=1)
+
+    asyncio.run(run_async())
