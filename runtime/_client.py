@@ -266,7 +266,7 @@ class Client(_BaseClient):
 
     def _ready(self) -> httpx.Client:
         shared = self._shared
-        if shared.ready and shared.http is not None:
+        if shared.ready and shared.http is not None and not shared.closed:
             return shared.http
         with shared.lock:
             if shared.closed:
@@ -483,7 +483,7 @@ class AsyncClient(_BaseClient):
 
     async def _ready(self) -> httpx.AsyncClient:
         shared = self._shared
-        if shared.ready and shared.http is not None:
+        if shared.ready and shared.http is not None and not shared.closed:
             return shared.http
         async with self._lock():
             if shared.closed:

@@ -429,3 +429,11 @@ def test_user_headers_go_with_every_request() -> None:
     assert client._predict(CONCAT, "a", "b", "c") == "x"
     assert len(seen) == 2 and all(h["x-tenant"] == "blue" for h in seen)
     assert all(h["user-agent"] == "gradio-codegen" for h in seen)
+
+
+def test_a_closed_client_says_so() -> None:
+    client = client_for(FakeApp(), timeout=5)
+    client._predict(CONCAT, "a", "b", "c")
+    client.close()
+    with pytest.raises(RuntimeError, match="client is closed"):
+        client._predict(CONCAT, "a", "b", "c")
