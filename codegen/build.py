@@ -174,12 +174,13 @@ def _split_slots(
     where: str,
     diagnostics: Diagnostics,
 ) -> tuple[list[Slot], list[Mapping[str, Any]]]:
-    """Positions of the dependency (``Slot(None)`` for State) and the config props per public one."""
+    """Positions of the dependency (``Slot(None)`` where the API skips one, e.g. State) and the
+    config props of each public one."""
     no_props: list[Mapping[str, Any]] = [{} for _ in range(public_count)]
     plain = [Slot(i) for i in range(public_count)], no_props
     if slots is None:
         return plain
-    public = [s for s in slots if not s.state]
+    public = [s for s in slots if not s.skip_api]
     if len(public) != public_count:
         diagnostics.warn(
             f"/config lists {len(public)} public {what} but the API info {public_count}; "
@@ -190,7 +191,7 @@ def _split_slots(
     positions: list[Slot] = []
     props: list[Mapping[str, Any]] = []
     for s in slots:
-        if s.state:
+        if s.skip_api:
             positions.append(Slot(None))
         else:
             positions.append(Slot(len(props)))

@@ -348,9 +348,10 @@ class Output:
 
 @dataclass
 class Slot:
-    """One position of the server-side dependency: a public parameter/output, or a ``gr.State``."""
+    """One position of the server-side dependency: a public parameter/output, or one the API skips
+    (a ``gr.State``, rendered as ``_rt.STATE``)."""
 
-    index: int | None  # index into Endpoint.parameters / Endpoint.outputs; None for State
+    index: int | None  # into Endpoint.parameters / Endpoint.outputs; None where the API skips it
 
 
 @dataclass

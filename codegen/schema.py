@@ -84,7 +84,9 @@ class SlotConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     component: str
-    state: bool = False
+    # Not part of the API: a gr.State, or a component the server leaves out of /info (a Button
+    # updated through gr.update...). Such positions are sent as null and dropped from results.
+    skip_api: bool = False
     props: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -181,7 +183,8 @@ def config_endpoints(config: dict[str, Any], api_names: set[str]) -> dict[str, E
         props = comp.get("props") if isinstance(comp.get("props"), dict) else {}
         assert isinstance(props, dict)
         kept = {k: props[k] for k in KEPT_PROPS if props.get(k) is not None}
-        return SlotConfig(component=kind, state=kind == "state", props=kept)
+        skip = kind == "state" or comp.get("skip_api") is True
+        return SlotConfig(component=kind, skip_api=skip, props=kept)
 
     found: dict[str, EndpointConfig] = {}
     for position, dep in enumerate(deps):

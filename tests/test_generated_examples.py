@@ -112,8 +112,8 @@ def test_examples_import_and_describe_their_app(path: Path) -> None:
         config = snapshot["endpoints"][endpoint.api_name]
         assert endpoint.fn_index == config["fn_index"]
         assert endpoint.stream == config["stream"]
-        assert [s is rt.STATE for s in endpoint.inputs] == [s["state"] for s in config["inputs"]]
-        assert [s is rt.STATE for s in endpoint.outputs] == [s["state"] for s in config["outputs"]]
+        assert [s is rt.STATE for s in endpoint.inputs] == [s["skip_api"] for s in config["inputs"]]
+        assert [s is rt.STATE for s in endpoint.outputs] == [s["skip_api"] for s in config["outputs"]]
         public = snapshot["api_info"]["named_endpoints"][endpoint.api_name]
         assert len(endpoint.params) == len(public["parameters"])
         assert len(endpoint.public_outputs) == len(public["returns"])

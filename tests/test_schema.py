@@ -30,8 +30,8 @@ def test_snapshot_keeps_what_the_generator_needs(major: int) -> None:
     assert snap.protocol == "sse_v3"
     assert snap.endpoints is not None
     increment = snap.endpoints["/increment"]
-    assert [s.state for s in increment.inputs] == [False, True, True]
-    assert [s.state for s in increment.outputs] == [False, True, True]
+    assert [s.skip_api for s in increment.inputs] == [False, True, True]
+    assert [s.skip_api for s in increment.outputs] == [False, True, True]
     assert increment.visibility == "public" and increment.stream is False
     assert snap.schema_hash.startswith("sha256:")
 
