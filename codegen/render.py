@@ -79,6 +79,12 @@ def _docstring(ep: Endpoint, indent: int) -> str:
             lines += _wrap(f"{ep.result_name}, with fields:", indent + 4)
             for o in ep.outputs:
                 lines += _wrap(f"{o.name}: {o.doc or o.type.annotation() + '.'}", indent + 8)
+    lines += ["", pad + "Raises:"]
+    lines += _wrap(
+        "InputError: an argument does not fit its parameter (checked before any request).",
+        indent + 4,
+    )
+    lines += _wrap("AppError: the app failed while handling the call.", indent + 4)
     lines[0] = pad + '"""' + lines[0].lstrip()
     lines.append(pad + '"""')
     return "\n".join(line.rstrip() for line in lines)

@@ -833,6 +833,10 @@ class Client(_rt.Client):
 
         Returns:
             Text (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TEXTBOX, value)
 
@@ -848,6 +852,10 @@ class Client(_rt.Client):
 
         Returns:
             Long text (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TEXTAREA, value)
 
@@ -863,6 +871,10 @@ class Client(_rt.Client):
 
         Returns:
             Whole number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_NUMBER_INT, value)
 
@@ -878,6 +890,10 @@ class Client(_rt.Client):
 
         Returns:
             Real number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_NUMBER_FLOAT, value)
 
@@ -893,6 +909,10 @@ class Client(_rt.Client):
 
         Returns:
             Level (Slider).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_SLIDER, value)
 
@@ -908,6 +928,10 @@ class Client(_rt.Client):
 
         Returns:
             Enabled (Checkbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHECKBOX, value)
 
@@ -926,6 +950,10 @@ class Client(_rt.Client):
 
         Returns:
             Fruits (Checkboxgroup).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHECKBOX_GROUP, value)
 
@@ -945,6 +973,10 @@ class Client(_rt.Client):
 
         Returns:
             Color name (Radio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_RADIO, value)
 
@@ -962,6 +994,10 @@ class Client(_rt.Client):
 
         Returns:
             Amount (Radio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_RADIO_NUMBERS, value)
 
@@ -993,6 +1029,10 @@ class Client(_rt.Client):
                 letters_out: Letters out (Dropdown).
                 animal_out: Animal out (Dropdown).
                 level_name_out: Level name out (Dropdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_DROPDOWNS, single, multi, custom, pairs)
 
@@ -1014,6 +1054,10 @@ class Client(_rt.Client):
 
         Returns:
             Color (Colorpicker).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_COLOR, value)
 
@@ -1029,6 +1073,10 @@ class Client(_rt.Client):
 
         Returns:
             When (Datetime).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_DATETIME, value)
 
@@ -1044,6 +1092,10 @@ class Client(_rt.Client):
 
         Returns:
             Picture (Image).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_IMAGE, value)
 
@@ -1059,6 +1111,10 @@ class Client(_rt.Client):
 
         Returns:
             Sketch (Imageeditor).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_IMAGE_EDITOR, value)
 
@@ -1074,6 +1130,10 @@ class Client(_rt.Client):
 
         Returns:
             Simple picture (Simpleimage).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_SIMPLE_IMAGE, value)
 
@@ -1089,6 +1149,10 @@ class Client(_rt.Client):
 
         Returns:
             Sound (Audio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_AUDIO, value)
 
@@ -1104,6 +1168,10 @@ class Client(_rt.Client):
 
         Returns:
             Clip (Video).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_VIDEO, value)
 
@@ -1119,6 +1187,10 @@ class Client(_rt.Client):
 
         Returns:
             Document (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_FILE, value)
 
@@ -1134,6 +1206,10 @@ class Client(_rt.Client):
 
         Returns:
             Documents (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_FILES, value)
 
@@ -1149,6 +1225,10 @@ class Client(_rt.Client):
 
         Returns:
             Mesh (Model3d).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_MODEL3D, value)
 
@@ -1164,6 +1244,10 @@ class Client(_rt.Client):
 
         Returns:
             Album (Gallery).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_GALLERY, value)
 
@@ -1179,6 +1263,10 @@ class Client(_rt.Client):
 
         Returns:
             Annotated (Annotatedimage).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_ANNOTATED_IMAGE, size)
 
@@ -1194,6 +1282,10 @@ class Client(_rt.Client):
 
         Returns:
             History (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHATBOT, value)
 
@@ -1209,6 +1301,10 @@ class Client(_rt.Client):
 
         Returns:
             Rich history (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHAT_RICH, message)
 
@@ -1224,6 +1320,10 @@ class Client(_rt.Client):
 
         Returns:
             Prompt (Multimodaltextbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_MULTIMODAL, value)
 
@@ -1241,6 +1341,10 @@ class Client(_rt.Client):
 
         Returns:
             Data (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_JSON, value)
 
@@ -1260,6 +1364,10 @@ class Client(_rt.Client):
 
         Returns:
             Table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_DATAFRAME, value)
 
@@ -1278,6 +1386,10 @@ class Client(_rt.Client):
 
         Returns:
             Class (Label).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_LABEL, text)
 
@@ -1293,6 +1405,10 @@ class Client(_rt.Client):
 
         Returns:
             Spans (Highlightedtext).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_HIGHLIGHTED_TEXT, tokens)
 
@@ -1310,6 +1426,10 @@ class Client(_rt.Client):
 
         Returns:
             Snippet (Code).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CODE, value)
 
@@ -1325,6 +1445,10 @@ class Client(_rt.Client):
 
         Returns:
             Markup (Html).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_HTML, value)
 
@@ -1340,6 +1464,10 @@ class Client(_rt.Client):
 
         Returns:
             Notes (Markdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_MARKDOWN, value)
 
@@ -1359,6 +1487,10 @@ class Client(_rt.Client):
                 line: Line (Lineplot).
                 bars: Bars (Barplot).
                 scatter: Scatter (Scatterplot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_PLOTS, n)
 
@@ -1374,6 +1506,10 @@ class Client(_rt.Client):
 
         Returns:
             Download (Downloadbutton).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_DOWNLOAD_BUTTON, name)
 
@@ -1389,6 +1525,10 @@ class Client(_rt.Client):
 
         Returns:
             Uploaded (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_UPLOAD_BUTTON, value)
 
@@ -1404,6 +1544,10 @@ class Client(_rt.Client):
 
         Returns:
             Total (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_COUNT, step)
 
@@ -1426,6 +1570,10 @@ class Client(_rt.Client):
                 no_chat: No chat (Chatbot).
                 no_label: No label (Label).
                 no_table: No table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_NOTHING)
 
@@ -1440,6 +1588,10 @@ class Client(_rt.Client):
             UpdatesResult, with fields:
                 updated_text: Updated text (Textbox).
                 hidden_number: Hidden number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_UPDATES)
 
@@ -1455,6 +1607,10 @@ class Client(_rt.Client):
 
         Returns:
             Extra size (Dropdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_OFF_THE_LIST, arg)
 
@@ -1467,6 +1623,10 @@ class Client(_rt.Client):
 
         Returns:
             Ticks (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TICK)
 
@@ -1488,6 +1648,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Text (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TEXTBOX, value)
 
@@ -1503,6 +1667,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Long text (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TEXTAREA, value)
 
@@ -1518,6 +1686,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Whole number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_NUMBER_INT, value)
 
@@ -1533,6 +1705,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Real number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_NUMBER_FLOAT, value)
 
@@ -1548,6 +1724,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Level (Slider).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_SLIDER, value)
 
@@ -1563,6 +1743,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Enabled (Checkbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHECKBOX, value)
 
@@ -1581,6 +1765,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Fruits (Checkboxgroup).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHECKBOX_GROUP, value)
 
@@ -1600,6 +1788,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Color name (Radio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_RADIO, value)
 
@@ -1617,6 +1809,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Amount (Radio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_RADIO_NUMBERS, value)
 
@@ -1648,6 +1844,10 @@ class AsyncClient(_rt.AsyncClient):
                 letters_out: Letters out (Dropdown).
                 animal_out: Animal out (Dropdown).
                 level_name_out: Level name out (Dropdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_DROPDOWNS, single, multi, custom, pairs)
 
@@ -1669,6 +1869,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Color (Colorpicker).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_COLOR, value)
 
@@ -1684,6 +1888,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             When (Datetime).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_DATETIME, value)
 
@@ -1699,6 +1907,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Picture (Image).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_IMAGE, value)
 
@@ -1714,6 +1926,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Sketch (Imageeditor).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_IMAGE_EDITOR, value)
 
@@ -1729,6 +1945,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Simple picture (Simpleimage).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_SIMPLE_IMAGE, value)
 
@@ -1744,6 +1964,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Sound (Audio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_AUDIO, value)
 
@@ -1759,6 +1983,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Clip (Video).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_VIDEO, value)
 
@@ -1774,6 +2002,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Document (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_FILE, value)
 
@@ -1789,6 +2021,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Documents (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_FILES, value)
 
@@ -1804,6 +2040,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Mesh (Model3d).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_MODEL3D, value)
 
@@ -1819,6 +2059,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Album (Gallery).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_GALLERY, value)
 
@@ -1836,6 +2080,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Annotated (Annotatedimage).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_ANNOTATED_IMAGE, size)
 
@@ -1851,6 +2099,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             History (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHATBOT, value)
 
@@ -1866,6 +2118,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Rich history (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHAT_RICH, message)
 
@@ -1883,6 +2139,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Prompt (Multimodaltextbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_MULTIMODAL, value)
 
@@ -1900,6 +2160,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Data (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_JSON, value)
 
@@ -1919,6 +2183,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_DATAFRAME, value)
 
@@ -1937,6 +2205,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Class (Label).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_LABEL, text)
 
@@ -1952,6 +2224,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Spans (Highlightedtext).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_HIGHLIGHTED_TEXT, tokens)
 
@@ -1969,6 +2245,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Snippet (Code).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CODE, value)
 
@@ -1984,6 +2264,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Markup (Html).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_HTML, value)
 
@@ -1999,6 +2283,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Notes (Markdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_MARKDOWN, value)
 
@@ -2018,6 +2306,10 @@ class AsyncClient(_rt.AsyncClient):
                 line: Line (Lineplot).
                 bars: Bars (Barplot).
                 scatter: Scatter (Scatterplot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_PLOTS, n)
 
@@ -2033,6 +2325,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Download (Downloadbutton).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_DOWNLOAD_BUTTON, name)
 
@@ -2048,6 +2344,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Uploaded (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_UPLOAD_BUTTON, value)
 
@@ -2063,6 +2363,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Total (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_COUNT, step)
 
@@ -2085,6 +2389,10 @@ class AsyncClient(_rt.AsyncClient):
                 no_chat: No chat (Chatbot).
                 no_label: No label (Label).
                 no_table: No table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_NOTHING)
 
@@ -2099,6 +2407,10 @@ class AsyncClient(_rt.AsyncClient):
             UpdatesResult, with fields:
                 updated_text: Updated text (Textbox).
                 hidden_number: Hidden number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_UPDATES)
 
@@ -2114,6 +2426,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Extra size (Dropdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_OFF_THE_LIST, arg)
 
@@ -2128,6 +2444,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Ticks (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TICK)
 
@@ -2147,6 +2467,10 @@ def textbox(value: str = "hello") -> str:
 
     Returns:
         Text (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().textbox(value)
 
@@ -2164,6 +2488,10 @@ def textarea(value: str) -> str:
 
     Returns:
         Long text (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().textarea(value)
 
@@ -2181,6 +2509,10 @@ def number_int(value: int = 3) -> int:
 
     Returns:
         Whole number (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().number_int(value)
 
@@ -2198,6 +2530,10 @@ def number_float(value: float = 1.5) -> float:
 
     Returns:
         Real number (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().number_float(value)
 
@@ -2215,6 +2551,10 @@ def slider(value: float = 2.5) -> float:
 
     Returns:
         Level (Slider).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().slider(value)
 
@@ -2232,6 +2572,10 @@ def checkbox(value: bool = True) -> bool:
 
     Returns:
         Enabled (Checkbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().checkbox(value)
 
@@ -2252,6 +2596,10 @@ def checkbox_group(
 
     Returns:
         Fruits (Checkboxgroup).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().checkbox_group(value)
 
@@ -2271,6 +2619,10 @@ def radio(value: Literal["red", "green", "blue"] = "red") -> Literal["red", "gre
 
     Returns:
         Color name (Radio).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().radio(value)
 
@@ -2290,6 +2642,10 @@ def radio_numbers(value: Literal[1, 2] | float = 1) -> Literal[1, 2] | float:
 
     Returns:
         Amount (Radio).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().radio_numbers(value)
 
@@ -2320,6 +2676,10 @@ def dropdowns(
             letters_out: Letters out (Dropdown).
             animal_out: Animal out (Dropdown).
             level_name_out: Level name out (Dropdown).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().dropdowns(single, multi, custom, pairs)
 
@@ -2342,6 +2702,10 @@ def color(value: str = "#ff8800") -> str:
 
     Returns:
         Color (Colorpicker).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().color(value)
 
@@ -2359,6 +2723,10 @@ def datetime(value: str = "2024-01-02 03:04:05") -> str:
 
     Returns:
         When (Datetime).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().datetime(value)
 
@@ -2376,6 +2744,10 @@ def image(value: FileInput) -> RemoteFile:
 
     Returns:
         Picture (Image).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().image(value)
 
@@ -2393,6 +2765,10 @@ def image_editor(value: EditorDataInput) -> EditorData:
 
     Returns:
         Sketch (Imageeditor).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().image_editor(value)
 
@@ -2410,6 +2786,10 @@ def simple_image(value: FileInput) -> RemoteFile:
 
     Returns:
         Simple picture (Simpleimage).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().simple_image(value)
 
@@ -2427,6 +2807,10 @@ def audio(value: FileInput) -> RemoteFile:
 
     Returns:
         Sound (Audio).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().audio(value)
 
@@ -2444,6 +2828,10 @@ def video(value: VideoDataInput) -> VideoData:
 
     Returns:
         Clip (Video).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().video(value)
 
@@ -2461,6 +2849,10 @@ def file(value: FileInput) -> RemoteFile:
 
     Returns:
         Document (File).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().file(value)
 
@@ -2478,6 +2870,10 @@ def files(value: list[FileInput]) -> list[RemoteFile]:
 
     Returns:
         Documents (File).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().files(value)
 
@@ -2495,6 +2891,10 @@ def model3d(value: FileInput) -> RemoteFile:
 
     Returns:
         Mesh (Model3d).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().model3d(value)
 
@@ -2512,6 +2912,10 @@ def gallery(value: list[GalleryImageInput] = []) -> list[GalleryImage]:
 
     Returns:
         Album (Gallery).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().gallery(value)
 
@@ -2529,6 +2933,10 @@ def annotated_image(size: int = 8) -> AnnotatedImageData:
 
     Returns:
         Annotated (Annotatedimage).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().annotated_image(size)
 
@@ -2546,6 +2954,10 @@ def chatbot(value: list[MessageInput] = []) -> list[Message]:
 
     Returns:
         History (Chatbot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().chatbot(value)
 
@@ -2563,6 +2975,10 @@ def chat_rich(message: str = "hi") -> list[Message]:
 
     Returns:
         Rich history (Chatbot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().chat_rich(message)
 
@@ -2580,6 +2996,10 @@ def multimodal(value: MultimodalDataInput = {"text": "", "files": []}) -> Multim
 
     Returns:
         Prompt (Multimodaltextbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().multimodal(value)
 
@@ -2599,6 +3019,10 @@ def json(value: Any) -> Any:
 
     Returns:
         Data (Json).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().json(value)
 
@@ -2619,6 +3043,10 @@ def dataframe(
 
     Returns:
         Table (Dataframe).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().dataframe(value)
 
@@ -2638,6 +3066,10 @@ def label(text: str = "short") -> LabelData:
 
     Returns:
         Class (Label).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().label(text)
 
@@ -2655,6 +3087,10 @@ def highlighted_text(tokens: list[HighlightedToken]) -> list[HighlightedToken]:
 
     Returns:
         Spans (Highlightedtext).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().highlighted_text(tokens)
 
@@ -2672,6 +3108,10 @@ def code(value: str = "print(1)") -> str:
 
     Returns:
         Snippet (Code).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().code(value)
 
@@ -2689,6 +3129,10 @@ def html(value: str = "<b>bold</b>") -> str:
 
     Returns:
         Markup (Html).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().html(value)
 
@@ -2706,6 +3150,10 @@ def markdown(value: str = "# Title") -> str:
 
     Returns:
         Notes (Markdown).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().markdown(value)
 
@@ -2727,6 +3175,10 @@ def plots(n: int = 4) -> PlotsResult:
             line: Line (Lineplot).
             bars: Bars (Barplot).
             scatter: Scatter (Scatterplot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().plots(n)
 
@@ -2744,6 +3196,10 @@ def download_button(name: str = "notes") -> RemoteFile:
 
     Returns:
         Download (Downloadbutton).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().download_button(name)
 
@@ -2761,6 +3217,10 @@ def upload_button(value: FileInput) -> RemoteFile:
 
     Returns:
         Uploaded (File).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().upload_button(value)
 
@@ -2778,6 +3238,10 @@ def count(step: float = 1) -> int:
 
     Returns:
         Total (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().count(step)
 
@@ -2802,6 +3266,10 @@ def nothing() -> NothingResult:
             no_chat: No chat (Chatbot).
             no_label: No label (Label).
             no_table: No table (Dataframe).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().nothing()
 
@@ -2818,6 +3286,10 @@ def updates() -> UpdatesResult:
         UpdatesResult, with fields:
             updated_text: Updated text (Textbox).
             hidden_number: Hidden number (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().updates()
 
@@ -2835,6 +3307,10 @@ def off_the_list(arg: str) -> Literal["small", "medium", "large"]:
 
     Returns:
         Extra size (Dropdown).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().off_the_list(arg)
 
@@ -2849,6 +3325,10 @@ def tick() -> float:
 
     Returns:
         Ticks (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().tick()
 

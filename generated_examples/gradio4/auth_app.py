@@ -52,6 +52,10 @@ class Client(_rt.Client):
 
         Returns:
             output (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_WHOAMI, text)
 
@@ -73,6 +77,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             output (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_WHOAMI, text)
 
@@ -92,6 +100,10 @@ def whoami(text: str) -> str:
 
     Returns:
         output (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().whoami(text)
 

@@ -253,6 +253,10 @@ class Client(_rt.Client):
                 sentiment: Sentiment (Label).
                 stats: Stats (Json).
                 table: Table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_ANALYZE, text)
 
@@ -268,6 +272,10 @@ class Client(_rt.Client):
 
         Returns:
             Conversation (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHAT_ONCE, message)
 
@@ -287,6 +295,10 @@ class Client(_rt.Client):
             ShiftResult, with fields:
                 upper_color: Upper color (Colorpicker).
                 later: Later (Datetime).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_SHIFT, color, when, days)
 
@@ -312,6 +324,10 @@ class Client(_rt.Client):
 
         Returns:
             Total (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TABLE_SUM, df)
 
@@ -334,6 +350,10 @@ class Client(_rt.Client):
 
         Returns:
             Record (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_JSON_PATH, name)
 
@@ -359,6 +379,10 @@ class AsyncClient(_rt.AsyncClient):
                 sentiment: Sentiment (Label).
                 stats: Stats (Json).
                 table: Table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_ANALYZE, text)
 
@@ -376,6 +400,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Conversation (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHAT_ONCE, message)
 
@@ -395,6 +423,10 @@ class AsyncClient(_rt.AsyncClient):
             ShiftResult, with fields:
                 upper_color: Upper color (Colorpicker).
                 later: Later (Datetime).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_SHIFT, color, when, days)
 
@@ -420,6 +452,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Total (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TABLE_SUM, df)
 
@@ -442,6 +478,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Record (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_JSON_PATH, name)
 
@@ -465,6 +505,10 @@ def analyze(text: str = "hello wonderful world") -> AnalyzeResult:
             sentiment: Sentiment (Label).
             stats: Stats (Json).
             table: Table (Dataframe).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().analyze(text)
 
@@ -482,6 +526,10 @@ def chat_once(message: str) -> list[Message]:
 
     Returns:
         Conversation (Chatbot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().chat_once(message)
 
@@ -503,6 +551,10 @@ def shift(color: str = "#ff0000", *, when: str, days: float = 1) -> ShiftResult:
         ShiftResult, with fields:
             upper_color: Upper color (Colorpicker).
             later: Later (Datetime).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().shift(color, when=when, days=days)
 
@@ -527,6 +579,10 @@ def table_sum(
 
     Returns:
         Total (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().table_sum(df)
 
@@ -550,6 +606,10 @@ def json_path(name: str) -> Any:
 
     Returns:
         Record (Json).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().json_path(name)
 

@@ -113,6 +113,10 @@ class Client(_rt.Client):
             FileStatsResult, with fields:
                 stats: Stats (Textbox).
                 stats_file: Stats file (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_FILE_STATS, path)
 
@@ -128,6 +132,10 @@ class Client(_rt.Client):
 
         Returns:
             Reversed files (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_BUNDLE, paths)
 
@@ -143,6 +151,10 @@ class Client(_rt.Client):
 
         Returns:
             Swatches (Gallery).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_GALLERY, n)
 
@@ -158,6 +170,10 @@ class Client(_rt.Client):
 
         Returns:
             Mesh (Model3d).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_MESH, size)
 
@@ -181,6 +197,10 @@ class AsyncClient(_rt.AsyncClient):
             FileStatsResult, with fields:
                 stats: Stats (Textbox).
                 stats_file: Stats file (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_FILE_STATS, path)
 
@@ -196,6 +216,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Reversed files (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_BUNDLE, paths)
 
@@ -211,6 +235,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Swatches (Gallery).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_GALLERY, n)
 
@@ -226,6 +254,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Mesh (Model3d).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_MESH, size)
 
@@ -247,6 +279,10 @@ def file_stats(path: FileInput) -> FileStatsResult:
         FileStatsResult, with fields:
             stats: Stats (Textbox).
             stats_file: Stats file (File).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().file_stats(path)
 
@@ -264,6 +300,10 @@ def bundle(paths: list[FileInput]) -> list[RemoteFile]:
 
     Returns:
         Reversed files (File).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().bundle(paths)
 
@@ -281,6 +321,10 @@ def gallery(n: int = 2) -> list[GalleryImage]:
 
     Returns:
         Swatches (Gallery).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().gallery(n)
 
@@ -298,6 +342,10 @@ def mesh(size: float = 1.0) -> RemoteFile:
 
     Returns:
         Mesh (Model3d).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().mesh(size)
 

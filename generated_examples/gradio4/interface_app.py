@@ -66,6 +66,10 @@ class Client(_rt.Client):
 
         Returns:
             greeting (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_PREDICT, name, times, excited, style)
 
@@ -102,6 +106,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             greeting (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_PREDICT, name, times, excited, style)
 
@@ -132,6 +140,10 @@ def predict(
 
     Returns:
         greeting (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().predict(name, times, excited, style)
 

@@ -105,6 +105,10 @@ class Client(_rt.Client):
 
         Returns:
             result (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_ADD, a, b)
 
@@ -121,6 +125,10 @@ class Client(_rt.Client):
 
         Returns:
             result (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_SUBTRACT, a, b)
 
@@ -137,6 +145,10 @@ class Client(_rt.Client):
 
         Returns:
             result (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_MULTIPLY, a, b)
 
@@ -153,6 +165,10 @@ class Client(_rt.Client):
 
         Returns:
             result (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_FAST_MAX, a, b)
 
@@ -168,6 +184,10 @@ class Client(_rt.Client):
 
         Returns:
             status (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_SLEEPY, seconds)
 
@@ -190,6 +210,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             result (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_ADD, a, b)
 
@@ -206,6 +230,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             result (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_SUBTRACT, a, b)
 
@@ -222,6 +250,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             result (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_MULTIPLY, a, b)
 
@@ -238,6 +270,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             result (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_FAST_MAX, a, b)
 
@@ -253,6 +289,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             status (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_SLEEPY, seconds)
 
@@ -273,6 +313,10 @@ def add(a: float = 1, b: float = 2) -> float:
 
     Returns:
         result (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().add(a, b)
 
@@ -291,6 +335,10 @@ def subtract(a: float = 1, b: float = 2) -> float:
 
     Returns:
         result (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().subtract(a, b)
 
@@ -309,6 +357,10 @@ def multiply(a: float = 1, b: float = 2) -> float:
 
     Returns:
         result (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().multiply(a, b)
 
@@ -327,6 +379,10 @@ def fast_max(a: float = 1, b: float = 2) -> float:
 
     Returns:
         result (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().fast_max(a, b)
 
@@ -344,6 +400,10 @@ def sleepy(seconds: float = 5) -> str:
 
     Returns:
         status (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().sleepy(seconds)
 

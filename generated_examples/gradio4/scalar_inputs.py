@@ -79,6 +79,10 @@ class Client(_rt.Client):
 
         Returns:
             Summary (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_SUMMARIZE, text, number, slider, flag, radio, dropdown, multi, group)
 
@@ -129,6 +133,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Summary (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(
             _SUMMARIZE, text, number, slider, flag, radio, dropdown, multi, group
@@ -180,6 +188,10 @@ def summarize(
 
     Returns:
         Summary (Json).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().summarize(
         text, number, slider, flag, radio, dropdown=dropdown, multi=multi, group=group

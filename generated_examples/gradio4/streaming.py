@@ -161,6 +161,10 @@ class Client(_rt.Client):
 
         Returns:
             Counter (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_COUNT, n, delay)
 
@@ -178,6 +182,10 @@ class Client(_rt.Client):
 
         Returns:
             Items (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_GROW_LIST, n)
 
@@ -195,6 +203,10 @@ class Client(_rt.Client):
 
         Returns:
             Bot (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_STREAM_CHAT, message)
 
@@ -214,6 +226,10 @@ class Client(_rt.Client):
             TwoOutputsResult, with fields:
                 status: Status (Textbox).
                 index_: Index (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TWO_OUTPUTS, n)
 
@@ -238,6 +254,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Counter (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_COUNT, n, delay)
 
@@ -255,6 +275,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Items (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_GROW_LIST, n)
 
@@ -272,6 +296,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Bot (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_STREAM_CHAT, message)
 
@@ -291,6 +319,10 @@ class AsyncClient(_rt.AsyncClient):
             TwoOutputsResult, with fields:
                 status: Status (Textbox).
                 index_: Index (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TWO_OUTPUTS, n)
 
@@ -313,6 +345,10 @@ def count(n: int = 5, delay: float = 0.05) -> str:
 
     Returns:
         Counter (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().count(n, delay)
 
@@ -332,6 +368,10 @@ def grow_list(n: int = 5) -> Any:
 
     Returns:
         Items (Json).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().grow_list(n)
 
@@ -351,6 +391,10 @@ def stream_chat(message: str) -> list[Message]:
 
     Returns:
         Bot (Chatbot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().stream_chat(message)
 
@@ -372,6 +416,10 @@ def two_outputs(n: int = 5) -> TwoOutputsResult:
         TwoOutputsResult, with fields:
             status: Status (Textbox).
             index_: Index (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().two_outputs(n)
 

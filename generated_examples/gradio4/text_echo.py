@@ -66,6 +66,10 @@ class Client(_rt.Client):
 
         Returns:
             output (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_ECHO, text)
 
@@ -83,6 +87,10 @@ class Client(_rt.Client):
 
         Returns:
             joined (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CONCAT, a, b, sep)
 
@@ -104,6 +112,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             output (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_ECHO, text)
 
@@ -121,6 +133,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             joined (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CONCAT, a, b, sep)
 
@@ -140,6 +156,10 @@ def echo(text: str) -> str:
 
     Returns:
         output (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().echo(text)
 
@@ -159,6 +179,10 @@ def concat(a: str, b: str, sep: str = " ") -> str:
 
     Returns:
         joined (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().concat(a, b, sep)
 

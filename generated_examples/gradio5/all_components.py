@@ -912,6 +912,10 @@ class Client(_rt.Client):
 
         Returns:
             Text (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TEXTBOX, value)
 
@@ -927,6 +931,10 @@ class Client(_rt.Client):
 
         Returns:
             Long text (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TEXTAREA, value)
 
@@ -942,6 +950,10 @@ class Client(_rt.Client):
 
         Returns:
             Whole number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_NUMBER_INT, value)
 
@@ -957,6 +969,10 @@ class Client(_rt.Client):
 
         Returns:
             Real number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_NUMBER_FLOAT, value)
 
@@ -972,6 +988,10 @@ class Client(_rt.Client):
 
         Returns:
             Level (Slider).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_SLIDER, value)
 
@@ -987,6 +1007,10 @@ class Client(_rt.Client):
 
         Returns:
             Enabled (Checkbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHECKBOX, value)
 
@@ -1005,6 +1029,10 @@ class Client(_rt.Client):
 
         Returns:
             Fruits (Checkboxgroup).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHECKBOX_GROUP, value)
 
@@ -1024,6 +1052,10 @@ class Client(_rt.Client):
 
         Returns:
             Color name (Radio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_RADIO, value)
 
@@ -1041,6 +1073,10 @@ class Client(_rt.Client):
 
         Returns:
             Amount (Radio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_RADIO_NUMBERS, value)
 
@@ -1072,6 +1108,10 @@ class Client(_rt.Client):
                 letters_out: Letters out (Dropdown).
                 animal_out: Animal out (Dropdown).
                 level_name_out: Level name out (Dropdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_DROPDOWNS, single, multi, custom, pairs)
 
@@ -1093,6 +1133,10 @@ class Client(_rt.Client):
 
         Returns:
             Color (Colorpicker).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_COLOR, value)
 
@@ -1108,6 +1152,10 @@ class Client(_rt.Client):
 
         Returns:
             When (Datetime).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_DATETIME, value)
 
@@ -1123,6 +1171,10 @@ class Client(_rt.Client):
 
         Returns:
             Picture (Image).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_IMAGE, value)
 
@@ -1138,6 +1190,10 @@ class Client(_rt.Client):
 
         Returns:
             Sketch (Imageeditor).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_IMAGE_EDITOR, value)
 
@@ -1155,6 +1211,10 @@ class Client(_rt.Client):
 
         Returns:
             Before/after (Imageslider).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_IMAGE_SLIDER, value)
 
@@ -1172,6 +1232,10 @@ class Client(_rt.Client):
 
         Returns:
             Simple picture (Simpleimage).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_SIMPLE_IMAGE, value)
 
@@ -1187,6 +1251,10 @@ class Client(_rt.Client):
 
         Returns:
             Sound (Audio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_AUDIO, value)
 
@@ -1202,6 +1270,10 @@ class Client(_rt.Client):
 
         Returns:
             Clip (Video).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_VIDEO, value)
 
@@ -1217,6 +1289,10 @@ class Client(_rt.Client):
 
         Returns:
             Document (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_FILE, value)
 
@@ -1232,6 +1308,10 @@ class Client(_rt.Client):
 
         Returns:
             Documents (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_FILES, value)
 
@@ -1247,6 +1327,10 @@ class Client(_rt.Client):
 
         Returns:
             Mesh (Model3d).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_MODEL3D, value)
 
@@ -1264,6 +1348,10 @@ class Client(_rt.Client):
 
         Returns:
             Album (Gallery).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_GALLERY, value)
 
@@ -1281,6 +1369,10 @@ class Client(_rt.Client):
 
         Returns:
             Annotated (Annotatedimage).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_ANNOTATED_IMAGE, size)
 
@@ -1296,6 +1388,10 @@ class Client(_rt.Client):
 
         Returns:
             History (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHATBOT, value)
 
@@ -1311,6 +1407,10 @@ class Client(_rt.Client):
 
         Returns:
             Rich history (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHAT_RICH, message)
 
@@ -1326,6 +1426,10 @@ class Client(_rt.Client):
 
         Returns:
             Prompt (Multimodaltextbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_MULTIMODAL, value)
 
@@ -1341,6 +1445,10 @@ class Client(_rt.Client):
 
         Returns:
             Data (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_JSON, value)
 
@@ -1360,6 +1468,10 @@ class Client(_rt.Client):
 
         Returns:
             Table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_DATAFRAME, value)
 
@@ -1378,6 +1490,10 @@ class Client(_rt.Client):
 
         Returns:
             Class (Label).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_LABEL, text)
 
@@ -1393,6 +1509,10 @@ class Client(_rt.Client):
 
         Returns:
             Spans (Highlightedtext).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_HIGHLIGHTED_TEXT, tokens)
 
@@ -1410,6 +1530,10 @@ class Client(_rt.Client):
 
         Returns:
             Snippet (Code).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CODE, value)
 
@@ -1425,6 +1549,10 @@ class Client(_rt.Client):
 
         Returns:
             Markup (Html).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_HTML, value)
 
@@ -1440,6 +1568,10 @@ class Client(_rt.Client):
 
         Returns:
             Notes (Markdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_MARKDOWN, value)
 
@@ -1459,6 +1591,10 @@ class Client(_rt.Client):
                 line: Line (Lineplot).
                 bars: Bars (Barplot).
                 scatter: Scatter (Scatterplot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_PLOTS, n)
 
@@ -1474,6 +1610,10 @@ class Client(_rt.Client):
 
         Returns:
             Download (Downloadbutton).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_DOWNLOAD_BUTTON, name)
 
@@ -1489,6 +1629,10 @@ class Client(_rt.Client):
 
         Returns:
             Uploaded (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_UPLOAD_BUTTON, value)
 
@@ -1504,6 +1648,10 @@ class Client(_rt.Client):
 
         Returns:
             Total (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_COUNT, step)
 
@@ -1526,6 +1674,10 @@ class Client(_rt.Client):
                 no_chat: No chat (Chatbot).
                 no_label: No label (Label).
                 no_table: No table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_NOTHING)
 
@@ -1541,6 +1693,10 @@ class Client(_rt.Client):
             UpdatesResult, with fields:
                 updated_text: Updated text (Textbox).
                 hidden_number: Hidden number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_UPDATES)
 
@@ -1556,6 +1712,10 @@ class Client(_rt.Client):
 
         Returns:
             Extra size (Dropdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_OFF_THE_LIST, arg)
 
@@ -1568,6 +1728,10 @@ class Client(_rt.Client):
 
         Returns:
             Ticks (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TICK)
 
@@ -1589,6 +1753,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Text (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TEXTBOX, value)
 
@@ -1604,6 +1772,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Long text (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TEXTAREA, value)
 
@@ -1619,6 +1791,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Whole number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_NUMBER_INT, value)
 
@@ -1634,6 +1810,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Real number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_NUMBER_FLOAT, value)
 
@@ -1649,6 +1829,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Level (Slider).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_SLIDER, value)
 
@@ -1664,6 +1848,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Enabled (Checkbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHECKBOX, value)
 
@@ -1682,6 +1870,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Fruits (Checkboxgroup).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHECKBOX_GROUP, value)
 
@@ -1701,6 +1893,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Color name (Radio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_RADIO, value)
 
@@ -1718,6 +1914,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Amount (Radio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_RADIO_NUMBERS, value)
 
@@ -1749,6 +1949,10 @@ class AsyncClient(_rt.AsyncClient):
                 letters_out: Letters out (Dropdown).
                 animal_out: Animal out (Dropdown).
                 level_name_out: Level name out (Dropdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_DROPDOWNS, single, multi, custom, pairs)
 
@@ -1770,6 +1974,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Color (Colorpicker).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_COLOR, value)
 
@@ -1785,6 +1993,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             When (Datetime).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_DATETIME, value)
 
@@ -1800,6 +2012,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Picture (Image).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_IMAGE, value)
 
@@ -1815,6 +2031,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Sketch (Imageeditor).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_IMAGE_EDITOR, value)
 
@@ -1832,6 +2052,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Before/after (Imageslider).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_IMAGE_SLIDER, value)
 
@@ -1849,6 +2073,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Simple picture (Simpleimage).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_SIMPLE_IMAGE, value)
 
@@ -1864,6 +2092,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Sound (Audio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_AUDIO, value)
 
@@ -1879,6 +2111,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Clip (Video).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_VIDEO, value)
 
@@ -1894,6 +2130,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Document (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_FILE, value)
 
@@ -1909,6 +2149,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Documents (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_FILES, value)
 
@@ -1924,6 +2168,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Mesh (Model3d).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_MODEL3D, value)
 
@@ -1941,6 +2189,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Album (Gallery).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_GALLERY, value)
 
@@ -1958,6 +2210,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Annotated (Annotatedimage).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_ANNOTATED_IMAGE, size)
 
@@ -1973,6 +2229,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             History (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHATBOT, value)
 
@@ -1988,6 +2248,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Rich history (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHAT_RICH, message)
 
@@ -2003,6 +2267,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Prompt (Multimodaltextbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_MULTIMODAL, value)
 
@@ -2018,6 +2286,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Data (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_JSON, value)
 
@@ -2037,6 +2309,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_DATAFRAME, value)
 
@@ -2055,6 +2331,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Class (Label).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_LABEL, text)
 
@@ -2070,6 +2350,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Spans (Highlightedtext).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_HIGHLIGHTED_TEXT, tokens)
 
@@ -2087,6 +2371,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Snippet (Code).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CODE, value)
 
@@ -2102,6 +2390,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Markup (Html).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_HTML, value)
 
@@ -2117,6 +2409,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Notes (Markdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_MARKDOWN, value)
 
@@ -2136,6 +2432,10 @@ class AsyncClient(_rt.AsyncClient):
                 line: Line (Lineplot).
                 bars: Bars (Barplot).
                 scatter: Scatter (Scatterplot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_PLOTS, n)
 
@@ -2151,6 +2451,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Download (Downloadbutton).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_DOWNLOAD_BUTTON, name)
 
@@ -2166,6 +2470,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Uploaded (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_UPLOAD_BUTTON, value)
 
@@ -2181,6 +2489,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Total (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_COUNT, step)
 
@@ -2203,6 +2515,10 @@ class AsyncClient(_rt.AsyncClient):
                 no_chat: No chat (Chatbot).
                 no_label: No label (Label).
                 no_table: No table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_NOTHING)
 
@@ -2218,6 +2534,10 @@ class AsyncClient(_rt.AsyncClient):
             UpdatesResult, with fields:
                 updated_text: Updated text (Textbox).
                 hidden_number: Hidden number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_UPDATES)
 
@@ -2233,6 +2553,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Extra size (Dropdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_OFF_THE_LIST, arg)
 
@@ -2247,6 +2571,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Ticks (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TICK)
 
@@ -2266,6 +2594,10 @@ def textbox(value: str = "hello") -> str:
 
     Returns:
         Text (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().textbox(value)
 
@@ -2283,6 +2615,10 @@ def textarea(value: str) -> str:
 
     Returns:
         Long text (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().textarea(value)
 
@@ -2300,6 +2636,10 @@ def number_int(value: int = 3) -> int:
 
     Returns:
         Whole number (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().number_int(value)
 
@@ -2317,6 +2657,10 @@ def number_float(value: float = 1.5) -> float:
 
     Returns:
         Real number (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().number_float(value)
 
@@ -2334,6 +2678,10 @@ def slider(value: float = 2.5) -> float:
 
     Returns:
         Level (Slider).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().slider(value)
 
@@ -2351,6 +2699,10 @@ def checkbox(value: bool = True) -> bool:
 
     Returns:
         Enabled (Checkbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().checkbox(value)
 
@@ -2371,6 +2723,10 @@ def checkbox_group(
 
     Returns:
         Fruits (Checkboxgroup).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().checkbox_group(value)
 
@@ -2390,6 +2746,10 @@ def radio(value: Literal["red", "green", "blue"] = "red") -> Literal["red", "gre
 
     Returns:
         Color name (Radio).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().radio(value)
 
@@ -2409,6 +2769,10 @@ def radio_numbers(value: Literal[1, 2] | float = 1) -> Literal[1, 2] | float:
 
     Returns:
         Amount (Radio).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().radio_numbers(value)
 
@@ -2439,6 +2803,10 @@ def dropdowns(
             letters_out: Letters out (Dropdown).
             animal_out: Animal out (Dropdown).
             level_name_out: Level name out (Dropdown).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().dropdowns(single, multi, custom, pairs)
 
@@ -2461,6 +2829,10 @@ def color(value: str = "#ff8800") -> str:
 
     Returns:
         Color (Colorpicker).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().color(value)
 
@@ -2478,6 +2850,10 @@ def datetime(value: str = "2024-01-02 03:04:05") -> str:
 
     Returns:
         When (Datetime).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().datetime(value)
 
@@ -2495,6 +2871,10 @@ def image(value: FileInput) -> RemoteFile:
 
     Returns:
         Picture (Image).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().image(value)
 
@@ -2512,6 +2892,10 @@ def image_editor(value: EditorDataInput) -> EditorData:
 
     Returns:
         Sketch (Imageeditor).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().image_editor(value)
 
@@ -2531,6 +2915,10 @@ def image_slider(
 
     Returns:
         Before/after (Imageslider).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().image_slider(value)
 
@@ -2550,6 +2938,10 @@ def simple_image(value: FileInput) -> RemoteFile:
 
     Returns:
         Simple picture (Simpleimage).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().simple_image(value)
 
@@ -2567,6 +2959,10 @@ def audio(value: FileInput) -> RemoteFile:
 
     Returns:
         Sound (Audio).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().audio(value)
 
@@ -2584,6 +2980,10 @@ def video(value: VideoDataInput) -> VideoData:
 
     Returns:
         Clip (Video).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().video(value)
 
@@ -2601,6 +3001,10 @@ def file(value: FileInput) -> RemoteFile:
 
     Returns:
         Document (File).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().file(value)
 
@@ -2618,6 +3022,10 @@ def files(value: list[FileInput]) -> list[RemoteFile]:
 
     Returns:
         Documents (File).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().files(value)
 
@@ -2635,6 +3043,10 @@ def model3d(value: FileInput) -> RemoteFile:
 
     Returns:
         Mesh (Model3d).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().model3d(value)
 
@@ -2654,6 +3066,10 @@ def gallery(
 
     Returns:
         Album (Gallery).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().gallery(value)
 
@@ -2673,6 +3089,10 @@ def annotated_image(size: int = 8) -> AnnotatedImageData:
 
     Returns:
         Annotated (Annotatedimage).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().annotated_image(size)
 
@@ -2690,6 +3110,10 @@ def chatbot(value: list[MessageInput] = []) -> list[Message]:
 
     Returns:
         History (Chatbot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().chatbot(value)
 
@@ -2707,6 +3131,10 @@ def chat_rich(message: str = "hi") -> list[Message]:
 
     Returns:
         Rich history (Chatbot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().chat_rich(message)
 
@@ -2724,6 +3152,10 @@ def multimodal(value: MultimodalDataInput) -> MultimodalData:
 
     Returns:
         Prompt (Multimodaltextbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().multimodal(value)
 
@@ -2741,6 +3173,10 @@ def json(value: Any) -> Any:
 
     Returns:
         Data (Json).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().json(value)
 
@@ -2761,6 +3197,10 @@ def dataframe(
 
     Returns:
         Table (Dataframe).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().dataframe(value)
 
@@ -2780,6 +3220,10 @@ def label(text: str = "short") -> LabelData:
 
     Returns:
         Class (Label).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().label(text)
 
@@ -2797,6 +3241,10 @@ def highlighted_text(tokens: list[HighlightedToken]) -> list[HighlightedToken]:
 
     Returns:
         Spans (Highlightedtext).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().highlighted_text(tokens)
 
@@ -2814,6 +3262,10 @@ def code(value: str = "print(1)") -> str:
 
     Returns:
         Snippet (Code).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().code(value)
 
@@ -2831,6 +3283,10 @@ def html(value: str = "<b>bold</b>") -> str:
 
     Returns:
         Markup (Html).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().html(value)
 
@@ -2848,6 +3304,10 @@ def markdown(value: str = "# Title") -> str:
 
     Returns:
         Notes (Markdown).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().markdown(value)
 
@@ -2869,6 +3329,10 @@ def plots(n: int = 4) -> PlotsResult:
             line: Line (Lineplot).
             bars: Bars (Barplot).
             scatter: Scatter (Scatterplot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().plots(n)
 
@@ -2886,6 +3350,10 @@ def download_button(name: str = "notes") -> RemoteFile:
 
     Returns:
         Download (Downloadbutton).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().download_button(name)
 
@@ -2903,6 +3371,10 @@ def upload_button(value: FileInput) -> RemoteFile:
 
     Returns:
         Uploaded (File).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().upload_button(value)
 
@@ -2920,6 +3392,10 @@ def count(step: float = 1) -> int:
 
     Returns:
         Total (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().count(step)
 
@@ -2944,6 +3420,10 @@ def nothing() -> NothingResult:
             no_chat: No chat (Chatbot).
             no_label: No label (Label).
             no_table: No table (Dataframe).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().nothing()
 
@@ -2960,6 +3440,10 @@ def updates() -> UpdatesResult:
         UpdatesResult, with fields:
             updated_text: Updated text (Textbox).
             hidden_number: Hidden number (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().updates()
 
@@ -2977,6 +3461,10 @@ def off_the_list(arg: str) -> Literal["small", "medium", "large"]:
 
     Returns:
         Extra size (Dropdown).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().off_the_list(arg)
 
@@ -2991,6 +3479,10 @@ def tick() -> float:
 
     Returns:
         Ticks (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().tick()
 

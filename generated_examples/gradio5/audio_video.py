@@ -109,6 +109,10 @@ class Client(_rt.Client):
 
         Returns:
             Tone (Audio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TONE, freq, seconds)
 
@@ -124,6 +128,10 @@ class Client(_rt.Client):
 
         Returns:
             Info (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_AUDIO_INFO, path)
 
@@ -139,6 +147,10 @@ class Client(_rt.Client):
 
         Returns:
             Reversed (Audio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_REVERSE, audio)
 
@@ -154,6 +166,10 @@ class Client(_rt.Client):
 
         Returns:
             Video out (Video).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_VIDEO, path)
 
@@ -176,6 +192,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Tone (Audio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TONE, freq, seconds)
 
@@ -193,6 +213,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Info (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_AUDIO_INFO, path)
 
@@ -208,6 +232,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Reversed (Audio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_REVERSE, audio)
 
@@ -223,6 +251,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Video out (Video).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_VIDEO, path)
 
@@ -243,6 +275,10 @@ def tone(freq: float = 440, seconds: float = 0.5) -> RemoteFile:
 
     Returns:
         Tone (Audio).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().tone(freq, seconds)
 
@@ -260,6 +296,10 @@ def audio_info(path: FileInput) -> str:
 
     Returns:
         Info (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().audio_info(path)
 
@@ -277,6 +317,10 @@ def reverse(audio: FileInput) -> RemoteFile:
 
     Returns:
         Reversed (Audio).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().reverse(audio)
 
@@ -294,6 +338,10 @@ def video(path: VideoDataInput) -> VideoData:
 
     Returns:
         Video out (Video).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().video(path)
 

@@ -66,6 +66,10 @@ class Client(_rt.Client):
 
         Returns:
             Response (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHAT, message, system_prompt, temperature)
 
@@ -95,6 +99,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Response (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHAT, message, system_prompt, temperature)
 
@@ -120,6 +128,10 @@ def chat(message: str, system_prompt: str = "You are terse.", temperature: float
 
     Returns:
         Response (Json).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().chat(message, system_prompt, temperature)
 

@@ -288,6 +288,10 @@ class Client(_rt.Client):
                 sentiment: Sentiment (Label).
                 stats: Stats (Json).
                 table: Table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_ANALYZE, text)
 
@@ -303,6 +307,10 @@ class Client(_rt.Client):
 
         Returns:
             Conversation (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHAT_ONCE, message)
 
@@ -322,6 +330,10 @@ class Client(_rt.Client):
             ShiftResult, with fields:
                 upper_color: Upper color (Colorpicker).
                 later: Later (Datetime).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_SHIFT, color, when, days)
 
@@ -347,6 +359,10 @@ class Client(_rt.Client):
 
         Returns:
             Total (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TABLE_SUM, df)
 
@@ -369,6 +385,10 @@ class Client(_rt.Client):
 
         Returns:
             Record (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_JSON_PATH, name)
 
@@ -394,6 +414,10 @@ class AsyncClient(_rt.AsyncClient):
                 sentiment: Sentiment (Label).
                 stats: Stats (Json).
                 table: Table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_ANALYZE, text)
 
@@ -411,6 +435,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Conversation (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHAT_ONCE, message)
 
@@ -430,6 +458,10 @@ class AsyncClient(_rt.AsyncClient):
             ShiftResult, with fields:
                 upper_color: Upper color (Colorpicker).
                 later: Later (Datetime).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_SHIFT, color, when, days)
 
@@ -455,6 +487,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Total (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TABLE_SUM, df)
 
@@ -477,6 +513,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Record (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_JSON_PATH, name)
 
@@ -500,6 +540,10 @@ def analyze(text: str = "hello wonderful world") -> AnalyzeResult:
             sentiment: Sentiment (Label).
             stats: Stats (Json).
             table: Table (Dataframe).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().analyze(text)
 
@@ -517,6 +561,10 @@ def chat_once(message: str) -> list[Message]:
 
     Returns:
         Conversation (Chatbot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().chat_once(message)
 
@@ -538,6 +586,10 @@ def shift(color: str = "#ff0000", *, when: str, days: float = 1) -> ShiftResult:
         ShiftResult, with fields:
             upper_color: Upper color (Colorpicker).
             later: Later (Datetime).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().shift(color, when=when, days=days)
 
@@ -562,6 +614,10 @@ def table_sum(
 
     Returns:
         Total (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().table_sum(df)
 
@@ -585,6 +641,10 @@ def json_path(name: str) -> Any:
 
     Returns:
         Record (Json).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().json_path(name)
 

@@ -126,6 +126,10 @@ class Client(_rt.Client):
             FileStatsResult, with fields:
                 stats: Stats (Textbox).
                 stats_file: Stats file (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_FILE_STATS, path)
 
@@ -141,6 +145,10 @@ class Client(_rt.Client):
 
         Returns:
             Reversed files (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_BUNDLE, paths)
 
@@ -156,6 +164,10 @@ class Client(_rt.Client):
 
         Returns:
             Swatches (Gallery).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_GALLERY, n)
 
@@ -171,6 +183,10 @@ class Client(_rt.Client):
 
         Returns:
             Mesh (Model3d).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_MESH, size)
 
@@ -194,6 +210,10 @@ class AsyncClient(_rt.AsyncClient):
             FileStatsResult, with fields:
                 stats: Stats (Textbox).
                 stats_file: Stats file (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_FILE_STATS, path)
 
@@ -209,6 +229,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Reversed files (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_BUNDLE, paths)
 
@@ -224,6 +248,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Swatches (Gallery).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_GALLERY, n)
 
@@ -239,6 +267,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Mesh (Model3d).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_MESH, size)
 
@@ -260,6 +292,10 @@ def file_stats(path: FileInput) -> FileStatsResult:
         FileStatsResult, with fields:
             stats: Stats (Textbox).
             stats_file: Stats file (File).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().file_stats(path)
 
@@ -277,6 +313,10 @@ def bundle(paths: list[FileInput]) -> list[RemoteFile]:
 
     Returns:
         Reversed files (File).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().bundle(paths)
 
@@ -294,6 +334,10 @@ def gallery(n: int = 2) -> list[GalleryImage | GalleryVideo]:
 
     Returns:
         Swatches (Gallery).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().gallery(n)
 
@@ -311,6 +355,10 @@ def mesh(size: float = 1.0) -> RemoteFile:
 
     Returns:
         Mesh (Model3d).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().mesh(size)
 

@@ -73,6 +73,10 @@ class Client(_rt.Client):
 
         Returns:
             Flipped (Image).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_FLIP, path)
 
@@ -88,6 +92,10 @@ class Client(_rt.Client):
 
         Returns:
             Inverted (Image).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_INVERT, arr)
 
@@ -103,6 +111,10 @@ class Client(_rt.Client):
 
         Returns:
             Gray (Image).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_GRAY, img)
 
@@ -124,6 +136,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Flipped (Image).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_FLIP, path)
 
@@ -139,6 +155,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Inverted (Image).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_INVERT, arr)
 
@@ -154,6 +174,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Gray (Image).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_GRAY, img)
 
@@ -173,6 +197,10 @@ def flip(path: FileInput) -> RemoteFile:
 
     Returns:
         Flipped (Image).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().flip(path)
 
@@ -190,6 +218,10 @@ def invert(arr: FileInput) -> RemoteFile:
 
     Returns:
         Inverted (Image).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().invert(arr)
 
@@ -207,6 +239,10 @@ def gray(img: FileInput) -> RemoteFile:
 
     Returns:
         Gray (Image).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().gray(img)
 

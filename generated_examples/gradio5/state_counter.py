@@ -70,6 +70,10 @@ class Client(_rt.Client):
 
         Returns:
             Count (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_INCREMENT, step)
 
@@ -82,6 +86,10 @@ class Client(_rt.Client):
 
         Returns:
             History (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_HISTORY)
 
@@ -103,6 +111,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Count (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_INCREMENT, step)
 
@@ -115,6 +127,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             History (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_HISTORY)
 
@@ -134,6 +150,10 @@ def increment(step: float = 1) -> float:
 
     Returns:
         Count (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().increment(step)
 
@@ -148,6 +168,10 @@ def history() -> str:
 
     Returns:
         History (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().history()
 

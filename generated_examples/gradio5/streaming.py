@@ -196,6 +196,10 @@ class Client(_rt.Client):
 
         Returns:
             Counter (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_COUNT, n, delay)
 
@@ -213,6 +217,10 @@ class Client(_rt.Client):
 
         Returns:
             Items (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_GROW_LIST, n)
 
@@ -230,6 +238,10 @@ class Client(_rt.Client):
 
         Returns:
             Bot (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_STREAM_CHAT, message)
 
@@ -249,6 +261,10 @@ class Client(_rt.Client):
             TwoOutputsResult, with fields:
                 status: Status (Textbox).
                 index_: Index (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TWO_OUTPUTS, n)
 
@@ -273,6 +289,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Counter (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_COUNT, n, delay)
 
@@ -290,6 +310,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Items (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_GROW_LIST, n)
 
@@ -307,6 +331,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Bot (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_STREAM_CHAT, message)
 
@@ -326,6 +354,10 @@ class AsyncClient(_rt.AsyncClient):
             TwoOutputsResult, with fields:
                 status: Status (Textbox).
                 index_: Index (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TWO_OUTPUTS, n)
 
@@ -348,6 +380,10 @@ def count(n: int = 5, delay: float = 0.05) -> str:
 
     Returns:
         Counter (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().count(n, delay)
 
@@ -367,6 +403,10 @@ def grow_list(n: int = 5) -> Any:
 
     Returns:
         Items (Json).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().grow_list(n)
 
@@ -386,6 +426,10 @@ def stream_chat(message: str) -> list[Message]:
 
     Returns:
         Bot (Chatbot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().stream_chat(message)
 
@@ -407,6 +451,10 @@ def two_outputs(n: int = 5) -> TwoOutputsResult:
         TwoOutputsResult, with fields:
             status: Status (Textbox).
             index_: Index (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().two_outputs(n)
 

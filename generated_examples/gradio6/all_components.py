@@ -911,6 +911,10 @@ class Client(_rt.Client):
 
         Returns:
             Text (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TEXTBOX, value)
 
@@ -926,6 +930,10 @@ class Client(_rt.Client):
 
         Returns:
             Long text (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TEXTAREA, value)
 
@@ -941,6 +949,10 @@ class Client(_rt.Client):
 
         Returns:
             Whole number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_NUMBER_INT, value)
 
@@ -956,6 +968,10 @@ class Client(_rt.Client):
 
         Returns:
             Real number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_NUMBER_FLOAT, value)
 
@@ -971,6 +987,10 @@ class Client(_rt.Client):
 
         Returns:
             Level (Slider).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_SLIDER, value)
 
@@ -986,6 +1006,10 @@ class Client(_rt.Client):
 
         Returns:
             Enabled (Checkbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHECKBOX, value)
 
@@ -1004,6 +1028,10 @@ class Client(_rt.Client):
 
         Returns:
             Fruits (Checkboxgroup).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHECKBOX_GROUP, value)
 
@@ -1023,6 +1051,10 @@ class Client(_rt.Client):
 
         Returns:
             Color name (Radio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_RADIO, value)
 
@@ -1040,6 +1072,10 @@ class Client(_rt.Client):
 
         Returns:
             Amount (Radio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_RADIO_NUMBERS, value)
 
@@ -1071,6 +1107,10 @@ class Client(_rt.Client):
                 letters_out: Letters out (Dropdown).
                 animal_out: Animal out (Dropdown).
                 level_name_out: Level name out (Dropdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_DROPDOWNS, single, multi, custom, pairs)
 
@@ -1092,6 +1132,10 @@ class Client(_rt.Client):
 
         Returns:
             Color (Colorpicker).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_COLOR, value)
 
@@ -1107,6 +1151,10 @@ class Client(_rt.Client):
 
         Returns:
             When (Datetime).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_DATETIME, value)
 
@@ -1122,6 +1170,10 @@ class Client(_rt.Client):
 
         Returns:
             Picture (Image).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_IMAGE, value)
 
@@ -1137,6 +1189,10 @@ class Client(_rt.Client):
 
         Returns:
             Sketch (Imageeditor).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_IMAGE_EDITOR, value)
 
@@ -1154,6 +1210,10 @@ class Client(_rt.Client):
 
         Returns:
             Before/after (Imageslider).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_IMAGE_SLIDER, value)
 
@@ -1171,6 +1231,10 @@ class Client(_rt.Client):
 
         Returns:
             Simple picture (Simpleimage).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_SIMPLE_IMAGE, value)
 
@@ -1186,6 +1250,10 @@ class Client(_rt.Client):
 
         Returns:
             Sound (Audio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_AUDIO, value)
 
@@ -1201,6 +1269,10 @@ class Client(_rt.Client):
 
         Returns:
             Clip (Video).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_VIDEO, value)
 
@@ -1216,6 +1288,10 @@ class Client(_rt.Client):
 
         Returns:
             Document (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_FILE, value)
 
@@ -1231,6 +1307,10 @@ class Client(_rt.Client):
 
         Returns:
             Documents (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_FILES, value)
 
@@ -1246,6 +1326,10 @@ class Client(_rt.Client):
 
         Returns:
             Mesh (Model3d).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_MODEL3D, value)
 
@@ -1263,6 +1347,10 @@ class Client(_rt.Client):
 
         Returns:
             Album (Gallery).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_GALLERY, value)
 
@@ -1280,6 +1368,10 @@ class Client(_rt.Client):
 
         Returns:
             Annotated (Annotatedimage).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_ANNOTATED_IMAGE, size)
 
@@ -1295,6 +1387,10 @@ class Client(_rt.Client):
 
         Returns:
             History (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHATBOT, value)
 
@@ -1310,6 +1406,10 @@ class Client(_rt.Client):
 
         Returns:
             Rich history (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHAT_RICH, message)
 
@@ -1325,6 +1425,10 @@ class Client(_rt.Client):
 
         Returns:
             Prompt (Multimodaltextbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_MULTIMODAL, value)
 
@@ -1342,6 +1446,10 @@ class Client(_rt.Client):
 
         Returns:
             Data (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_JSON, value)
 
@@ -1361,6 +1469,10 @@ class Client(_rt.Client):
 
         Returns:
             Table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_DATAFRAME, value)
 
@@ -1379,6 +1491,10 @@ class Client(_rt.Client):
 
         Returns:
             Class (Label).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_LABEL, text)
 
@@ -1394,6 +1510,10 @@ class Client(_rt.Client):
 
         Returns:
             Spans (Highlightedtext).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_HIGHLIGHTED_TEXT, tokens)
 
@@ -1411,6 +1531,10 @@ class Client(_rt.Client):
 
         Returns:
             Snippet (Code).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CODE, value)
 
@@ -1426,6 +1550,10 @@ class Client(_rt.Client):
 
         Returns:
             Markup (Html).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_HTML, value)
 
@@ -1441,6 +1569,10 @@ class Client(_rt.Client):
 
         Returns:
             Notes (Markdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_MARKDOWN, value)
 
@@ -1460,6 +1592,10 @@ class Client(_rt.Client):
                 line: Line (Lineplot).
                 bars: Bars (Barplot).
                 scatter: Scatter (Scatterplot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_PLOTS, n)
 
@@ -1475,6 +1611,10 @@ class Client(_rt.Client):
 
         Returns:
             Download (Downloadbutton).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_DOWNLOAD_BUTTON, name)
 
@@ -1490,6 +1630,10 @@ class Client(_rt.Client):
 
         Returns:
             Uploaded (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_UPLOAD_BUTTON, value)
 
@@ -1505,6 +1649,10 @@ class Client(_rt.Client):
 
         Returns:
             Total (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_COUNT, step)
 
@@ -1527,6 +1675,10 @@ class Client(_rt.Client):
                 no_chat: No chat (Chatbot).
                 no_label: No label (Label).
                 no_table: No table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_NOTHING)
 
@@ -1542,6 +1694,10 @@ class Client(_rt.Client):
             UpdatesResult, with fields:
                 updated_text: Updated text (Textbox).
                 hidden_number: Hidden number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_UPDATES)
 
@@ -1557,6 +1713,10 @@ class Client(_rt.Client):
 
         Returns:
             Extra size (Dropdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_OFF_THE_LIST, arg)
 
@@ -1569,6 +1729,10 @@ class Client(_rt.Client):
 
         Returns:
             Ticks (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TICK)
 
@@ -1590,6 +1754,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Text (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TEXTBOX, value)
 
@@ -1605,6 +1773,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Long text (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TEXTAREA, value)
 
@@ -1620,6 +1792,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Whole number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_NUMBER_INT, value)
 
@@ -1635,6 +1811,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Real number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_NUMBER_FLOAT, value)
 
@@ -1650,6 +1830,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Level (Slider).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_SLIDER, value)
 
@@ -1665,6 +1849,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Enabled (Checkbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHECKBOX, value)
 
@@ -1683,6 +1871,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Fruits (Checkboxgroup).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHECKBOX_GROUP, value)
 
@@ -1702,6 +1894,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Color name (Radio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_RADIO, value)
 
@@ -1719,6 +1915,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Amount (Radio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_RADIO_NUMBERS, value)
 
@@ -1750,6 +1950,10 @@ class AsyncClient(_rt.AsyncClient):
                 letters_out: Letters out (Dropdown).
                 animal_out: Animal out (Dropdown).
                 level_name_out: Level name out (Dropdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_DROPDOWNS, single, multi, custom, pairs)
 
@@ -1771,6 +1975,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Color (Colorpicker).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_COLOR, value)
 
@@ -1786,6 +1994,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             When (Datetime).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_DATETIME, value)
 
@@ -1801,6 +2013,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Picture (Image).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_IMAGE, value)
 
@@ -1816,6 +2032,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Sketch (Imageeditor).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_IMAGE_EDITOR, value)
 
@@ -1833,6 +2053,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Before/after (Imageslider).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_IMAGE_SLIDER, value)
 
@@ -1850,6 +2074,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Simple picture (Simpleimage).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_SIMPLE_IMAGE, value)
 
@@ -1865,6 +2093,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Sound (Audio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_AUDIO, value)
 
@@ -1880,6 +2112,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Clip (Video).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_VIDEO, value)
 
@@ -1895,6 +2131,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Document (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_FILE, value)
 
@@ -1910,6 +2150,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Documents (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_FILES, value)
 
@@ -1925,6 +2169,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Mesh (Model3d).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_MODEL3D, value)
 
@@ -1942,6 +2190,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Album (Gallery).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_GALLERY, value)
 
@@ -1959,6 +2211,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Annotated (Annotatedimage).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_ANNOTATED_IMAGE, size)
 
@@ -1974,6 +2230,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             History (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHATBOT, value)
 
@@ -1989,6 +2249,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Rich history (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHAT_RICH, message)
 
@@ -2006,6 +2270,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Prompt (Multimodaltextbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_MULTIMODAL, value)
 
@@ -2023,6 +2291,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Data (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_JSON, value)
 
@@ -2042,6 +2314,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_DATAFRAME, value)
 
@@ -2060,6 +2336,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Class (Label).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_LABEL, text)
 
@@ -2075,6 +2355,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Spans (Highlightedtext).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_HIGHLIGHTED_TEXT, tokens)
 
@@ -2092,6 +2376,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Snippet (Code).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CODE, value)
 
@@ -2107,6 +2395,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Markup (Html).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_HTML, value)
 
@@ -2122,6 +2414,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Notes (Markdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_MARKDOWN, value)
 
@@ -2141,6 +2437,10 @@ class AsyncClient(_rt.AsyncClient):
                 line: Line (Lineplot).
                 bars: Bars (Barplot).
                 scatter: Scatter (Scatterplot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_PLOTS, n)
 
@@ -2156,6 +2456,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Download (Downloadbutton).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_DOWNLOAD_BUTTON, name)
 
@@ -2171,6 +2475,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Uploaded (File).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_UPLOAD_BUTTON, value)
 
@@ -2186,6 +2494,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Total (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_COUNT, step)
 
@@ -2208,6 +2520,10 @@ class AsyncClient(_rt.AsyncClient):
                 no_chat: No chat (Chatbot).
                 no_label: No label (Label).
                 no_table: No table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_NOTHING)
 
@@ -2223,6 +2539,10 @@ class AsyncClient(_rt.AsyncClient):
             UpdatesResult, with fields:
                 updated_text: Updated text (Textbox).
                 hidden_number: Hidden number (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_UPDATES)
 
@@ -2238,6 +2558,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Extra size (Dropdown).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_OFF_THE_LIST, arg)
 
@@ -2252,6 +2576,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Ticks (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TICK)
 
@@ -2271,6 +2599,10 @@ def textbox(value: str = "hello") -> str:
 
     Returns:
         Text (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().textbox(value)
 
@@ -2288,6 +2620,10 @@ def textarea(value: str) -> str:
 
     Returns:
         Long text (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().textarea(value)
 
@@ -2305,6 +2641,10 @@ def number_int(value: int = 3) -> int:
 
     Returns:
         Whole number (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().number_int(value)
 
@@ -2322,6 +2662,10 @@ def number_float(value: float = 1.5) -> float:
 
     Returns:
         Real number (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().number_float(value)
 
@@ -2339,6 +2683,10 @@ def slider(value: float = 2.5) -> float:
 
     Returns:
         Level (Slider).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().slider(value)
 
@@ -2356,6 +2704,10 @@ def checkbox(value: bool = True) -> bool:
 
     Returns:
         Enabled (Checkbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().checkbox(value)
 
@@ -2376,6 +2728,10 @@ def checkbox_group(
 
     Returns:
         Fruits (Checkboxgroup).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().checkbox_group(value)
 
@@ -2395,6 +2751,10 @@ def radio(value: Literal["red", "green", "blue"] = "red") -> Literal["red", "gre
 
     Returns:
         Color name (Radio).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().radio(value)
 
@@ -2414,6 +2774,10 @@ def radio_numbers(value: Literal[1, 2] | float = 1) -> Literal[1, 2] | float:
 
     Returns:
         Amount (Radio).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().radio_numbers(value)
 
@@ -2444,6 +2808,10 @@ def dropdowns(
             letters_out: Letters out (Dropdown).
             animal_out: Animal out (Dropdown).
             level_name_out: Level name out (Dropdown).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().dropdowns(single, multi, custom, pairs)
 
@@ -2466,6 +2834,10 @@ def color(value: str = "#ff8800") -> str:
 
     Returns:
         Color (Colorpicker).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().color(value)
 
@@ -2483,6 +2855,10 @@ def datetime(value: str = "2024-01-02 03:04:05") -> str:
 
     Returns:
         When (Datetime).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().datetime(value)
 
@@ -2500,6 +2876,10 @@ def image(value: FileInput) -> RemoteFile:
 
     Returns:
         Picture (Image).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().image(value)
 
@@ -2517,6 +2897,10 @@ def image_editor(value: EditorDataInput) -> EditorData:
 
     Returns:
         Sketch (Imageeditor).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().image_editor(value)
 
@@ -2536,6 +2920,10 @@ def image_slider(
 
     Returns:
         Before/after (Imageslider).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().image_slider(value)
 
@@ -2555,6 +2943,10 @@ def simple_image(value: FileInput) -> RemoteFile:
 
     Returns:
         Simple picture (Simpleimage).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().simple_image(value)
 
@@ -2572,6 +2964,10 @@ def audio(value: FileInput) -> RemoteFile:
 
     Returns:
         Sound (Audio).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().audio(value)
 
@@ -2589,6 +2985,10 @@ def video(value: FileInput) -> RemoteFile:
 
     Returns:
         Clip (Video).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().video(value)
 
@@ -2606,6 +3006,10 @@ def file(value: FileInput) -> RemoteFile:
 
     Returns:
         Document (File).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().file(value)
 
@@ -2623,6 +3027,10 @@ def files(value: list[FileInput]) -> list[RemoteFile]:
 
     Returns:
         Documents (File).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().files(value)
 
@@ -2640,6 +3048,10 @@ def model3d(value: FileInput) -> RemoteFile:
 
     Returns:
         Mesh (Model3d).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().model3d(value)
 
@@ -2659,6 +3071,10 @@ def gallery(
 
     Returns:
         Album (Gallery).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().gallery(value)
 
@@ -2678,6 +3094,10 @@ def annotated_image(size: int = 8) -> AnnotatedImageData:
 
     Returns:
         Annotated (Annotatedimage).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().annotated_image(size)
 
@@ -2695,6 +3115,10 @@ def chatbot(value: list[MessageInput] = []) -> list[Message]:
 
     Returns:
         History (Chatbot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().chatbot(value)
 
@@ -2712,6 +3136,10 @@ def chat_rich(message: str = "hi") -> list[Message]:
 
     Returns:
         Rich history (Chatbot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().chat_rich(message)
 
@@ -2729,6 +3157,10 @@ def multimodal(value: MultimodalDataInput = {"text": "", "files": []}) -> Multim
 
     Returns:
         Prompt (Multimodaltextbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().multimodal(value)
 
@@ -2748,6 +3180,10 @@ def json(value: Any) -> Any:
 
     Returns:
         Data (Json).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().json(value)
 
@@ -2768,6 +3204,10 @@ def dataframe(
 
     Returns:
         Table (Dataframe).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().dataframe(value)
 
@@ -2787,6 +3227,10 @@ def label(text: str = "short") -> LabelData:
 
     Returns:
         Class (Label).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().label(text)
 
@@ -2804,6 +3248,10 @@ def highlighted_text(tokens: list[HighlightedToken]) -> list[HighlightedToken]:
 
     Returns:
         Spans (Highlightedtext).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().highlighted_text(tokens)
 
@@ -2821,6 +3269,10 @@ def code(value: str = "print(1)") -> str:
 
     Returns:
         Snippet (Code).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().code(value)
 
@@ -2838,6 +3290,10 @@ def html(value: str = "<b>bold</b>") -> str:
 
     Returns:
         Markup (Html).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().html(value)
 
@@ -2855,6 +3311,10 @@ def markdown(value: str = "# Title") -> str:
 
     Returns:
         Notes (Markdown).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().markdown(value)
 
@@ -2876,6 +3336,10 @@ def plots(n: int = 4) -> PlotsResult:
             line: Line (Lineplot).
             bars: Bars (Barplot).
             scatter: Scatter (Scatterplot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().plots(n)
 
@@ -2893,6 +3357,10 @@ def download_button(name: str = "notes") -> RemoteFile:
 
     Returns:
         Download (Downloadbutton).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().download_button(name)
 
@@ -2910,6 +3378,10 @@ def upload_button(value: FileInput) -> RemoteFile:
 
     Returns:
         Uploaded (File).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().upload_button(value)
 
@@ -2927,6 +3399,10 @@ def count(step: float = 1) -> int:
 
     Returns:
         Total (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().count(step)
 
@@ -2951,6 +3427,10 @@ def nothing() -> NothingResult:
             no_chat: No chat (Chatbot).
             no_label: No label (Label).
             no_table: No table (Dataframe).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().nothing()
 
@@ -2967,6 +3447,10 @@ def updates() -> UpdatesResult:
         UpdatesResult, with fields:
             updated_text: Updated text (Textbox).
             hidden_number: Hidden number (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().updates()
 
@@ -2984,6 +3468,10 @@ def off_the_list(arg: str) -> Literal["small", "medium", "large"]:
 
     Returns:
         Extra size (Dropdown).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().off_the_list(arg)
 
@@ -2998,6 +3486,10 @@ def tick() -> float:
 
     Returns:
         Ticks (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().tick()
 

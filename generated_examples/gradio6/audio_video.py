@@ -87,6 +87,10 @@ class Client(_rt.Client):
 
         Returns:
             Tone (Audio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TONE, freq, seconds)
 
@@ -102,6 +106,10 @@ class Client(_rt.Client):
 
         Returns:
             Info (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_AUDIO_INFO, path)
 
@@ -117,6 +125,10 @@ class Client(_rt.Client):
 
         Returns:
             Reversed (Audio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_REVERSE, audio)
 
@@ -132,6 +144,10 @@ class Client(_rt.Client):
 
         Returns:
             Video out (Video).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_VIDEO, path)
 
@@ -154,6 +170,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Tone (Audio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TONE, freq, seconds)
 
@@ -171,6 +191,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Info (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_AUDIO_INFO, path)
 
@@ -186,6 +210,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Reversed (Audio).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_REVERSE, audio)
 
@@ -201,6 +229,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Video out (Video).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_VIDEO, path)
 
@@ -221,6 +253,10 @@ def tone(freq: float = 440, seconds: float = 0.5) -> RemoteFile:
 
     Returns:
         Tone (Audio).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().tone(freq, seconds)
 
@@ -238,6 +274,10 @@ def audio_info(path: FileInput) -> str:
 
     Returns:
         Info (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().audio_info(path)
 
@@ -255,6 +295,10 @@ def reverse(audio: FileInput) -> RemoteFile:
 
     Returns:
         Reversed (Audio).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().reverse(audio)
 
@@ -272,6 +316,10 @@ def video(path: FileInput) -> RemoteFile:
 
     Returns:
         Video out (Video).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().video(path)
 

@@ -305,6 +305,10 @@ class Client(_rt.Client):
                 sentiment: Sentiment (Label).
                 stats: Stats (Json).
                 table: Table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_ANALYZE, text)
 
@@ -320,6 +324,10 @@ class Client(_rt.Client):
 
         Returns:
             Conversation (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CHAT_ONCE, message)
 
@@ -339,6 +347,10 @@ class Client(_rt.Client):
             ShiftResult, with fields:
                 upper_color: Upper color (Colorpicker).
                 later: Later (Datetime).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_SHIFT, color, when, days)
 
@@ -364,6 +376,10 @@ class Client(_rt.Client):
 
         Returns:
             Total (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TABLE_SUM, df)
 
@@ -386,6 +402,10 @@ class Client(_rt.Client):
 
         Returns:
             Record (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_JSON_PATH, name)
 
@@ -411,6 +431,10 @@ class AsyncClient(_rt.AsyncClient):
                 sentiment: Sentiment (Label).
                 stats: Stats (Json).
                 table: Table (Dataframe).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_ANALYZE, text)
 
@@ -428,6 +452,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Conversation (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CHAT_ONCE, message)
 
@@ -447,6 +475,10 @@ class AsyncClient(_rt.AsyncClient):
             ShiftResult, with fields:
                 upper_color: Upper color (Colorpicker).
                 later: Later (Datetime).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_SHIFT, color, when, days)
 
@@ -472,6 +504,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Total (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TABLE_SUM, df)
 
@@ -494,6 +530,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Record (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_JSON_PATH, name)
 
@@ -517,6 +557,10 @@ def analyze(text: str = "hello wonderful world") -> AnalyzeResult:
             sentiment: Sentiment (Label).
             stats: Stats (Json).
             table: Table (Dataframe).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().analyze(text)
 
@@ -534,6 +578,10 @@ def chat_once(message: str) -> list[Message]:
 
     Returns:
         Conversation (Chatbot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().chat_once(message)
 
@@ -555,6 +603,10 @@ def shift(color: str = "#ff0000", *, when: str, days: float = 1) -> ShiftResult:
         ShiftResult, with fields:
             upper_color: Upper color (Colorpicker).
             later: Later (Datetime).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().shift(color, when=when, days=days)
 
@@ -579,6 +631,10 @@ def table_sum(
 
     Returns:
         Total (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().table_sum(df)
 
@@ -602,6 +658,10 @@ def json_path(name: str) -> Any:
 
     Returns:
         Record (Json).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().json_path(name)
 

@@ -92,6 +92,10 @@ class Client(_rt.Client):
 
         Returns:
             Result (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_SLOW, steps)
 
@@ -107,6 +111,10 @@ class Client(_rt.Client):
 
         Returns:
             Result (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_NOTIFY, text)
 
@@ -122,6 +130,10 @@ class Client(_rt.Client):
 
         Returns:
             Result (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_FAIL, text)
 
@@ -137,6 +149,10 @@ class Client(_rt.Client):
 
         Returns:
             Result (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CRASH, text)
 
@@ -154,6 +170,10 @@ class Client(_rt.Client):
 
         Returns:
             Result (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_FAIL_MIDSTREAM, n)
 
@@ -175,6 +195,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Result (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_SLOW, steps)
 
@@ -190,6 +214,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Result (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_NOTIFY, text)
 
@@ -205,6 +233,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Result (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_FAIL, text)
 
@@ -220,6 +252,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Result (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CRASH, text)
 
@@ -237,6 +273,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Result (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_FAIL_MIDSTREAM, n)
 
@@ -256,6 +296,10 @@ def slow(steps: float = 3) -> str:
 
     Returns:
         Result (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().slow(steps)
 
@@ -273,6 +317,10 @@ def notify(text: str) -> str:
 
     Returns:
         Result (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().notify(text)
 
@@ -290,6 +338,10 @@ def fail(text: str) -> str:
 
     Returns:
         Result (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().fail(text)
 
@@ -307,6 +359,10 @@ def crash(text: str) -> str:
 
     Returns:
         Result (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().crash(text)
 
@@ -326,6 +382,10 @@ def fail_midstream(n: float = 3) -> str:
 
     Returns:
         Result (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().fail_midstream(n)
 

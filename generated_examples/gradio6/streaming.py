@@ -213,6 +213,10 @@ class Client(_rt.Client):
 
         Returns:
             Counter (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_COUNT, n, delay)
 
@@ -230,6 +234,10 @@ class Client(_rt.Client):
 
         Returns:
             Items (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_GROW_LIST, n)
 
@@ -247,6 +255,10 @@ class Client(_rt.Client):
 
         Returns:
             Bot (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_STREAM_CHAT, message)
 
@@ -266,6 +278,10 @@ class Client(_rt.Client):
             TwoOutputsResult, with fields:
                 status: Status (Textbox).
                 index_: Index (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_TWO_OUTPUTS, n)
 
@@ -290,6 +306,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Counter (Textbox).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_COUNT, n, delay)
 
@@ -307,6 +327,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Items (Json).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_GROW_LIST, n)
 
@@ -324,6 +348,10 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             Bot (Chatbot).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_STREAM_CHAT, message)
 
@@ -343,6 +371,10 @@ class AsyncClient(_rt.AsyncClient):
             TwoOutputsResult, with fields:
                 status: Status (Textbox).
                 index_: Index (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_TWO_OUTPUTS, n)
 
@@ -365,6 +397,10 @@ def count(n: int = 5, delay: float = 0.05) -> str:
 
     Returns:
         Counter (Textbox).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().count(n, delay)
 
@@ -384,6 +420,10 @@ def grow_list(n: int = 5) -> Any:
 
     Returns:
         Items (Json).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().grow_list(n)
 
@@ -403,6 +443,10 @@ def stream_chat(message: str) -> list[Message]:
 
     Returns:
         Bot (Chatbot).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().stream_chat(message)
 
@@ -424,6 +468,10 @@ def two_outputs(n: int = 5) -> TwoOutputsResult:
         TwoOutputsResult, with fields:
             status: Status (Textbox).
             index_: Index (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().two_outputs(n)
 

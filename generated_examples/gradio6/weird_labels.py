@@ -125,6 +125,10 @@ class Client(_rt.Client):
             WeirdNameV2Result, with fields:
                 return_: return (Textbox).
                 value_2_value: 2× value (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_WEIRD_NAME_V2, klass, second_value, naive_input, param_3, mode, maybe)
 
@@ -163,6 +167,10 @@ class Client(_rt.Client):
             ClassResult, with fields:
                 return_: return (Textbox).
                 value_2_value: 2× value (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return self._predict(_CLASS_, klass, second_value, naive_input, param_3, mode, maybe)
 
@@ -207,6 +215,10 @@ class AsyncClient(_rt.AsyncClient):
             WeirdNameV2Result, with fields:
                 return_: return (Textbox).
                 value_2_value: 2× value (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(
             _WEIRD_NAME_V2, klass, second_value, naive_input, param_3, mode, maybe
@@ -249,6 +261,10 @@ class AsyncClient(_rt.AsyncClient):
             ClassResult, with fields:
                 return_: return (Textbox).
                 value_2_value: 2× value (Number).
+
+        Raises:
+            InputError: an argument does not fit its parameter (checked before any request).
+            AppError: the app failed while handling the call.
         """
         return await self._predict(_CLASS_, klass, second_value, naive_input, param_3, mode, maybe)
 
@@ -290,6 +306,10 @@ def weird_name_v2(
         WeirdNameV2Result, with fields:
             return_: return (Textbox).
             value_2_value: 2× value (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().weird_name_v2(klass, second_value, naive_input, param_3, mode, maybe)
 
@@ -330,6 +350,10 @@ def class_(
         ClassResult, with fields:
             return_: return (Textbox).
             value_2_value: 2× value (Number).
+
+    Raises:
+        InputError: an argument does not fit its parameter (checked before any request).
+        AppError: the app failed while handling the call.
     """
     return _default.get().class_(klass, second_value, naive_input, param_3, mode, maybe)
 
