@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -113,7 +114,72 @@ def test_examples_import_and_describe_their_app(path: Path) -> None:
         assert endpoint.fn_index == config["fn_index"]
         assert endpoint.stream == config["stream"]
         assert [s is rt.STATE for s in endpoint.inputs] == [s["skip_api"] for s in config["inputs"]]
-        assert [s is rt.STATE for s in endpoint.outputs] == [s["skip_api"] for s in config["outputs"]]
+        assert [s is rt.STATE for s in endpoint.outputs] == [
+            s["skip_api"] for s in config["outputs"]
+        ]
         public = snapshot["api_info"]["named_endpoints"][endpoint.api_name]
         assert len(endpoint.params) == len(public["parameters"])
         assert len(endpoint.public_outputs) == len(public["returns"])
+
+
+USER_CODE = """
+from typing import assert_type
+
+import complex_outputs
+import files_io
+import scalar_inputs
+import text_echo
+from gradio_codegen.runtime import AsyncJob, FileSource, Job, RemoteFile
+
+
+def sync_calls() -> None:
+    client = text_echo.Client("http://127.0.0.1:7860", timeout=10)
+    assert_type(client.concat("a", "b", sep="-"), str)
+    assert_type(text_echo.echo("hi"), str)
+    assert_type(client.submit_echo("hi"), Job[str])
+    analysis = complex_outputs.analyze("great")
+    assert_type(analysis, complex_outputs.AnalyzeResult)
+    assert_type(analysis.sentiment, complex_outputs.LabelData)
+    assert_type(analysis.highlighted[0]["token"], str)
+    assert_type(files_io.file_stats(FileSource(b"data", name="a.txt")).stats_file, RemoteFile)
+    assert_type(files_io.bundle(["a.txt", b"raw"]), list[RemoteFile])
+    scalar_inputs.summarize("t", radio="green", multi=["pear"])
+
+
+async def async_calls() -> None:
+    client = text_echo.AsyncClient()
+    assert_type(await client.echo("hi"), str)
+    assert_type(await client.submit_concat("a", "b"), AsyncJob[str])
+
+
+def mistakes() -> None:
+    scalar_inputs.summarize("t", radio="purple")  # E: not a choice
+    text_echo.concat("a")  # E: missing argument
+    text_echo.echo(text=3)  # E: not a str
+"""
+
+
+@pytest.mark.timeout(600)
+def test_user_code_is_type_checked_against_generated_signatures(tmp_path: Path) -> None:
+    """What the SDK is for: mypy sees result types, and flags wrong choices, types and arity."""
+    user = tmp_path / "user_code.py"
+    user.write_text(USER_CODE)
+    done = subprocess.run(
+        [
+            str(BIN / "mypy"),
+            "--strict",
+            "--no-incremental",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            str(user),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        env={**os.environ, "MYPYPATH": str(EXAMPLES / "gradio6")},
+    )
+    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
+    expected_lines = [i for i, line in enumerate(USER_CODE.splitlines(), start=1) if "# E:" in line]
+    assert sorted({int(e.split(":")[1]) for e in errors}) == expected_lines, done.stdout
+    assert any("'purple'" in e and "summarize" in e for e in errors), done.stdout
