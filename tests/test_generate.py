@@ -276,3 +276,17 @@ def test_unnamed_endpoints_are_left_out_with_a_warning() -> None:
     assert "def " not in source.split("class AsyncClient")[0].split("class Client")[1].replace(
         "def __", ""
     )
+
+
+def test_public_face_of_the_generator() -> None:
+    """Load and generate in two calls, from the package's own names."""
+    import gradio_codegen.codegen as codegen
+
+    assert all(hasattr(codegen, name) for name in codegen.__all__)
+    diagnostics = codegen.Diagnostics()
+    snapshot = codegen.load(
+        str(SHARED / "gradio4" / "text_echo" / "info.json"),
+        diagnostics=diagnostics,
+        source="http://h:1",
+    )
+    assert "def echo(text: str) -> str:" in codegen.generate(snapshot, diagnostics=diagnostics)
