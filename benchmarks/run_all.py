@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from _common import (
     stop_cleanly_on_signals,
@@ -30,6 +31,7 @@ from _common import (
     machine,
     python_for,
     selected_clients,
+    summary_row,
     table,
 )
 
@@ -78,13 +80,47 @@ def run(script: str, args: list[str], timeout: float, json_path: Path) -> tuple[
     return text + f"\n_{script}: {took:.0f} s_\n", True
 
 
+def files_summary(data: dict[str, Any]) -> list[list[str]]:
+    """Summary rows from bench_files.py's results (``{client: {scenario: {peak_mib, wall}}}``)."""
+    ours, theirs = data.get("sdk"), data.get("gradio_client")
+    if not isinstance(ours, dict):
+        return []
+    theirs = theirs if isinstance(theirs, dict) else {}
+    rows = []
+    for scenario in ("upload", "download"):
+        mine, other = ours.get(scenario) or {}, theirs.get(scenario) or {}
+        for key, measure, unit in (
+            ("peak_mib", "client peak RSS", "MiB"),
+            ("wall", "wall time", "s"),
+        ):
+            value = mine.get(key)
+            if value is None:
+                continue
+            target = "< 100 MiB" if key == "peak_mib" else ""
+            met = value < 100 if key == "peak_mib" else None
+            rows.append(
+                summary_row(
+                    f"5. files, {scenario}",
+                    measure,
+                    f"{value:.1f} {unit}",
+                    value,
+                    other.get(key),
+                    None,
+                    target,
+                    met,
+                )
+            )
+    return rows
+
+
 def summary(json_paths: list[Path]) -> str:
     """The key figures of every script (their ``summary`` rows) in one table."""
     rows: list[list[str]] = []
     for path in json_paths:
         try:
-            rows += json.loads(path.read_text()).get("summary", [])
-        except (OSError, ValueError, AttributeError):
+            data = json.loads(path.read_text())
+            rows += data.get("summary") or files_summary(data)
+        except (OSError, ValueError, AttributeError, TypeError):
             continue
     if not rows:
         return ""
