@@ -29,6 +29,14 @@ _RUNTIME_NAMES = ("FileInput", "RemoteFile")
 _ANNOTATION_NAMES = frozenset({"str", "int", "float", "bool", "list", "dict", "tuple", "None"})
 
 
+_BACKPORTED = frozenset({"NotRequired", "TypedDict"})
+
+
+def _plain_typing(names: set[str]) -> set[str]:
+    plain = (names | {"ClassVar"}) & set(_TYPING_ORDER)
+    return plain - _BACKPORTED if "NotRequired" in names else plain
+
+
 class RenderError(Exception):
     """The generator produced invalid Python: a bug, reported with the offending line."""
 
@@ -147,7 +155,10 @@ def render(app: App, *, format_code: bool = True) -> str:
     template = _environment().get_template(_TEMPLATE)
     source = template.render(
         app=app,
-        typing_imports=[n for n in _TYPING_ORDER if n in names or n == "ClassVar"],
+        typing_imports=[n for n in _TYPING_ORDER if n in _plain_typing(names)],
+        # NotRequired is typing's from Python 3.11; before, TypedDict must come with it from
+        # typing_extensions (a dependency of pydantic, so always installed with the runtime).
+        backported=sorted(_BACKPORTED) if "NotRequired" in names else [],
         runtime_imports=[n for n in _RUNTIME_NAMES if n in names],
         literal=literal,
         class_syntax=_class_syntax_for(app),

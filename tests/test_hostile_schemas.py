@@ -218,8 +218,19 @@ def check_module(source: str) -> None:
                 }
             defined += [a.asname or a.name for a in node.names]
         elif isinstance(node, ast.Import):
-            assert [(a.name, a.asname) for a in node.names] == [("gradio_codegen.runtime", "_rt")]
-            defined.append("_rt")
+            imported = [(a.name, a.asname) for a in node.names]
+            assert imported in ([("gradio_codegen.runtime", "_rt")], [("sys", None)])
+            defined.append(imported[0][1] or imported[0][0])
+        elif isinstance(node, ast.If):  # the NotRequired/TypedDict backport for Python 3.10
+            assert ast.unparse(node.test) == "sys.version_info >= (3, 11)"
+            branches = [node.body, node.orelse]
+            assert [[ast.unparse(stmt).split(" import ")[0] for stmt in b] for b in branches] == [
+                ["from typing"],
+                ["from typing_extensions"],
+            ]
+            names = [sorted(a.name for a in b[0].names) for b in branches]  # type: ignore[attr-defined]
+            assert names[0] == names[1] == ["NotRequired", "TypedDict"]
+            defined += names[0]
         elif isinstance(node, ast.Assign):
             assert len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
             name = node.targets[0].id
@@ -343,6 +354,7 @@ def check_module(source: str) -> None:
                 "_s": SHAPES,
                 "self": {"_predict", "_submit"},
                 "_default": {"get"},
+                "sys": {"version_info"},
             }
             assert base in allowed_attrs and node.attr in allowed_attrs[base], ast.unparse(node)
         assert not isinstance(
