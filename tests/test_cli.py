@@ -159,9 +159,11 @@ def test_usage_errors_exit_2(echo_args: list[str]) -> None:
     assert code == 2 and "expected USER:PASS" in stderr
 
 
-def test_space_id_gives_a_clear_error() -> None:
+def test_space_id_with_an_unreachable_hub(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    monkeypatch.setenv("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
     code, _, stderr = run("owner/space-name", "--timeout", "5")
-    assert code == 1 and "owner/space-name" in stderr and "Space" in stderr
+    assert code == 1 and "Could not reach the Hugging Face Hub" in stderr, stderr
 
 
 def test_unreachable_url() -> None:
