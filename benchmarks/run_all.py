@@ -13,6 +13,7 @@ import argparse
 import datetime
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,8 +81,17 @@ def run(script: str, args: list[str], timeout: float, json_path: Path) -> tuple[
     return text + f"\n_{script}: {took:.0f} s_\n", True
 
 
+def _median(value: Any) -> float | None:
+    """A figure recorded as one number or as a list of runs."""
+    if isinstance(value, list):
+        numbers = [float(v) for v in value if isinstance(v, (int, float))]
+        return statistics.median(numbers) if numbers else None
+    return float(value) if isinstance(value, (int, float)) else None
+
+
 def files_summary(data: dict[str, Any]) -> list[list[str]]:
-    """Summary rows from bench_files.py's results (``{client: {scenario: {peak_mib, wall}}}``)."""
+    """Summary rows from bench_files.py's results: ``{client: {scenario: {peak_mib, wall}}}``,
+    each figure a number or a list of runs."""
     ours, theirs = data.get("sdk"), data.get("gradio_client")
     if not isinstance(ours, dict):
         return []
@@ -93,7 +103,7 @@ def files_summary(data: dict[str, Any]) -> list[list[str]]:
             ("peak_mib", "client peak RSS", "MiB"),
             ("wall", "wall time", "s"),
         ):
-            value = mine.get(key)
+            value, their = _median(mine.get(key)), _median(other.get(key))
             if value is None:
                 continue
             target = "< 100 MiB" if key == "peak_mib" else ""
@@ -104,7 +114,7 @@ def files_summary(data: dict[str, Any]) -> list[list[str]]:
                     measure,
                     f"{value:.1f} {unit}",
                     value,
-                    other.get(key),
+                    their,
                     None,
                     target,
                     met,
@@ -120,8 +130,8 @@ def summary(json_paths: list[Path]) -> str:
         try:
             data = json.loads(path.read_text())
             rows += data.get("summary") or files_summary(data)
-        except (OSError, ValueError, AttributeError, TypeError):
-            continue
+        except (OSError, ValueError, AttributeError, TypeError) as e:
+            print(f"note: no summary rows from {path.name}: {e!r}", file=sys.stderr)
     if not rows:
         return ""
     return "\n## Summary\n\n" + table(SUMMARY_HEADERS, rows) + "\n"
