@@ -300,7 +300,7 @@ class RemoteFile(os.PathLike[str]):
         )
 
 
-FileInput = Union[str, "os.PathLike[str]", bytes, IO[bytes], FileSource, RemoteFile]
+FileInput = Union[str, os.PathLike[str], bytes, IO[bytes], FileSource, RemoteFile]
 
 from ._download import DownloadBatch  # noqa: E402  (re-exported; see the module docstring)
 from ._upload import UploadBatch  # noqa: E402

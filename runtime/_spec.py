@@ -75,7 +75,8 @@ class Endpoint(Generic[T]):
     values (a ``NamedTuple`` class for several outputs); ``None`` means the single output's value, or
     ``None`` when there is no output. ``fn_index`` is ``None`` when the schema came without
     ``/config``: the runtime then looks it up once, on first use. ``stream`` is ``None`` when it is
-    not known whether the endpoint is a generator.
+    not known whether the endpoint is a generator. ``python_name`` is the generated method's name,
+    which error messages use (the api name may not be a valid identifier).
     """
 
     api_name: str
@@ -85,6 +86,7 @@ class Endpoint(Generic[T]):
     result: Callable[..., T] | None = None
     stream: bool | None = False
     description: str = field(default="", compare=False)
+    python_name: str | None = field(default=None, compare=False)
 
     @property
     def params(self) -> tuple[Param, ...]:

@@ -212,7 +212,8 @@ class List(Shape):
                 raise e.at(f"[{i}]") from None
 
     def encode(self, value: object, ctx: EncodeContext) -> object:
-        assert isinstance(value, (list, tuple))
+        if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
+            return value  # unchecked (validate=False): the server decides
         return [self.item.encode(v, ctx) for v in value]
 
     def decode(self, value: object, ctx: DecodeContext) -> object:
@@ -240,7 +241,8 @@ class Tuple(Shape):
                 raise e.at(f"[{i}]") from None
 
     def encode(self, value: object, ctx: EncodeContext) -> object:
-        assert isinstance(value, (list, tuple))
+        if not isinstance(value, (list, tuple)) or len(value) != len(self.items):
+            return value  # unchecked (validate=False): the server decides
         return [s.encode(v, ctx) for s, v in zip(self.items, value)]
 
     def decode(self, value: object, ctx: DecodeContext) -> object:
@@ -280,7 +282,8 @@ class Object(Shape):
                 raise e.at(f"[{key!r}]") from None
 
     def encode(self, value: object, ctx: EncodeContext) -> object:
-        assert isinstance(value, MappingABC)
+        if not isinstance(value, MappingABC):
+            return value  # unchecked (validate=False): the server decides
         return {
             k: (self.fields[k].encode(v, ctx) if k in self.fields else v) for k, v in value.items()
         }
@@ -315,7 +318,8 @@ class Mapping(Shape):
                 raise e.at(f"[{k!r}]") from None
 
     def encode(self, value: object, ctx: EncodeContext) -> object:
-        assert isinstance(value, MappingABC)
+        if not isinstance(value, MappingABC):
+            return value  # unchecked (validate=False): the server decides
         return {k: self.value.encode(v, ctx) for k, v in value.items()}
 
     def decode(self, value: object, ctx: DecodeContext) -> object:

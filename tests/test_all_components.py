@@ -346,11 +346,6 @@ def sdk(
     client.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime/_files.py: FileInput holds the string 'os.PathLike[str]', which get_type_hints "
-    "evaluates in the SDK module's namespace (no 'os' there): NameError",
-)
 def test_type_hints_resolve(sdk: Sdk) -> None:
     """``typing.get_type_hints`` works on every public method, as pydantic, typer and IDEs call it."""
     failures = []

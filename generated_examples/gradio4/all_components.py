@@ -471,6 +471,7 @@ _TEXTBOX: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Str()),),
     outputs=(_rt.Output("text", _s.Str()),),
     stream=False,
+    python_name="textbox",
 )
 
 _TEXTAREA: _rt.Endpoint[str] = _rt.Endpoint(
@@ -479,6 +480,7 @@ _TEXTAREA: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Str()),),
     outputs=(_rt.Output("long_text", _s.Str()),),
     stream=False,
+    python_name="textarea",
 )
 
 _NUMBER_INT: _rt.Endpoint[int] = _rt.Endpoint(
@@ -487,6 +489,7 @@ _NUMBER_INT: _rt.Endpoint[int] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Int()),),
     outputs=(_rt.Output("whole_number", _s.Int()),),
     stream=False,
+    python_name="number_int",
 )
 
 _NUMBER_FLOAT: _rt.Endpoint[float] = _rt.Endpoint(
@@ -495,6 +498,7 @@ _NUMBER_FLOAT: _rt.Endpoint[float] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Float()),),
     outputs=(_rt.Output("real_number", _s.Float()),),
     stream=False,
+    python_name="number_float",
 )
 
 _SLIDER: _rt.Endpoint[float] = _rt.Endpoint(
@@ -503,6 +507,7 @@ _SLIDER: _rt.Endpoint[float] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Float()),),
     outputs=(_rt.Output("level", _s.Float()),),
     stream=False,
+    python_name="slider",
 )
 
 _CHECKBOX: _rt.Endpoint[bool] = _rt.Endpoint(
@@ -511,6 +516,7 @@ _CHECKBOX: _rt.Endpoint[bool] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Bool()),),
     outputs=(_rt.Output("enabled", _s.Bool()),),
     stream=False,
+    python_name="checkbox",
 )
 
 _CHECKBOX_GROUP: _rt.Endpoint[list[Literal["apple", "pear", "plum"]]] = _rt.Endpoint(
@@ -519,6 +525,7 @@ _CHECKBOX_GROUP: _rt.Endpoint[list[Literal["apple", "pear", "plum"]]] = _rt.Endp
     inputs=(_rt.Param("value", _s.List(_s.Choice(("apple", "pear", "plum")))),),
     outputs=(_rt.Output("fruits", _s.List(_s.Choice(("apple", "pear", "plum")))),),
     stream=False,
+    python_name="checkbox_group",
 )
 
 _RADIO: _rt.Endpoint[Literal["red", "green", "blue"]] = _rt.Endpoint(
@@ -527,6 +534,7 @@ _RADIO: _rt.Endpoint[Literal["red", "green", "blue"]] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Choice(("red", "green", "blue"))),),
     outputs=(_rt.Output("color_name", _s.Choice(("red", "green", "blue"))),),
     stream=False,
+    python_name="radio",
 )
 
 _RADIO_NUMBERS: _rt.Endpoint[Literal[1, 2] | float] = _rt.Endpoint(
@@ -535,6 +543,7 @@ _RADIO_NUMBERS: _rt.Endpoint[Literal[1, 2] | float] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Choice((1, 2, 0.5))),),
     outputs=(_rt.Output("amount", _s.Choice((1, 2, 0.5))),),
     stream=False,
+    python_name="radio_numbers",
 )
 
 _DROPDOWNS: _rt.Endpoint[DropdownsResult] = _rt.Endpoint(
@@ -554,6 +563,7 @@ _DROPDOWNS: _rt.Endpoint[DropdownsResult] = _rt.Endpoint(
     ),
     result=DropdownsResult,
     stream=False,
+    python_name="dropdowns",
 )
 
 _COLOR: _rt.Endpoint[str] = _rt.Endpoint(
@@ -562,6 +572,7 @@ _COLOR: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Str()),),
     outputs=(_rt.Output("color", _s.Str()),),
     stream=False,
+    python_name="color",
 )
 
 _DATETIME: _rt.Endpoint[str] = _rt.Endpoint(
@@ -570,6 +581,7 @@ _DATETIME: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Str()),),
     outputs=(_rt.Output("when", _s.Str()),),
     stream=False,
+    python_name="datetime",
 )
 
 _IMAGE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -578,6 +590,7 @@ _IMAGE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.File()),),
     outputs=(_rt.Output("picture", _s.File()),),
     stream=False,
+    python_name="image",
 )
 
 _IMAGE_EDITOR: _rt.Endpoint[EditorData] = _rt.Endpoint(
@@ -586,6 +599,7 @@ _IMAGE_EDITOR: _rt.Endpoint[EditorData] = _rt.Endpoint(
     inputs=(_rt.Param("value", _EDITOR_DATA_INPUT_SHAPE),),
     outputs=(_rt.Output("sketch", _EDITOR_DATA_SHAPE),),
     stream=False,
+    python_name="image_editor",
 )
 
 _SIMPLE_IMAGE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -594,6 +608,7 @@ _SIMPLE_IMAGE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.File()),),
     outputs=(_rt.Output("simple_picture", _s.File()),),
     stream=False,
+    python_name="simple_image",
 )
 
 _AUDIO: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -602,6 +617,7 @@ _AUDIO: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.File()),),
     outputs=(_rt.Output("sound", _s.File()),),
     stream=False,
+    python_name="audio",
 )
 
 _VIDEO: _rt.Endpoint[VideoData] = _rt.Endpoint(
@@ -610,6 +626,7 @@ _VIDEO: _rt.Endpoint[VideoData] = _rt.Endpoint(
     inputs=(_rt.Param("value", _VIDEO_DATA_INPUT_SHAPE),),
     outputs=(_rt.Output("clip", _VIDEO_DATA_SHAPE),),
     stream=False,
+    python_name="video",
 )
 
 _FILE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -618,6 +635,7 @@ _FILE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.File()),),
     outputs=(_rt.Output("document", _s.File()),),
     stream=False,
+    python_name="file",
 )
 
 _FILES: _rt.Endpoint[list[RemoteFile]] = _rt.Endpoint(
@@ -626,6 +644,7 @@ _FILES: _rt.Endpoint[list[RemoteFile]] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.List(_s.File())),),
     outputs=(_rt.Output("documents", _s.List(_s.File())),),
     stream=False,
+    python_name="files",
 )
 
 _MODEL3D: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -634,6 +653,7 @@ _MODEL3D: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.File()),),
     outputs=(_rt.Output("mesh", _s.File()),),
     stream=False,
+    python_name="model3d",
 )
 
 _GALLERY: _rt.Endpoint[list[GalleryImage]] = _rt.Endpoint(
@@ -642,6 +662,7 @@ _GALLERY: _rt.Endpoint[list[GalleryImage]] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.List(_GALLERY_IMAGE_INPUT_SHAPE)),),
     outputs=(_rt.Output("album", _s.List(_GALLERY_IMAGE_SHAPE)),),
     stream=False,
+    python_name="gallery",
 )
 
 _ANNOTATED_IMAGE: _rt.Endpoint[AnnotatedImageData] = _rt.Endpoint(
@@ -650,6 +671,7 @@ _ANNOTATED_IMAGE: _rt.Endpoint[AnnotatedImageData] = _rt.Endpoint(
     inputs=(_rt.Param("size", _s.Int()),),
     outputs=(_rt.Output("annotated", _ANNOTATED_IMAGE_DATA_SHAPE),),
     stream=False,
+    python_name="annotated_image",
 )
 
 _CHATBOT: _rt.Endpoint[list[Message]] = _rt.Endpoint(
@@ -658,6 +680,7 @@ _CHATBOT: _rt.Endpoint[list[Message]] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.List(_MESSAGE_INPUT_SHAPE)),),
     outputs=(_rt.Output("history", _s.List(_MESSAGE_SHAPE)),),
     stream=False,
+    python_name="chatbot",
 )
 
 _CHAT_RICH: _rt.Endpoint[list[Message]] = _rt.Endpoint(
@@ -666,6 +689,7 @@ _CHAT_RICH: _rt.Endpoint[list[Message]] = _rt.Endpoint(
     inputs=(_rt.Param("message", _s.Str()),),
     outputs=(_rt.Output("rich_history", _s.List(_MESSAGE_SHAPE)),),
     stream=False,
+    python_name="chat_rich",
 )
 
 _MULTIMODAL: _rt.Endpoint[MultimodalData] = _rt.Endpoint(
@@ -674,6 +698,7 @@ _MULTIMODAL: _rt.Endpoint[MultimodalData] = _rt.Endpoint(
     inputs=(_rt.Param("value", _MULTIMODAL_DATA_INPUT_SHAPE),),
     outputs=(_rt.Output("prompt", _MULTIMODAL_DATA_SHAPE),),
     stream=False,
+    python_name="multimodal",
 )
 
 _JSON: _rt.Endpoint[Any] = _rt.Endpoint(
@@ -682,6 +707,7 @@ _JSON: _rt.Endpoint[Any] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Json()),),
     outputs=(_rt.Output("data", _s.Json()),),
     stream=False,
+    python_name="json",
 )
 
 _DATAFRAME: _rt.Endpoint[DataframeData] = _rt.Endpoint(
@@ -690,6 +716,7 @@ _DATAFRAME: _rt.Endpoint[DataframeData] = _rt.Endpoint(
     inputs=(_rt.Param("value", _DATAFRAME_DATA_SHAPE),),
     outputs=(_rt.Output("table", _DATAFRAME_DATA_SHAPE),),
     stream=False,
+    python_name="dataframe",
 )
 
 _LABEL: _rt.Endpoint[LabelData] = _rt.Endpoint(
@@ -698,6 +725,7 @@ _LABEL: _rt.Endpoint[LabelData] = _rt.Endpoint(
     inputs=(_rt.Param("text", _s.Str()),),
     outputs=(_rt.Output("class_", _LABEL_DATA_SHAPE),),
     stream=False,
+    python_name="label",
 )
 
 _HIGHLIGHTED_TEXT: _rt.Endpoint[list[HighlightedToken]] = _rt.Endpoint(
@@ -706,6 +734,7 @@ _HIGHLIGHTED_TEXT: _rt.Endpoint[list[HighlightedToken]] = _rt.Endpoint(
     inputs=(_rt.Param("tokens", _s.List(_HIGHLIGHTED_TOKEN_SHAPE)),),
     outputs=(_rt.Output("spans", _s.List(_HIGHLIGHTED_TOKEN_SHAPE)),),
     stream=False,
+    python_name="highlighted_text",
 )
 
 _CODE: _rt.Endpoint[str] = _rt.Endpoint(
@@ -714,6 +743,7 @@ _CODE: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Str()),),
     outputs=(_rt.Output("snippet", _s.Str()),),
     stream=False,
+    python_name="code",
 )
 
 _HTML: _rt.Endpoint[str] = _rt.Endpoint(
@@ -722,6 +752,7 @@ _HTML: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Str()),),
     outputs=(_rt.Output("markup", _s.Str()),),
     stream=False,
+    python_name="html",
 )
 
 _MARKDOWN: _rt.Endpoint[str] = _rt.Endpoint(
@@ -730,6 +761,7 @@ _MARKDOWN: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Str()),),
     outputs=(_rt.Output("notes", _s.Str()),),
     stream=False,
+    python_name="markdown",
 )
 
 _PLOTS: _rt.Endpoint[PlotsResult] = _rt.Endpoint(
@@ -744,6 +776,7 @@ _PLOTS: _rt.Endpoint[PlotsResult] = _rt.Endpoint(
     ),
     result=PlotsResult,
     stream=False,
+    python_name="plots",
 )
 
 _DOWNLOAD_BUTTON: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -752,6 +785,7 @@ _DOWNLOAD_BUTTON: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("name", _s.Str()),),
     outputs=(_rt.Output("download", _s.File()),),
     stream=False,
+    python_name="download_button",
 )
 
 _UPLOAD_BUTTON: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -760,6 +794,7 @@ _UPLOAD_BUTTON: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.File()),),
     outputs=(_rt.Output("uploaded", _s.File()),),
     stream=False,
+    python_name="upload_button",
 )
 
 _COUNT: _rt.Endpoint[int] = _rt.Endpoint(
@@ -774,6 +809,7 @@ _COUNT: _rt.Endpoint[int] = _rt.Endpoint(
         _rt.STATE,
     ),
     stream=False,
+    python_name="count",
 )
 
 _NOTHING: _rt.Endpoint[NothingResult] = _rt.Endpoint(
@@ -794,6 +830,7 @@ _NOTHING: _rt.Endpoint[NothingResult] = _rt.Endpoint(
     ),
     result=NothingResult,
     stream=False,
+    python_name="nothing",
 )
 
 _UPDATES: _rt.Endpoint[UpdatesResult] = _rt.Endpoint(
@@ -806,6 +843,7 @@ _UPDATES: _rt.Endpoint[UpdatesResult] = _rt.Endpoint(
     ),
     result=UpdatesResult,
     stream=False,
+    python_name="updates",
 )
 
 _OFF_THE_LIST: _rt.Endpoint[Literal["small", "medium", "large"]] = _rt.Endpoint(
@@ -814,6 +852,7 @@ _OFF_THE_LIST: _rt.Endpoint[Literal["small", "medium", "large"]] = _rt.Endpoint(
     inputs=(_rt.Param("arg", _s.Str()),),
     outputs=(_rt.Output("extra_size", _s.Choice(("small", "medium", "large"))),),
     stream=False,
+    python_name="off_the_list",
 )
 
 _TICK: _rt.Endpoint[float] = _rt.Endpoint(
@@ -822,6 +861,7 @@ _TICK: _rt.Endpoint[float] = _rt.Endpoint(
     inputs=(),
     outputs=(_rt.Output("ticks", _s.Float()),),
     stream=False,
+    python_name="tick",
 )
 
 

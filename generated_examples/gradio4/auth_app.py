@@ -35,6 +35,7 @@ _WHOAMI: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("text", _s.Str()),),
     outputs=(_rt.Output("output", _s.Str()),),
     stream=False,
+    python_name="whoami",
 )
 
 

@@ -43,6 +43,7 @@ _CHAT: _rt.Endpoint[str] = _rt.Endpoint(
         _rt.STATE,
     ),
     stream=True,
+    python_name="chat",
 )
 
 

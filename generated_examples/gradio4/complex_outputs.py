@@ -198,6 +198,7 @@ _ANALYZE: _rt.Endpoint[AnalyzeResult] = _rt.Endpoint(
     ),
     result=AnalyzeResult,
     stream=False,
+    python_name="analyze",
 )
 
 _CHAT_ONCE: _rt.Endpoint[list[Message]] = _rt.Endpoint(
@@ -206,6 +207,7 @@ _CHAT_ONCE: _rt.Endpoint[list[Message]] = _rt.Endpoint(
     inputs=(_rt.Param("message", _s.Str()),),
     outputs=(_rt.Output("conversation", _s.List(_MESSAGE_SHAPE)),),
     stream=False,
+    python_name="chat_once",
 )
 
 _SHIFT: _rt.Endpoint[ShiftResult] = _rt.Endpoint(
@@ -222,6 +224,7 @@ _SHIFT: _rt.Endpoint[ShiftResult] = _rt.Endpoint(
     ),
     result=ShiftResult,
     stream=False,
+    python_name="shift",
 )
 
 _TABLE_SUM: _rt.Endpoint[float] = _rt.Endpoint(
@@ -230,6 +233,7 @@ _TABLE_SUM: _rt.Endpoint[float] = _rt.Endpoint(
     inputs=(_rt.Param("df", _DATAFRAME_DATA_SHAPE),),
     outputs=(_rt.Output("total", _s.Float()),),
     stream=False,
+    python_name="table_sum",
 )
 
 _JSON_PATH: _rt.Endpoint[Any] = _rt.Endpoint(
@@ -238,6 +242,7 @@ _JSON_PATH: _rt.Endpoint[Any] = _rt.Endpoint(
     inputs=(_rt.Param("name", _s.Str()),),
     outputs=(_rt.Output("record", _s.Json()),),
     stream=False,
+    python_name="json_path",
 )
 
 

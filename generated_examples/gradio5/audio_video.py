@@ -73,6 +73,7 @@ _TONE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     ),
     outputs=(_rt.Output("tone", _s.File()),),
     stream=False,
+    python_name="tone",
 )
 
 _AUDIO_INFO: _rt.Endpoint[str] = _rt.Endpoint(
@@ -81,6 +82,7 @@ _AUDIO_INFO: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("path", _s.File()),),
     outputs=(_rt.Output("info", _s.Str()),),
     stream=False,
+    python_name="audio_info",
 )
 
 _REVERSE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -89,6 +91,7 @@ _REVERSE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("audio", _s.File()),),
     outputs=(_rt.Output("reversed_", _s.File()),),
     stream=False,
+    python_name="reverse",
 )
 
 _VIDEO: _rt.Endpoint[VideoData] = _rt.Endpoint(
@@ -97,6 +100,7 @@ _VIDEO: _rt.Endpoint[VideoData] = _rt.Endpoint(
     inputs=(_rt.Param("path", _VIDEO_DATA_INPUT_SHAPE),),
     outputs=(_rt.Output("video_out", _VIDEO_DATA_SHAPE),),
     stream=False,
+    python_name="video",
 )
 
 

@@ -43,6 +43,7 @@ _CHAT: _rt.Endpoint[Any] = _rt.Endpoint(
         _rt.STATE,
     ),
     stream=True,
+    python_name="chat",
 )
 
 

@@ -40,6 +40,7 @@ _FLIP: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("path", _s.File()),),
     outputs=(_rt.Output("flipped", _s.File()),),
     stream=False,
+    python_name="flip",
 )
 
 _INVERT: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -48,6 +49,7 @@ _INVERT: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("arr", _s.File()),),
     outputs=(_rt.Output("inverted", _s.File()),),
     stream=False,
+    python_name="invert",
 )
 
 _GRAY: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -56,6 +58,7 @@ _GRAY: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("img", _s.File()),),
     outputs=(_rt.Output("gray", _s.File()),),
     stream=False,
+    python_name="gray",
 )
 
 

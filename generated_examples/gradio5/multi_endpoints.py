@@ -46,6 +46,7 @@ _ADD: _rt.Endpoint[float] = _rt.Endpoint(
     ),
     outputs=(_rt.Output("result", _s.Float()),),
     stream=False,
+    python_name="add",
 )
 
 _SUBTRACT: _rt.Endpoint[float] = _rt.Endpoint(
@@ -57,6 +58,7 @@ _SUBTRACT: _rt.Endpoint[float] = _rt.Endpoint(
     ),
     outputs=(_rt.Output("result", _s.Float()),),
     stream=False,
+    python_name="subtract",
 )
 
 _MULTIPLY: _rt.Endpoint[float] = _rt.Endpoint(
@@ -68,6 +70,7 @@ _MULTIPLY: _rt.Endpoint[float] = _rt.Endpoint(
     ),
     outputs=(_rt.Output("result", _s.Float()),),
     stream=False,
+    python_name="multiply",
 )
 
 _FAST_MAX: _rt.Endpoint[float] = _rt.Endpoint(
@@ -79,6 +82,7 @@ _FAST_MAX: _rt.Endpoint[float] = _rt.Endpoint(
     ),
     outputs=(_rt.Output("result", _s.Float()),),
     stream=False,
+    python_name="fast_max",
 )
 
 _SLEEPY: _rt.Endpoint[str] = _rt.Endpoint(
@@ -87,6 +91,7 @@ _SLEEPY: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("seconds", _s.Float()),),
     outputs=(_rt.Output("status", _s.Str()),),
     stream=False,
+    python_name="sleepy",
 )
 
 

@@ -37,6 +37,7 @@ _ECHO: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("text", _s.Str()),),
     outputs=(_rt.Output("output", _s.Str()),),
     stream=False,
+    python_name="echo",
 )
 
 _CONCAT: _rt.Endpoint[str] = _rt.Endpoint(
@@ -49,6 +50,7 @@ _CONCAT: _rt.Endpoint[str] = _rt.Endpoint(
     ),
     outputs=(_rt.Output("joined", _s.Str()),),
     stream=False,
+    python_name="concat",
 )
 
 

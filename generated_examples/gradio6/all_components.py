@@ -531,6 +531,7 @@ _TEXTBOX: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Str()),),
     outputs=(_rt.Output("text", _s.Str()),),
     stream=False,
+    python_name="textbox",
 )
 
 _TEXTAREA: _rt.Endpoint[str] = _rt.Endpoint(
@@ -539,6 +540,7 @@ _TEXTAREA: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Str()),),
     outputs=(_rt.Output("long_text", _s.Str()),),
     stream=False,
+    python_name="textarea",
 )
 
 _NUMBER_INT: _rt.Endpoint[int] = _rt.Endpoint(
@@ -547,6 +549,7 @@ _NUMBER_INT: _rt.Endpoint[int] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Int()),),
     outputs=(_rt.Output("whole_number", _s.Int()),),
     stream=False,
+    python_name="number_int",
 )
 
 _NUMBER_FLOAT: _rt.Endpoint[float] = _rt.Endpoint(
@@ -555,6 +558,7 @@ _NUMBER_FLOAT: _rt.Endpoint[float] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Float()),),
     outputs=(_rt.Output("real_number", _s.Float()),),
     stream=False,
+    python_name="number_float",
 )
 
 _SLIDER: _rt.Endpoint[float] = _rt.Endpoint(
@@ -563,6 +567,7 @@ _SLIDER: _rt.Endpoint[float] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Float()),),
     outputs=(_rt.Output("level", _s.Float()),),
     stream=False,
+    python_name="slider",
 )
 
 _CHECKBOX: _rt.Endpoint[bool] = _rt.Endpoint(
@@ -571,6 +576,7 @@ _CHECKBOX: _rt.Endpoint[bool] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Bool()),),
     outputs=(_rt.Output("enabled", _s.Bool()),),
     stream=False,
+    python_name="checkbox",
 )
 
 _CHECKBOX_GROUP: _rt.Endpoint[list[Literal["apple", "pear", "plum"]]] = _rt.Endpoint(
@@ -579,6 +585,7 @@ _CHECKBOX_GROUP: _rt.Endpoint[list[Literal["apple", "pear", "plum"]]] = _rt.Endp
     inputs=(_rt.Param("value", _s.List(_s.Choice(("apple", "pear", "plum")))),),
     outputs=(_rt.Output("fruits", _s.List(_s.Choice(("apple", "pear", "plum")))),),
     stream=False,
+    python_name="checkbox_group",
 )
 
 _RADIO: _rt.Endpoint[Literal["red", "green", "blue"]] = _rt.Endpoint(
@@ -587,6 +594,7 @@ _RADIO: _rt.Endpoint[Literal["red", "green", "blue"]] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Choice(("red", "green", "blue"))),),
     outputs=(_rt.Output("color_name", _s.Choice(("red", "green", "blue"))),),
     stream=False,
+    python_name="radio",
 )
 
 _RADIO_NUMBERS: _rt.Endpoint[Literal[1, 2] | float] = _rt.Endpoint(
@@ -595,6 +603,7 @@ _RADIO_NUMBERS: _rt.Endpoint[Literal[1, 2] | float] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Choice((1, 2, 0.5))),),
     outputs=(_rt.Output("amount", _s.Choice((1, 2, 0.5))),),
     stream=False,
+    python_name="radio_numbers",
 )
 
 _DROPDOWNS: _rt.Endpoint[DropdownsResult] = _rt.Endpoint(
@@ -614,6 +623,7 @@ _DROPDOWNS: _rt.Endpoint[DropdownsResult] = _rt.Endpoint(
     ),
     result=DropdownsResult,
     stream=False,
+    python_name="dropdowns",
 )
 
 _COLOR: _rt.Endpoint[str] = _rt.Endpoint(
@@ -622,6 +632,7 @@ _COLOR: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Str()),),
     outputs=(_rt.Output("color", _s.Str()),),
     stream=False,
+    python_name="color",
 )
 
 _DATETIME: _rt.Endpoint[str] = _rt.Endpoint(
@@ -630,6 +641,7 @@ _DATETIME: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Str()),),
     outputs=(_rt.Output("when", _s.Str()),),
     stream=False,
+    python_name="datetime",
 )
 
 _IMAGE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -638,6 +650,7 @@ _IMAGE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.File()),),
     outputs=(_rt.Output("picture", _s.File()),),
     stream=False,
+    python_name="image",
 )
 
 _IMAGE_EDITOR: _rt.Endpoint[EditorData] = _rt.Endpoint(
@@ -646,6 +659,7 @@ _IMAGE_EDITOR: _rt.Endpoint[EditorData] = _rt.Endpoint(
     inputs=(_rt.Param("value", _EDITOR_DATA_INPUT_SHAPE),),
     outputs=(_rt.Output("sketch", _EDITOR_DATA_SHAPE),),
     stream=False,
+    python_name="image_editor",
 )
 
 _IMAGE_SLIDER: _rt.Endpoint[tuple[RemoteFile | None, RemoteFile | None] | None] = _rt.Endpoint(
@@ -660,6 +674,7 @@ _IMAGE_SLIDER: _rt.Endpoint[tuple[RemoteFile | None, RemoteFile | None] | None] 
         ),
     ),
     stream=False,
+    python_name="image_slider",
 )
 
 _SIMPLE_IMAGE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -668,6 +683,7 @@ _SIMPLE_IMAGE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.File()),),
     outputs=(_rt.Output("simple_picture", _s.File()),),
     stream=False,
+    python_name="simple_image",
 )
 
 _AUDIO: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -676,6 +692,7 @@ _AUDIO: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.File()),),
     outputs=(_rt.Output("sound", _s.File()),),
     stream=False,
+    python_name="audio",
 )
 
 _VIDEO: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -684,6 +701,7 @@ _VIDEO: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.File()),),
     outputs=(_rt.Output("clip", _s.File()),),
     stream=False,
+    python_name="video",
 )
 
 _FILE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -692,6 +710,7 @@ _FILE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.File()),),
     outputs=(_rt.Output("document", _s.File()),),
     stream=False,
+    python_name="file",
 )
 
 _FILES: _rt.Endpoint[list[RemoteFile]] = _rt.Endpoint(
@@ -700,6 +719,7 @@ _FILES: _rt.Endpoint[list[RemoteFile]] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.List(_s.File())),),
     outputs=(_rt.Output("documents", _s.List(_s.File())),),
     stream=False,
+    python_name="files",
 )
 
 _MODEL3D: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -708,6 +728,7 @@ _MODEL3D: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.File()),),
     outputs=(_rt.Output("mesh", _s.File()),),
     stream=False,
+    python_name="model3d",
 )
 
 _GALLERY: _rt.Endpoint[list[GalleryImage | GalleryVideo]] = _rt.Endpoint(
@@ -720,6 +741,7 @@ _GALLERY: _rt.Endpoint[list[GalleryImage | GalleryVideo]] = _rt.Endpoint(
     ),
     outputs=(_rt.Output("album", _s.List(_s.Union(_GALLERY_IMAGE_SHAPE, _GALLERY_VIDEO_SHAPE))),),
     stream=False,
+    python_name="gallery",
 )
 
 _ANNOTATED_IMAGE: _rt.Endpoint[AnnotatedImageData] = _rt.Endpoint(
@@ -728,6 +750,7 @@ _ANNOTATED_IMAGE: _rt.Endpoint[AnnotatedImageData] = _rt.Endpoint(
     inputs=(_rt.Param("size", _s.Int()),),
     outputs=(_rt.Output("annotated", _ANNOTATED_IMAGE_DATA_SHAPE),),
     stream=False,
+    python_name="annotated_image",
 )
 
 _CHATBOT: _rt.Endpoint[list[Message]] = _rt.Endpoint(
@@ -736,6 +759,7 @@ _CHATBOT: _rt.Endpoint[list[Message]] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.List(_MESSAGE_INPUT_SHAPE)),),
     outputs=(_rt.Output("history", _s.List(_MESSAGE_SHAPE)),),
     stream=False,
+    python_name="chatbot",
 )
 
 _CHAT_RICH: _rt.Endpoint[list[Message]] = _rt.Endpoint(
@@ -744,6 +768,7 @@ _CHAT_RICH: _rt.Endpoint[list[Message]] = _rt.Endpoint(
     inputs=(_rt.Param("message", _s.Str()),),
     outputs=(_rt.Output("rich_history", _s.List(_MESSAGE_SHAPE)),),
     stream=False,
+    python_name="chat_rich",
 )
 
 _MULTIMODAL: _rt.Endpoint[MultimodalData] = _rt.Endpoint(
@@ -752,6 +777,7 @@ _MULTIMODAL: _rt.Endpoint[MultimodalData] = _rt.Endpoint(
     inputs=(_rt.Param("value", _MULTIMODAL_DATA_INPUT_SHAPE),),
     outputs=(_rt.Output("prompt", _MULTIMODAL_DATA_SHAPE),),
     stream=False,
+    python_name="multimodal",
 )
 
 _JSON: _rt.Endpoint[Any] = _rt.Endpoint(
@@ -760,6 +786,7 @@ _JSON: _rt.Endpoint[Any] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Json()),),
     outputs=(_rt.Output("data", _s.Json()),),
     stream=False,
+    python_name="json",
 )
 
 _DATAFRAME: _rt.Endpoint[DataframeData] = _rt.Endpoint(
@@ -768,6 +795,7 @@ _DATAFRAME: _rt.Endpoint[DataframeData] = _rt.Endpoint(
     inputs=(_rt.Param("value", _DATAFRAME_DATA_SHAPE),),
     outputs=(_rt.Output("table", _DATAFRAME_DATA_SHAPE),),
     stream=False,
+    python_name="dataframe",
 )
 
 _LABEL: _rt.Endpoint[LabelData] = _rt.Endpoint(
@@ -776,6 +804,7 @@ _LABEL: _rt.Endpoint[LabelData] = _rt.Endpoint(
     inputs=(_rt.Param("text", _s.Str()),),
     outputs=(_rt.Output("class_", _LABEL_DATA_SHAPE),),
     stream=False,
+    python_name="label",
 )
 
 _HIGHLIGHTED_TEXT: _rt.Endpoint[list[HighlightedToken]] = _rt.Endpoint(
@@ -784,6 +813,7 @@ _HIGHLIGHTED_TEXT: _rt.Endpoint[list[HighlightedToken]] = _rt.Endpoint(
     inputs=(_rt.Param("tokens", _s.List(_HIGHLIGHTED_TOKEN_SHAPE)),),
     outputs=(_rt.Output("spans", _s.List(_HIGHLIGHTED_TOKEN_SHAPE)),),
     stream=False,
+    python_name="highlighted_text",
 )
 
 _CODE: _rt.Endpoint[str] = _rt.Endpoint(
@@ -792,6 +822,7 @@ _CODE: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Str()),),
     outputs=(_rt.Output("snippet", _s.Str()),),
     stream=False,
+    python_name="code",
 )
 
 _HTML: _rt.Endpoint[str] = _rt.Endpoint(
@@ -800,6 +831,7 @@ _HTML: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Str()),),
     outputs=(_rt.Output("markup", _s.Str()),),
     stream=False,
+    python_name="html",
 )
 
 _MARKDOWN: _rt.Endpoint[str] = _rt.Endpoint(
@@ -808,6 +840,7 @@ _MARKDOWN: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.Str()),),
     outputs=(_rt.Output("notes", _s.Str()),),
     stream=False,
+    python_name="markdown",
 )
 
 _PLOTS: _rt.Endpoint[PlotsResult] = _rt.Endpoint(
@@ -822,6 +855,7 @@ _PLOTS: _rt.Endpoint[PlotsResult] = _rt.Endpoint(
     ),
     result=PlotsResult,
     stream=False,
+    python_name="plots",
 )
 
 _DOWNLOAD_BUTTON: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -830,6 +864,7 @@ _DOWNLOAD_BUTTON: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("name", _s.Str()),),
     outputs=(_rt.Output("download", _s.File()),),
     stream=False,
+    python_name="download_button",
 )
 
 _UPLOAD_BUTTON: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -838,6 +873,7 @@ _UPLOAD_BUTTON: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("value", _s.File()),),
     outputs=(_rt.Output("uploaded", _s.File()),),
     stream=False,
+    python_name="upload_button",
 )
 
 _COUNT: _rt.Endpoint[int] = _rt.Endpoint(
@@ -852,6 +888,7 @@ _COUNT: _rt.Endpoint[int] = _rt.Endpoint(
         _rt.STATE,
     ),
     stream=False,
+    python_name="count",
 )
 
 _NOTHING: _rt.Endpoint[NothingResult] = _rt.Endpoint(
@@ -872,6 +909,7 @@ _NOTHING: _rt.Endpoint[NothingResult] = _rt.Endpoint(
     ),
     result=NothingResult,
     stream=False,
+    python_name="nothing",
 )
 
 _UPDATES: _rt.Endpoint[UpdatesResult] = _rt.Endpoint(
@@ -884,6 +922,7 @@ _UPDATES: _rt.Endpoint[UpdatesResult] = _rt.Endpoint(
     ),
     result=UpdatesResult,
     stream=False,
+    python_name="updates",
 )
 
 _OFF_THE_LIST: _rt.Endpoint[Literal["small", "medium", "large"]] = _rt.Endpoint(
@@ -892,6 +931,7 @@ _OFF_THE_LIST: _rt.Endpoint[Literal["small", "medium", "large"]] = _rt.Endpoint(
     inputs=(_rt.Param("arg", _s.Str()),),
     outputs=(_rt.Output("extra_size", _s.Choice(("small", "medium", "large"))),),
     stream=False,
+    python_name="off_the_list",
 )
 
 _TICK: _rt.Endpoint[float] = _rt.Endpoint(
@@ -900,6 +940,7 @@ _TICK: _rt.Endpoint[float] = _rt.Endpoint(
     inputs=(),
     outputs=(_rt.Output("ticks", _s.Float()),),
     stream=False,
+    python_name="tick",
 )
 
 

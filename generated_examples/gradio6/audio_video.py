@@ -45,6 +45,7 @@ _TONE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     ),
     outputs=(_rt.Output("tone", _s.File()),),
     stream=False,
+    python_name="tone",
 )
 
 _AUDIO_INFO: _rt.Endpoint[str] = _rt.Endpoint(
@@ -53,6 +54,7 @@ _AUDIO_INFO: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("path", _s.File()),),
     outputs=(_rt.Output("info", _s.Str()),),
     stream=False,
+    python_name="audio_info",
 )
 
 _REVERSE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -61,6 +63,7 @@ _REVERSE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("audio", _s.File()),),
     outputs=(_rt.Output("reversed_", _s.File()),),
     stream=False,
+    python_name="reverse",
 )
 
 _VIDEO: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -69,6 +72,7 @@ _VIDEO: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("path", _s.File()),),
     outputs=(_rt.Output("video_out", _s.File()),),
     stream=False,
+    python_name="video",
 )
 
 

@@ -43,6 +43,7 @@ _REPLY: _rt.Endpoint[Any] = _rt.Endpoint(
         _rt.STATE,
     ),
     stream=True,
+    python_name="reply",
 )
 
 

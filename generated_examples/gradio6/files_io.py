@@ -87,6 +87,7 @@ _FILE_STATS: _rt.Endpoint[FileStatsResult] = _rt.Endpoint(
     ),
     result=FileStatsResult,
     stream=False,
+    python_name="file_stats",
 )
 
 _BUNDLE: _rt.Endpoint[list[RemoteFile]] = _rt.Endpoint(
@@ -95,6 +96,7 @@ _BUNDLE: _rt.Endpoint[list[RemoteFile]] = _rt.Endpoint(
     inputs=(_rt.Param("paths", _s.List(_s.File())),),
     outputs=(_rt.Output("reversed_files", _s.List(_s.File())),),
     stream=False,
+    python_name="bundle",
 )
 
 _GALLERY: _rt.Endpoint[list[GalleryImage | GalleryVideo]] = _rt.Endpoint(
@@ -105,6 +107,7 @@ _GALLERY: _rt.Endpoint[list[GalleryImage | GalleryVideo]] = _rt.Endpoint(
         _rt.Output("swatches", _s.List(_s.Union(_GALLERY_IMAGE_SHAPE, _GALLERY_VIDEO_SHAPE))),
     ),
     stream=False,
+    python_name="gallery",
 )
 
 _MESH: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
@@ -113,6 +116,7 @@ _MESH: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     inputs=(_rt.Param("size", _s.Float()),),
     outputs=(_rt.Output("mesh", _s.File()),),
     stream=False,
+    python_name="mesh",
 )
 
 

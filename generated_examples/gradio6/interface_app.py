@@ -40,6 +40,7 @@ _GREET: _rt.Endpoint[str] = _rt.Endpoint(
     ),
     outputs=(_rt.Output("greeting", _s.Str()),),
     stream=False,
+    python_name="greet",
 )
 
 

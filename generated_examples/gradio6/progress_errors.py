@@ -43,6 +43,7 @@ _SLOW: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("steps", _s.Float()),),
     outputs=(_rt.Output("result", _s.Str()),),
     stream=False,
+    python_name="slow",
 )
 
 _NOTIFY: _rt.Endpoint[str] = _rt.Endpoint(
@@ -51,6 +52,7 @@ _NOTIFY: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("text", _s.Str()),),
     outputs=(_rt.Output("result", _s.Str()),),
     stream=False,
+    python_name="notify",
 )
 
 _FAIL: _rt.Endpoint[str] = _rt.Endpoint(
@@ -59,6 +61,7 @@ _FAIL: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("text", _s.Str()),),
     outputs=(_rt.Output("result", _s.Str()),),
     stream=False,
+    python_name="fail",
 )
 
 _CRASH: _rt.Endpoint[str] = _rt.Endpoint(
@@ -67,6 +70,7 @@ _CRASH: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("text", _s.Str()),),
     outputs=(_rt.Output("result", _s.Str()),),
     stream=False,
+    python_name="crash",
 )
 
 _FAIL_MIDSTREAM: _rt.Endpoint[str] = _rt.Endpoint(
@@ -75,6 +79,7 @@ _FAIL_MIDSTREAM: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.Param("n", _s.Float()),),
     outputs=(_rt.Output("result", _s.Str()),),
     stream=True,
+    python_name="fail_midstream",
 )
 
 

@@ -44,6 +44,7 @@ _SUMMARIZE: _rt.Endpoint[Any] = _rt.Endpoint(
     ),
     outputs=(_rt.Output("summary", _s.Json()),),
     stream=False,
+    python_name="summarize",
 )
 
 

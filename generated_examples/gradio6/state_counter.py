@@ -45,6 +45,7 @@ _INCREMENT: _rt.Endpoint[float] = _rt.Endpoint(
         _rt.STATE,
     ),
     stream=False,
+    python_name="increment",
 )
 
 _HISTORY: _rt.Endpoint[str] = _rt.Endpoint(
@@ -53,6 +54,7 @@ _HISTORY: _rt.Endpoint[str] = _rt.Endpoint(
     inputs=(_rt.STATE,),
     outputs=(_rt.Output("history", _s.Str()),),
     stream=False,
+    python_name="history",
 )
 
 

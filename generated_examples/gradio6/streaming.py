@@ -171,6 +171,7 @@ _COUNT: _rt.Endpoint[str] = _rt.Endpoint(
     ),
     outputs=(_rt.Output("counter", _s.Str()),),
     stream=True,
+    python_name="count",
 )
 
 _GROW_LIST: _rt.Endpoint[Any] = _rt.Endpoint(
@@ -179,6 +180,7 @@ _GROW_LIST: _rt.Endpoint[Any] = _rt.Endpoint(
     inputs=(_rt.Param("n", _s.Int()),),
     outputs=(_rt.Output("items", _s.Json()),),
     stream=True,
+    python_name="grow_list",
 )
 
 _STREAM_CHAT: _rt.Endpoint[list[Message]] = _rt.Endpoint(
@@ -187,6 +189,7 @@ _STREAM_CHAT: _rt.Endpoint[list[Message]] = _rt.Endpoint(
     inputs=(_rt.Param("message", _s.Str()),),
     outputs=(_rt.Output("bot", _s.List(_MESSAGE_SHAPE)),),
     stream=True,
+    python_name="stream_chat",
 )
 
 _TWO_OUTPUTS: _rt.Endpoint[TwoOutputsResult] = _rt.Endpoint(
@@ -199,6 +202,7 @@ _TWO_OUTPUTS: _rt.Endpoint[TwoOutputsResult] = _rt.Endpoint(
     ),
     result=TwoOutputsResult,
     stream=True,
+    python_name="two_outputs",
 )
 
 

@@ -74,6 +74,7 @@ _WEIRD_NAME_V2: _rt.Endpoint[WeirdNameV2Result] = _rt.Endpoint(
     ),
     result=WeirdNameV2Result,
     stream=False,
+    python_name="weird_name_v2",
 )
 
 _CLASS_: _rt.Endpoint[ClassResult] = _rt.Endpoint(
@@ -93,6 +94,7 @@ _CLASS_: _rt.Endpoint[ClassResult] = _rt.Endpoint(
     ),
     result=ClassResult,
     stream=False,
+    python_name="class_",
 )
 
 
