@@ -25,9 +25,13 @@ from ._errors import (
     ZeroGPUQuotaError,
 )
 from ._client import AsyncClient, Client, DefaultClient
+from ._duplicate import duplicate_space
 from ._files import FileInput, FileSource, RemoteFile
 from ._job import AsyncJob, Job, JobStatus, LogMessage, ProgressUnit, Status
+from ._progress import TransferProgress
+from ._spaces import SpaceStatus
 from ._spec import STATE, AppSpec, Endpoint, Output, Param, StateSlot
+from ._zerogpu import forward_headers
 
 __all__ = [
     "shapes",
@@ -49,6 +53,10 @@ __all__ = [
     "FileInput",
     "FileSource",
     "RemoteFile",
+    "TransferProgress",
+    "SpaceStatus",
+    "duplicate_space",
+    "forward_headers",
     "GradioError",
     "InputError",
     "FileTooLargeError",

@@ -12,6 +12,7 @@ import asyncio
 import json
 import threading
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
@@ -20,11 +21,14 @@ import httpx
 from ._errors import AppChangedError, GradioError, InputError, ProtocolError
 from ._http import json_body, status_error
 from ._plan import Plan, ProtocolFlags, describe_change, plan_from_config
+from ._progress import ProgressOption
+from ._spaces import StageCallback
 from ._spec import AppSpec, Endpoint, Output, StateSlot
 from .shapes import ShapeMismatch
 
 __all__ = [
     "Download",
+    "RemoteUrls",
     "Options",
     "Shared",
     "USER_AGENT",
@@ -38,6 +42,7 @@ __all__ = [
     "plan_for",
     "decode_values",
     "build",
+    "host_list",
 ]
 
 T = TypeVar("T")
@@ -45,8 +50,10 @@ H = TypeVar("H")
 S = TypeVar("S")
 
 Download = Literal["eager", "lazy", "never"]
+RemoteUrls = Literal["upload", "pass"]
 USER_AGENT = "gradio-codegen"
 _DOWNLOAD_MODES = ("eager", "lazy", "never")
+_REMOTE_URLS = ("upload", "pass")
 
 
 @dataclass(frozen=True)
@@ -57,12 +64,21 @@ class Options:
     download: Download
     download_dir: str | None
     validate: bool
+    progress: ProgressOption = None
+    remote_urls: RemoteUrls = "upload"
 
     def __post_init__(self) -> None:
         if self.timeout is not None and not self.timeout > 0:
             raise ValueError(f"timeout must be a positive number of seconds or None, got {self.timeout!r}")
         if self.download not in _DOWNLOAD_MODES:
             raise ValueError(f"download must be one of {_DOWNLOAD_MODES}, got {self.download!r}")
+        if self.remote_urls not in _REMOTE_URLS:
+            raise ValueError(f"remote_urls must be one of {_REMOTE_URLS}, got {self.remote_urls!r}")
+        if not (self.progress is None or isinstance(self.progress, bool) or callable(self.progress)):
+            raise ValueError(
+                "progress must be True (terminal bars), False/None, or a function taking a "
+                f"TransferProgress; got {type(self.progress).__name__}"
+            )
 
 
 class Shared(Generic[H, S]):
@@ -77,6 +93,9 @@ class Shared(Generic[H, S]):
         headers: dict[str, str],
         stream_timeout: float,
         connect_timeout: float | None,
+        trusted_hosts: tuple[str, ...] = (),
+        space_timeout: float | None = 300.0,
+        on_space_stage: StageCallback | None = None,
     ) -> None:
         self.src = src
         self.token = token
@@ -84,6 +103,8 @@ class Shared(Generic[H, S]):
         self.user_headers = headers
         self.stream_timeout = stream_timeout
         self.connect_timeout = connect_timeout
+        self.space_timeout = space_timeout
+        self.on_space_stage = on_space_stage
         self.lock = threading.Lock()
         self.async_lock: asyncio.Lock | None = None  # made on first use, in the client's loop
         self.http: H | None = None
@@ -92,7 +113,7 @@ class Shared(Generic[H, S]):
         self.root = ""  # the app's URL, no trailing slash; set once ready
         self.headers: dict[str, str] = {}
         self.hf_host = False  # whether the app's host may receive a Hugging Face token
-        self.trusted_hosts: tuple[str, ...] = ()
+        self.trusted_hosts = trusted_hosts  # hosts the user allowed the token to go to
         self.flags: ProtocolFlags | None = None
         self.config: dict[str, Any] | None = None
         self.plans: dict[Endpoint[Any], Plan] = {}
@@ -103,6 +124,18 @@ class Shared(Generic[H, S]):
         with self.lock:
             self.session_hash = uuid.uuid4().hex
             self.session = None
+
+
+def host_list(hosts: Iterable[str]) -> tuple[str, ...]:
+    """``trusted_hosts`` as a tuple, checked: one string alone counts as one host, not letters."""
+    entries = (hosts,) if isinstance(hosts, str) else tuple(hosts)
+    for entry in entries:
+        if not isinstance(entry, str) or not entry.strip():
+            raise InputError(
+                "trusted_hosts must be host names: 'https://host:port', 'host:port' or 'host'; "
+                f"got {entry!r}"
+            )
+    return entries
 
 
 # -- arguments ------------------------------------------------------------------------------------

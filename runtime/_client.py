@@ -9,12 +9,13 @@ those the only two requests of a first call to a URL. Constructors do no I/O; th
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import inspect
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, ClassVar, Generic, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -23,6 +24,7 @@ from ._base import (
     USER_AGENT,
     Download,
     Options,
+    RemoteUrls,
     Shared,
     build,
     changed_error,
@@ -30,17 +32,21 @@ from ._base import (
     config_of,
     decode_values,
     event_id_of,
+    host_list,
     is_unknown_endpoint,
     join_body,
     lay_out,
     plan_for,
 )
+from ._duplicate import duplicate_space
 from ._errors import AuthenticationError, GradioError, GradioTimeoutError, InputError
 from ._files import DownloadBatch, UploadBatch
 from ._http import status_error, transport_error
 from ._job import AsyncJob, Job, NeedsDownload
 from ._plan import Plan, protocol_flags
+from ._progress import ProgressOption
 from ._session import AsyncSession, SyncSession
+from ._spaces import SpaceStatus
 from ._spec import AppSpec, Endpoint
 from ._tls import async_http, sync_http
 from ._timeouts import CANCEL_TIMEOUT, DEFAULT_STREAM_TIMEOUT, request_timeout, stream_timeout
@@ -49,6 +55,7 @@ __all__ = ["Client", "AsyncClient", "DefaultClient"]
 
 T = TypeVar("T")
 C = TypeVar("C", bound="Client")
+A = TypeVar("A", bound="AsyncClient")
 B = TypeVar("B", bound="_BaseClient")
 
 _JSON = {"content-type": "application/json"}
@@ -80,11 +87,16 @@ class _BaseClient:
         download_dir: str | os.PathLike[str] | None = None,
         validate: bool = True,
         stream_timeout: float = DEFAULT_STREAM_TIMEOUT,
+        progress: ProgressOption = None,
+        remote_urls: RemoteUrls = "upload",
+        trusted_hosts: Iterable[str] = (),
+        space_timeout: float | None = 300.0,
+        on_space_stage: Callable[[SpaceStatus], None] | None = None,
     ) -> None:
         """Args:
         src: the app's URL or Hugging Face Space id (default: where the SDK was generated from).
         token: Hugging Face token for private Spaces (default: ``HF_TOKEN`` or the saved login);
-            only ever sent to Hugging Face hosts.
+            only ever sent to Hugging Face hosts and ``trusted_hosts``.
         auth: ``(username, password)`` for an app launched with ``auth=``.
         headers: extra HTTP headers for every request to the app.
         timeout: seconds any request, and the wait for a call's result, may take (None: no limit
@@ -94,18 +106,31 @@ class _BaseClient:
         validate: check every argument against the endpoint's schema before sending anything.
         stream_timeout: seconds of silence on the event stream after which the server counts as
             gone; the server sends a heartbeat every 15 s, so keep it well above that.
+        progress: report file transfers: ``True`` for terminal bars (large files only), or a
+            function called with a ``TransferProgress`` after every chunk.
+        remote_urls: an http(s) URL passed as a file is fetched here and uploaded (``"upload"``)
+            or handed to the server to fetch itself (``"pass"``).
+        trusted_hosts: hosts besides Hugging Face that may receive the token (and ZeroGPU's
+            ``x-ip-token``): ``"https://host:port"``, ``"host:port"``, or ``"host"`` (any port).
+        space_timeout: seconds to wait for a Space that is building, starting or asleep
+            (None: no limit).
+        on_space_stage: called with a ``SpaceStatus`` on every check while waiting for a Space.
         """
         source = src or self.app.src
         if not source:
             raise InputError("no app to talk to: pass src= (a URL or a Space id)")
         if auth is not None and (len(auth) != 2 or not all(isinstance(a, str) for a in auth)):
             raise InputError("auth must be a (username, password) pair of strings")
+        if space_timeout is not None and not space_timeout >= 0:
+            raise ValueError(f"space_timeout must be >= 0 seconds or None, got {space_timeout!r}")
         self.src = source
         self._options = Options(
-            timeout,
-            download,
-            os.fspath(download_dir) if download_dir is not None else None,
-            validate,
+            timeout=timeout,
+            download=download,
+            download_dir=os.fspath(download_dir) if download_dir is not None else None,
+            validate=validate,
+            progress=progress,
+            remote_urls=remote_urls,
         )
         self._shared = Shared(
             src=source,
@@ -114,6 +139,9 @@ class _BaseClient:
             headers=dict(headers or {}),
             stream_timeout=stream_timeout,
             connect_timeout=timeout,
+            trusted_hosts=host_list(trusted_hosts),
+            space_timeout=space_timeout,
+            on_space_stage=on_space_stage,
         )
 
     @property
@@ -133,46 +161,81 @@ class _BaseClient:
         download: Download = _UNSET,
         download_dir: str | os.PathLike[str] | None = _UNSET,
         validate: bool = _UNSET,
+        progress: ProgressOption = _UNSET,
+        remote_urls: RemoteUrls = _UNSET,
     ) -> B:
-        """A client with other settings sharing this one's connections, session and login."""
-        old = self._options
+        """A client with other settings sharing this one's connections, session and login.
+
+        Settings of the connection itself (``token``, ``auth``, ``headers``, ``trusted_hosts``,
+        the Space options) stay those of the client this one was made from.
+        """
+        changes: dict[str, Any] = {
+            "timeout": timeout,
+            "download": download,
+            "download_dir": download_dir if download_dir in (None, _UNSET) else os.fspath(download_dir),
+            "validate": validate,
+            "progress": progress,
+            "remote_urls": remote_urls,
+        }
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
-        clone._options = Options(
-            old.timeout if timeout is _UNSET else timeout,
-            old.download if download is _UNSET else download,
-            old.download_dir
-            if download_dir is _UNSET
-            else (os.fspath(download_dir) if download_dir is not None else None),
-            old.validate if validate is _UNSET else validate,
+        clone._options = dataclasses.replace(
+            self._options, **{k: v for k, v in changes.items() if v is not _UNSET}
         )
         return clone
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.src!r})"
 
+    @classmethod
+    def _copy_source(cls, from_id: str | None, token: str | None, options: dict[str, Any]) -> str:
+        """The Space to duplicate; the client options are checked first, before the Hub is asked,
+        so a misspelt option does not leave a copy behind with no client for it."""
+        try:
+            inspect.signature(cls).bind("owner/name", token=token, **options)
+        except TypeError as e:
+            raise TypeError(f"{cls.__name__}.duplicate(): {e}") from None
+        source = from_id or cls.app.space_id or cls.app.src
+        if not source:
+            raise InputError("no Space to duplicate: pass from_id= (owner/name)")
+        return source
+
     # -- shared steps -------------------------------------------------------------------------------
 
     def _encode_params(self, endpoint: Endpoint[Any], args: tuple[Any, ...]) -> tuple[list[Any], UploadBatch]:
-        check_arguments(endpoint, args, self._options.validate)
-        batch = UploadBatch(max_file_size=self.app.max_file_size, endpoint=endpoint.api_name)
-        encoded = [param.shape.encode(value, batch) for param, value in zip(endpoint.params, args)]
+        options = self._options
+        check_arguments(endpoint, args, options.validate)
+        batch = UploadBatch(
+            max_file_size=self.app.max_file_size,
+            endpoint=endpoint.api_name,
+            progress=options.progress,
+            remote_urls=options.remote_urls,
+        )
+        encoded = []
+        for param, value in zip(endpoint.params, args):
+            batch.parameter = param.name  # so a file error names the argument it came from
+            encoded.append(param.shape.encode(value, batch))
+        batch.parameter = None
         return encoded, batch
 
     def _base_url(self) -> str:
         return f"{self._shared.root}{self.app.api_prefix}"
 
     def _download_batch(self) -> DownloadBatch:
+        options = self._options
         return DownloadBatch(
-            file_base=self._base_url(), mode=self._options.download, directory=self._options.download_dir
+            file_base=self._base_url(),
+            mode=options.download,
+            directory=options.download_dir,
+            progress=options.progress,
         )
 
     def _prepare(self, resolved: _spaces.Resolved) -> None:
         """Record where the app answers and the headers it gets (under the shared lock)."""
         shared = self._shared
         root = resolved.url.rstrip("/")
-        host = urlsplit(root).hostname
-        shared.trusted_hosts = (host,) if resolved.space_id and host else ()
+        # A Space's host needs no entry here: the resolver registered that exact origin (scheme,
+        # host and port) as trusted when the Hub named it.
         shared.root = root
         shared.headers = {"user-agent": USER_AGENT}
         # A token is looked up only for hosts it may go to, so local apps never pay for the lookup.
@@ -226,6 +289,41 @@ class Client(_BaseClient):
     def __enter__(self: C) -> C:
         return self
 
+    @classmethod
+    def duplicate(
+        cls: type[C],
+        from_id: str | None = None,
+        to_id: str | None = None,
+        *,
+        token: str | None = None,
+        hardware: str | None = None,
+        secrets: Mapping[str, str] | None = None,
+        sleep_time: int | None = None,
+        private: bool = True,
+        **options: Any,
+    ) -> C:
+        """Copy the Space to your account and return a client for the copy.
+
+        A copy is yours alone: no queue shared with the public, no rate limit, your choice of
+        ``hardware`` (e.g. ``"t4-small"``), ``secrets`` and ``sleep_time`` (seconds idle before it
+        sleeps; paid hardware). ``from_id`` defaults to the Space the SDK was generated from,
+        ``to_id`` to the same name under the token's account; an existing Space of that id is
+        reused as it is. The copy builds first: the client's first call waits for it (up to
+        ``space_timeout``). ``options`` are the client's constructor options. Needs a token with
+        write access.
+        """
+        source = cls._copy_source(from_id, token, options)
+        new_id = duplicate_space(
+            source,
+            to_id,
+            token=token,
+            hardware=hardware,
+            secrets=secrets,
+            sleep_time=sleep_time,
+            private=private,
+        )
+        return cls(new_id, token=token, **options)
+
     def __exit__(self, *exc: object) -> None:
         self.close()
 
@@ -273,7 +371,12 @@ class Client(_BaseClient):
                 raise RuntimeError("this client is closed")
             if shared.ready and shared.http is not None:
                 return shared.http
-            resolved = _spaces.resolve(shared.src, token=shared.token)
+            resolved = _spaces.resolve(
+                shared.src,
+                token=shared.token,
+                timeout=shared.space_timeout,
+                on_stage=shared.on_space_stage,
+            )
             self._prepare(resolved)
             http = shared.http or sync_http(request_timeout(self._options.timeout))
             # Uploads and downloads go through this client too; the file helpers only use it on
@@ -419,6 +522,34 @@ class AsyncClient(_BaseClient):
     async def __aenter__(self: B) -> B:
         return self
 
+    @classmethod
+    async def duplicate(
+        cls: type[A],
+        from_id: str | None = None,
+        to_id: str | None = None,
+        *,
+        token: str | None = None,
+        hardware: str | None = None,
+        secrets: Mapping[str, str] | None = None,
+        sleep_time: int | None = None,
+        private: bool = True,
+        **options: Any,
+    ) -> A:
+        """Copy the Space to your account and return a client for the copy (see
+        ``Client.duplicate``); the Hub is asked from a worker thread, so the event loop runs on."""
+        source = cls._copy_source(from_id, token, options)
+        new_id = await asyncio.to_thread(
+            duplicate_space,
+            source,
+            to_id,
+            token=token,
+            hardware=hardware,
+            secrets=secrets,
+            sleep_time=sleep_time,
+            private=private,
+        )
+        return cls(new_id, token=token, **options)
+
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
@@ -490,7 +621,12 @@ class AsyncClient(_BaseClient):
                 raise RuntimeError("this client is closed")
             if shared.ready and shared.http is not None:
                 return shared.http
-            resolved = await _spaces.aresolve(shared.src, token=shared.token)
+            resolved = await _spaces.aresolve(
+                shared.src,
+                token=shared.token,
+                timeout=shared.space_timeout,
+                on_stage=shared.on_space_stage,
+            )
             self._prepare(resolved)
             http = shared.http or async_http(request_timeout(self._options.timeout))
             # Uploads and downloads go through this client too; the file helpers only use it on

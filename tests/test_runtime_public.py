@@ -44,5 +44,5 @@ def test_import_loads_no_generator_or_gradio_packages() -> None:
 def test_clients_keep_their_public_attributes_few() -> None:
     sync_public = {n for n in dir(rt.Client) if not n.startswith("_")}
     async_public = {n for n in dir(rt.AsyncClient) if not n.startswith("_")}
-    assert sync_public == {"app", "close", "reset_session", "with_options", "session_hash"}
-    assert async_public == {"app", "aclose", "reset_session", "with_options", "session_hash"}
+    assert sync_public == {"app", "close", "duplicate", "reset_session", "with_options", "session_hash"}
+    assert async_public == {"app", "aclose", "duplicate", "reset_session", "with_options", "session_hash"}

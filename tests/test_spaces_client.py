@@ -91,7 +91,6 @@ def test_a_private_space_is_called_with_the_token_on_its_host(
     assert joins and joins[0].headers["x-hf-authorization"] == f"Bearer {VALID_TOKEN}"
 
 
-@pytest.mark.xfail(reason="the client does not pass the app's gradio_version to token_headers yet")
 def test_a_gradio_4_space_gets_the_token_as_authorization(
     hub: HubStandin, server_pool: ServerPool
 ) -> None:
@@ -185,7 +184,6 @@ def test_the_token_never_shows_in_client_errors_or_reprs(
     assert SECRET not in caplog.text
 
 
-@pytest.mark.xfail(reason="the client does not add _zerogpu.zerogpu_headers to its join yet")
 def test_the_callers_ip_token_is_forwarded_to_a_space_only(
     hub: HubStandin, echo6: GradioServer
 ) -> None:
