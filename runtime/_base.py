@@ -69,12 +69,16 @@ class Options:
 
     def __post_init__(self) -> None:
         if self.timeout is not None and not self.timeout > 0:
-            raise ValueError(f"timeout must be a positive number of seconds or None, got {self.timeout!r}")
+            raise ValueError(
+                f"timeout must be a positive number of seconds or None, got {self.timeout!r}"
+            )
         if self.download not in _DOWNLOAD_MODES:
             raise ValueError(f"download must be one of {_DOWNLOAD_MODES}, got {self.download!r}")
         if self.remote_urls not in _REMOTE_URLS:
             raise ValueError(f"remote_urls must be one of {_REMOTE_URLS}, got {self.remote_urls!r}")
-        if not (self.progress is None or isinstance(self.progress, bool) or callable(self.progress)):
+        if not (
+            self.progress is None or isinstance(self.progress, bool) or callable(self.progress)
+        ):
             raise ValueError(
                 "progress must be True (terminal bars), False/None, or a function taking a "
                 f"TransferProgress; got {type(self.progress).__name__}"
@@ -184,7 +188,9 @@ def event_id_of(response: httpx.Response, endpoint: str) -> str:
     body = json_body(response, action="joining the queue", endpoint=endpoint)
     event_id = body.get("event_id") if isinstance(body, dict) else None
     if not isinstance(event_id, str) or not event_id:
-        raise ProtocolError(f"the queue accepted the job but sent no event id: {body!r:.200}", endpoint=endpoint)
+        raise ProtocolError(
+            f"the queue accepted the job but sent no event id: {body!r:.200}", endpoint=endpoint
+        )
     return event_id
 
 
@@ -266,4 +272,3 @@ def build(endpoint: Endpoint[T], values: list[Any]) -> T:
         return endpoint.build_result(values)
     except TypeError as e:
         raise ProtocolError(f"cannot build the result: {e}", endpoint=endpoint.api_name) from None
-

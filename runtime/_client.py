@@ -172,7 +172,9 @@ class _BaseClient:
         changes: dict[str, Any] = {
             "timeout": timeout,
             "download": download,
-            "download_dir": download_dir if download_dir in (None, _UNSET) else os.fspath(download_dir),
+            "download_dir": (
+                download_dir if download_dir in (None, _UNSET) else os.fspath(download_dir)
+            ),
             "validate": validate,
             "progress": progress,
             "remote_urls": remote_urls,
@@ -202,7 +204,9 @@ class _BaseClient:
 
     # -- shared steps -------------------------------------------------------------------------------
 
-    def _encode_params(self, endpoint: Endpoint[Any], args: tuple[Any, ...]) -> tuple[list[Any], UploadBatch]:
+    def _encode_params(
+        self, endpoint: Endpoint[Any], args: tuple[Any, ...]
+    ) -> tuple[list[Any], UploadBatch]:
         options = self._options
         check_arguments(endpoint, args, options.validate)
         batch = UploadBatch(
@@ -258,11 +262,16 @@ class _BaseClient:
         if not shared.hf_host:
             return _JSON
         # A ZeroGPU Space counts GPU time against the caller whose x-ip-token is forwarded.
-        return {**_JSON, **_zerogpu.zerogpu_headers(shared.root, trusted_hosts=shared.trusted_hosts)}
+        return {
+            **_JSON,
+            **_zerogpu.zerogpu_headers(shared.root, trusted_hosts=shared.trusted_hosts),
+        }
 
     def _login_failed(self, response: httpx.Response) -> GradioError:
         if response.status_code in (400, 401, 403):
-            return AuthenticationError(f"login to {self._shared.root} failed: wrong username or password")
+            return AuthenticationError(
+                f"login to {self._shared.root} failed: wrong username or password"
+            )
         return status_error(response, action="logging in")
 
     def _timeout_for(self, limit: float) -> httpx.Timeout:
@@ -448,7 +457,12 @@ class Client(_BaseClient):
             return plan
 
     def _join(
-        self, http: httpx.Client, endpoint: Endpoint[Any], plan: Plan, data: object, session_hash: str
+        self,
+        http: httpx.Client,
+        endpoint: Endpoint[Any],
+        plan: Plan,
+        data: object,
+        session_hash: str,
     ) -> str:
         shared = self._shared
         try:
@@ -459,7 +473,9 @@ class Client(_BaseClient):
                 timeout=request_timeout(self._options.timeout),
             )
         except httpx.HTTPError as e:
-            raise transport_error(e, action="joining the queue", endpoint=endpoint.api_name) from None
+            raise transport_error(
+                e, action="joining the queue", endpoint=endpoint.api_name
+            ) from None
         if response.status_code == 200:
             return event_id_of(response, endpoint.api_name)
         if is_unknown_endpoint(response):
@@ -477,7 +493,9 @@ class Client(_BaseClient):
         batch.download(self._shared.http)
         return build(endpoint, values)
 
-    def _cancel(self, endpoint: Endpoint[Any], plan: Plan, event_id: str, session_hash: str) -> None:
+    def _cancel(
+        self, endpoint: Endpoint[Any], plan: Plan, event_id: str, session_hash: str
+    ) -> None:
         shared = self._shared
         http = shared.http
         if http is None or shared.closed:
@@ -487,15 +505,23 @@ class Client(_BaseClient):
         try:
             response = http.post(
                 f"{base}/cancel",
-                json={"fn_index": plan.fn_index, "session_hash": session_hash, "event_id": event_id},
+                json={
+                    "fn_index": plan.fn_index,
+                    "session_hash": session_hash,
+                    "event_id": event_id,
+                },
                 timeout=timeout,
             )
             # Gradio < 4.29 has no cancel route (404); there /reset alone stops a generator.
             if response.status_code not in (200, 404):
-                raise status_error(response, action="cancelling the job", endpoint=endpoint.api_name)
+                raise status_error(
+                    response, action="cancelling the job", endpoint=endpoint.api_name
+                )
             http.post(f"{base}/reset", json={"event_id": event_id}, timeout=timeout)
         except httpx.HTTPError as e:
-            raise transport_error(e, action="cancelling the job", endpoint=endpoint.api_name) from None
+            raise transport_error(
+                e, action="cancelling the job", endpoint=endpoint.api_name
+            ) from None
 
     @staticmethod
     def _cancel_quietly(job: Job[Any]) -> None:
@@ -697,7 +723,12 @@ class AsyncClient(_BaseClient):
             return plan
 
     async def _join(
-        self, http: httpx.AsyncClient, endpoint: Endpoint[Any], plan: Plan, data: object, session_hash: str
+        self,
+        http: httpx.AsyncClient,
+        endpoint: Endpoint[Any],
+        plan: Plan,
+        data: object,
+        session_hash: str,
     ) -> str:
         shared = self._shared
         try:
@@ -708,7 +739,9 @@ class AsyncClient(_BaseClient):
                 timeout=request_timeout(self._options.timeout),
             )
         except httpx.HTTPError as e:
-            raise transport_error(e, action="joining the queue", endpoint=endpoint.api_name) from None
+            raise transport_error(
+                e, action="joining the queue", endpoint=endpoint.api_name
+            ) from None
         if response.status_code == 200:
             return event_id_of(response, endpoint.api_name)
         if is_unknown_endpoint(response):
@@ -726,7 +759,9 @@ class AsyncClient(_BaseClient):
         await batch.adownload(self._shared.http)
         return build(endpoint, values)
 
-    async def _cancel(self, endpoint: Endpoint[Any], plan: Plan, event_id: str, session_hash: str) -> None:
+    async def _cancel(
+        self, endpoint: Endpoint[Any], plan: Plan, event_id: str, session_hash: str
+    ) -> None:
         shared = self._shared
         http = shared.http
         if http is None or shared.closed:
@@ -736,17 +771,23 @@ class AsyncClient(_BaseClient):
         try:
             response = await http.post(
                 f"{base}/cancel",
-                json={"fn_index": plan.fn_index, "session_hash": session_hash, "event_id": event_id},
+                json={
+                    "fn_index": plan.fn_index,
+                    "session_hash": session_hash,
+                    "event_id": event_id,
+                },
                 timeout=timeout,
             )
             # Gradio < 4.29 has no cancel route (404); there /reset alone stops a generator.
             if response.status_code not in (200, 404):
-                raise status_error(response, action="cancelling the job", endpoint=endpoint.api_name)
-            await http.post(
-                f"{base}/reset", json={"event_id": event_id}, timeout=timeout
-            )
+                raise status_error(
+                    response, action="cancelling the job", endpoint=endpoint.api_name
+                )
+            await http.post(f"{base}/reset", json={"event_id": event_id}, timeout=timeout)
         except httpx.HTTPError as e:
-            raise transport_error(e, action="cancelling the job", endpoint=endpoint.api_name) from None
+            raise transport_error(
+                e, action="cancelling the job", endpoint=endpoint.api_name
+            ) from None
 
 
 class DefaultClient(Generic[C]):

@@ -78,7 +78,9 @@ class FileClient(rt.Client):
     def digest(self, document: rt.FileInput) -> str:
         return self._predict(DIGEST, document)
 
-    def pair(self, first: rt.FileInput, second: rt.FileInput) -> tuple[rt.RemoteFile, rt.RemoteFile]:
+    def pair(
+        self, first: rt.FileInput, second: rt.FileInput
+    ) -> tuple[rt.RemoteFile, rt.RemoteFile]:
         return self._predict(PAIR, first, second)
 
 
