@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import keyword
 import os
+import shlex
 import sys
 import tempfile
 from collections.abc import Callable
@@ -121,6 +122,16 @@ def _load(src: str, diagnostics: Diagnostics, **kw: Any) -> Snapshot:
     )
 
 
+def _as_given(src: str, kw: dict[str, Any]) -> str:
+    """SRC and the options that locate the app, as typed: the header's "Regenerate with" line."""
+    words = [src]
+    if kw.get("config_path"):
+        words += ["--config", kw["config_path"]]
+    if kw.get("source"):
+        words += ["--src", kw["source"]]
+    return shlex.join(words)
+
+
 def _report(diagnostics: Diagnostics) -> None:
     for item in diagnostics:
         click.echo(str(item), err=True)
@@ -220,6 +231,7 @@ def generate(src: str, output: str, check: bool, class_name: str, **kw: Any) -> 
             diagnostics=diagnostics,
             class_name=class_name,
             include_hidden=kw["include_hidden"],
+            regenerate_from=_as_given(src, kw),
         )
         source = render(app)
         if check:

@@ -23,7 +23,9 @@ __all__ = [
     "MappingType",
     "Output",
     "Parameter",
+    "Bounded",
     "Simple",
+    "admits_none",
     "TupleType",
     "TypeRef",
     "TypedDictDef",
@@ -115,6 +117,29 @@ class Simple(TypeRef):
         return False
 
 
+@dataclass(frozen=True)
+class Bounded(Simple):
+    """An ``int`` or ``float`` with bounds (a Slider, a Number with minimum/maximum)."""
+
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def shape(self) -> str:
+        args = []
+        if self.minimum is not None:
+            args.append(f"minimum={literal(self.minimum)}")
+        if self.maximum is not None:
+            args.append(f"maximum={literal(self.maximum)}")
+        return f"_s.{self.shape_name}({', '.join(args)})"
+
+    def accepts(self, value: Any) -> bool:
+        if not super().accepts(value):
+            return False
+        if self.minimum is not None and value < self.minimum:
+            return False
+        return self.maximum is None or value <= self.maximum
+
+
 STR = Simple("str", "Str")
 INT = Simple("int", "Int")
 FLOAT = Simple("float", "Float")
@@ -130,20 +155,28 @@ def _literal_able(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class LiteralType(TypeRef):
-    """One of fixed choices; ``custom`` also admits any string (``allow_custom_value``)."""
+    """One of fixed choices; ``custom`` also admits any string (``allow_custom_value``).
+
+    ``open`` marks a choice component's *output*: the server does not hold outputs to the choices
+    (an app may change them at run time), so the plain type of the choices is admitted too.
+    """
 
     values: tuple[Any, ...]
     custom: bool = False
+    open: bool = False
 
     def annotation(self) -> str:
         literals = [v for v in self.values if _literal_able(v)]
         parts: list[str] = []
         if literals:
             parts.append("Literal[" + ", ".join(literal(v) for v in literals) + "]")
+        numbers = [
+            v for v in self.values if isinstance(v, (int, float)) and not isinstance(v, bool)
+        ]
         # Literal cannot hold floats: widen to the plain type for those choices.
-        if any(isinstance(v, float) for v in self.values):
+        if any(isinstance(v, float) for v in numbers) or (self.open and numbers):
             parts.append("float")
-        if self.custom:
+        if self.custom or (self.open and any(isinstance(v, str) for v in self.values)):
             parts.append("str")
         return " | ".join(parts) if parts else "Any"
 
@@ -166,10 +199,17 @@ class LiteralType(TypeRef):
 
 @dataclass(frozen=True)
 class ListType(TypeRef):
+    """A JSON array: ``Sequence[...]`` as an argument (any list, tuple, or narrower items), a
+    ``list[...]`` in results."""
+
     item: TypeRef
+    input: bool = False
 
     def annotation(self) -> str:
-        return f"list[{self.item.annotation()}]"
+        return f"{'Sequence' if self.input else 'list'}[{self.item.annotation()}]"
+
+    def typing_names(self) -> set[str]:
+        return {"Sequence"} if self.input else set()
 
     def shape(self) -> str:
         return f"_s.List({self.item.shape()})"
@@ -201,10 +241,16 @@ class TupleType(TypeRef):
 
 @dataclass(frozen=True)
 class MappingType(TypeRef):
+    """A JSON object with arbitrary keys: ``Mapping[str, ...]`` as an argument, ``dict`` in results."""
+
     value: TypeRef
+    input: bool = False
 
     def annotation(self) -> str:
-        return f"dict[str, {self.value.annotation()}]"
+        return f"{'Mapping' if self.input else 'dict'}[str, {self.value.annotation()}]"
+
+    def typing_names(self) -> set[str]:
+        return {"Mapping"} if self.input else set()
 
     def shape(self) -> str:
         return f"_s.Mapping({self.value.shape()})"
@@ -260,7 +306,13 @@ class FileType(TypeRef):
 class Field:
     key: str  # the JSON key, exactly as the server spells it
     type: TypeRef
-    required: bool
+    required: bool  # in arguments
+    # Always in results: required, or with a default (pydantic dumps every such field).
+    # Keys of Gradio's plain TypedDicts (Chatbot's MetadataDict) have neither and may be absent.
+    present: bool = False
+
+    def declared_required(self, output: bool) -> bool:
+        return self.required or (output and self.present)
 
 
 @dataclass(frozen=True)
@@ -271,6 +323,9 @@ class TypedDictDef:
     shape_name: str
     fields: tuple[Field, ...]
     doc: str = ""
+    # Results are pydantic dumps: every field with a default is on the wire (null when unset), so
+    # an output TypedDict declares it present; arguments may leave out the optional ones.
+    output: bool = False
 
     @property
     def class_syntax(self) -> bool:
@@ -281,7 +336,7 @@ class TypedDictDef:
 
     def field_annotation(self, f: Field) -> str:
         inner = f.type.annotation()
-        return inner if f.required else f"NotRequired[{inner}]"
+        return inner if f.declared_required(self.output) else f"NotRequired[{inner}]"
 
     def shape_expression(self) -> str:
         fields = "{" + ", ".join(f"{literal(f.key)}: {f.type.shape()}" for f in self.fields) + "}"
@@ -292,7 +347,7 @@ class TypedDictDef:
 
     def typing_names(self) -> set[str]:
         names = {"TypedDict"}
-        if any(not f.required for f in self.fields):
+        if any(not f.declared_required(self.output) for f in self.fields):
             names.add("NotRequired")
         for f in self.fields:
             for t in f.type.walk():
@@ -335,15 +390,34 @@ class Parameter:
 
     @property
     def default_literal(self) -> str:
+        """A list default of a ``Sequence`` parameter is spelled as a tuple: no mutable default."""
+        options = self.type.options if isinstance(self.type, UnionType) else (self.type,)
+        if isinstance(self.default, list) and any(
+            isinstance(o, ListType) and o.input for o in options
+        ):
+            return tuple_source([literal(v) for v in self.default]) if self.default else "()"
         return literal(self.default)
+
+
+def admits_none(type_: TypeRef) -> bool:
+    if isinstance(type_, Simple):
+        return type_.name in ("None", "Any")
+    return isinstance(type_, UnionType) and any(admits_none(o) for o in type_.options)
 
 
 @dataclass
 class Output:
+    """One public output. Its annotation admits ``None`` whatever the schema says: a function that
+    returns ``None`` and ``gr.update(visible=False)`` both leave the output null on the wire."""
+
     name: str
     type: TypeRef
     label: str = ""  # a Python literal: the output's label as the app names it
     doc: str = ""
+
+    def annotation(self) -> str:
+        inner = self.type.annotation()
+        return inner if admits_none(self.type) else f"{inner} | None"
 
 
 @dataclass
@@ -376,7 +450,7 @@ class Endpoint:
             return self.result_name
         if not self.outputs:
             return "None"
-        return self.outputs[0].type.annotation()
+        return self.outputs[0].annotation()
 
     @property
     def has_keyword_only(self) -> bool:
@@ -399,6 +473,7 @@ class App:
     typed_dicts: list[TypedDictDef]
     banner: list[str]  # escaped docstring lines
     exports: list[str]
+    final_typed_dicts: frozenset[str] = frozenset()  # names of TypedDicts marked ``@final``
 
     def typing_names(self) -> set[str]:
         names: set[str] = set()
@@ -413,4 +488,6 @@ class App:
                     names |= t.typing_names()
             if ep.result_name is not None:
                 names.add("NamedTuple")
+        if self.final_typed_dicts:
+            names.add("final")
         return names

@@ -9,19 +9,29 @@ from __future__ import annotations
 import ast
 import functools
 import textwrap
+from collections.abc import Callable
 from importlib import resources
 
 import black
 import jinja2
 
-from .model import App, Endpoint, TypedDictDef, literal
+from .model import App, Endpoint, Output, TypedDictDef, admits_none, literal
 from .names import is_plain_identifier
 
 __all__ = ["RenderError", "render"]
 
 _TEMPLATE = "module.py.jinja"
 _DOC_WIDTH = 96
-_TYPING_ORDER = ("Any", "ClassVar", "Literal", "NamedTuple", "NotRequired", "TypedDict")
+_TYPING_ORDER = (
+    "Any",
+    "ClassVar",
+    "Literal",
+    "NamedTuple",
+    "NotRequired",
+    "TypedDict",
+    "final",
+)
+_ABC_ORDER = ("Mapping", "Sequence")
 _RUNTIME_NAMES = ("FileInput", "RemoteFile")
 # Names that can appear inside a TypedDict's annotations (with the TypedDict names themselves). A
 # key spelled like one of them would shadow it inside the class body, so such a TypedDict, and one
@@ -69,6 +79,13 @@ def _wrap(text: str, indent: int, hanging: int = 4) -> list[str]:
     ) or [first.rstrip()]
 
 
+def _output_doc(o: Output) -> str:
+    text = o.doc or o.type.annotation() + "."
+    if not admits_none(o.type):
+        text += " ``None`` when the app leaves it empty."
+    return text
+
+
 def _docstring(ep: Endpoint, indent: int) -> str:
     pad = " " * indent
     lines: list[str] = []
@@ -81,12 +98,11 @@ def _docstring(ep: Endpoint, indent: int) -> str:
     if ep.outputs:
         lines += ["", pad + "Returns:"]
         if ep.result_name is None:
-            o = ep.outputs[0]
-            lines += _wrap(o.doc or o.type.annotation() + ".", indent + 4)
+            lines += _wrap(_output_doc(ep.outputs[0]), indent + 4)
         else:
             lines += _wrap(f"{ep.result_name}, with fields:", indent + 4)
             for o in ep.outputs:
-                lines += _wrap(f"{o.name}: {o.doc or o.type.annotation() + '.'}", indent + 8)
+                lines += _wrap(f"{o.name}: {_output_doc(o)}", indent + 8)
     lines += ["", pad + "Raises:"]
     lines += _wrap(
         "InputError: an argument does not fit its parameter (checked before any request).",
@@ -101,7 +117,7 @@ def _docstring(ep: Endpoint, indent: int) -> str:
 def _result_docstring(ep: Endpoint) -> str:
     lines = [f'    """What {ep.method_name}() returns.', "", "    Attributes:"]
     for o in ep.outputs:
-        lines += _wrap(f"{o.name}: {o.doc or o.type.annotation() + '.'}", 8)
+        lines += _wrap(f"{o.name}: {_output_doc(o)}", 8)
     lines.append('    """')
     return "\n".join(lines)
 
@@ -136,8 +152,8 @@ def _forward_args(ep: Endpoint) -> str:
     return ", ".join(f"{p.name}={p.name}" if p.keyword_only else p.name for p in ep.parameters)
 
 
-def _class_syntax_for(app: App) -> object:
-    taken = _ANNOTATION_NAMES | set(_TYPING_ORDER) | set(_RUNTIME_NAMES)
+def _class_syntax_for(app: App) -> Callable[[TypedDictDef], bool]:
+    taken = _ANNOTATION_NAMES | set(_TYPING_ORDER) | set(_ABC_ORDER) | set(_RUNTIME_NAMES)
     taken |= {td.name for td in app.typed_dicts}
 
     def class_syntax(td: TypedDictDef) -> bool:
@@ -152,16 +168,24 @@ def _class_syntax_for(app: App) -> object:
 def render(app: App, *, format_code: bool = True) -> str:
     """The module's source. ``format_code=False`` skips black (still parsed): for fast tests."""
     names = app.typing_names()
+    class_syntax = _class_syntax_for(app)
+    final = {
+        td.name for td in app.typed_dicts if td.name in app.final_typed_dicts and class_syntax(td)
+    }
+    if not final:
+        names.discard("final")
     template = _environment().get_template(_TEMPLATE)
     source = template.render(
         app=app,
         typing_imports=[n for n in _TYPING_ORDER if n in _plain_typing(names)],
+        abc_imports=[n for n in _ABC_ORDER if n in names],
+        final=final,
         # NotRequired is typing's from Python 3.11; before, TypedDict must come with it from
         # typing_extensions (a dependency of pydantic, so always installed with the runtime).
         backported=sorted(_BACKPORTED) if "NotRequired" in names else [],
         runtime_imports=[n for n in _RUNTIME_NAMES if n in names],
         literal=literal,
-        class_syntax=_class_syntax_for(app),
+        class_syntax=class_syntax,
         signature=_signature,
         call_args=_call_args,
         forward_args=_forward_args,

@@ -8,6 +8,8 @@ Anything unexpected becomes ``Any`` plus a warning, never an exception.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,12 +17,14 @@ from .diagnostics import Diagnostics
 from .model import (
     ANY,
     BOOL,
+    Bounded,
     FLOAT,
     INT,
     JSON,
     NONE,
     STR,
     Field,
+    Simple,
     FileType,
     ListType,
     LiteralType,
@@ -41,6 +45,35 @@ _MAX_DEPTH = 32
 
 # Components whose value is arbitrary JSON whatever the schema says.
 _OPAQUE_COMPONENTS = frozenset({"json", "browserstate"})
+_CHOICE_COMPONENTS = frozenset({"dropdown", "radio", "checkboxgroup"})
+_BOUNDED_COMPONENTS = frozenset({"slider", "number"})
+# Gradio's Slider schema: "numeric value between 0 and 10" (the only place bounds are without /config).
+_BOUNDS_TEXT = re.compile(
+    r"between\s+(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s+and\s+(-?\d+(?:\.\d+)?(?:e-?\d+)?)\b"
+)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _bounds(schema: Any, kind: str, props: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """A Slider's or Number's bounds: config props first, else the Slider schema's description."""
+    low, high = _number(props.get("minimum")), _number(props.get("maximum"))
+    if low is None and high is None and kind == "slider" and isinstance(schema, dict):
+        text = schema.get("description")
+        match = _BOUNDS_TEXT.search(text) if isinstance(text, str) else None
+        if match:
+            low, high = _number(float(match[1])), _number(float(match[2]))
+            if low is not None and float(low).is_integer():
+                low = int(low)
+            if high is not None and float(high).is_integer():
+                high = int(high)
+    if low is not None and high is not None and low > high:
+        return None, None
+    return low, high
 
 
 def _resolve(schema: Any, defs: Mapping[str, Any]) -> Any:
@@ -122,7 +155,7 @@ class TypeMapper:
         self._type_names = type_names
         self._shape_names = private_names
         self._diagnostics = diagnostics
-        self._by_structure: dict[tuple[str, tuple[Field, ...]], TypedDictDef] = {}
+        self._by_structure: dict[tuple[str, tuple[Field, ...], bool], TypedDictDef] = {}
         self.typed_dicts: list[TypedDictDef] = []
 
     # -- components -------------------------------------------------------------------------
@@ -148,32 +181,45 @@ class TypeMapper:
         if not isinstance(defs, dict):
             defs = {}
         mapped = _SchemaWalk(self, defs, output=output, hint=hint, where=where).map(schema)
-        return self._refine(mapped, kind, props)
+        mapped = self._refine(mapped, kind, props, output)
+        if kind in _BOUNDED_COMPONENTS and not output and mapped in (INT, FLOAT):
+            low, high = _bounds(schema, kind, props)
+            if low is not None or high is not None:
+                assert isinstance(mapped, Simple)
+                return Bounded(mapped.name, mapped.shape_name, low, high)
+        return mapped
 
-    def _refine(self, mapped: TypeRef, kind: str, props: Mapping[str, Any]) -> TypeRef:
+    def _refine(
+        self, mapped: TypeRef, kind: str, props: Mapping[str, Any], output: bool
+    ) -> TypeRef:
         if kind == "number" and mapped == FLOAT and props.get("precision") == 0:
             return INT
-        if (
-            kind in ("dropdown", "radio", "checkboxgroup")
-            and props.get("allow_custom_value") is True
-        ):
+        if kind in _CHOICE_COMPONENTS:
+            custom = props.get("allow_custom_value") is True
             if isinstance(mapped, LiteralType):
-                return LiteralType(mapped.values, custom=True)
+                return LiteralType(mapped.values, custom=custom, open=output)
             if isinstance(mapped, ListType) and isinstance(mapped.item, LiteralType):
-                return ListType(LiteralType(mapped.item.values, custom=True))
+                item = LiteralType(mapped.item.values, custom=custom, open=output)
+                return ListType(item, input=mapped.input)
         return mapped
 
     # -- typed dicts ------------------------------------------------------------------------
 
-    def typed_dict(self, title: str, fields: tuple[Field, ...], doc: str) -> TypedDictType:
-        key = (title, fields)
+    def typed_dict(
+        self, title: str, fields: tuple[Field, ...], doc: str, *, output: bool
+    ) -> TypedDictType:
+        key = (title, fields, output)
         existing = self._by_structure.get(key)
         if existing is None:
             name = self._type_names.claim(camel_name(title, prefix="Data"))
             shape_name = "_" + _upper_snake(name) + "_SHAPE"
             shape_name = self._shape_names.claim(shape_name)
             existing = TypedDictDef(
-                name=name, shape_name=shape_name, fields=fields, doc=doc_line(doc, 200)
+                name=name,
+                shape_name=shape_name,
+                fields=fields,
+                doc=doc_line(doc, 200),
+                output=output,
             )
             self._by_structure[key] = existing
             self.typed_dicts.append(existing)
@@ -308,34 +354,64 @@ class _SchemaWalk:
     def _array(self, schema: dict[str, Any], depth: int) -> TypeRef:
         prefix = schema.get("prefixItems")
         items = schema.get("items")
+        sequence = not self.output
         if isinstance(prefix, list) and prefix:
             return TupleType(tuple(self.map(i, None, depth + 1) for i in prefix))
         if isinstance(items, list):
             if not items:
-                return ListType(ANY)
+                return ListType(ANY, input=sequence)
             return TupleType(tuple(self.map(i, None, depth + 1) for i in items))
         if items is None:
-            return ListType(ANY)
-        return ListType(self.map(items, None, depth + 1))
+            return ListType(ANY, input=sequence)
+        return ListType(self.map(items, None, depth + 1), input=sequence)
 
     def _object(self, schema: dict[str, Any], title_hint: str | None, depth: int) -> TypeRef:
         props = schema.get("properties")
         if not isinstance(props, dict) or not props:
             extra = schema.get("additionalProperties")
             if isinstance(extra, dict) and extra:
-                return MappingType(self.map(extra, None, depth + 1))
-            return MappingType(ANY)
+                return MappingType(self.map(extra, None, depth + 1), input=not self.output)
+            return MappingType(ANY, input=not self.output)
         required_raw = schema.get("required", [])
         required = set(required_raw) if isinstance(required_raw, list) else set()
         fields: list[Field] = []
         for key, sub in props.items():
             ftype = self.map(sub, None, depth + 1)
-            fields.append(Field(key=str(key), type=ftype, required=key in required))
+            present = key in required or _always_dumped(sub)
+            fields.append(
+                Field(key=str(key), type=ftype, required=key in required, present=present)
+            )
         title = schema.get("title")
         if not isinstance(title, str) or not title.strip():
             title = title_hint or self.hint
-        if not self.output and any(isinstance(t, FileType) for f in fields for t in f.type.walk()):
+        # An argument TypedDict that reads the same as the result one is that one.
+        as_output = self.output or not _differs_from_output(fields)
+        if not as_output:
             title = f"{title} Input"
         description = schema.get("description")
         doc = description if isinstance(description, str) else ""
-        return self.mapper.typed_dict(title, tuple(fields), doc)
+        return self.mapper.typed_dict(title, tuple(fields), doc, output=as_output)
+
+
+def _always_dumped(schema: Any) -> bool:
+    """Whether an optional key is always in a result: pydantic dumps every field, and a field that
+    is not required has a default (in the schema) or a default factory (a list or dict field, no
+    default shown). Other optional keys belong to Gradio's plain TypedDicts (Chatbot's
+    ``MetadataDict``, ``OptionDict``) and may be absent."""
+    if not isinstance(schema, dict):
+        return False
+    return "default" in schema or schema.get("type") in ("array", "object")
+
+
+def _differs_from_output(fields: list[Field]) -> bool:
+    """Whether an argument TypedDict reads differently from the result one of the same schema (then
+    it is its own ``...Input`` class): keys optional in arguments but always in results, files,
+    collections, or such a TypedDict inside."""
+    if any(f.present and not f.required for f in fields):
+        return True
+    return any(
+        isinstance(t, (FileType, ListType, MappingType))
+        or (isinstance(t, TypedDictType) and not t.definition.output)
+        for f in fields
+        for t in f.type.walk()
+    )

@@ -141,12 +141,37 @@ class Str(Shape):
             raise ShapeMismatch(f"expected a str, got {_describe(value)}")
 
 
-class Int(Shape):
+class _Number(Shape):
+    """A number with optional bounds (a Slider's minimum and maximum)."""
+
+    def __init__(self, minimum: float | None = None, maximum: float | None = None) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def _check_bounds(self, value: float) -> None:
+        low, high = self.minimum, self.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            if low is not None and high is not None:
+                raise ShapeMismatch(f"{value!r} must be between {low!r} and {high!r}")
+            if low is not None:
+                raise ShapeMismatch(f"{value!r} must be at least {low!r}")
+            raise ShapeMismatch(f"{value!r} must be at most {high!r}")
+
+    def __repr__(self) -> str:
+        bounds = [
+            f"{k}={v!r}"
+            for k, v in (("minimum", self.minimum), ("maximum", self.maximum))
+            if v is not None
+        ]
+        return f"{type(self).__name__}({', '.join(bounds)})"
+
+
+class Int(_Number):
     def check(self, value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                return
-            raise ShapeMismatch(f"expected an int, got {_describe(value)}")
+            if not (isinstance(value, float) and value.is_integer()):
+                raise ShapeMismatch(f"expected an int, got {_describe(value)}")
+        self._check_bounds(value)
 
     def encode(self, value: object, ctx: EncodeContext) -> object:
         if isinstance(value, float) and value.is_integer():
@@ -154,12 +179,13 @@ class Int(Shape):
         return value
 
 
-class Float(Shape):
+class Float(_Number):
     def check(self, value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ShapeMismatch(f"expected a number, got {_describe(value)}")
         if isinstance(value, float) and not math.isfinite(value):
             raise ShapeMismatch(f"expected a finite number, got {value!r}")
+        self._check_bounds(value)
 
 
 class Bool(Shape):
@@ -233,7 +259,9 @@ class Tuple(Shape):
 
     def check(self, value: object) -> None:
         if not isinstance(value, (list, tuple)) or len(value) != len(self.items):
-            raise ShapeMismatch(f"expected a sequence of {len(self.items)} items, got {_describe(value)}")
+            raise ShapeMismatch(
+                f"expected a sequence of {len(self.items)} items, got {_describe(value)}"
+            )
         for i, (shape, v) in enumerate(zip(self.items, value)):
             try:
                 shape.check(v)
@@ -274,7 +302,9 @@ class Object(Shape):
             shape = self.fields.get(key)
             if shape is None:
                 if not self.extra:
-                    raise ShapeMismatch(f"unexpected key {key!r}; known keys: {sorted(self.fields)}")
+                    raise ShapeMismatch(
+                        f"unexpected key {key!r}; known keys: {sorted(self.fields)}"
+                    )
                 continue
             try:
                 shape.check(v)
@@ -291,10 +321,16 @@ class Object(Shape):
     def decode(self, value: object, ctx: DecodeContext) -> object:
         if not isinstance(value, dict):
             return _decode_loose(value, ctx)
-        return {
+        decoded = {
             k: (self.fields[k].decode(v, ctx) if k in self.fields else _decode_loose(v, ctx))
             for k, v in value.items()
         }
+        # A result declares every key present; one the server left out that may be null is null
+        # (Gradio sends ``{}`` for an empty Label, whose keys both default to null).
+        for key, shape in self.fields.items():
+            if key not in decoded and _admits_none(shape):
+                decoded[key] = None
+        return decoded
 
     def __repr__(self) -> str:
         return f"Object({self.fields!r}, required={self.required!r}, extra={self.extra!r})"
@@ -370,7 +406,9 @@ class Union(Shape):
             if isinstance(option, Null):
                 continue
             if isinstance(option, Object) and isinstance(value, dict):
-                if all(k in value for k in option.required) and any(k in value for k in option.fields):
+                if all(k in value for k in option.required) and any(
+                    k in value for k in option.fields
+                ):
                     return option.decode(value, ctx)
                 continue
             if isinstance(option, (List, Tuple)) and isinstance(value, list):
@@ -379,6 +417,12 @@ class Union(Shape):
 
     def __repr__(self) -> str:
         return f"Union({', '.join(repr(o) for o in self.options)})"
+
+
+def _admits_none(shape: Shape) -> bool:
+    if isinstance(shape, (Null, Any, Json)):
+        return True
+    return isinstance(shape, Union) and any(_admits_none(o) for o in shape.options)
 
 
 def Optional(inner: Shape) -> Union:  # noqa: N802 - reads like the typing construct it mirrors
@@ -390,7 +434,9 @@ class File(Shape):
     """A Gradio FileData: a local path, bytes, file object or URL in; a downloaded file out."""
 
     def check(self, value: object) -> None:
-        if isinstance(value, (str, bytes, bytearray, memoryview, os.PathLike, FileSource, RemoteFile)):
+        if isinstance(
+            value, (str, bytes, bytearray, memoryview, os.PathLike, FileSource, RemoteFile)
+        ):
             return
         if is_file_data(value):
             return
@@ -404,6 +450,8 @@ class File(Shape):
         )
 
     def encode(self, value: object, ctx: EncodeContext) -> object:
+        if value is None:
+            return None  # unchecked (validate=False): null is an empty component to Gradio
         return ctx.file(value)
 
     def decode(self, value: object, ctx: DecodeContext) -> object:

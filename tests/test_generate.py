@@ -7,6 +7,7 @@ import importlib.util
 import inspect
 import json
 import sys
+import typing
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -14,8 +15,10 @@ from typing import Any
 import pytest
 
 import gradio_codegen.runtime as rt
+from gradio_codegen.codegen.build import build
 from gradio_codegen.codegen.diagnostics import Diagnostics
 from gradio_codegen.codegen.pipeline import generate
+from gradio_codegen.codegen.render import render
 from gradio_codegen.codegen.schema import Snapshot
 from gradio_codegen.codegen.sources import snapshot_from_documents
 
@@ -101,9 +104,10 @@ def test_text_echo_module_matches_the_contract() -> None:
     assert isinstance(sdk.APP, rt.AppSpec) and sdk.APP.api_prefix == "/gradio_api"
     assert issubclass(sdk.Client, rt.Client) and issubclass(sdk.AsyncClient, rt.AsyncClient)
     assert (
-        str(inspect.signature(sdk.Client.concat)) == "(self, a: str, b: str, sep: str = ' ') -> str"
+        str(inspect.signature(sdk.Client.concat))
+        == "(self, a: str, b: str, sep: str = ' ') -> str | None"
     )
-    assert str(inspect.signature(sdk.concat)) == "(a: str, b: str, sep: str = ' ') -> str"
+    assert str(inspect.signature(sdk.concat)) == "(a: str, b: str, sep: str = ' ') -> str | None"
     assert inspect.iscoroutinefunction(sdk.AsyncClient.concat)
     assert sdk.__all__ == [
         "Client",
@@ -252,7 +256,7 @@ def test_files_are_file_input_in_and_remote_file_out() -> None:
     sig = inspect.signature(sdk.Client.file_stats)
     assert sig.parameters["path"].annotation == rt.FileInput
     mesh = inspect.signature(sdk.Client.mesh)
-    assert mesh.return_annotation is rt.RemoteFile
+    assert mesh.return_annotation == rt.RemoteFile | None
 
 
 def test_functional_typed_dict_for_keys_that_are_not_identifiers() -> None:
@@ -289,4 +293,36 @@ def test_public_face_of_the_generator() -> None:
         diagnostics=diagnostics,
         source="http://h:1",
     )
-    assert "def echo(text: str) -> str:" in codegen.generate(snapshot, diagnostics=diagnostics)
+    assert "def echo(text: str) -> str | None:" in codegen.generate(
+        snapshot, diagnostics=diagnostics
+    )
+
+
+def test_header_names_the_source_as_given_and_errors_the_method() -> None:
+    """The "Regenerate with" line repeats the command's source, not the URL inside the snapshot."""
+    diagnostics = Diagnostics()
+    snapshot = fixture_snapshot(6, "text_echo")
+    app = build(snapshot, diagnostics=diagnostics, regenerate_from="app.schema.json")
+    source = render(app, format_code=False)
+    assert "    gradio-codegen app.schema.json -o <this file>" in source
+    assert source == render(
+        build(snapshot, diagnostics=diagnostics, regenerate_from="app.schema.json"),
+        format_code=False,
+    )
+    sdk = load_source(source)
+    assert sdk._CONCAT.python_name == "concat"
+
+
+def test_sequence_defaults_are_tuples_and_results_may_be_none() -> None:
+    """No mutable default in a signature; every result admits None (an empty output is null)."""
+    folder = Path(__file__).resolve().parent / "fixtures" / "schemas" / "gradio6" / "all_components"
+    snapshot = snapshot_from_documents(
+        json.loads((folder / "info.json").read_text()),
+        json.loads((folder / "config.json").read_text()),
+        source="http://127.0.0.1:7860",
+    )
+    sdk = load_source(gen(snapshot)[0])
+    sig = inspect.signature(sdk.Client.dropdowns)
+    assert sig.parameters["multi"].default == ("a",)
+    assert inspect.signature(sdk.Client.checkbox_group).parameters["value"].default == ()
+    assert typing.get_type_hints(sdk.Client.textbox)["return"] == str | None

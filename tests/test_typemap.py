@@ -51,8 +51,16 @@ def _fixture_param(
             "Slider",
             {},
             "float",
-            "_s.Float()",
+            "_s.Float(minimum=0, maximum=10)",
         ),
+        (  # config props win over the description
+            {"type": "number", "description": "numeric value between 0 and 10"},
+            "Slider",
+            {"minimum": -1.5, "maximum": 2},
+            "float",
+            "_s.Float(minimum=-1.5, maximum=2)",
+        ),
+        ({"type": "number"}, "Number", {"minimum": 1}, "float", "_s.Float(minimum=1)"),
         ({"type": "boolean"}, "Checkbox", {}, "bool", "_s.Bool()"),
         (
             {"enum": ["a", "b"], "type": "string"},
@@ -73,14 +81,14 @@ def _fixture_param(
             {"items": {"enum": ["x", "y"], "type": "string"}, "type": "array"},
             "Checkboxgroup",
             {},
-            'list[Literal["x", "y"]]',
+            'Sequence[Literal["x", "y"]]',
             '_s.List(_s.Choice(("x", "y")))',
         ),
         (
             {"items": {"enum": ["x"], "type": "string"}, "type": "array"},
             "Dropdown",
             {"allow_custom_value": True, "multiselect": True},
-            'list[Literal["x"] | str]',
+            'Sequence[Literal["x"] | str]',
             '_s.List(_s.Choice(("x",), custom=True))',
         ),
         # Numeric Radio values: the enum decides, not the contradicting "type": "string".
@@ -117,7 +125,7 @@ def _fixture_param(
             "str | float | None",
             "_s.Union(_s.Str(), _s.Float(), _s.Null())",
         ),
-        ({"type": "array"}, None, {}, "list[Any]", "_s.List(_s.Any())"),
+        ({"type": "array"}, None, {}, "Sequence[Any]", "_s.List(_s.Any())"),
         (
             {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]},
             None,
@@ -125,12 +133,12 @@ def _fixture_param(
             "tuple[str, int]",
             "_s.Tuple(_s.Str(), _s.Int())",
         ),
-        ({"type": "object"}, None, {}, "dict[str, Any]", "_s.Mapping(_s.Any())"),
+        ({"type": "object"}, None, {}, "Mapping[str, Any]", "_s.Mapping(_s.Any())"),
         (
             {"type": "object", "additionalProperties": {"type": "number"}},
             None,
             {},
-            "dict[str, float]",
+            "Mapping[str, float]",
             "_s.Mapping(_s.Float())",
         ),
         ({"const": "text"}, None, {}, 'Literal["text"]', '_s.Choice(("text",))'),
@@ -154,7 +162,7 @@ def test_file_components_are_files_in_and_out(major: int) -> None:
     assert (ref.annotation(), ref.shape()) == ("FileInput", "_s.File()")
     files_in = _fixture_param(SHARED, major, "files_io", "/bundle", 0)
     ref, _ = _map(files_in["type"], files_in["component"])
-    assert (ref.annotation(), ref.shape()) == ("list[FileInput]", "_s.List(_s.File())")
+    assert (ref.annotation(), ref.shape()) == ("Sequence[FileInput]", "_s.List(_s.File())")
     mesh = _fixture_param(SHARED, major, "files_io", "/mesh", 0, "returns")
     ref, _ = _map(mesh["type"], mesh["component"], output=True)
     assert (ref.annotation(), ref.shape()) == ("RemoteFile", "_s.File()")
@@ -241,7 +249,7 @@ def test_keys_that_are_not_identifiers_keep_their_spelling() -> None:
         "properties": {"class": {"type": "string"}, "2x": {"type": "integer"}},
         "required": ["class"],
     }
-    ref, _ = _map(schema)
+    ref, _ = _map(schema, output=True)
     assert isinstance(ref, TypedDictType)
     assert [f.key for f in ref.definition.fields] == ["class", "2x"]
     assert ref.shape() == "_ODD_SHAPE"
@@ -279,7 +287,7 @@ def test_recursive_schema_is_cut_with_a_warning() -> None:
         },
         "$ref": "#/$defs/Node",
     }
-    ref, diagnostics = _map(schema)
+    ref, diagnostics = _map(schema, output=True)
     assert ref.annotation() == "Node"
     assert isinstance(ref, TypedDictType)
     assert ref.definition.fields[0].type.annotation() == "Any"
@@ -287,7 +295,8 @@ def test_recursive_schema_is_cut_with_a_warning() -> None:
 
 
 def test_type_names_never_take_reserved_module_names() -> None:
-    ref, _ = _map({"type": "object", "title": "Client", "properties": {"a": {"type": "string"}}})
+    schema = {"type": "object", "title": "Client", "properties": {"a": {"type": "string"}}}
+    ref, _ = _map(schema, output=True)
     assert ref.annotation() == "Client_"
 
 
@@ -303,3 +312,56 @@ def test_every_component_in_the_repository_fixtures_maps_without_warnings() -> N
                     )
                     assert not diagnostics.items, (major, name, [str(d) for d in diagnostics])
                     assert ref.annotation()
+
+
+def test_choice_outputs_admit_values_outside_the_choices() -> None:
+    """The server does not hold outputs to the choices (seen: '/off_the_list' returns 'xl')."""
+    ref, _ = _map({"enum": ["s", "m"], "type": "string"}, "Dropdown", output=True)
+    assert (ref.annotation(), ref.shape()) == ("Literal['s', 'm'] | str", "_s.Choice(('s', 'm'))")
+    ref, _ = _map({"enum": [1, 2], "type": "string"}, "Radio", output=True)
+    assert ref.annotation() == "Literal[1, 2] | float"
+    ref, _ = _map({"enum": [1, 2], "type": "string"}, "Radio")
+    assert ref.annotation() == "Literal[1, 2]"
+    ref, _ = _map(
+        {"items": {"enum": ["x"], "type": "string"}, "type": "array"}, "Checkboxgroup", output=True
+    )
+    assert ref.annotation() == "list[Literal['x'] | str]"
+
+
+def test_argument_and_result_typed_dicts_split_where_they_read_differently() -> None:
+    """Results declare every key (pydantic dumps send them all); arguments may leave optional ones
+    out and take any sequence: two classes, the argument one suffixed ``Input``."""
+    schema = {
+        "type": "object",
+        "title": "Pair",
+        "properties": {
+            "a": {"type": "string"},
+            "b": {"type": "array", "items": {"type": "string"}, "default": []},
+            "c": {"type": "string"},  # no default: a key a plain TypedDict may leave out
+        },
+        "required": ["a"],
+    }
+    mapper, _ = _mapper()
+    out = mapper.map_value(schema, component=None, props={}, output=True, hint="h", where="w")
+    arg = mapper.map_value(schema, component=None, props={}, output=False, hint="h", where="w")
+    assert isinstance(out, TypedDictType) and isinstance(arg, TypedDictType)
+    assert (out.annotation(), arg.annotation()) == ("Pair", "PairInput")
+    assert [out.definition.field_annotation(f) for f in out.definition.fields] == [
+        "str",
+        "list[str]",
+        "NotRequired[str]",
+    ]
+    assert [arg.definition.field_annotation(f) for f in arg.definition.fields] == [
+        "str",
+        "NotRequired[Sequence[str]]",
+        "NotRequired[str]",
+    ]
+    same = {
+        "type": "object",
+        "title": "Same",
+        "properties": {"a": {"type": "string"}},
+        "required": ["a"],
+    }
+    one = mapper.map_value(same, component=None, props={}, output=True, hint="h", where="w")
+    two = mapper.map_value(same, component=None, props={}, output=False, hint="h", where="w")
+    assert one == two

@@ -215,11 +215,6 @@ def test_without_validation_a_mismatched_value_is_sent_as_is(
     assert any(r.endswith("/queue/join") for r in recorder.requests)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Slider bounds (schema description 'numeric value between 0 and 10', config props "
-    "minimum/maximum) are not checked: slider(11) is sent and Gradio 6 refuses it after the round trip",
-)
 @pytest.mark.parametrize("value", [11, -1])
 def test_slider_out_of_its_range_raises_before_any_request(
     client: Any, recorder: Recorder, value: float
@@ -231,11 +226,18 @@ def test_slider_out_of_its_range_raises_before_any_request(
     assert "10" in str(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an empty component is null on the wire and Gradio 4/5/6 pass None to the function (seen "
-    "for Image, File, Dropdown, Number, Textbox); the SDK's parameters and checks refuse None",
-)
-def test_an_empty_input_can_be_sent_as_none(client: Any) -> None:
-    assert client.image(None) is None
-    assert client.number_int(None) is None
+def test_none_for_a_required_parameter_is_refused_unless_validation_is_off(
+    app: tuple[ModuleType, str], client: Any, recorder: Recorder
+) -> None:
+    """Gradio takes null for any input (an empty component), but a required parameter stays
+    required: None is refused before any request, naming the parameter; ``validate=False`` lets
+    it through to the server, whose function receives None and here returns it."""
+    with pytest.raises(InputError) as caught:
+        client.image(None)
+    assert caught.value.parameter == "value" and "None" in str(caught.value)
+    assert recorder.requests == []
+    module, url = app
+    with module.Client(url, validate=False) as c:
+        assert c.image(None) is None
+        assert c.number_int(None) is None
+    assert any(r.endswith("/queue/join") for r in recorder.requests)

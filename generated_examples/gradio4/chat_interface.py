@@ -29,14 +29,14 @@ APP = _rt.AppSpec(
     max_file_size=None,
 )
 
-_CHAT: _rt.Endpoint[str] = _rt.Endpoint(
+_CHAT: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/chat",
     fn_index=18,
     inputs=(
         _rt.Param("message", _s.Str()),
         _rt.STATE,
         _rt.Param("system_prompt", _s.Str()),
-        _rt.Param("temperature", _s.Float()),
+        _rt.Param("temperature", _s.Float(minimum=0, maximum=1)),
     ),
     outputs=(
         _rt.Output("response", _s.Str()),
@@ -55,7 +55,7 @@ class Client(_rt.Client):
 
     def chat(
         self, message: str, system_prompt: str = "You are terse.", temperature: float = 0.5
-    ) -> str:
+    ) -> str | None:
         """Call /chat.
 
         The app streams this result: iterate ``submit_chat(...)`` for partial values.
@@ -66,7 +66,7 @@ class Client(_rt.Client):
             temperature: Slider. Between 0 and 1, step 0.01. Defaults to 0.5.
 
         Returns:
-            Response (Textbox).
+            Response (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -76,7 +76,7 @@ class Client(_rt.Client):
 
     def submit_chat(
         self, message: str, system_prompt: str = "You are terse.", temperature: float = 0.5
-    ) -> _rt.Job[str]:
+    ) -> _rt.Job[str | None]:
         """Start chat() and return its job at once (status, streaming, cancel)."""
         return self._submit(_CHAT, message, system_prompt, temperature)
 
@@ -88,7 +88,7 @@ class AsyncClient(_rt.AsyncClient):
 
     async def chat(
         self, message: str, system_prompt: str = "You are terse.", temperature: float = 0.5
-    ) -> str:
+    ) -> str | None:
         """Call /chat.
 
         The app streams this result: iterate ``submit_chat(...)`` for partial values.
@@ -99,7 +99,7 @@ class AsyncClient(_rt.AsyncClient):
             temperature: Slider. Between 0 and 1, step 0.01. Defaults to 0.5.
 
         Returns:
-            Response (Textbox).
+            Response (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -109,7 +109,7 @@ class AsyncClient(_rt.AsyncClient):
 
     async def submit_chat(
         self, message: str, system_prompt: str = "You are terse.", temperature: float = 0.5
-    ) -> _rt.AsyncJob[str]:
+    ) -> _rt.AsyncJob[str | None]:
         """Start chat() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_CHAT, message, system_prompt, temperature)
 
@@ -117,7 +117,9 @@ class AsyncClient(_rt.AsyncClient):
 _default = _rt.DefaultClient(Client)
 
 
-def chat(message: str, system_prompt: str = "You are terse.", temperature: float = 0.5) -> str:
+def chat(
+    message: str, system_prompt: str = "You are terse.", temperature: float = 0.5
+) -> str | None:
     """Call /chat.
 
     The app streams this result: iterate ``submit_chat(...)`` for partial values.
@@ -128,7 +130,7 @@ def chat(message: str, system_prompt: str = "You are terse.", temperature: float
         temperature: Slider. Between 0 and 1, step 0.01. Defaults to 0.5.
 
     Returns:
-        Response (Textbox).
+        Response (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -139,6 +141,6 @@ def chat(message: str, system_prompt: str = "You are terse.", temperature: float
 
 def submit_chat(
     message: str, system_prompt: str = "You are terse.", temperature: float = 0.5
-) -> _rt.Job[str]:
+) -> _rt.Job[str | None]:
     """Start chat() on the default client and return its job at once."""
     return _default.get().submit_chat(message, system_prompt, temperature)

@@ -8,7 +8,8 @@ Schema hash: sha256:dd74d270f665b618c771e550e41c558615555379db153b7c545d9c0d1901
 """
 
 import sys
-from typing import Any, ClassVar, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, NamedTuple, final
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict
@@ -31,6 +32,7 @@ __all__ = [
     "FileMessage",
     "ComponentMessage",
     "Message",
+    "DataframeDataInput",
     "AnalyzeResult",
     "ShiftResult",
     "analyze",
@@ -48,7 +50,7 @@ __all__ = [
 
 class HighlightedToken(TypedDict):
     token: str
-    class_or_confidence: NotRequired[str | float | None]
+    class_or_confidence: str | float | None
 
 
 _HIGHLIGHTED_TOKEN_SHAPE = _s.Object(
@@ -58,8 +60,8 @@ _HIGHLIGHTED_TOKEN_SHAPE = _s.Object(
 
 
 class LabelConfidence(TypedDict):
-    label: NotRequired[str | int | float | None]
-    confidence: NotRequired[float | None]
+    label: str | int | float | None
+    confidence: float | None
 
 
 _LABEL_CONFIDENCE_SHAPE = _s.Object(
@@ -71,8 +73,8 @@ _LABEL_CONFIDENCE_SHAPE = _s.Object(
 
 
 class LabelData(TypedDict):
-    label: NotRequired[str | int | float | None]
-    confidences: NotRequired[list[LabelConfidence] | None]
+    label: str | int | float | None
+    confidences: list[LabelConfidence] | None
 
 
 _LABEL_DATA_SHAPE = _s.Object(
@@ -86,7 +88,7 @@ _LABEL_DATA_SHAPE = _s.Object(
 class DataframeData(TypedDict):
     headers: list[str]
     data: list[list[Any]]
-    metadata: NotRequired[dict[str, list[Any] | None] | None]
+    metadata: dict[str, list[Any] | None] | None
 
 
 _DATAFRAME_DATA_SHAPE = _s.Object(
@@ -100,15 +102,16 @@ _DATAFRAME_DATA_SHAPE = _s.Object(
 
 
 class Metadata(TypedDict):
-    title: NotRequired[str | None]
+    title: str | None
 
 
 _METADATA_SHAPE = _s.Object({"title": _s.Optional(_s.Str())})
 
 
+@final
 class FileMessage(TypedDict):
     file: RemoteFile
-    alt_text: NotRequired[str | None]
+    alt_text: str | None
 
 
 _FILE_MESSAGE_SHAPE = _s.Object(
@@ -116,6 +119,7 @@ _FILE_MESSAGE_SHAPE = _s.Object(
 )
 
 
+@final
 class ComponentMessage(TypedDict):
     component: str
     value: Any
@@ -150,32 +154,48 @@ _MESSAGE_SHAPE = _s.Object(
 )
 
 
+class DataframeDataInput(TypedDict):
+    headers: Sequence[str]
+    data: Sequence[Sequence[Any]]
+    metadata: NotRequired[Mapping[str, Sequence[Any] | None] | None]
+
+
+_DATAFRAME_DATA_INPUT_SHAPE = _s.Object(
+    {
+        "headers": _s.List(_s.Str()),
+        "data": _s.List(_s.List(_s.Any())),
+        "metadata": _s.Optional(_s.Mapping(_s.Optional(_s.List(_s.Any())))),
+    },
+    required=("headers", "data"),
+)
+
+
 class AnalyzeResult(NamedTuple):
     """What analyze() returns.
 
     Attributes:
-        highlighted: Highlighted (Highlightedtext).
-        sentiment: Sentiment (Label).
+        highlighted: Highlighted (Highlightedtext). ``None`` when the app leaves it empty.
+        sentiment: Sentiment (Label). ``None`` when the app leaves it empty.
         stats: Stats (Json).
-        table: Table (Dataframe).
+        table: Table (Dataframe). ``None`` when the app leaves it empty.
     """
 
-    highlighted: list[HighlightedToken]
-    sentiment: LabelData
+    highlighted: list[HighlightedToken] | None
+    sentiment: LabelData | None
     stats: Any
-    table: DataframeData
+    table: DataframeData | None
 
 
 class ShiftResult(NamedTuple):
     """What shift() returns.
 
     Attributes:
-        upper_color: Upper color (Colorpicker).
-        later: Later (Datetime).
+        upper_color: Upper color (Colorpicker). ``None`` when the app leaves it empty.
+        later: Later (Datetime). ``None`` when the app leaves it empty.
     """
 
-    upper_color: str
-    later: str
+    upper_color: str | None
+    later: str | None
 
 
 APP = _rt.AppSpec(
@@ -201,7 +221,7 @@ _ANALYZE: _rt.Endpoint[AnalyzeResult] = _rt.Endpoint(
     python_name="analyze",
 )
 
-_CHAT_ONCE: _rt.Endpoint[list[Message]] = _rt.Endpoint(
+_CHAT_ONCE: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
     "/chat_once",
     fn_index=1,
     inputs=(_rt.Param("message", _s.Str()),),
@@ -227,10 +247,10 @@ _SHIFT: _rt.Endpoint[ShiftResult] = _rt.Endpoint(
     python_name="shift",
 )
 
-_TABLE_SUM: _rt.Endpoint[float] = _rt.Endpoint(
+_TABLE_SUM: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/table_sum",
     fn_index=3,
-    inputs=(_rt.Param("df", _DATAFRAME_DATA_SHAPE),),
+    inputs=(_rt.Param("df", _DATAFRAME_DATA_INPUT_SHAPE),),
     outputs=(_rt.Output("total", _s.Float()),),
     stream=False,
     python_name="table_sum",
@@ -260,10 +280,11 @@ class Client(_rt.Client):
 
         Returns:
             AnalyzeResult, with fields:
-                highlighted: Highlighted (Highlightedtext).
-                sentiment: Sentiment (Label).
+                highlighted: Highlighted (Highlightedtext). ``None`` when the app leaves it
+                    empty.
+                sentiment: Sentiment (Label). ``None`` when the app leaves it empty.
                 stats: Stats (Json).
-                table: Table (Dataframe).
+                table: Table (Dataframe). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -275,14 +296,14 @@ class Client(_rt.Client):
         """Start analyze() and return its job at once (status, streaming, cancel)."""
         return self._submit(_ANALYZE, text)
 
-    def chat_once(self, message: str) -> list[Message]:
+    def chat_once(self, message: str) -> list[Message] | None:
         """Call /chat_once.
 
         Args:
             message: Textbox.
 
         Returns:
-            Conversation (Chatbot).
+            Conversation (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -290,7 +311,7 @@ class Client(_rt.Client):
         """
         return self._predict(_CHAT_ONCE, message)
 
-    def submit_chat_once(self, message: str) -> _rt.Job[list[Message]]:
+    def submit_chat_once(self, message: str) -> _rt.Job[list[Message] | None]:
         """Start chat_once() and return its job at once (status, streaming, cancel)."""
         return self._submit(_CHAT_ONCE, message)
 
@@ -304,8 +325,8 @@ class Client(_rt.Client):
 
         Returns:
             ShiftResult, with fields:
-                upper_color: Upper color (Colorpicker).
-                later: Later (Datetime).
+                upper_color: Upper color (Colorpicker). ``None`` when the app leaves it empty.
+                later: Later (Datetime). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -321,12 +342,12 @@ class Client(_rt.Client):
 
     def table_sum(
         self,
-        df: DataframeData = {
+        df: DataframeDataInput = {
             "headers": ["name", "value"],
             "data": [["a", 1], ["b", 2]],
             "metadata": None,
         },
-    ) -> float:
+    ) -> float | None:
         """Call /table_sum.
 
         Args:
@@ -334,7 +355,7 @@ class Client(_rt.Client):
                 1], ['b', 2]], 'metadata': None}.
 
         Returns:
-            Total (Number).
+            Total (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -344,12 +365,12 @@ class Client(_rt.Client):
 
     def submit_table_sum(
         self,
-        df: DataframeData = {
+        df: DataframeDataInput = {
             "headers": ["name", "value"],
             "data": [["a", 1], ["b", 2]],
             "metadata": None,
         },
-    ) -> _rt.Job[float]:
+    ) -> _rt.Job[float | None]:
         """Start table_sum() and return its job at once (status, streaming, cancel)."""
         return self._submit(_TABLE_SUM, df)
 
@@ -386,10 +407,11 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             AnalyzeResult, with fields:
-                highlighted: Highlighted (Highlightedtext).
-                sentiment: Sentiment (Label).
+                highlighted: Highlighted (Highlightedtext). ``None`` when the app leaves it
+                    empty.
+                sentiment: Sentiment (Label). ``None`` when the app leaves it empty.
                 stats: Stats (Json).
-                table: Table (Dataframe).
+                table: Table (Dataframe). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -403,14 +425,14 @@ class AsyncClient(_rt.AsyncClient):
         """Start analyze() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_ANALYZE, text)
 
-    async def chat_once(self, message: str) -> list[Message]:
+    async def chat_once(self, message: str) -> list[Message] | None:
         """Call /chat_once.
 
         Args:
             message: Textbox.
 
         Returns:
-            Conversation (Chatbot).
+            Conversation (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -418,7 +440,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_CHAT_ONCE, message)
 
-    async def submit_chat_once(self, message: str) -> _rt.AsyncJob[list[Message]]:
+    async def submit_chat_once(self, message: str) -> _rt.AsyncJob[list[Message] | None]:
         """Start chat_once() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_CHAT_ONCE, message)
 
@@ -432,8 +454,8 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             ShiftResult, with fields:
-                upper_color: Upper color (Colorpicker).
-                later: Later (Datetime).
+                upper_color: Upper color (Colorpicker). ``None`` when the app leaves it empty.
+                later: Later (Datetime). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -449,12 +471,12 @@ class AsyncClient(_rt.AsyncClient):
 
     async def table_sum(
         self,
-        df: DataframeData = {
+        df: DataframeDataInput = {
             "headers": ["name", "value"],
             "data": [["a", 1], ["b", 2]],
             "metadata": None,
         },
-    ) -> float:
+    ) -> float | None:
         """Call /table_sum.
 
         Args:
@@ -462,7 +484,7 @@ class AsyncClient(_rt.AsyncClient):
                 1], ['b', 2]], 'metadata': None}.
 
         Returns:
-            Total (Number).
+            Total (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -472,12 +494,12 @@ class AsyncClient(_rt.AsyncClient):
 
     async def submit_table_sum(
         self,
-        df: DataframeData = {
+        df: DataframeDataInput = {
             "headers": ["name", "value"],
             "data": [["a", 1], ["b", 2]],
             "metadata": None,
         },
-    ) -> _rt.AsyncJob[float]:
+    ) -> _rt.AsyncJob[float | None]:
         """Start table_sum() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_TABLE_SUM, df)
 
@@ -512,10 +534,10 @@ def analyze(text: str = "hello wonderful world") -> AnalyzeResult:
 
     Returns:
         AnalyzeResult, with fields:
-            highlighted: Highlighted (Highlightedtext).
-            sentiment: Sentiment (Label).
+            highlighted: Highlighted (Highlightedtext). ``None`` when the app leaves it empty.
+            sentiment: Sentiment (Label). ``None`` when the app leaves it empty.
             stats: Stats (Json).
-            table: Table (Dataframe).
+            table: Table (Dataframe). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -529,14 +551,14 @@ def submit_analyze(text: str = "hello wonderful world") -> _rt.Job[AnalyzeResult
     return _default.get().submit_analyze(text)
 
 
-def chat_once(message: str) -> list[Message]:
+def chat_once(message: str) -> list[Message] | None:
     """Call /chat_once.
 
     Args:
         message: Textbox.
 
     Returns:
-        Conversation (Chatbot).
+        Conversation (Chatbot). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -545,7 +567,7 @@ def chat_once(message: str) -> list[Message]:
     return _default.get().chat_once(message)
 
 
-def submit_chat_once(message: str) -> _rt.Job[list[Message]]:
+def submit_chat_once(message: str) -> _rt.Job[list[Message] | None]:
     """Start chat_once() on the default client and return its job at once."""
     return _default.get().submit_chat_once(message)
 
@@ -560,8 +582,8 @@ def shift(color: str = "#ff0000", *, when: str, days: float = 1) -> ShiftResult:
 
     Returns:
         ShiftResult, with fields:
-            upper_color: Upper color (Colorpicker).
-            later: Later (Datetime).
+            upper_color: Upper color (Colorpicker). ``None`` when the app leaves it empty.
+            later: Later (Datetime). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -576,12 +598,12 @@ def submit_shift(color: str = "#ff0000", *, when: str, days: float = 1) -> _rt.J
 
 
 def table_sum(
-    df: DataframeData = {
+    df: DataframeDataInput = {
         "headers": ["name", "value"],
         "data": [["a", 1], ["b", 2]],
         "metadata": None,
     }
-) -> float:
+) -> float | None:
     """Call /table_sum.
 
     Args:
@@ -589,7 +611,7 @@ def table_sum(
             ['b', 2]], 'metadata': None}.
 
     Returns:
-        Total (Number).
+        Total (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -599,12 +621,12 @@ def table_sum(
 
 
 def submit_table_sum(
-    df: DataframeData = {
+    df: DataframeDataInput = {
         "headers": ["name", "value"],
         "data": [["a", 1], ["b", 2]],
         "metadata": None,
     }
-) -> _rt.Job[float]:
+) -> _rt.Job[float | None]:
     """Start table_sum() on the default client and return its job at once."""
     return _default.get().submit_table_sum(df)
 

@@ -29,12 +29,12 @@ APP = _rt.AppSpec(
     max_file_size=None,
 )
 
-_PREDICT: _rt.Endpoint[str] = _rt.Endpoint(
+_PREDICT: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/predict",
     fn_index=0,
     inputs=(
         _rt.Param("name", _s.Str()),
-        _rt.Param("times", _s.Float()),
+        _rt.Param("times", _s.Float(minimum=1, maximum=5)),
         _rt.Param("excited", _s.Bool()),
         _rt.Param("style", _s.Choice(("plain", "shout"))),
     ),
@@ -56,7 +56,7 @@ class Client(_rt.Client):
         times: float = 2,
         excited: bool = False,
         style: Literal["plain", "shout"] = "plain",
-    ) -> str:
+    ) -> str | None:
         """Call /predict.
 
         Args:
@@ -66,7 +66,7 @@ class Client(_rt.Client):
             style: Radio. One of: 'plain', 'shout'. Defaults to 'plain'.
 
         Returns:
-            greeting (Textbox).
+            greeting (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -80,7 +80,7 @@ class Client(_rt.Client):
         times: float = 2,
         excited: bool = False,
         style: Literal["plain", "shout"] = "plain",
-    ) -> _rt.Job[str]:
+    ) -> _rt.Job[str | None]:
         """Start predict() and return its job at once (status, streaming, cancel)."""
         return self._submit(_PREDICT, name, times, excited, style)
 
@@ -96,7 +96,7 @@ class AsyncClient(_rt.AsyncClient):
         times: float = 2,
         excited: bool = False,
         style: Literal["plain", "shout"] = "plain",
-    ) -> str:
+    ) -> str | None:
         """Call /predict.
 
         Args:
@@ -106,7 +106,7 @@ class AsyncClient(_rt.AsyncClient):
             style: Radio. One of: 'plain', 'shout'. Defaults to 'plain'.
 
         Returns:
-            greeting (Textbox).
+            greeting (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -120,7 +120,7 @@ class AsyncClient(_rt.AsyncClient):
         times: float = 2,
         excited: bool = False,
         style: Literal["plain", "shout"] = "plain",
-    ) -> _rt.AsyncJob[str]:
+    ) -> _rt.AsyncJob[str | None]:
         """Start predict() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_PREDICT, name, times, excited, style)
 
@@ -130,7 +130,7 @@ _default = _rt.DefaultClient(Client)
 
 def predict(
     name: str, times: float = 2, excited: bool = False, style: Literal["plain", "shout"] = "plain"
-) -> str:
+) -> str | None:
     """Call /predict.
 
     Args:
@@ -140,7 +140,7 @@ def predict(
         style: Radio. One of: 'plain', 'shout'. Defaults to 'plain'.
 
     Returns:
-        greeting (Textbox).
+        greeting (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -151,6 +151,6 @@ def predict(
 
 def submit_predict(
     name: str, times: float = 2, excited: bool = False, style: Literal["plain", "shout"] = "plain"
-) -> _rt.Job[str]:
+) -> _rt.Job[str | None]:
     """Start predict() on the default client and return its job at once."""
     return _default.get().submit_predict(name, times, excited, style)

@@ -8,7 +8,7 @@ Schema hash: sha256:fe9d29bad19e2c646eade18a5b3bd4eb4c4fdd9adccdc852084afe7c3317
 """
 
 import sys
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, final
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict
@@ -40,15 +40,16 @@ __all__ = [
 
 
 class Metadata(TypedDict):
-    title: NotRequired[str | None]
+    title: str | None
 
 
 _METADATA_SHAPE = _s.Object({"title": _s.Optional(_s.Str())})
 
 
+@final
 class FileMessage(TypedDict):
     file: RemoteFile
-    alt_text: NotRequired[str | None]
+    alt_text: str | None
 
 
 _FILE_MESSAGE_SHAPE = _s.Object(
@@ -56,6 +57,7 @@ _FILE_MESSAGE_SHAPE = _s.Object(
 )
 
 
+@final
 class ComponentMessage(TypedDict):
     component: str
     value: Any
@@ -94,12 +96,12 @@ class TwoOutputsResult(NamedTuple):
     """What two_outputs() returns.
 
     Attributes:
-        status: Status (Textbox).
-        index_: Index (Number).
+        status: Status (Textbox). ``None`` when the app leaves it empty.
+        index_: Index (Number). ``None`` when the app leaves it empty.
     """
 
-    status: str
-    index_: float
+    status: str | None
+    index_: float | None
 
 
 APP = _rt.AppSpec(
@@ -110,7 +112,7 @@ APP = _rt.AppSpec(
     max_file_size=None,
 )
 
-_COUNT: _rt.Endpoint[str] = _rt.Endpoint(
+_COUNT: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/count",
     fn_index=0,
     inputs=(
@@ -131,7 +133,7 @@ _GROW_LIST: _rt.Endpoint[Any] = _rt.Endpoint(
     python_name="grow_list",
 )
 
-_STREAM_CHAT: _rt.Endpoint[list[Message]] = _rt.Endpoint(
+_STREAM_CHAT: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
     "/stream_chat",
     fn_index=2,
     inputs=(_rt.Param("message", _s.Str()),),
@@ -160,7 +162,7 @@ class Client(_rt.Client):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    def count(self, n: int = 5, delay: float = 0.05) -> str:
+    def count(self, n: int = 5, delay: float = 0.05) -> str | None:
         """Call /count.
 
         The app streams this result: iterate ``submit_count(...)`` for partial values.
@@ -170,7 +172,7 @@ class Client(_rt.Client):
             delay: Number. Defaults to 0.05.
 
         Returns:
-            Counter (Textbox).
+            Counter (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -178,7 +180,7 @@ class Client(_rt.Client):
         """
         return self._predict(_COUNT, n, delay)
 
-    def submit_count(self, n: int = 5, delay: float = 0.05) -> _rt.Job[str]:
+    def submit_count(self, n: int = 5, delay: float = 0.05) -> _rt.Job[str | None]:
         """Start count() and return its job at once (status, streaming, cancel)."""
         return self._submit(_COUNT, n, delay)
 
@@ -203,7 +205,7 @@ class Client(_rt.Client):
         """Start grow_list() and return its job at once (status, streaming, cancel)."""
         return self._submit(_GROW_LIST, n)
 
-    def stream_chat(self, message: str) -> list[Message]:
+    def stream_chat(self, message: str) -> list[Message] | None:
         """Call /stream_chat.
 
         The app streams this result: iterate ``submit_stream_chat(...)`` for partial values.
@@ -212,7 +214,7 @@ class Client(_rt.Client):
             message: Textbox.
 
         Returns:
-            Bot (Chatbot).
+            Bot (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -220,7 +222,7 @@ class Client(_rt.Client):
         """
         return self._predict(_STREAM_CHAT, message)
 
-    def submit_stream_chat(self, message: str) -> _rt.Job[list[Message]]:
+    def submit_stream_chat(self, message: str) -> _rt.Job[list[Message] | None]:
         """Start stream_chat() and return its job at once (status, streaming, cancel)."""
         return self._submit(_STREAM_CHAT, message)
 
@@ -234,8 +236,8 @@ class Client(_rt.Client):
 
         Returns:
             TwoOutputsResult, with fields:
-                status: Status (Textbox).
-                index_: Index (Number).
+                status: Status (Textbox). ``None`` when the app leaves it empty.
+                index_: Index (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -253,7 +255,7 @@ class AsyncClient(_rt.AsyncClient):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    async def count(self, n: int = 5, delay: float = 0.05) -> str:
+    async def count(self, n: int = 5, delay: float = 0.05) -> str | None:
         """Call /count.
 
         The app streams this result: iterate ``submit_count(...)`` for partial values.
@@ -263,7 +265,7 @@ class AsyncClient(_rt.AsyncClient):
             delay: Number. Defaults to 0.05.
 
         Returns:
-            Counter (Textbox).
+            Counter (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -271,7 +273,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_COUNT, n, delay)
 
-    async def submit_count(self, n: int = 5, delay: float = 0.05) -> _rt.AsyncJob[str]:
+    async def submit_count(self, n: int = 5, delay: float = 0.05) -> _rt.AsyncJob[str | None]:
         """Start count() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_COUNT, n, delay)
 
@@ -296,7 +298,7 @@ class AsyncClient(_rt.AsyncClient):
         """Start grow_list() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_GROW_LIST, n)
 
-    async def stream_chat(self, message: str) -> list[Message]:
+    async def stream_chat(self, message: str) -> list[Message] | None:
         """Call /stream_chat.
 
         The app streams this result: iterate ``submit_stream_chat(...)`` for partial values.
@@ -305,7 +307,7 @@ class AsyncClient(_rt.AsyncClient):
             message: Textbox.
 
         Returns:
-            Bot (Chatbot).
+            Bot (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -313,7 +315,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_STREAM_CHAT, message)
 
-    async def submit_stream_chat(self, message: str) -> _rt.AsyncJob[list[Message]]:
+    async def submit_stream_chat(self, message: str) -> _rt.AsyncJob[list[Message] | None]:
         """Start stream_chat() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_STREAM_CHAT, message)
 
@@ -327,8 +329,8 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             TwoOutputsResult, with fields:
-                status: Status (Textbox).
-                index_: Index (Number).
+                status: Status (Textbox). ``None`` when the app leaves it empty.
+                index_: Index (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -344,7 +346,7 @@ class AsyncClient(_rt.AsyncClient):
 _default = _rt.DefaultClient(Client)
 
 
-def count(n: int = 5, delay: float = 0.05) -> str:
+def count(n: int = 5, delay: float = 0.05) -> str | None:
     """Call /count.
 
     The app streams this result: iterate ``submit_count(...)`` for partial values.
@@ -354,7 +356,7 @@ def count(n: int = 5, delay: float = 0.05) -> str:
         delay: Number. Defaults to 0.05.
 
     Returns:
-        Counter (Textbox).
+        Counter (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -363,7 +365,7 @@ def count(n: int = 5, delay: float = 0.05) -> str:
     return _default.get().count(n, delay)
 
 
-def submit_count(n: int = 5, delay: float = 0.05) -> _rt.Job[str]:
+def submit_count(n: int = 5, delay: float = 0.05) -> _rt.Job[str | None]:
     """Start count() on the default client and return its job at once."""
     return _default.get().submit_count(n, delay)
 
@@ -391,7 +393,7 @@ def submit_grow_list(n: int = 5) -> _rt.Job[Any]:
     return _default.get().submit_grow_list(n)
 
 
-def stream_chat(message: str) -> list[Message]:
+def stream_chat(message: str) -> list[Message] | None:
     """Call /stream_chat.
 
     The app streams this result: iterate ``submit_stream_chat(...)`` for partial values.
@@ -400,7 +402,7 @@ def stream_chat(message: str) -> list[Message]:
         message: Textbox.
 
     Returns:
-        Bot (Chatbot).
+        Bot (Chatbot). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -409,7 +411,7 @@ def stream_chat(message: str) -> list[Message]:
     return _default.get().stream_chat(message)
 
 
-def submit_stream_chat(message: str) -> _rt.Job[list[Message]]:
+def submit_stream_chat(message: str) -> _rt.Job[list[Message] | None]:
     """Start stream_chat() on the default client and return its job at once."""
     return _default.get().submit_stream_chat(message)
 
@@ -424,8 +426,8 @@ def two_outputs(n: int = 5) -> TwoOutputsResult:
 
     Returns:
         TwoOutputsResult, with fields:
-            status: Status (Textbox).
-            index_: Index (Number).
+            status: Status (Textbox). ``None`` when the app leaves it empty.
+            index_: Index (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).

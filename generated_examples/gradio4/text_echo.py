@@ -31,7 +31,7 @@ APP = _rt.AppSpec(
     max_file_size=None,
 )
 
-_ECHO: _rt.Endpoint[str] = _rt.Endpoint(
+_ECHO: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/echo",
     fn_index=0,
     inputs=(_rt.Param("text", _s.Str()),),
@@ -40,7 +40,7 @@ _ECHO: _rt.Endpoint[str] = _rt.Endpoint(
     python_name="echo",
 )
 
-_CONCAT: _rt.Endpoint[str] = _rt.Endpoint(
+_CONCAT: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/concat",
     fn_index=1,
     inputs=(
@@ -60,14 +60,14 @@ class Client(_rt.Client):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    def echo(self, text: str) -> str:
+    def echo(self, text: str) -> str | None:
         """Call /echo.
 
         Args:
             text: Textbox.
 
         Returns:
-            output (Textbox).
+            output (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -75,11 +75,11 @@ class Client(_rt.Client):
         """
         return self._predict(_ECHO, text)
 
-    def submit_echo(self, text: str) -> _rt.Job[str]:
+    def submit_echo(self, text: str) -> _rt.Job[str | None]:
         """Start echo() and return its job at once (status, streaming, cancel)."""
         return self._submit(_ECHO, text)
 
-    def concat(self, a: str, b: str, sep: str = " ") -> str:
+    def concat(self, a: str, b: str, sep: str = " ") -> str | None:
         """Call /concat.
 
         Args:
@@ -88,7 +88,7 @@ class Client(_rt.Client):
             sep: Textbox. Defaults to ' '.
 
         Returns:
-            joined (Textbox).
+            joined (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -96,7 +96,7 @@ class Client(_rt.Client):
         """
         return self._predict(_CONCAT, a, b, sep)
 
-    def submit_concat(self, a: str, b: str, sep: str = " ") -> _rt.Job[str]:
+    def submit_concat(self, a: str, b: str, sep: str = " ") -> _rt.Job[str | None]:
         """Start concat() and return its job at once (status, streaming, cancel)."""
         return self._submit(_CONCAT, a, b, sep)
 
@@ -106,14 +106,14 @@ class AsyncClient(_rt.AsyncClient):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    async def echo(self, text: str) -> str:
+    async def echo(self, text: str) -> str | None:
         """Call /echo.
 
         Args:
             text: Textbox.
 
         Returns:
-            output (Textbox).
+            output (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -121,11 +121,11 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_ECHO, text)
 
-    async def submit_echo(self, text: str) -> _rt.AsyncJob[str]:
+    async def submit_echo(self, text: str) -> _rt.AsyncJob[str | None]:
         """Start echo() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_ECHO, text)
 
-    async def concat(self, a: str, b: str, sep: str = " ") -> str:
+    async def concat(self, a: str, b: str, sep: str = " ") -> str | None:
         """Call /concat.
 
         Args:
@@ -134,7 +134,7 @@ class AsyncClient(_rt.AsyncClient):
             sep: Textbox. Defaults to ' '.
 
         Returns:
-            joined (Textbox).
+            joined (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -142,7 +142,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_CONCAT, a, b, sep)
 
-    async def submit_concat(self, a: str, b: str, sep: str = " ") -> _rt.AsyncJob[str]:
+    async def submit_concat(self, a: str, b: str, sep: str = " ") -> _rt.AsyncJob[str | None]:
         """Start concat() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_CONCAT, a, b, sep)
 
@@ -150,14 +150,14 @@ class AsyncClient(_rt.AsyncClient):
 _default = _rt.DefaultClient(Client)
 
 
-def echo(text: str) -> str:
+def echo(text: str) -> str | None:
     """Call /echo.
 
     Args:
         text: Textbox.
 
     Returns:
-        output (Textbox).
+        output (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -166,12 +166,12 @@ def echo(text: str) -> str:
     return _default.get().echo(text)
 
 
-def submit_echo(text: str) -> _rt.Job[str]:
+def submit_echo(text: str) -> _rt.Job[str | None]:
     """Start echo() on the default client and return its job at once."""
     return _default.get().submit_echo(text)
 
 
-def concat(a: str, b: str, sep: str = " ") -> str:
+def concat(a: str, b: str, sep: str = " ") -> str | None:
     """Call /concat.
 
     Args:
@@ -180,7 +180,7 @@ def concat(a: str, b: str, sep: str = " ") -> str:
         sep: Textbox. Defaults to ' '.
 
     Returns:
-        joined (Textbox).
+        joined (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -189,6 +189,6 @@ def concat(a: str, b: str, sep: str = " ") -> str:
     return _default.get().concat(a, b, sep)
 
 
-def submit_concat(a: str, b: str, sep: str = " ") -> _rt.Job[str]:
+def submit_concat(a: str, b: str, sep: str = " ") -> _rt.Job[str | None]:
     """Start concat() on the default client and return its job at once."""
     return _default.get().submit_concat(a, b, sep)

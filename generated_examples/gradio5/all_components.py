@@ -8,7 +8,8 @@ Schema hash: sha256:2f718a0c334f3f549734234b380aab33743618f2ef029fd26a441945eeab
 """
 
 import sys
-from typing import Any, ClassVar, Literal, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Literal, NamedTuple, final
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict
@@ -35,16 +36,19 @@ __all__ = [
     "AnnotatedImageData",
     "MetadataDict",
     "FileMessageInput",
-    "ComponentMessage",
+    "ComponentMessageInput",
     "OptionDict",
     "MessageInput",
     "FileMessage",
+    "ComponentMessage",
     "Message",
     "MultimodalDataInput",
     "MultimodalData",
+    "DataframeDataInput",
     "DataframeData",
     "LabelConfidence",
     "LabelData",
+    "HighlightedTokenInput",
     "HighlightedToken",
     "PlotData",
     "DropdownsResult",
@@ -138,7 +142,7 @@ __all__ = [
 
 class EditorDataInput(TypedDict):
     background: NotRequired[FileInput | None]
-    layers: NotRequired[list[FileInput]]
+    layers: NotRequired[Sequence[FileInput]]
     composite: NotRequired[FileInput | None]
     id: NotRequired[str | None]
 
@@ -154,10 +158,10 @@ _EDITOR_DATA_INPUT_SHAPE = _s.Object(
 
 
 class EditorData(TypedDict):
-    background: NotRequired[RemoteFile | None]
-    layers: NotRequired[list[RemoteFile]]
-    composite: NotRequired[RemoteFile | None]
-    id: NotRequired[str | None]
+    background: RemoteFile | None
+    layers: list[RemoteFile]
+    composite: RemoteFile | None
+    id: str | None
 
 
 _EDITOR_DATA_SHAPE = _s.Object(
@@ -182,7 +186,7 @@ _VIDEO_DATA_INPUT_SHAPE = _s.Object(
 
 class VideoData(TypedDict):
     video: RemoteFile
-    subtitles: NotRequired[RemoteFile | None]
+    subtitles: RemoteFile | None
 
 
 _VIDEO_DATA_SHAPE = _s.Object(
@@ -210,9 +214,10 @@ _GALLERY_VIDEO_INPUT_SHAPE = _s.Object(
 )
 
 
+@final
 class GalleryImage(TypedDict):
     image: RemoteFile
-    caption: NotRequired[str | None]
+    caption: str | None
 
 
 _GALLERY_IMAGE_SHAPE = _s.Object(
@@ -220,9 +225,10 @@ _GALLERY_IMAGE_SHAPE = _s.Object(
 )
 
 
+@final
 class GalleryVideo(TypedDict):
     video: RemoteFile
-    caption: NotRequired[str | None]
+    caption: str | None
 
 
 _GALLERY_VIDEO_SHAPE = _s.Object(
@@ -285,14 +291,14 @@ _FILE_MESSAGE_INPUT_SHAPE = _s.Object(
 )
 
 
-class ComponentMessage(TypedDict):
+class ComponentMessageInput(TypedDict):
     component: str
     value: Any
-    constructor_args: dict[str, Any]
-    props: dict[str, Any]
+    constructor_args: Mapping[str, Any]
+    props: Mapping[str, Any]
 
 
-_COMPONENT_MESSAGE_SHAPE = _s.Object(
+_COMPONENT_MESSAGE_INPUT_SHAPE = _s.Object(
     {
         "component": _s.Str(),
         "value": _s.Any(),
@@ -319,24 +325,25 @@ _OPTION_DICT_SHAPE = _s.Object({"value": _s.Str(), "label": _s.Str()}, required=
 class MessageInput(TypedDict):
     role: str
     metadata: NotRequired[MetadataDict | None]
-    content: str | FileMessageInput | ComponentMessage
-    options: NotRequired[list[OptionDict] | None]
+    content: str | FileMessageInput | ComponentMessageInput
+    options: NotRequired[Sequence[OptionDict] | None]
 
 
 _MESSAGE_INPUT_SHAPE = _s.Object(
     {
         "role": _s.Str(),
         "metadata": _s.Optional(_METADATA_DICT_SHAPE),
-        "content": _s.Union(_s.Str(), _FILE_MESSAGE_INPUT_SHAPE, _COMPONENT_MESSAGE_SHAPE),
+        "content": _s.Union(_s.Str(), _FILE_MESSAGE_INPUT_SHAPE, _COMPONENT_MESSAGE_INPUT_SHAPE),
         "options": _s.Optional(_s.List(_OPTION_DICT_SHAPE)),
     },
     required=("role", "content"),
 )
 
 
+@final
 class FileMessage(TypedDict):
     file: RemoteFile
-    alt_text: NotRequired[str | None]
+    alt_text: str | None
 
 
 _FILE_MESSAGE_SHAPE = _s.Object(
@@ -344,11 +351,30 @@ _FILE_MESSAGE_SHAPE = _s.Object(
 )
 
 
+@final
+class ComponentMessage(TypedDict):
+    component: str
+    value: Any
+    constructor_args: dict[str, Any]
+    props: dict[str, Any]
+
+
+_COMPONENT_MESSAGE_SHAPE = _s.Object(
+    {
+        "component": _s.Str(),
+        "value": _s.Any(),
+        "constructor_args": _s.Mapping(_s.Any()),
+        "props": _s.Mapping(_s.Any()),
+    },
+    required=("component", "value", "constructor_args", "props"),
+)
+
+
 class Message(TypedDict):
     role: str
-    metadata: NotRequired[MetadataDict | None]
+    metadata: MetadataDict | None
     content: str | FileMessage | ComponentMessage
-    options: NotRequired[list[OptionDict] | None]
+    options: list[OptionDict] | None
 
 
 _MESSAGE_SHAPE = _s.Object(
@@ -364,7 +390,7 @@ _MESSAGE_SHAPE = _s.Object(
 
 class MultimodalDataInput(TypedDict):
     text: str
-    files: NotRequired[list[FileInput]]
+    files: NotRequired[Sequence[FileInput]]
 
 
 _MULTIMODAL_DATA_INPUT_SHAPE = _s.Object(
@@ -374,7 +400,7 @@ _MULTIMODAL_DATA_INPUT_SHAPE = _s.Object(
 
 class MultimodalData(TypedDict):
     text: str
-    files: NotRequired[list[RemoteFile]]
+    files: list[RemoteFile]
 
 
 _MULTIMODAL_DATA_SHAPE = _s.Object(
@@ -382,10 +408,26 @@ _MULTIMODAL_DATA_SHAPE = _s.Object(
 )
 
 
+class DataframeDataInput(TypedDict):
+    headers: Sequence[Any]
+    data: Sequence[Sequence[Any]]
+    metadata: NotRequired[Mapping[str, Sequence[Any] | None] | None]
+
+
+_DATAFRAME_DATA_INPUT_SHAPE = _s.Object(
+    {
+        "headers": _s.List(_s.Any()),
+        "data": _s.List(_s.List(_s.Any())),
+        "metadata": _s.Optional(_s.Mapping(_s.Optional(_s.List(_s.Any())))),
+    },
+    required=("headers", "data"),
+)
+
+
 class DataframeData(TypedDict):
     headers: list[Any]
     data: list[list[Any]]
-    metadata: NotRequired[dict[str, list[Any] | None] | None]
+    metadata: dict[str, list[Any] | None] | None
 
 
 _DATAFRAME_DATA_SHAPE = _s.Object(
@@ -399,8 +441,8 @@ _DATAFRAME_DATA_SHAPE = _s.Object(
 
 
 class LabelConfidence(TypedDict):
-    label: NotRequired[str | int | float | None]
-    confidence: NotRequired[float | None]
+    label: str | int | float | None
+    confidence: float | None
 
 
 _LABEL_CONFIDENCE_SHAPE = _s.Object(
@@ -412,8 +454,8 @@ _LABEL_CONFIDENCE_SHAPE = _s.Object(
 
 
 class LabelData(TypedDict):
-    label: NotRequired[str | int | float | None]
-    confidences: NotRequired[list[LabelConfidence] | None]
+    label: str | int | float | None
+    confidences: list[LabelConfidence] | None
 
 
 _LABEL_DATA_SHAPE = _s.Object(
@@ -424,9 +466,20 @@ _LABEL_DATA_SHAPE = _s.Object(
 )
 
 
-class HighlightedToken(TypedDict):
+class HighlightedTokenInput(TypedDict):
     token: str
     class_or_confidence: NotRequired[str | float | None]
+
+
+_HIGHLIGHTED_TOKEN_INPUT_SHAPE = _s.Object(
+    {"token": _s.Str(), "class_or_confidence": _s.Union(_s.Str(), _s.Float(), _s.Null())},
+    required=("token",),
+)
+
+
+class HighlightedToken(TypedDict):
+    token: str
+    class_or_confidence: str | float | None
 
 
 _HIGHLIGHTED_TOKEN_SHAPE = _s.Object(
@@ -450,29 +503,29 @@ class DropdownsResult(NamedTuple):
     """What dropdowns() returns.
 
     Attributes:
-        size_out: Size out (Dropdown).
-        letters_out: Letters out (Dropdown).
-        animal_out: Animal out (Dropdown).
-        level_name_out: Level name out (Dropdown).
+        size_out: Size out (Dropdown). ``None`` when the app leaves it empty.
+        letters_out: Letters out (Dropdown). ``None`` when the app leaves it empty.
+        animal_out: Animal out (Dropdown). ``None`` when the app leaves it empty.
+        level_name_out: Level name out (Dropdown). ``None`` when the app leaves it empty.
     """
 
-    size_out: Literal["small", "medium", "large"]
-    letters_out: list[Literal["a", "b", "c"]]
-    animal_out: Literal["cat", "dog"] | str
-    level_name_out: Literal["lo", "hi"]
+    size_out: Literal["small", "medium", "large"] | str | None
+    letters_out: list[Literal["a", "b", "c"] | str] | None
+    animal_out: Literal["cat", "dog"] | str | None
+    level_name_out: Literal["lo", "hi"] | str | None
 
 
 class PlotsResult(NamedTuple):
     """What plots() returns.
 
     Attributes:
-        figure: Figure (Plot).
+        figure: Figure (Plot). ``None`` when the app leaves it empty.
         line: Line (Lineplot).
         bars: Bars (Barplot).
         scatter: Scatter (Scatterplot).
     """
 
-    figure: PlotData
+    figure: PlotData | None
     line: Any
     bars: Any
     scatter: Any
@@ -482,40 +535,40 @@ class NothingResult(NamedTuple):
     """What nothing() returns.
 
     Attributes:
-        no_text: No text (Textbox).
-        no_number: No number (Number).
-        no_flag: No flag (Checkbox).
-        no_choice: No choice (Dropdown).
-        no_image: No image (Image).
-        no_file: No file (File).
-        no_album: No album (Gallery).
-        no_chat: No chat (Chatbot).
-        no_label: No label (Label).
-        no_table: No table (Dataframe).
+        no_text: No text (Textbox). ``None`` when the app leaves it empty.
+        no_number: No number (Number). ``None`` when the app leaves it empty.
+        no_flag: No flag (Checkbox). ``None`` when the app leaves it empty.
+        no_choice: No choice (Dropdown). ``None`` when the app leaves it empty.
+        no_image: No image (Image). ``None`` when the app leaves it empty.
+        no_file: No file (File). ``None`` when the app leaves it empty.
+        no_album: No album (Gallery). ``None`` when the app leaves it empty.
+        no_chat: No chat (Chatbot). ``None`` when the app leaves it empty.
+        no_label: No label (Label). ``None`` when the app leaves it empty.
+        no_table: No table (Dataframe). ``None`` when the app leaves it empty.
     """
 
-    no_text: str
-    no_number: float
-    no_flag: bool
-    no_choice: Literal["x", "y"]
-    no_image: RemoteFile
-    no_file: RemoteFile
-    no_album: list[GalleryImage | GalleryVideo]
-    no_chat: list[Message]
-    no_label: LabelData
-    no_table: DataframeData
+    no_text: str | None
+    no_number: float | None
+    no_flag: bool | None
+    no_choice: Literal["x", "y"] | str | None
+    no_image: RemoteFile | None
+    no_file: RemoteFile | None
+    no_album: list[GalleryImage | GalleryVideo] | None
+    no_chat: list[Message] | None
+    no_label: LabelData | None
+    no_table: DataframeData | None
 
 
 class UpdatesResult(NamedTuple):
     """What updates() returns.
 
     Attributes:
-        updated_text: Updated text (Textbox).
-        hidden_number: Hidden number (Number).
+        updated_text: Updated text (Textbox). ``None`` when the app leaves it empty.
+        hidden_number: Hidden number (Number). ``None`` when the app leaves it empty.
     """
 
-    updated_text: str
-    hidden_number: float
+    updated_text: str | None
+    hidden_number: float | None
 
 
 APP = _rt.AppSpec(
@@ -526,7 +579,7 @@ APP = _rt.AppSpec(
     max_file_size=None,
 )
 
-_TEXTBOX: _rt.Endpoint[str] = _rt.Endpoint(
+_TEXTBOX: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/textbox",
     fn_index=0,
     inputs=(_rt.Param("value", _s.Str()),),
@@ -535,7 +588,7 @@ _TEXTBOX: _rt.Endpoint[str] = _rt.Endpoint(
     python_name="textbox",
 )
 
-_TEXTAREA: _rt.Endpoint[str] = _rt.Endpoint(
+_TEXTAREA: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/textarea",
     fn_index=1,
     inputs=(_rt.Param("value", _s.Str()),),
@@ -544,7 +597,7 @@ _TEXTAREA: _rt.Endpoint[str] = _rt.Endpoint(
     python_name="textarea",
 )
 
-_NUMBER_INT: _rt.Endpoint[int] = _rt.Endpoint(
+_NUMBER_INT: _rt.Endpoint[int | None] = _rt.Endpoint(
     "/number_int",
     fn_index=2,
     inputs=(_rt.Param("value", _s.Int()),),
@@ -553,7 +606,7 @@ _NUMBER_INT: _rt.Endpoint[int] = _rt.Endpoint(
     python_name="number_int",
 )
 
-_NUMBER_FLOAT: _rt.Endpoint[float] = _rt.Endpoint(
+_NUMBER_FLOAT: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/number_float",
     fn_index=3,
     inputs=(_rt.Param("value", _s.Float()),),
@@ -562,16 +615,16 @@ _NUMBER_FLOAT: _rt.Endpoint[float] = _rt.Endpoint(
     python_name="number_float",
 )
 
-_SLIDER: _rt.Endpoint[float] = _rt.Endpoint(
+_SLIDER: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/slider",
     fn_index=4,
-    inputs=(_rt.Param("value", _s.Float()),),
+    inputs=(_rt.Param("value", _s.Float(minimum=0, maximum=10)),),
     outputs=(_rt.Output("level", _s.Float()),),
     stream=False,
     python_name="slider",
 )
 
-_CHECKBOX: _rt.Endpoint[bool] = _rt.Endpoint(
+_CHECKBOX: _rt.Endpoint[bool | None] = _rt.Endpoint(
     "/checkbox",
     fn_index=5,
     inputs=(_rt.Param("value", _s.Bool()),),
@@ -580,7 +633,7 @@ _CHECKBOX: _rt.Endpoint[bool] = _rt.Endpoint(
     python_name="checkbox",
 )
 
-_CHECKBOX_GROUP: _rt.Endpoint[list[Literal["apple", "pear", "plum"]]] = _rt.Endpoint(
+_CHECKBOX_GROUP: _rt.Endpoint[list[Literal["apple", "pear", "plum"] | str] | None] = _rt.Endpoint(
     "/checkbox_group",
     fn_index=6,
     inputs=(_rt.Param("value", _s.List(_s.Choice(("apple", "pear", "plum")))),),
@@ -589,7 +642,7 @@ _CHECKBOX_GROUP: _rt.Endpoint[list[Literal["apple", "pear", "plum"]]] = _rt.Endp
     python_name="checkbox_group",
 )
 
-_RADIO: _rt.Endpoint[Literal["red", "green", "blue"]] = _rt.Endpoint(
+_RADIO: _rt.Endpoint[Literal["red", "green", "blue"] | str | None] = _rt.Endpoint(
     "/radio",
     fn_index=7,
     inputs=(_rt.Param("value", _s.Choice(("red", "green", "blue"))),),
@@ -598,7 +651,7 @@ _RADIO: _rt.Endpoint[Literal["red", "green", "blue"]] = _rt.Endpoint(
     python_name="radio",
 )
 
-_RADIO_NUMBERS: _rt.Endpoint[Literal[1, 2] | float] = _rt.Endpoint(
+_RADIO_NUMBERS: _rt.Endpoint[Literal[1, 2] | float | None] = _rt.Endpoint(
     "/radio_numbers",
     fn_index=8,
     inputs=(_rt.Param("value", _s.Choice((1, 2, 0.5))),),
@@ -627,7 +680,7 @@ _DROPDOWNS: _rt.Endpoint[DropdownsResult] = _rt.Endpoint(
     python_name="dropdowns",
 )
 
-_COLOR: _rt.Endpoint[str] = _rt.Endpoint(
+_COLOR: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/color",
     fn_index=10,
     inputs=(_rt.Param("value", _s.Str()),),
@@ -636,7 +689,7 @@ _COLOR: _rt.Endpoint[str] = _rt.Endpoint(
     python_name="color",
 )
 
-_DATETIME: _rt.Endpoint[str] = _rt.Endpoint(
+_DATETIME: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/datetime",
     fn_index=11,
     inputs=(_rt.Param("value", _s.Str()),),
@@ -645,7 +698,7 @@ _DATETIME: _rt.Endpoint[str] = _rt.Endpoint(
     python_name="datetime",
 )
 
-_IMAGE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
+_IMAGE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/image",
     fn_index=12,
     inputs=(_rt.Param("value", _s.File()),),
@@ -654,7 +707,7 @@ _IMAGE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     python_name="image",
 )
 
-_IMAGE_EDITOR: _rt.Endpoint[EditorData] = _rt.Endpoint(
+_IMAGE_EDITOR: _rt.Endpoint[EditorData | None] = _rt.Endpoint(
     "/image_editor",
     fn_index=13,
     inputs=(_rt.Param("value", _EDITOR_DATA_INPUT_SHAPE),),
@@ -678,7 +731,7 @@ _IMAGE_SLIDER: _rt.Endpoint[tuple[RemoteFile | None, RemoteFile | None] | None] 
     python_name="image_slider",
 )
 
-_SIMPLE_IMAGE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
+_SIMPLE_IMAGE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/simple_image",
     fn_index=15,
     inputs=(_rt.Param("value", _s.File()),),
@@ -687,7 +740,7 @@ _SIMPLE_IMAGE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     python_name="simple_image",
 )
 
-_AUDIO: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
+_AUDIO: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/audio",
     fn_index=16,
     inputs=(_rt.Param("value", _s.File()),),
@@ -696,7 +749,7 @@ _AUDIO: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     python_name="audio",
 )
 
-_VIDEO: _rt.Endpoint[VideoData] = _rt.Endpoint(
+_VIDEO: _rt.Endpoint[VideoData | None] = _rt.Endpoint(
     "/video",
     fn_index=17,
     inputs=(_rt.Param("value", _VIDEO_DATA_INPUT_SHAPE),),
@@ -705,7 +758,7 @@ _VIDEO: _rt.Endpoint[VideoData] = _rt.Endpoint(
     python_name="video",
 )
 
-_FILE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
+_FILE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/file",
     fn_index=18,
     inputs=(_rt.Param("value", _s.File()),),
@@ -714,7 +767,7 @@ _FILE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     python_name="file",
 )
 
-_FILES: _rt.Endpoint[list[RemoteFile]] = _rt.Endpoint(
+_FILES: _rt.Endpoint[list[RemoteFile] | None] = _rt.Endpoint(
     "/files",
     fn_index=19,
     inputs=(_rt.Param("value", _s.List(_s.File())),),
@@ -723,7 +776,7 @@ _FILES: _rt.Endpoint[list[RemoteFile]] = _rt.Endpoint(
     python_name="files",
 )
 
-_MODEL3D: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
+_MODEL3D: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/model3d",
     fn_index=20,
     inputs=(_rt.Param("value", _s.File()),),
@@ -732,7 +785,7 @@ _MODEL3D: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     python_name="model3d",
 )
 
-_GALLERY: _rt.Endpoint[list[GalleryImage | GalleryVideo]] = _rt.Endpoint(
+_GALLERY: _rt.Endpoint[list[GalleryImage | GalleryVideo] | None] = _rt.Endpoint(
     "/gallery",
     fn_index=21,
     inputs=(
@@ -745,7 +798,7 @@ _GALLERY: _rt.Endpoint[list[GalleryImage | GalleryVideo]] = _rt.Endpoint(
     python_name="gallery",
 )
 
-_ANNOTATED_IMAGE: _rt.Endpoint[AnnotatedImageData] = _rt.Endpoint(
+_ANNOTATED_IMAGE: _rt.Endpoint[AnnotatedImageData | None] = _rt.Endpoint(
     "/annotated_image",
     fn_index=22,
     inputs=(_rt.Param("size", _s.Int()),),
@@ -754,7 +807,7 @@ _ANNOTATED_IMAGE: _rt.Endpoint[AnnotatedImageData] = _rt.Endpoint(
     python_name="annotated_image",
 )
 
-_CHATBOT: _rt.Endpoint[list[Message]] = _rt.Endpoint(
+_CHATBOT: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
     "/chatbot",
     fn_index=23,
     inputs=(_rt.Param("value", _s.List(_MESSAGE_INPUT_SHAPE)),),
@@ -763,7 +816,7 @@ _CHATBOT: _rt.Endpoint[list[Message]] = _rt.Endpoint(
     python_name="chatbot",
 )
 
-_CHAT_RICH: _rt.Endpoint[list[Message]] = _rt.Endpoint(
+_CHAT_RICH: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
     "/chat_rich",
     fn_index=24,
     inputs=(_rt.Param("message", _s.Str()),),
@@ -772,7 +825,7 @@ _CHAT_RICH: _rt.Endpoint[list[Message]] = _rt.Endpoint(
     python_name="chat_rich",
 )
 
-_MULTIMODAL: _rt.Endpoint[MultimodalData] = _rt.Endpoint(
+_MULTIMODAL: _rt.Endpoint[MultimodalData | None] = _rt.Endpoint(
     "/multimodal",
     fn_index=25,
     inputs=(_rt.Param("value", _MULTIMODAL_DATA_INPUT_SHAPE),),
@@ -790,16 +843,16 @@ _JSON: _rt.Endpoint[Any] = _rt.Endpoint(
     python_name="json",
 )
 
-_DATAFRAME: _rt.Endpoint[DataframeData] = _rt.Endpoint(
+_DATAFRAME: _rt.Endpoint[DataframeData | None] = _rt.Endpoint(
     "/dataframe",
     fn_index=27,
-    inputs=(_rt.Param("value", _DATAFRAME_DATA_SHAPE),),
+    inputs=(_rt.Param("value", _DATAFRAME_DATA_INPUT_SHAPE),),
     outputs=(_rt.Output("table", _DATAFRAME_DATA_SHAPE),),
     stream=False,
     python_name="dataframe",
 )
 
-_LABEL: _rt.Endpoint[LabelData] = _rt.Endpoint(
+_LABEL: _rt.Endpoint[LabelData | None] = _rt.Endpoint(
     "/label",
     fn_index=28,
     inputs=(_rt.Param("text", _s.Str()),),
@@ -808,16 +861,16 @@ _LABEL: _rt.Endpoint[LabelData] = _rt.Endpoint(
     python_name="label",
 )
 
-_HIGHLIGHTED_TEXT: _rt.Endpoint[list[HighlightedToken]] = _rt.Endpoint(
+_HIGHLIGHTED_TEXT: _rt.Endpoint[list[HighlightedToken] | None] = _rt.Endpoint(
     "/highlighted_text",
     fn_index=29,
-    inputs=(_rt.Param("tokens", _s.List(_HIGHLIGHTED_TOKEN_SHAPE)),),
+    inputs=(_rt.Param("tokens", _s.List(_HIGHLIGHTED_TOKEN_INPUT_SHAPE)),),
     outputs=(_rt.Output("spans", _s.List(_HIGHLIGHTED_TOKEN_SHAPE)),),
     stream=False,
     python_name="highlighted_text",
 )
 
-_CODE: _rt.Endpoint[str] = _rt.Endpoint(
+_CODE: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/code",
     fn_index=30,
     inputs=(_rt.Param("value", _s.Str()),),
@@ -826,7 +879,7 @@ _CODE: _rt.Endpoint[str] = _rt.Endpoint(
     python_name="code",
 )
 
-_HTML: _rt.Endpoint[str] = _rt.Endpoint(
+_HTML: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/html",
     fn_index=31,
     inputs=(_rt.Param("value", _s.Str()),),
@@ -835,7 +888,7 @@ _HTML: _rt.Endpoint[str] = _rt.Endpoint(
     python_name="html",
 )
 
-_MARKDOWN: _rt.Endpoint[str] = _rt.Endpoint(
+_MARKDOWN: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/markdown",
     fn_index=32,
     inputs=(_rt.Param("value", _s.Str()),),
@@ -859,7 +912,7 @@ _PLOTS: _rt.Endpoint[PlotsResult] = _rt.Endpoint(
     python_name="plots",
 )
 
-_DOWNLOAD_BUTTON: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
+_DOWNLOAD_BUTTON: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/download_button",
     fn_index=34,
     inputs=(_rt.Param("name", _s.Str()),),
@@ -868,7 +921,7 @@ _DOWNLOAD_BUTTON: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     python_name="download_button",
 )
 
-_UPLOAD_BUTTON: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
+_UPLOAD_BUTTON: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/upload_button",
     fn_index=35,
     inputs=(_rt.Param("value", _s.File()),),
@@ -877,7 +930,7 @@ _UPLOAD_BUTTON: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     python_name="upload_button",
 )
 
-_COUNT: _rt.Endpoint[int] = _rt.Endpoint(
+_COUNT: _rt.Endpoint[int | None] = _rt.Endpoint(
     "/count",
     fn_index=36,
     inputs=(
@@ -926,7 +979,7 @@ _UPDATES: _rt.Endpoint[UpdatesResult] = _rt.Endpoint(
     python_name="updates",
 )
 
-_OFF_THE_LIST: _rt.Endpoint[Literal["small", "medium", "large"]] = _rt.Endpoint(
+_OFF_THE_LIST: _rt.Endpoint[Literal["small", "medium", "large"] | str | None] = _rt.Endpoint(
     "/off_the_list",
     fn_index=39,
     inputs=(_rt.Param("arg", _s.Str()),),
@@ -935,7 +988,7 @@ _OFF_THE_LIST: _rt.Endpoint[Literal["small", "medium", "large"]] = _rt.Endpoint(
     python_name="off_the_list",
 )
 
-_TICK: _rt.Endpoint[float] = _rt.Endpoint(
+_TICK: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/tick",
     fn_index=40,
     inputs=(),
@@ -951,14 +1004,14 @@ class Client(_rt.Client):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    def textbox(self, value: str = "hello") -> str:
+    def textbox(self, value: str = "hello") -> str | None:
         """Call /textbox.
 
         Args:
             value: Text (Textbox). Defaults to 'hello'.
 
         Returns:
-            Text (Textbox).
+            Text (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -966,18 +1019,18 @@ class Client(_rt.Client):
         """
         return self._predict(_TEXTBOX, value)
 
-    def submit_textbox(self, value: str = "hello") -> _rt.Job[str]:
+    def submit_textbox(self, value: str = "hello") -> _rt.Job[str | None]:
         """Start textbox() and return its job at once (status, streaming, cancel)."""
         return self._submit(_TEXTBOX, value)
 
-    def textarea(self, value: str) -> str:
+    def textarea(self, value: str) -> str | None:
         """Call /textarea.
 
         Args:
             value: Long text (Textbox).
 
         Returns:
-            Long text (Textbox).
+            Long text (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -985,18 +1038,18 @@ class Client(_rt.Client):
         """
         return self._predict(_TEXTAREA, value)
 
-    def submit_textarea(self, value: str) -> _rt.Job[str]:
+    def submit_textarea(self, value: str) -> _rt.Job[str | None]:
         """Start textarea() and return its job at once (status, streaming, cancel)."""
         return self._submit(_TEXTAREA, value)
 
-    def number_int(self, value: int = 3) -> int:
+    def number_int(self, value: int = 3) -> int | None:
         """Call /number_int.
 
         Args:
             value: Whole number (Number). Defaults to 3.
 
         Returns:
-            Whole number (Number).
+            Whole number (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1004,18 +1057,18 @@ class Client(_rt.Client):
         """
         return self._predict(_NUMBER_INT, value)
 
-    def submit_number_int(self, value: int = 3) -> _rt.Job[int]:
+    def submit_number_int(self, value: int = 3) -> _rt.Job[int | None]:
         """Start number_int() and return its job at once (status, streaming, cancel)."""
         return self._submit(_NUMBER_INT, value)
 
-    def number_float(self, value: float = 1.5) -> float:
+    def number_float(self, value: float = 1.5) -> float | None:
         """Call /number_float.
 
         Args:
             value: Real number (Number). Defaults to 1.5.
 
         Returns:
-            Real number (Number).
+            Real number (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1023,18 +1076,18 @@ class Client(_rt.Client):
         """
         return self._predict(_NUMBER_FLOAT, value)
 
-    def submit_number_float(self, value: float = 1.5) -> _rt.Job[float]:
+    def submit_number_float(self, value: float = 1.5) -> _rt.Job[float | None]:
         """Start number_float() and return its job at once (status, streaming, cancel)."""
         return self._submit(_NUMBER_FLOAT, value)
 
-    def slider(self, value: float = 2.5) -> float:
+    def slider(self, value: float = 2.5) -> float | None:
         """Call /slider.
 
         Args:
             value: Level (Slider). Between 0 and 10, step 0.5. Defaults to 2.5.
 
         Returns:
-            Level (Slider).
+            Level (Slider). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1042,18 +1095,18 @@ class Client(_rt.Client):
         """
         return self._predict(_SLIDER, value)
 
-    def submit_slider(self, value: float = 2.5) -> _rt.Job[float]:
+    def submit_slider(self, value: float = 2.5) -> _rt.Job[float | None]:
         """Start slider() and return its job at once (status, streaming, cancel)."""
         return self._submit(_SLIDER, value)
 
-    def checkbox(self, value: bool = True) -> bool:
+    def checkbox(self, value: bool = True) -> bool | None:
         """Call /checkbox.
 
         Args:
             value: Enabled (Checkbox). Defaults to True.
 
         Returns:
-            Enabled (Checkbox).
+            Enabled (Checkbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1061,13 +1114,13 @@ class Client(_rt.Client):
         """
         return self._predict(_CHECKBOX, value)
 
-    def submit_checkbox(self, value: bool = True) -> _rt.Job[bool]:
+    def submit_checkbox(self, value: bool = True) -> _rt.Job[bool | None]:
         """Start checkbox() and return its job at once (status, streaming, cancel)."""
         return self._submit(_CHECKBOX, value)
 
     def checkbox_group(
-        self, value: list[Literal["apple", "pear", "plum"]] = []
-    ) -> list[Literal["apple", "pear", "plum"]]:
+        self, value: Sequence[Literal["apple", "pear", "plum"]] = ()
+    ) -> list[Literal["apple", "pear", "plum"] | str] | None:
         """Call /checkbox_group.
 
         Args:
@@ -1075,7 +1128,7 @@ class Client(_rt.Client):
                 Defaults to [].
 
         Returns:
-            Fruits (Checkboxgroup).
+            Fruits (Checkboxgroup). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1084,21 +1137,21 @@ class Client(_rt.Client):
         return self._predict(_CHECKBOX_GROUP, value)
 
     def submit_checkbox_group(
-        self, value: list[Literal["apple", "pear", "plum"]] = []
-    ) -> _rt.Job[list[Literal["apple", "pear", "plum"]]]:
+        self, value: Sequence[Literal["apple", "pear", "plum"]] = ()
+    ) -> _rt.Job[list[Literal["apple", "pear", "plum"] | str] | None]:
         """Start checkbox_group() and return its job at once (status, streaming, cancel)."""
         return self._submit(_CHECKBOX_GROUP, value)
 
     def radio(
         self, value: Literal["red", "green", "blue"] = "red"
-    ) -> Literal["red", "green", "blue"]:
+    ) -> Literal["red", "green", "blue"] | str | None:
         """Call /radio.
 
         Args:
             value: Color name (Radio). One of: 'red', 'green', 'blue'. Defaults to 'red'.
 
         Returns:
-            Color name (Radio).
+            Color name (Radio). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1108,18 +1161,18 @@ class Client(_rt.Client):
 
     def submit_radio(
         self, value: Literal["red", "green", "blue"] = "red"
-    ) -> _rt.Job[Literal["red", "green", "blue"]]:
+    ) -> _rt.Job[Literal["red", "green", "blue"] | str | None]:
         """Start radio() and return its job at once (status, streaming, cancel)."""
         return self._submit(_RADIO, value)
 
-    def radio_numbers(self, value: Literal[1, 2] | float = 1) -> Literal[1, 2] | float:
+    def radio_numbers(self, value: Literal[1, 2] | float = 1) -> Literal[1, 2] | float | None:
         """Call /radio_numbers.
 
         Args:
             value: Amount (Radio). One of: 1 (one), 2 (two), 0.5 (half). Defaults to 1.
 
         Returns:
-            Amount (Radio).
+            Amount (Radio). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1129,14 +1182,14 @@ class Client(_rt.Client):
 
     def submit_radio_numbers(
         self, value: Literal[1, 2] | float = 1
-    ) -> _rt.Job[Literal[1, 2] | float]:
+    ) -> _rt.Job[Literal[1, 2] | float | None]:
         """Start radio_numbers() and return its job at once (status, streaming, cancel)."""
         return self._submit(_RADIO_NUMBERS, value)
 
     def dropdowns(
         self,
         single: Literal["small", "medium", "large"] = "medium",
-        multi: list[Literal["a", "b", "c"]] = ["a"],
+        multi: Sequence[Literal["a", "b", "c"]] = ("a",),
         custom: Literal["cat", "dog"] | str = "cat",
         pairs: Literal["lo", "hi"] = "lo",
     ) -> DropdownsResult:
@@ -1151,10 +1204,11 @@ class Client(_rt.Client):
 
         Returns:
             DropdownsResult, with fields:
-                size_out: Size out (Dropdown).
-                letters_out: Letters out (Dropdown).
-                animal_out: Animal out (Dropdown).
-                level_name_out: Level name out (Dropdown).
+                size_out: Size out (Dropdown). ``None`` when the app leaves it empty.
+                letters_out: Letters out (Dropdown). ``None`` when the app leaves it empty.
+                animal_out: Animal out (Dropdown). ``None`` when the app leaves it empty.
+                level_name_out: Level name out (Dropdown). ``None`` when the app leaves it
+                    empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1165,21 +1219,21 @@ class Client(_rt.Client):
     def submit_dropdowns(
         self,
         single: Literal["small", "medium", "large"] = "medium",
-        multi: list[Literal["a", "b", "c"]] = ["a"],
+        multi: Sequence[Literal["a", "b", "c"]] = ("a",),
         custom: Literal["cat", "dog"] | str = "cat",
         pairs: Literal["lo", "hi"] = "lo",
     ) -> _rt.Job[DropdownsResult]:
         """Start dropdowns() and return its job at once (status, streaming, cancel)."""
         return self._submit(_DROPDOWNS, single, multi, custom, pairs)
 
-    def color(self, value: str = "#ff8800") -> str:
+    def color(self, value: str = "#ff8800") -> str | None:
         """Call /color.
 
         Args:
             value: Color (Colorpicker). Defaults to '#ff8800'.
 
         Returns:
-            Color (Colorpicker).
+            Color (Colorpicker). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1187,18 +1241,18 @@ class Client(_rt.Client):
         """
         return self._predict(_COLOR, value)
 
-    def submit_color(self, value: str = "#ff8800") -> _rt.Job[str]:
+    def submit_color(self, value: str = "#ff8800") -> _rt.Job[str | None]:
         """Start color() and return its job at once (status, streaming, cancel)."""
         return self._submit(_COLOR, value)
 
-    def datetime(self, value: str = "2024-01-02 03:04:05") -> str:
+    def datetime(self, value: str = "2024-01-02 03:04:05") -> str | None:
         """Call /datetime.
 
         Args:
             value: When (Datetime). Defaults to '2024-01-02 03:04:05'.
 
         Returns:
-            When (Datetime).
+            When (Datetime). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1206,18 +1260,18 @@ class Client(_rt.Client):
         """
         return self._predict(_DATETIME, value)
 
-    def submit_datetime(self, value: str = "2024-01-02 03:04:05") -> _rt.Job[str]:
+    def submit_datetime(self, value: str = "2024-01-02 03:04:05") -> _rt.Job[str | None]:
         """Start datetime() and return its job at once (status, streaming, cancel)."""
         return self._submit(_DATETIME, value)
 
-    def image(self, value: FileInput) -> RemoteFile:
+    def image(self, value: FileInput) -> RemoteFile | None:
         """Call /image.
 
         Args:
             value: Picture (Image).
 
         Returns:
-            Picture (Image).
+            Picture (Image). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1225,18 +1279,18 @@ class Client(_rt.Client):
         """
         return self._predict(_IMAGE, value)
 
-    def submit_image(self, value: FileInput) -> _rt.Job[RemoteFile]:
+    def submit_image(self, value: FileInput) -> _rt.Job[RemoteFile | None]:
         """Start image() and return its job at once (status, streaming, cancel)."""
         return self._submit(_IMAGE, value)
 
-    def image_editor(self, value: EditorDataInput) -> EditorData:
+    def image_editor(self, value: EditorDataInput) -> EditorData | None:
         """Call /image_editor.
 
         Args:
             value: Sketch (Imageeditor).
 
         Returns:
-            Sketch (Imageeditor).
+            Sketch (Imageeditor). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1244,7 +1298,7 @@ class Client(_rt.Client):
         """
         return self._predict(_IMAGE_EDITOR, value)
 
-    def submit_image_editor(self, value: EditorDataInput) -> _rt.Job[EditorData]:
+    def submit_image_editor(self, value: EditorDataInput) -> _rt.Job[EditorData | None]:
         """Start image_editor() and return its job at once (status, streaming, cancel)."""
         return self._submit(_IMAGE_EDITOR, value)
 
@@ -1271,14 +1325,14 @@ class Client(_rt.Client):
         """Start image_slider() and return its job at once (status, streaming, cancel)."""
         return self._submit(_IMAGE_SLIDER, value)
 
-    def simple_image(self, value: FileInput) -> RemoteFile:
+    def simple_image(self, value: FileInput) -> RemoteFile | None:
         """Call /simple_image.
 
         Args:
             value: Simple picture (Simpleimage).
 
         Returns:
-            Simple picture (Simpleimage).
+            Simple picture (Simpleimage). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1286,18 +1340,18 @@ class Client(_rt.Client):
         """
         return self._predict(_SIMPLE_IMAGE, value)
 
-    def submit_simple_image(self, value: FileInput) -> _rt.Job[RemoteFile]:
+    def submit_simple_image(self, value: FileInput) -> _rt.Job[RemoteFile | None]:
         """Start simple_image() and return its job at once (status, streaming, cancel)."""
         return self._submit(_SIMPLE_IMAGE, value)
 
-    def audio(self, value: FileInput) -> RemoteFile:
+    def audio(self, value: FileInput) -> RemoteFile | None:
         """Call /audio.
 
         Args:
             value: Sound (Audio).
 
         Returns:
-            Sound (Audio).
+            Sound (Audio). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1305,18 +1359,18 @@ class Client(_rt.Client):
         """
         return self._predict(_AUDIO, value)
 
-    def submit_audio(self, value: FileInput) -> _rt.Job[RemoteFile]:
+    def submit_audio(self, value: FileInput) -> _rt.Job[RemoteFile | None]:
         """Start audio() and return its job at once (status, streaming, cancel)."""
         return self._submit(_AUDIO, value)
 
-    def video(self, value: VideoDataInput) -> VideoData:
+    def video(self, value: VideoDataInput) -> VideoData | None:
         """Call /video.
 
         Args:
             value: Clip (Video).
 
         Returns:
-            Clip (Video).
+            Clip (Video). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1324,18 +1378,18 @@ class Client(_rt.Client):
         """
         return self._predict(_VIDEO, value)
 
-    def submit_video(self, value: VideoDataInput) -> _rt.Job[VideoData]:
+    def submit_video(self, value: VideoDataInput) -> _rt.Job[VideoData | None]:
         """Start video() and return its job at once (status, streaming, cancel)."""
         return self._submit(_VIDEO, value)
 
-    def file(self, value: FileInput) -> RemoteFile:
+    def file(self, value: FileInput) -> RemoteFile | None:
         """Call /file.
 
         Args:
             value: Document (File).
 
         Returns:
-            Document (File).
+            Document (File). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1343,18 +1397,18 @@ class Client(_rt.Client):
         """
         return self._predict(_FILE, value)
 
-    def submit_file(self, value: FileInput) -> _rt.Job[RemoteFile]:
+    def submit_file(self, value: FileInput) -> _rt.Job[RemoteFile | None]:
         """Start file() and return its job at once (status, streaming, cancel)."""
         return self._submit(_FILE, value)
 
-    def files(self, value: list[FileInput]) -> list[RemoteFile]:
+    def files(self, value: Sequence[FileInput]) -> list[RemoteFile] | None:
         """Call /files.
 
         Args:
             value: Documents (File).
 
         Returns:
-            Documents (File).
+            Documents (File). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1362,18 +1416,18 @@ class Client(_rt.Client):
         """
         return self._predict(_FILES, value)
 
-    def submit_files(self, value: list[FileInput]) -> _rt.Job[list[RemoteFile]]:
+    def submit_files(self, value: Sequence[FileInput]) -> _rt.Job[list[RemoteFile] | None]:
         """Start files() and return its job at once (status, streaming, cancel)."""
         return self._submit(_FILES, value)
 
-    def model3d(self, value: FileInput) -> RemoteFile:
+    def model3d(self, value: FileInput) -> RemoteFile | None:
         """Call /model3d.
 
         Args:
             value: Mesh (Model3d).
 
         Returns:
-            Mesh (Model3d).
+            Mesh (Model3d). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1381,20 +1435,20 @@ class Client(_rt.Client):
         """
         return self._predict(_MODEL3D, value)
 
-    def submit_model3d(self, value: FileInput) -> _rt.Job[RemoteFile]:
+    def submit_model3d(self, value: FileInput) -> _rt.Job[RemoteFile | None]:
         """Start model3d() and return its job at once (status, streaming, cancel)."""
         return self._submit(_MODEL3D, value)
 
     def gallery(
-        self, value: list[GalleryImageInput | GalleryVideoInput] = []
-    ) -> list[GalleryImage | GalleryVideo]:
+        self, value: Sequence[GalleryImageInput | GalleryVideoInput] = ()
+    ) -> list[GalleryImage | GalleryVideo] | None:
         """Call /gallery.
 
         Args:
             value: Album (Gallery). Defaults to [].
 
         Returns:
-            Album (Gallery).
+            Album (Gallery). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1403,19 +1457,19 @@ class Client(_rt.Client):
         return self._predict(_GALLERY, value)
 
     def submit_gallery(
-        self, value: list[GalleryImageInput | GalleryVideoInput] = []
-    ) -> _rt.Job[list[GalleryImage | GalleryVideo]]:
+        self, value: Sequence[GalleryImageInput | GalleryVideoInput] = ()
+    ) -> _rt.Job[list[GalleryImage | GalleryVideo] | None]:
         """Start gallery() and return its job at once (status, streaming, cancel)."""
         return self._submit(_GALLERY, value)
 
-    def annotated_image(self, size: int = 8) -> AnnotatedImageData:
+    def annotated_image(self, size: int = 8) -> AnnotatedImageData | None:
         """Call /annotated_image.
 
         Args:
             size: Side (Number). Defaults to 8.
 
         Returns:
-            Annotated (Annotatedimage).
+            Annotated (Annotatedimage). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1423,18 +1477,18 @@ class Client(_rt.Client):
         """
         return self._predict(_ANNOTATED_IMAGE, size)
 
-    def submit_annotated_image(self, size: int = 8) -> _rt.Job[AnnotatedImageData]:
+    def submit_annotated_image(self, size: int = 8) -> _rt.Job[AnnotatedImageData | None]:
         """Start annotated_image() and return its job at once (status, streaming, cancel)."""
         return self._submit(_ANNOTATED_IMAGE, size)
 
-    def chatbot(self, value: list[MessageInput] = []) -> list[Message]:
+    def chatbot(self, value: Sequence[MessageInput] = ()) -> list[Message] | None:
         """Call /chatbot.
 
         Args:
             value: History (Chatbot). Defaults to [].
 
         Returns:
-            History (Chatbot).
+            History (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1442,18 +1496,18 @@ class Client(_rt.Client):
         """
         return self._predict(_CHATBOT, value)
 
-    def submit_chatbot(self, value: list[MessageInput] = []) -> _rt.Job[list[Message]]:
+    def submit_chatbot(self, value: Sequence[MessageInput] = ()) -> _rt.Job[list[Message] | None]:
         """Start chatbot() and return its job at once (status, streaming, cancel)."""
         return self._submit(_CHATBOT, value)
 
-    def chat_rich(self, message: str = "hi") -> list[Message]:
+    def chat_rich(self, message: str = "hi") -> list[Message] | None:
         """Call /chat_rich.
 
         Args:
             message: Textbox. Defaults to 'hi'.
 
         Returns:
-            Rich history (Chatbot).
+            Rich history (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1461,18 +1515,18 @@ class Client(_rt.Client):
         """
         return self._predict(_CHAT_RICH, message)
 
-    def submit_chat_rich(self, message: str = "hi") -> _rt.Job[list[Message]]:
+    def submit_chat_rich(self, message: str = "hi") -> _rt.Job[list[Message] | None]:
         """Start chat_rich() and return its job at once (status, streaming, cancel)."""
         return self._submit(_CHAT_RICH, message)
 
-    def multimodal(self, value: MultimodalDataInput) -> MultimodalData:
+    def multimodal(self, value: MultimodalDataInput) -> MultimodalData | None:
         """Call /multimodal.
 
         Args:
             value: Prompt (Multimodaltextbox).
 
         Returns:
-            Prompt (Multimodaltextbox).
+            Prompt (Multimodaltextbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1480,7 +1534,7 @@ class Client(_rt.Client):
         """
         return self._predict(_MULTIMODAL, value)
 
-    def submit_multimodal(self, value: MultimodalDataInput) -> _rt.Job[MultimodalData]:
+    def submit_multimodal(self, value: MultimodalDataInput) -> _rt.Job[MultimodalData | None]:
         """Start multimodal() and return its job at once (status, streaming, cancel)."""
         return self._submit(_MULTIMODAL, value)
 
@@ -1505,8 +1559,12 @@ class Client(_rt.Client):
 
     def dataframe(
         self,
-        value: DataframeData = {"headers": ["name", "value"], "data": [["a", 1]], "metadata": None},
-    ) -> DataframeData:
+        value: DataframeDataInput = {
+            "headers": ["name", "value"],
+            "data": [["a", 1]],
+            "metadata": None,
+        },
+    ) -> DataframeData | None:
         """Call /dataframe.
 
         Args:
@@ -1514,7 +1572,7 @@ class Client(_rt.Client):
                 1]], 'metadata': None}.
 
         Returns:
-            Table (Dataframe).
+            Table (Dataframe). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1524,19 +1582,23 @@ class Client(_rt.Client):
 
     def submit_dataframe(
         self,
-        value: DataframeData = {"headers": ["name", "value"], "data": [["a", 1]], "metadata": None},
-    ) -> _rt.Job[DataframeData]:
+        value: DataframeDataInput = {
+            "headers": ["name", "value"],
+            "data": [["a", 1]],
+            "metadata": None,
+        },
+    ) -> _rt.Job[DataframeData | None]:
         """Start dataframe() and return its job at once (status, streaming, cancel)."""
         return self._submit(_DATAFRAME, value)
 
-    def label(self, text: str = "short") -> LabelData:
+    def label(self, text: str = "short") -> LabelData | None:
         """Call /label.
 
         Args:
             text: Phrase (Textbox). Defaults to 'short'.
 
         Returns:
-            Class (Label).
+            Class (Label). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1544,18 +1606,20 @@ class Client(_rt.Client):
         """
         return self._predict(_LABEL, text)
 
-    def submit_label(self, text: str = "short") -> _rt.Job[LabelData]:
+    def submit_label(self, text: str = "short") -> _rt.Job[LabelData | None]:
         """Start label() and return its job at once (status, streaming, cancel)."""
         return self._submit(_LABEL, text)
 
-    def highlighted_text(self, tokens: list[HighlightedToken]) -> list[HighlightedToken]:
+    def highlighted_text(
+        self, tokens: Sequence[HighlightedTokenInput]
+    ) -> list[HighlightedToken] | None:
         """Call /highlighted_text.
 
         Args:
             tokens: Spans (Highlightedtext).
 
         Returns:
-            Spans (Highlightedtext).
+            Spans (Highlightedtext). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1564,19 +1628,19 @@ class Client(_rt.Client):
         return self._predict(_HIGHLIGHTED_TEXT, tokens)
 
     def submit_highlighted_text(
-        self, tokens: list[HighlightedToken]
-    ) -> _rt.Job[list[HighlightedToken]]:
+        self, tokens: Sequence[HighlightedTokenInput]
+    ) -> _rt.Job[list[HighlightedToken] | None]:
         """Start highlighted_text() and return its job at once (status, streaming, cancel)."""
         return self._submit(_HIGHLIGHTED_TEXT, tokens)
 
-    def code(self, value: str = "print(1)") -> str:
+    def code(self, value: str = "print(1)") -> str | None:
         """Call /code.
 
         Args:
             value: Snippet (Code). Defaults to 'print(1)'.
 
         Returns:
-            Snippet (Code).
+            Snippet (Code). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1584,18 +1648,18 @@ class Client(_rt.Client):
         """
         return self._predict(_CODE, value)
 
-    def submit_code(self, value: str = "print(1)") -> _rt.Job[str]:
+    def submit_code(self, value: str = "print(1)") -> _rt.Job[str | None]:
         """Start code() and return its job at once (status, streaming, cancel)."""
         return self._submit(_CODE, value)
 
-    def html(self, value: str = "<b>bold</b>") -> str:
+    def html(self, value: str = "<b>bold</b>") -> str | None:
         """Call /html.
 
         Args:
             value: Markup (Html). Defaults to '<b>bold</b>'.
 
         Returns:
-            Markup (Html).
+            Markup (Html). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1603,18 +1667,18 @@ class Client(_rt.Client):
         """
         return self._predict(_HTML, value)
 
-    def submit_html(self, value: str = "<b>bold</b>") -> _rt.Job[str]:
+    def submit_html(self, value: str = "<b>bold</b>") -> _rt.Job[str | None]:
         """Start html() and return its job at once (status, streaming, cancel)."""
         return self._submit(_HTML, value)
 
-    def markdown(self, value: str = "# Title") -> str:
+    def markdown(self, value: str = "# Title") -> str | None:
         """Call /markdown.
 
         Args:
             value: Notes (Markdown). Defaults to '# Title'.
 
         Returns:
-            Notes (Markdown).
+            Notes (Markdown). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1622,7 +1686,7 @@ class Client(_rt.Client):
         """
         return self._predict(_MARKDOWN, value)
 
-    def submit_markdown(self, value: str = "# Title") -> _rt.Job[str]:
+    def submit_markdown(self, value: str = "# Title") -> _rt.Job[str | None]:
         """Start markdown() and return its job at once (status, streaming, cancel)."""
         return self._submit(_MARKDOWN, value)
 
@@ -1634,7 +1698,7 @@ class Client(_rt.Client):
 
         Returns:
             PlotsResult, with fields:
-                figure: Figure (Plot).
+                figure: Figure (Plot). ``None`` when the app leaves it empty.
                 line: Line (Lineplot).
                 bars: Bars (Barplot).
                 scatter: Scatter (Scatterplot).
@@ -1649,14 +1713,14 @@ class Client(_rt.Client):
         """Start plots() and return its job at once (status, streaming, cancel)."""
         return self._submit(_PLOTS, n)
 
-    def download_button(self, name: str = "notes") -> RemoteFile:
+    def download_button(self, name: str = "notes") -> RemoteFile | None:
         """Call /download_button.
 
         Args:
             name: File name (Textbox). Defaults to 'notes'.
 
         Returns:
-            Download (Downloadbutton).
+            Download (Downloadbutton). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1664,18 +1728,18 @@ class Client(_rt.Client):
         """
         return self._predict(_DOWNLOAD_BUTTON, name)
 
-    def submit_download_button(self, name: str = "notes") -> _rt.Job[RemoteFile]:
+    def submit_download_button(self, name: str = "notes") -> _rt.Job[RemoteFile | None]:
         """Start download_button() and return its job at once (status, streaming, cancel)."""
         return self._submit(_DOWNLOAD_BUTTON, name)
 
-    def upload_button(self, value: FileInput) -> RemoteFile:
+    def upload_button(self, value: FileInput) -> RemoteFile | None:
         """Call /upload_button.
 
         Args:
             value: Upload (Uploadbutton).
 
         Returns:
-            Uploaded (File).
+            Uploaded (File). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1683,18 +1747,18 @@ class Client(_rt.Client):
         """
         return self._predict(_UPLOAD_BUTTON, value)
 
-    def submit_upload_button(self, value: FileInput) -> _rt.Job[RemoteFile]:
+    def submit_upload_button(self, value: FileInput) -> _rt.Job[RemoteFile | None]:
         """Start upload_button() and return its job at once (status, streaming, cancel)."""
         return self._submit(_UPLOAD_BUTTON, value)
 
-    def count(self, step: float = 1) -> int:
+    def count(self, step: float = 1) -> int | None:
         """Call /count.
 
         Args:
             step: Number. Defaults to 1.
 
         Returns:
-            Total (Number).
+            Total (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1702,7 +1766,7 @@ class Client(_rt.Client):
         """
         return self._predict(_COUNT, step)
 
-    def submit_count(self, step: float = 1) -> _rt.Job[int]:
+    def submit_count(self, step: float = 1) -> _rt.Job[int | None]:
         """Start count() and return its job at once (status, streaming, cancel)."""
         return self._submit(_COUNT, step)
 
@@ -1711,16 +1775,16 @@ class Client(_rt.Client):
 
         Returns:
             NothingResult, with fields:
-                no_text: No text (Textbox).
-                no_number: No number (Number).
-                no_flag: No flag (Checkbox).
-                no_choice: No choice (Dropdown).
-                no_image: No image (Image).
-                no_file: No file (File).
-                no_album: No album (Gallery).
-                no_chat: No chat (Chatbot).
-                no_label: No label (Label).
-                no_table: No table (Dataframe).
+                no_text: No text (Textbox). ``None`` when the app leaves it empty.
+                no_number: No number (Number). ``None`` when the app leaves it empty.
+                no_flag: No flag (Checkbox). ``None`` when the app leaves it empty.
+                no_choice: No choice (Dropdown). ``None`` when the app leaves it empty.
+                no_image: No image (Image). ``None`` when the app leaves it empty.
+                no_file: No file (File). ``None`` when the app leaves it empty.
+                no_album: No album (Gallery). ``None`` when the app leaves it empty.
+                no_chat: No chat (Chatbot). ``None`` when the app leaves it empty.
+                no_label: No label (Label). ``None`` when the app leaves it empty.
+                no_table: No table (Dataframe). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1738,8 +1802,8 @@ class Client(_rt.Client):
 
         Returns:
             UpdatesResult, with fields:
-                updated_text: Updated text (Textbox).
-                hidden_number: Hidden number (Number).
+                updated_text: Updated text (Textbox). ``None`` when the app leaves it empty.
+                hidden_number: Hidden number (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1751,14 +1815,14 @@ class Client(_rt.Client):
         """Start updates() and return its job at once (status, streaming, cancel)."""
         return self._submit(_UPDATES)
 
-    def off_the_list(self, arg: str) -> Literal["small", "medium", "large"]:
+    def off_the_list(self, arg: str) -> Literal["small", "medium", "large"] | str | None:
         """Call /off_the_list.
 
         Args:
             arg: Ignored (Textbox).
 
         Returns:
-            Extra size (Dropdown).
+            Extra size (Dropdown). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1766,15 +1830,17 @@ class Client(_rt.Client):
         """
         return self._predict(_OFF_THE_LIST, arg)
 
-    def submit_off_the_list(self, arg: str) -> _rt.Job[Literal["small", "medium", "large"]]:
+    def submit_off_the_list(
+        self, arg: str
+    ) -> _rt.Job[Literal["small", "medium", "large"] | str | None]:
         """Start off_the_list() and return its job at once (status, streaming, cancel)."""
         return self._submit(_OFF_THE_LIST, arg)
 
-    def tick(self) -> float:
+    def tick(self) -> float | None:
         """Call /tick.
 
         Returns:
-            Ticks (Number).
+            Ticks (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1782,7 +1848,7 @@ class Client(_rt.Client):
         """
         return self._predict(_TICK)
 
-    def submit_tick(self) -> _rt.Job[float]:
+    def submit_tick(self) -> _rt.Job[float | None]:
         """Start tick() and return its job at once (status, streaming, cancel)."""
         return self._submit(_TICK)
 
@@ -1792,14 +1858,14 @@ class AsyncClient(_rt.AsyncClient):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    async def textbox(self, value: str = "hello") -> str:
+    async def textbox(self, value: str = "hello") -> str | None:
         """Call /textbox.
 
         Args:
             value: Text (Textbox). Defaults to 'hello'.
 
         Returns:
-            Text (Textbox).
+            Text (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1807,18 +1873,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_TEXTBOX, value)
 
-    async def submit_textbox(self, value: str = "hello") -> _rt.AsyncJob[str]:
+    async def submit_textbox(self, value: str = "hello") -> _rt.AsyncJob[str | None]:
         """Start textbox() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_TEXTBOX, value)
 
-    async def textarea(self, value: str) -> str:
+    async def textarea(self, value: str) -> str | None:
         """Call /textarea.
 
         Args:
             value: Long text (Textbox).
 
         Returns:
-            Long text (Textbox).
+            Long text (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1826,18 +1892,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_TEXTAREA, value)
 
-    async def submit_textarea(self, value: str) -> _rt.AsyncJob[str]:
+    async def submit_textarea(self, value: str) -> _rt.AsyncJob[str | None]:
         """Start textarea() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_TEXTAREA, value)
 
-    async def number_int(self, value: int = 3) -> int:
+    async def number_int(self, value: int = 3) -> int | None:
         """Call /number_int.
 
         Args:
             value: Whole number (Number). Defaults to 3.
 
         Returns:
-            Whole number (Number).
+            Whole number (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1845,18 +1911,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_NUMBER_INT, value)
 
-    async def submit_number_int(self, value: int = 3) -> _rt.AsyncJob[int]:
+    async def submit_number_int(self, value: int = 3) -> _rt.AsyncJob[int | None]:
         """Start number_int() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_NUMBER_INT, value)
 
-    async def number_float(self, value: float = 1.5) -> float:
+    async def number_float(self, value: float = 1.5) -> float | None:
         """Call /number_float.
 
         Args:
             value: Real number (Number). Defaults to 1.5.
 
         Returns:
-            Real number (Number).
+            Real number (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1864,18 +1930,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_NUMBER_FLOAT, value)
 
-    async def submit_number_float(self, value: float = 1.5) -> _rt.AsyncJob[float]:
+    async def submit_number_float(self, value: float = 1.5) -> _rt.AsyncJob[float | None]:
         """Start number_float() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_NUMBER_FLOAT, value)
 
-    async def slider(self, value: float = 2.5) -> float:
+    async def slider(self, value: float = 2.5) -> float | None:
         """Call /slider.
 
         Args:
             value: Level (Slider). Between 0 and 10, step 0.5. Defaults to 2.5.
 
         Returns:
-            Level (Slider).
+            Level (Slider). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1883,18 +1949,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_SLIDER, value)
 
-    async def submit_slider(self, value: float = 2.5) -> _rt.AsyncJob[float]:
+    async def submit_slider(self, value: float = 2.5) -> _rt.AsyncJob[float | None]:
         """Start slider() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_SLIDER, value)
 
-    async def checkbox(self, value: bool = True) -> bool:
+    async def checkbox(self, value: bool = True) -> bool | None:
         """Call /checkbox.
 
         Args:
             value: Enabled (Checkbox). Defaults to True.
 
         Returns:
-            Enabled (Checkbox).
+            Enabled (Checkbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1902,13 +1968,13 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_CHECKBOX, value)
 
-    async def submit_checkbox(self, value: bool = True) -> _rt.AsyncJob[bool]:
+    async def submit_checkbox(self, value: bool = True) -> _rt.AsyncJob[bool | None]:
         """Start checkbox() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_CHECKBOX, value)
 
     async def checkbox_group(
-        self, value: list[Literal["apple", "pear", "plum"]] = []
-    ) -> list[Literal["apple", "pear", "plum"]]:
+        self, value: Sequence[Literal["apple", "pear", "plum"]] = ()
+    ) -> list[Literal["apple", "pear", "plum"] | str] | None:
         """Call /checkbox_group.
 
         Args:
@@ -1916,7 +1982,7 @@ class AsyncClient(_rt.AsyncClient):
                 Defaults to [].
 
         Returns:
-            Fruits (Checkboxgroup).
+            Fruits (Checkboxgroup). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1925,21 +1991,21 @@ class AsyncClient(_rt.AsyncClient):
         return await self._predict(_CHECKBOX_GROUP, value)
 
     async def submit_checkbox_group(
-        self, value: list[Literal["apple", "pear", "plum"]] = []
-    ) -> _rt.AsyncJob[list[Literal["apple", "pear", "plum"]]]:
+        self, value: Sequence[Literal["apple", "pear", "plum"]] = ()
+    ) -> _rt.AsyncJob[list[Literal["apple", "pear", "plum"] | str] | None]:
         """Start checkbox_group() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_CHECKBOX_GROUP, value)
 
     async def radio(
         self, value: Literal["red", "green", "blue"] = "red"
-    ) -> Literal["red", "green", "blue"]:
+    ) -> Literal["red", "green", "blue"] | str | None:
         """Call /radio.
 
         Args:
             value: Color name (Radio). One of: 'red', 'green', 'blue'. Defaults to 'red'.
 
         Returns:
-            Color name (Radio).
+            Color name (Radio). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1949,18 +2015,18 @@ class AsyncClient(_rt.AsyncClient):
 
     async def submit_radio(
         self, value: Literal["red", "green", "blue"] = "red"
-    ) -> _rt.AsyncJob[Literal["red", "green", "blue"]]:
+    ) -> _rt.AsyncJob[Literal["red", "green", "blue"] | str | None]:
         """Start radio() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_RADIO, value)
 
-    async def radio_numbers(self, value: Literal[1, 2] | float = 1) -> Literal[1, 2] | float:
+    async def radio_numbers(self, value: Literal[1, 2] | float = 1) -> Literal[1, 2] | float | None:
         """Call /radio_numbers.
 
         Args:
             value: Amount (Radio). One of: 1 (one), 2 (two), 0.5 (half). Defaults to 1.
 
         Returns:
-            Amount (Radio).
+            Amount (Radio). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -1970,14 +2036,14 @@ class AsyncClient(_rt.AsyncClient):
 
     async def submit_radio_numbers(
         self, value: Literal[1, 2] | float = 1
-    ) -> _rt.AsyncJob[Literal[1, 2] | float]:
+    ) -> _rt.AsyncJob[Literal[1, 2] | float | None]:
         """Start radio_numbers() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_RADIO_NUMBERS, value)
 
     async def dropdowns(
         self,
         single: Literal["small", "medium", "large"] = "medium",
-        multi: list[Literal["a", "b", "c"]] = ["a"],
+        multi: Sequence[Literal["a", "b", "c"]] = ("a",),
         custom: Literal["cat", "dog"] | str = "cat",
         pairs: Literal["lo", "hi"] = "lo",
     ) -> DropdownsResult:
@@ -1992,10 +2058,11 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             DropdownsResult, with fields:
-                size_out: Size out (Dropdown).
-                letters_out: Letters out (Dropdown).
-                animal_out: Animal out (Dropdown).
-                level_name_out: Level name out (Dropdown).
+                size_out: Size out (Dropdown). ``None`` when the app leaves it empty.
+                letters_out: Letters out (Dropdown). ``None`` when the app leaves it empty.
+                animal_out: Animal out (Dropdown). ``None`` when the app leaves it empty.
+                level_name_out: Level name out (Dropdown). ``None`` when the app leaves it
+                    empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2006,21 +2073,21 @@ class AsyncClient(_rt.AsyncClient):
     async def submit_dropdowns(
         self,
         single: Literal["small", "medium", "large"] = "medium",
-        multi: list[Literal["a", "b", "c"]] = ["a"],
+        multi: Sequence[Literal["a", "b", "c"]] = ("a",),
         custom: Literal["cat", "dog"] | str = "cat",
         pairs: Literal["lo", "hi"] = "lo",
     ) -> _rt.AsyncJob[DropdownsResult]:
         """Start dropdowns() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_DROPDOWNS, single, multi, custom, pairs)
 
-    async def color(self, value: str = "#ff8800") -> str:
+    async def color(self, value: str = "#ff8800") -> str | None:
         """Call /color.
 
         Args:
             value: Color (Colorpicker). Defaults to '#ff8800'.
 
         Returns:
-            Color (Colorpicker).
+            Color (Colorpicker). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2028,18 +2095,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_COLOR, value)
 
-    async def submit_color(self, value: str = "#ff8800") -> _rt.AsyncJob[str]:
+    async def submit_color(self, value: str = "#ff8800") -> _rt.AsyncJob[str | None]:
         """Start color() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_COLOR, value)
 
-    async def datetime(self, value: str = "2024-01-02 03:04:05") -> str:
+    async def datetime(self, value: str = "2024-01-02 03:04:05") -> str | None:
         """Call /datetime.
 
         Args:
             value: When (Datetime). Defaults to '2024-01-02 03:04:05'.
 
         Returns:
-            When (Datetime).
+            When (Datetime). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2047,18 +2114,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_DATETIME, value)
 
-    async def submit_datetime(self, value: str = "2024-01-02 03:04:05") -> _rt.AsyncJob[str]:
+    async def submit_datetime(self, value: str = "2024-01-02 03:04:05") -> _rt.AsyncJob[str | None]:
         """Start datetime() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_DATETIME, value)
 
-    async def image(self, value: FileInput) -> RemoteFile:
+    async def image(self, value: FileInput) -> RemoteFile | None:
         """Call /image.
 
         Args:
             value: Picture (Image).
 
         Returns:
-            Picture (Image).
+            Picture (Image). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2066,18 +2133,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_IMAGE, value)
 
-    async def submit_image(self, value: FileInput) -> _rt.AsyncJob[RemoteFile]:
+    async def submit_image(self, value: FileInput) -> _rt.AsyncJob[RemoteFile | None]:
         """Start image() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_IMAGE, value)
 
-    async def image_editor(self, value: EditorDataInput) -> EditorData:
+    async def image_editor(self, value: EditorDataInput) -> EditorData | None:
         """Call /image_editor.
 
         Args:
             value: Sketch (Imageeditor).
 
         Returns:
-            Sketch (Imageeditor).
+            Sketch (Imageeditor). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2085,7 +2152,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_IMAGE_EDITOR, value)
 
-    async def submit_image_editor(self, value: EditorDataInput) -> _rt.AsyncJob[EditorData]:
+    async def submit_image_editor(self, value: EditorDataInput) -> _rt.AsyncJob[EditorData | None]:
         """Start image_editor() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_IMAGE_EDITOR, value)
 
@@ -2112,14 +2179,14 @@ class AsyncClient(_rt.AsyncClient):
         """Start image_slider() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_IMAGE_SLIDER, value)
 
-    async def simple_image(self, value: FileInput) -> RemoteFile:
+    async def simple_image(self, value: FileInput) -> RemoteFile | None:
         """Call /simple_image.
 
         Args:
             value: Simple picture (Simpleimage).
 
         Returns:
-            Simple picture (Simpleimage).
+            Simple picture (Simpleimage). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2127,18 +2194,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_SIMPLE_IMAGE, value)
 
-    async def submit_simple_image(self, value: FileInput) -> _rt.AsyncJob[RemoteFile]:
+    async def submit_simple_image(self, value: FileInput) -> _rt.AsyncJob[RemoteFile | None]:
         """Start simple_image() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_SIMPLE_IMAGE, value)
 
-    async def audio(self, value: FileInput) -> RemoteFile:
+    async def audio(self, value: FileInput) -> RemoteFile | None:
         """Call /audio.
 
         Args:
             value: Sound (Audio).
 
         Returns:
-            Sound (Audio).
+            Sound (Audio). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2146,18 +2213,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_AUDIO, value)
 
-    async def submit_audio(self, value: FileInput) -> _rt.AsyncJob[RemoteFile]:
+    async def submit_audio(self, value: FileInput) -> _rt.AsyncJob[RemoteFile | None]:
         """Start audio() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_AUDIO, value)
 
-    async def video(self, value: VideoDataInput) -> VideoData:
+    async def video(self, value: VideoDataInput) -> VideoData | None:
         """Call /video.
 
         Args:
             value: Clip (Video).
 
         Returns:
-            Clip (Video).
+            Clip (Video). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2165,18 +2232,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_VIDEO, value)
 
-    async def submit_video(self, value: VideoDataInput) -> _rt.AsyncJob[VideoData]:
+    async def submit_video(self, value: VideoDataInput) -> _rt.AsyncJob[VideoData | None]:
         """Start video() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_VIDEO, value)
 
-    async def file(self, value: FileInput) -> RemoteFile:
+    async def file(self, value: FileInput) -> RemoteFile | None:
         """Call /file.
 
         Args:
             value: Document (File).
 
         Returns:
-            Document (File).
+            Document (File). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2184,18 +2251,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_FILE, value)
 
-    async def submit_file(self, value: FileInput) -> _rt.AsyncJob[RemoteFile]:
+    async def submit_file(self, value: FileInput) -> _rt.AsyncJob[RemoteFile | None]:
         """Start file() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_FILE, value)
 
-    async def files(self, value: list[FileInput]) -> list[RemoteFile]:
+    async def files(self, value: Sequence[FileInput]) -> list[RemoteFile] | None:
         """Call /files.
 
         Args:
             value: Documents (File).
 
         Returns:
-            Documents (File).
+            Documents (File). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2203,18 +2270,20 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_FILES, value)
 
-    async def submit_files(self, value: list[FileInput]) -> _rt.AsyncJob[list[RemoteFile]]:
+    async def submit_files(
+        self, value: Sequence[FileInput]
+    ) -> _rt.AsyncJob[list[RemoteFile] | None]:
         """Start files() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_FILES, value)
 
-    async def model3d(self, value: FileInput) -> RemoteFile:
+    async def model3d(self, value: FileInput) -> RemoteFile | None:
         """Call /model3d.
 
         Args:
             value: Mesh (Model3d).
 
         Returns:
-            Mesh (Model3d).
+            Mesh (Model3d). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2222,20 +2291,20 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_MODEL3D, value)
 
-    async def submit_model3d(self, value: FileInput) -> _rt.AsyncJob[RemoteFile]:
+    async def submit_model3d(self, value: FileInput) -> _rt.AsyncJob[RemoteFile | None]:
         """Start model3d() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_MODEL3D, value)
 
     async def gallery(
-        self, value: list[GalleryImageInput | GalleryVideoInput] = []
-    ) -> list[GalleryImage | GalleryVideo]:
+        self, value: Sequence[GalleryImageInput | GalleryVideoInput] = ()
+    ) -> list[GalleryImage | GalleryVideo] | None:
         """Call /gallery.
 
         Args:
             value: Album (Gallery). Defaults to [].
 
         Returns:
-            Album (Gallery).
+            Album (Gallery). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2244,19 +2313,19 @@ class AsyncClient(_rt.AsyncClient):
         return await self._predict(_GALLERY, value)
 
     async def submit_gallery(
-        self, value: list[GalleryImageInput | GalleryVideoInput] = []
-    ) -> _rt.AsyncJob[list[GalleryImage | GalleryVideo]]:
+        self, value: Sequence[GalleryImageInput | GalleryVideoInput] = ()
+    ) -> _rt.AsyncJob[list[GalleryImage | GalleryVideo] | None]:
         """Start gallery() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_GALLERY, value)
 
-    async def annotated_image(self, size: int = 8) -> AnnotatedImageData:
+    async def annotated_image(self, size: int = 8) -> AnnotatedImageData | None:
         """Call /annotated_image.
 
         Args:
             size: Side (Number). Defaults to 8.
 
         Returns:
-            Annotated (Annotatedimage).
+            Annotated (Annotatedimage). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2264,18 +2333,20 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_ANNOTATED_IMAGE, size)
 
-    async def submit_annotated_image(self, size: int = 8) -> _rt.AsyncJob[AnnotatedImageData]:
+    async def submit_annotated_image(
+        self, size: int = 8
+    ) -> _rt.AsyncJob[AnnotatedImageData | None]:
         """Start annotated_image() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_ANNOTATED_IMAGE, size)
 
-    async def chatbot(self, value: list[MessageInput] = []) -> list[Message]:
+    async def chatbot(self, value: Sequence[MessageInput] = ()) -> list[Message] | None:
         """Call /chatbot.
 
         Args:
             value: History (Chatbot). Defaults to [].
 
         Returns:
-            History (Chatbot).
+            History (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2283,18 +2354,20 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_CHATBOT, value)
 
-    async def submit_chatbot(self, value: list[MessageInput] = []) -> _rt.AsyncJob[list[Message]]:
+    async def submit_chatbot(
+        self, value: Sequence[MessageInput] = ()
+    ) -> _rt.AsyncJob[list[Message] | None]:
         """Start chatbot() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_CHATBOT, value)
 
-    async def chat_rich(self, message: str = "hi") -> list[Message]:
+    async def chat_rich(self, message: str = "hi") -> list[Message] | None:
         """Call /chat_rich.
 
         Args:
             message: Textbox. Defaults to 'hi'.
 
         Returns:
-            Rich history (Chatbot).
+            Rich history (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2302,18 +2375,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_CHAT_RICH, message)
 
-    async def submit_chat_rich(self, message: str = "hi") -> _rt.AsyncJob[list[Message]]:
+    async def submit_chat_rich(self, message: str = "hi") -> _rt.AsyncJob[list[Message] | None]:
         """Start chat_rich() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_CHAT_RICH, message)
 
-    async def multimodal(self, value: MultimodalDataInput) -> MultimodalData:
+    async def multimodal(self, value: MultimodalDataInput) -> MultimodalData | None:
         """Call /multimodal.
 
         Args:
             value: Prompt (Multimodaltextbox).
 
         Returns:
-            Prompt (Multimodaltextbox).
+            Prompt (Multimodaltextbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2321,7 +2394,9 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_MULTIMODAL, value)
 
-    async def submit_multimodal(self, value: MultimodalDataInput) -> _rt.AsyncJob[MultimodalData]:
+    async def submit_multimodal(
+        self, value: MultimodalDataInput
+    ) -> _rt.AsyncJob[MultimodalData | None]:
         """Start multimodal() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_MULTIMODAL, value)
 
@@ -2346,8 +2421,12 @@ class AsyncClient(_rt.AsyncClient):
 
     async def dataframe(
         self,
-        value: DataframeData = {"headers": ["name", "value"], "data": [["a", 1]], "metadata": None},
-    ) -> DataframeData:
+        value: DataframeDataInput = {
+            "headers": ["name", "value"],
+            "data": [["a", 1]],
+            "metadata": None,
+        },
+    ) -> DataframeData | None:
         """Call /dataframe.
 
         Args:
@@ -2355,7 +2434,7 @@ class AsyncClient(_rt.AsyncClient):
                 1]], 'metadata': None}.
 
         Returns:
-            Table (Dataframe).
+            Table (Dataframe). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2365,19 +2444,23 @@ class AsyncClient(_rt.AsyncClient):
 
     async def submit_dataframe(
         self,
-        value: DataframeData = {"headers": ["name", "value"], "data": [["a", 1]], "metadata": None},
-    ) -> _rt.AsyncJob[DataframeData]:
+        value: DataframeDataInput = {
+            "headers": ["name", "value"],
+            "data": [["a", 1]],
+            "metadata": None,
+        },
+    ) -> _rt.AsyncJob[DataframeData | None]:
         """Start dataframe() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_DATAFRAME, value)
 
-    async def label(self, text: str = "short") -> LabelData:
+    async def label(self, text: str = "short") -> LabelData | None:
         """Call /label.
 
         Args:
             text: Phrase (Textbox). Defaults to 'short'.
 
         Returns:
-            Class (Label).
+            Class (Label). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2385,18 +2468,20 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_LABEL, text)
 
-    async def submit_label(self, text: str = "short") -> _rt.AsyncJob[LabelData]:
+    async def submit_label(self, text: str = "short") -> _rt.AsyncJob[LabelData | None]:
         """Start label() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_LABEL, text)
 
-    async def highlighted_text(self, tokens: list[HighlightedToken]) -> list[HighlightedToken]:
+    async def highlighted_text(
+        self, tokens: Sequence[HighlightedTokenInput]
+    ) -> list[HighlightedToken] | None:
         """Call /highlighted_text.
 
         Args:
             tokens: Spans (Highlightedtext).
 
         Returns:
-            Spans (Highlightedtext).
+            Spans (Highlightedtext). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2405,19 +2490,19 @@ class AsyncClient(_rt.AsyncClient):
         return await self._predict(_HIGHLIGHTED_TEXT, tokens)
 
     async def submit_highlighted_text(
-        self, tokens: list[HighlightedToken]
-    ) -> _rt.AsyncJob[list[HighlightedToken]]:
+        self, tokens: Sequence[HighlightedTokenInput]
+    ) -> _rt.AsyncJob[list[HighlightedToken] | None]:
         """Start highlighted_text() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_HIGHLIGHTED_TEXT, tokens)
 
-    async def code(self, value: str = "print(1)") -> str:
+    async def code(self, value: str = "print(1)") -> str | None:
         """Call /code.
 
         Args:
             value: Snippet (Code). Defaults to 'print(1)'.
 
         Returns:
-            Snippet (Code).
+            Snippet (Code). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2425,18 +2510,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_CODE, value)
 
-    async def submit_code(self, value: str = "print(1)") -> _rt.AsyncJob[str]:
+    async def submit_code(self, value: str = "print(1)") -> _rt.AsyncJob[str | None]:
         """Start code() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_CODE, value)
 
-    async def html(self, value: str = "<b>bold</b>") -> str:
+    async def html(self, value: str = "<b>bold</b>") -> str | None:
         """Call /html.
 
         Args:
             value: Markup (Html). Defaults to '<b>bold</b>'.
 
         Returns:
-            Markup (Html).
+            Markup (Html). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2444,18 +2529,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_HTML, value)
 
-    async def submit_html(self, value: str = "<b>bold</b>") -> _rt.AsyncJob[str]:
+    async def submit_html(self, value: str = "<b>bold</b>") -> _rt.AsyncJob[str | None]:
         """Start html() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_HTML, value)
 
-    async def markdown(self, value: str = "# Title") -> str:
+    async def markdown(self, value: str = "# Title") -> str | None:
         """Call /markdown.
 
         Args:
             value: Notes (Markdown). Defaults to '# Title'.
 
         Returns:
-            Notes (Markdown).
+            Notes (Markdown). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2463,7 +2548,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_MARKDOWN, value)
 
-    async def submit_markdown(self, value: str = "# Title") -> _rt.AsyncJob[str]:
+    async def submit_markdown(self, value: str = "# Title") -> _rt.AsyncJob[str | None]:
         """Start markdown() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_MARKDOWN, value)
 
@@ -2475,7 +2560,7 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             PlotsResult, with fields:
-                figure: Figure (Plot).
+                figure: Figure (Plot). ``None`` when the app leaves it empty.
                 line: Line (Lineplot).
                 bars: Bars (Barplot).
                 scatter: Scatter (Scatterplot).
@@ -2490,14 +2575,14 @@ class AsyncClient(_rt.AsyncClient):
         """Start plots() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_PLOTS, n)
 
-    async def download_button(self, name: str = "notes") -> RemoteFile:
+    async def download_button(self, name: str = "notes") -> RemoteFile | None:
         """Call /download_button.
 
         Args:
             name: File name (Textbox). Defaults to 'notes'.
 
         Returns:
-            Download (Downloadbutton).
+            Download (Downloadbutton). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2505,18 +2590,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_DOWNLOAD_BUTTON, name)
 
-    async def submit_download_button(self, name: str = "notes") -> _rt.AsyncJob[RemoteFile]:
+    async def submit_download_button(self, name: str = "notes") -> _rt.AsyncJob[RemoteFile | None]:
         """Start download_button() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_DOWNLOAD_BUTTON, name)
 
-    async def upload_button(self, value: FileInput) -> RemoteFile:
+    async def upload_button(self, value: FileInput) -> RemoteFile | None:
         """Call /upload_button.
 
         Args:
             value: Upload (Uploadbutton).
 
         Returns:
-            Uploaded (File).
+            Uploaded (File). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2524,18 +2609,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_UPLOAD_BUTTON, value)
 
-    async def submit_upload_button(self, value: FileInput) -> _rt.AsyncJob[RemoteFile]:
+    async def submit_upload_button(self, value: FileInput) -> _rt.AsyncJob[RemoteFile | None]:
         """Start upload_button() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_UPLOAD_BUTTON, value)
 
-    async def count(self, step: float = 1) -> int:
+    async def count(self, step: float = 1) -> int | None:
         """Call /count.
 
         Args:
             step: Number. Defaults to 1.
 
         Returns:
-            Total (Number).
+            Total (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2543,7 +2628,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_COUNT, step)
 
-    async def submit_count(self, step: float = 1) -> _rt.AsyncJob[int]:
+    async def submit_count(self, step: float = 1) -> _rt.AsyncJob[int | None]:
         """Start count() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_COUNT, step)
 
@@ -2552,16 +2637,16 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             NothingResult, with fields:
-                no_text: No text (Textbox).
-                no_number: No number (Number).
-                no_flag: No flag (Checkbox).
-                no_choice: No choice (Dropdown).
-                no_image: No image (Image).
-                no_file: No file (File).
-                no_album: No album (Gallery).
-                no_chat: No chat (Chatbot).
-                no_label: No label (Label).
-                no_table: No table (Dataframe).
+                no_text: No text (Textbox). ``None`` when the app leaves it empty.
+                no_number: No number (Number). ``None`` when the app leaves it empty.
+                no_flag: No flag (Checkbox). ``None`` when the app leaves it empty.
+                no_choice: No choice (Dropdown). ``None`` when the app leaves it empty.
+                no_image: No image (Image). ``None`` when the app leaves it empty.
+                no_file: No file (File). ``None`` when the app leaves it empty.
+                no_album: No album (Gallery). ``None`` when the app leaves it empty.
+                no_chat: No chat (Chatbot). ``None`` when the app leaves it empty.
+                no_label: No label (Label). ``None`` when the app leaves it empty.
+                no_table: No table (Dataframe). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2579,8 +2664,8 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             UpdatesResult, with fields:
-                updated_text: Updated text (Textbox).
-                hidden_number: Hidden number (Number).
+                updated_text: Updated text (Textbox). ``None`` when the app leaves it empty.
+                hidden_number: Hidden number (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2592,14 +2677,14 @@ class AsyncClient(_rt.AsyncClient):
         """Start updates() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_UPDATES)
 
-    async def off_the_list(self, arg: str) -> Literal["small", "medium", "large"]:
+    async def off_the_list(self, arg: str) -> Literal["small", "medium", "large"] | str | None:
         """Call /off_the_list.
 
         Args:
             arg: Ignored (Textbox).
 
         Returns:
-            Extra size (Dropdown).
+            Extra size (Dropdown). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2609,15 +2694,15 @@ class AsyncClient(_rt.AsyncClient):
 
     async def submit_off_the_list(
         self, arg: str
-    ) -> _rt.AsyncJob[Literal["small", "medium", "large"]]:
+    ) -> _rt.AsyncJob[Literal["small", "medium", "large"] | str | None]:
         """Start off_the_list() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_OFF_THE_LIST, arg)
 
-    async def tick(self) -> float:
+    async def tick(self) -> float | None:
         """Call /tick.
 
         Returns:
-            Ticks (Number).
+            Ticks (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2625,7 +2710,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_TICK)
 
-    async def submit_tick(self) -> _rt.AsyncJob[float]:
+    async def submit_tick(self) -> _rt.AsyncJob[float | None]:
         """Start tick() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_TICK)
 
@@ -2633,14 +2718,14 @@ class AsyncClient(_rt.AsyncClient):
 _default = _rt.DefaultClient(Client)
 
 
-def textbox(value: str = "hello") -> str:
+def textbox(value: str = "hello") -> str | None:
     """Call /textbox.
 
     Args:
         value: Text (Textbox). Defaults to 'hello'.
 
     Returns:
-        Text (Textbox).
+        Text (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2649,19 +2734,19 @@ def textbox(value: str = "hello") -> str:
     return _default.get().textbox(value)
 
 
-def submit_textbox(value: str = "hello") -> _rt.Job[str]:
+def submit_textbox(value: str = "hello") -> _rt.Job[str | None]:
     """Start textbox() on the default client and return its job at once."""
     return _default.get().submit_textbox(value)
 
 
-def textarea(value: str) -> str:
+def textarea(value: str) -> str | None:
     """Call /textarea.
 
     Args:
         value: Long text (Textbox).
 
     Returns:
-        Long text (Textbox).
+        Long text (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2670,19 +2755,19 @@ def textarea(value: str) -> str:
     return _default.get().textarea(value)
 
 
-def submit_textarea(value: str) -> _rt.Job[str]:
+def submit_textarea(value: str) -> _rt.Job[str | None]:
     """Start textarea() on the default client and return its job at once."""
     return _default.get().submit_textarea(value)
 
 
-def number_int(value: int = 3) -> int:
+def number_int(value: int = 3) -> int | None:
     """Call /number_int.
 
     Args:
         value: Whole number (Number). Defaults to 3.
 
     Returns:
-        Whole number (Number).
+        Whole number (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2691,19 +2776,19 @@ def number_int(value: int = 3) -> int:
     return _default.get().number_int(value)
 
 
-def submit_number_int(value: int = 3) -> _rt.Job[int]:
+def submit_number_int(value: int = 3) -> _rt.Job[int | None]:
     """Start number_int() on the default client and return its job at once."""
     return _default.get().submit_number_int(value)
 
 
-def number_float(value: float = 1.5) -> float:
+def number_float(value: float = 1.5) -> float | None:
     """Call /number_float.
 
     Args:
         value: Real number (Number). Defaults to 1.5.
 
     Returns:
-        Real number (Number).
+        Real number (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2712,19 +2797,19 @@ def number_float(value: float = 1.5) -> float:
     return _default.get().number_float(value)
 
 
-def submit_number_float(value: float = 1.5) -> _rt.Job[float]:
+def submit_number_float(value: float = 1.5) -> _rt.Job[float | None]:
     """Start number_float() on the default client and return its job at once."""
     return _default.get().submit_number_float(value)
 
 
-def slider(value: float = 2.5) -> float:
+def slider(value: float = 2.5) -> float | None:
     """Call /slider.
 
     Args:
         value: Level (Slider). Between 0 and 10, step 0.5. Defaults to 2.5.
 
     Returns:
-        Level (Slider).
+        Level (Slider). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2733,19 +2818,19 @@ def slider(value: float = 2.5) -> float:
     return _default.get().slider(value)
 
 
-def submit_slider(value: float = 2.5) -> _rt.Job[float]:
+def submit_slider(value: float = 2.5) -> _rt.Job[float | None]:
     """Start slider() on the default client and return its job at once."""
     return _default.get().submit_slider(value)
 
 
-def checkbox(value: bool = True) -> bool:
+def checkbox(value: bool = True) -> bool | None:
     """Call /checkbox.
 
     Args:
         value: Enabled (Checkbox). Defaults to True.
 
     Returns:
-        Enabled (Checkbox).
+        Enabled (Checkbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2754,14 +2839,14 @@ def checkbox(value: bool = True) -> bool:
     return _default.get().checkbox(value)
 
 
-def submit_checkbox(value: bool = True) -> _rt.Job[bool]:
+def submit_checkbox(value: bool = True) -> _rt.Job[bool | None]:
     """Start checkbox() on the default client and return its job at once."""
     return _default.get().submit_checkbox(value)
 
 
 def checkbox_group(
-    value: list[Literal["apple", "pear", "plum"]] = [],
-) -> list[Literal["apple", "pear", "plum"]]:
+    value: Sequence[Literal["apple", "pear", "plum"]] = (),
+) -> list[Literal["apple", "pear", "plum"] | str] | None:
     """Call /checkbox_group.
 
     Args:
@@ -2769,7 +2854,7 @@ def checkbox_group(
             to [].
 
     Returns:
-        Fruits (Checkboxgroup).
+        Fruits (Checkboxgroup). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2779,20 +2864,22 @@ def checkbox_group(
 
 
 def submit_checkbox_group(
-    value: list[Literal["apple", "pear", "plum"]] = [],
-) -> _rt.Job[list[Literal["apple", "pear", "plum"]]]:
+    value: Sequence[Literal["apple", "pear", "plum"]] = (),
+) -> _rt.Job[list[Literal["apple", "pear", "plum"] | str] | None]:
     """Start checkbox_group() on the default client and return its job at once."""
     return _default.get().submit_checkbox_group(value)
 
 
-def radio(value: Literal["red", "green", "blue"] = "red") -> Literal["red", "green", "blue"]:
+def radio(
+    value: Literal["red", "green", "blue"] = "red",
+) -> Literal["red", "green", "blue"] | str | None:
     """Call /radio.
 
     Args:
         value: Color name (Radio). One of: 'red', 'green', 'blue'. Defaults to 'red'.
 
     Returns:
-        Color name (Radio).
+        Color name (Radio). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2803,19 +2890,19 @@ def radio(value: Literal["red", "green", "blue"] = "red") -> Literal["red", "gre
 
 def submit_radio(
     value: Literal["red", "green", "blue"] = "red",
-) -> _rt.Job[Literal["red", "green", "blue"]]:
+) -> _rt.Job[Literal["red", "green", "blue"] | str | None]:
     """Start radio() on the default client and return its job at once."""
     return _default.get().submit_radio(value)
 
 
-def radio_numbers(value: Literal[1, 2] | float = 1) -> Literal[1, 2] | float:
+def radio_numbers(value: Literal[1, 2] | float = 1) -> Literal[1, 2] | float | None:
     """Call /radio_numbers.
 
     Args:
         value: Amount (Radio). One of: 1 (one), 2 (two), 0.5 (half). Defaults to 1.
 
     Returns:
-        Amount (Radio).
+        Amount (Radio). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2824,14 +2911,14 @@ def radio_numbers(value: Literal[1, 2] | float = 1) -> Literal[1, 2] | float:
     return _default.get().radio_numbers(value)
 
 
-def submit_radio_numbers(value: Literal[1, 2] | float = 1) -> _rt.Job[Literal[1, 2] | float]:
+def submit_radio_numbers(value: Literal[1, 2] | float = 1) -> _rt.Job[Literal[1, 2] | float | None]:
     """Start radio_numbers() on the default client and return its job at once."""
     return _default.get().submit_radio_numbers(value)
 
 
 def dropdowns(
     single: Literal["small", "medium", "large"] = "medium",
-    multi: list[Literal["a", "b", "c"]] = ["a"],
+    multi: Sequence[Literal["a", "b", "c"]] = ("a",),
     custom: Literal["cat", "dog"] | str = "cat",
     pairs: Literal["lo", "hi"] = "lo",
 ) -> DropdownsResult:
@@ -2846,10 +2933,10 @@ def dropdowns(
 
     Returns:
         DropdownsResult, with fields:
-            size_out: Size out (Dropdown).
-            letters_out: Letters out (Dropdown).
-            animal_out: Animal out (Dropdown).
-            level_name_out: Level name out (Dropdown).
+            size_out: Size out (Dropdown). ``None`` when the app leaves it empty.
+            letters_out: Letters out (Dropdown). ``None`` when the app leaves it empty.
+            animal_out: Animal out (Dropdown). ``None`` when the app leaves it empty.
+            level_name_out: Level name out (Dropdown). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2860,7 +2947,7 @@ def dropdowns(
 
 def submit_dropdowns(
     single: Literal["small", "medium", "large"] = "medium",
-    multi: list[Literal["a", "b", "c"]] = ["a"],
+    multi: Sequence[Literal["a", "b", "c"]] = ("a",),
     custom: Literal["cat", "dog"] | str = "cat",
     pairs: Literal["lo", "hi"] = "lo",
 ) -> _rt.Job[DropdownsResult]:
@@ -2868,14 +2955,14 @@ def submit_dropdowns(
     return _default.get().submit_dropdowns(single, multi, custom, pairs)
 
 
-def color(value: str = "#ff8800") -> str:
+def color(value: str = "#ff8800") -> str | None:
     """Call /color.
 
     Args:
         value: Color (Colorpicker). Defaults to '#ff8800'.
 
     Returns:
-        Color (Colorpicker).
+        Color (Colorpicker). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2884,19 +2971,19 @@ def color(value: str = "#ff8800") -> str:
     return _default.get().color(value)
 
 
-def submit_color(value: str = "#ff8800") -> _rt.Job[str]:
+def submit_color(value: str = "#ff8800") -> _rt.Job[str | None]:
     """Start color() on the default client and return its job at once."""
     return _default.get().submit_color(value)
 
 
-def datetime(value: str = "2024-01-02 03:04:05") -> str:
+def datetime(value: str = "2024-01-02 03:04:05") -> str | None:
     """Call /datetime.
 
     Args:
         value: When (Datetime). Defaults to '2024-01-02 03:04:05'.
 
     Returns:
-        When (Datetime).
+        When (Datetime). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2905,19 +2992,19 @@ def datetime(value: str = "2024-01-02 03:04:05") -> str:
     return _default.get().datetime(value)
 
 
-def submit_datetime(value: str = "2024-01-02 03:04:05") -> _rt.Job[str]:
+def submit_datetime(value: str = "2024-01-02 03:04:05") -> _rt.Job[str | None]:
     """Start datetime() on the default client and return its job at once."""
     return _default.get().submit_datetime(value)
 
 
-def image(value: FileInput) -> RemoteFile:
+def image(value: FileInput) -> RemoteFile | None:
     """Call /image.
 
     Args:
         value: Picture (Image).
 
     Returns:
-        Picture (Image).
+        Picture (Image). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2926,19 +3013,19 @@ def image(value: FileInput) -> RemoteFile:
     return _default.get().image(value)
 
 
-def submit_image(value: FileInput) -> _rt.Job[RemoteFile]:
+def submit_image(value: FileInput) -> _rt.Job[RemoteFile | None]:
     """Start image() on the default client and return its job at once."""
     return _default.get().submit_image(value)
 
 
-def image_editor(value: EditorDataInput) -> EditorData:
+def image_editor(value: EditorDataInput) -> EditorData | None:
     """Call /image_editor.
 
     Args:
         value: Sketch (Imageeditor).
 
     Returns:
-        Sketch (Imageeditor).
+        Sketch (Imageeditor). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2947,7 +3034,7 @@ def image_editor(value: EditorDataInput) -> EditorData:
     return _default.get().image_editor(value)
 
 
-def submit_image_editor(value: EditorDataInput) -> _rt.Job[EditorData]:
+def submit_image_editor(value: EditorDataInput) -> _rt.Job[EditorData | None]:
     """Start image_editor() on the default client and return its job at once."""
     return _default.get().submit_image_editor(value)
 
@@ -2977,14 +3064,14 @@ def submit_image_slider(
     return _default.get().submit_image_slider(value)
 
 
-def simple_image(value: FileInput) -> RemoteFile:
+def simple_image(value: FileInput) -> RemoteFile | None:
     """Call /simple_image.
 
     Args:
         value: Simple picture (Simpleimage).
 
     Returns:
-        Simple picture (Simpleimage).
+        Simple picture (Simpleimage). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -2993,19 +3080,19 @@ def simple_image(value: FileInput) -> RemoteFile:
     return _default.get().simple_image(value)
 
 
-def submit_simple_image(value: FileInput) -> _rt.Job[RemoteFile]:
+def submit_simple_image(value: FileInput) -> _rt.Job[RemoteFile | None]:
     """Start simple_image() on the default client and return its job at once."""
     return _default.get().submit_simple_image(value)
 
 
-def audio(value: FileInput) -> RemoteFile:
+def audio(value: FileInput) -> RemoteFile | None:
     """Call /audio.
 
     Args:
         value: Sound (Audio).
 
     Returns:
-        Sound (Audio).
+        Sound (Audio). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3014,19 +3101,19 @@ def audio(value: FileInput) -> RemoteFile:
     return _default.get().audio(value)
 
 
-def submit_audio(value: FileInput) -> _rt.Job[RemoteFile]:
+def submit_audio(value: FileInput) -> _rt.Job[RemoteFile | None]:
     """Start audio() on the default client and return its job at once."""
     return _default.get().submit_audio(value)
 
 
-def video(value: VideoDataInput) -> VideoData:
+def video(value: VideoDataInput) -> VideoData | None:
     """Call /video.
 
     Args:
         value: Clip (Video).
 
     Returns:
-        Clip (Video).
+        Clip (Video). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3035,19 +3122,19 @@ def video(value: VideoDataInput) -> VideoData:
     return _default.get().video(value)
 
 
-def submit_video(value: VideoDataInput) -> _rt.Job[VideoData]:
+def submit_video(value: VideoDataInput) -> _rt.Job[VideoData | None]:
     """Start video() on the default client and return its job at once."""
     return _default.get().submit_video(value)
 
 
-def file(value: FileInput) -> RemoteFile:
+def file(value: FileInput) -> RemoteFile | None:
     """Call /file.
 
     Args:
         value: Document (File).
 
     Returns:
-        Document (File).
+        Document (File). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3056,19 +3143,19 @@ def file(value: FileInput) -> RemoteFile:
     return _default.get().file(value)
 
 
-def submit_file(value: FileInput) -> _rt.Job[RemoteFile]:
+def submit_file(value: FileInput) -> _rt.Job[RemoteFile | None]:
     """Start file() on the default client and return its job at once."""
     return _default.get().submit_file(value)
 
 
-def files(value: list[FileInput]) -> list[RemoteFile]:
+def files(value: Sequence[FileInput]) -> list[RemoteFile] | None:
     """Call /files.
 
     Args:
         value: Documents (File).
 
     Returns:
-        Documents (File).
+        Documents (File). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3077,19 +3164,19 @@ def files(value: list[FileInput]) -> list[RemoteFile]:
     return _default.get().files(value)
 
 
-def submit_files(value: list[FileInput]) -> _rt.Job[list[RemoteFile]]:
+def submit_files(value: Sequence[FileInput]) -> _rt.Job[list[RemoteFile] | None]:
     """Start files() on the default client and return its job at once."""
     return _default.get().submit_files(value)
 
 
-def model3d(value: FileInput) -> RemoteFile:
+def model3d(value: FileInput) -> RemoteFile | None:
     """Call /model3d.
 
     Args:
         value: Mesh (Model3d).
 
     Returns:
-        Mesh (Model3d).
+        Mesh (Model3d). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3098,21 +3185,21 @@ def model3d(value: FileInput) -> RemoteFile:
     return _default.get().model3d(value)
 
 
-def submit_model3d(value: FileInput) -> _rt.Job[RemoteFile]:
+def submit_model3d(value: FileInput) -> _rt.Job[RemoteFile | None]:
     """Start model3d() on the default client and return its job at once."""
     return _default.get().submit_model3d(value)
 
 
 def gallery(
-    value: list[GalleryImageInput | GalleryVideoInput] = [],
-) -> list[GalleryImage | GalleryVideo]:
+    value: Sequence[GalleryImageInput | GalleryVideoInput] = (),
+) -> list[GalleryImage | GalleryVideo] | None:
     """Call /gallery.
 
     Args:
         value: Album (Gallery). Defaults to [].
 
     Returns:
-        Album (Gallery).
+        Album (Gallery). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3122,20 +3209,20 @@ def gallery(
 
 
 def submit_gallery(
-    value: list[GalleryImageInput | GalleryVideoInput] = [],
-) -> _rt.Job[list[GalleryImage | GalleryVideo]]:
+    value: Sequence[GalleryImageInput | GalleryVideoInput] = (),
+) -> _rt.Job[list[GalleryImage | GalleryVideo] | None]:
     """Start gallery() on the default client and return its job at once."""
     return _default.get().submit_gallery(value)
 
 
-def annotated_image(size: int = 8) -> AnnotatedImageData:
+def annotated_image(size: int = 8) -> AnnotatedImageData | None:
     """Call /annotated_image.
 
     Args:
         size: Side (Number). Defaults to 8.
 
     Returns:
-        Annotated (Annotatedimage).
+        Annotated (Annotatedimage). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3144,19 +3231,19 @@ def annotated_image(size: int = 8) -> AnnotatedImageData:
     return _default.get().annotated_image(size)
 
 
-def submit_annotated_image(size: int = 8) -> _rt.Job[AnnotatedImageData]:
+def submit_annotated_image(size: int = 8) -> _rt.Job[AnnotatedImageData | None]:
     """Start annotated_image() on the default client and return its job at once."""
     return _default.get().submit_annotated_image(size)
 
 
-def chatbot(value: list[MessageInput] = []) -> list[Message]:
+def chatbot(value: Sequence[MessageInput] = ()) -> list[Message] | None:
     """Call /chatbot.
 
     Args:
         value: History (Chatbot). Defaults to [].
 
     Returns:
-        History (Chatbot).
+        History (Chatbot). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3165,19 +3252,19 @@ def chatbot(value: list[MessageInput] = []) -> list[Message]:
     return _default.get().chatbot(value)
 
 
-def submit_chatbot(value: list[MessageInput] = []) -> _rt.Job[list[Message]]:
+def submit_chatbot(value: Sequence[MessageInput] = ()) -> _rt.Job[list[Message] | None]:
     """Start chatbot() on the default client and return its job at once."""
     return _default.get().submit_chatbot(value)
 
 
-def chat_rich(message: str = "hi") -> list[Message]:
+def chat_rich(message: str = "hi") -> list[Message] | None:
     """Call /chat_rich.
 
     Args:
         message: Textbox. Defaults to 'hi'.
 
     Returns:
-        Rich history (Chatbot).
+        Rich history (Chatbot). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3186,19 +3273,19 @@ def chat_rich(message: str = "hi") -> list[Message]:
     return _default.get().chat_rich(message)
 
 
-def submit_chat_rich(message: str = "hi") -> _rt.Job[list[Message]]:
+def submit_chat_rich(message: str = "hi") -> _rt.Job[list[Message] | None]:
     """Start chat_rich() on the default client and return its job at once."""
     return _default.get().submit_chat_rich(message)
 
 
-def multimodal(value: MultimodalDataInput) -> MultimodalData:
+def multimodal(value: MultimodalDataInput) -> MultimodalData | None:
     """Call /multimodal.
 
     Args:
         value: Prompt (Multimodaltextbox).
 
     Returns:
-        Prompt (Multimodaltextbox).
+        Prompt (Multimodaltextbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3207,7 +3294,7 @@ def multimodal(value: MultimodalDataInput) -> MultimodalData:
     return _default.get().multimodal(value)
 
 
-def submit_multimodal(value: MultimodalDataInput) -> _rt.Job[MultimodalData]:
+def submit_multimodal(value: MultimodalDataInput) -> _rt.Job[MultimodalData | None]:
     """Start multimodal() on the default client and return its job at once."""
     return _default.get().submit_multimodal(value)
 
@@ -3234,8 +3321,8 @@ def submit_json(value: Any) -> _rt.Job[Any]:
 
 
 def dataframe(
-    value: DataframeData = {"headers": ["name", "value"], "data": [["a", 1]], "metadata": None}
-) -> DataframeData:
+    value: DataframeDataInput = {"headers": ["name", "value"], "data": [["a", 1]], "metadata": None}
+) -> DataframeData | None:
     """Call /dataframe.
 
     Args:
@@ -3243,7 +3330,7 @@ def dataframe(
             'metadata': None}.
 
     Returns:
-        Table (Dataframe).
+        Table (Dataframe). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3253,20 +3340,20 @@ def dataframe(
 
 
 def submit_dataframe(
-    value: DataframeData = {"headers": ["name", "value"], "data": [["a", 1]], "metadata": None}
-) -> _rt.Job[DataframeData]:
+    value: DataframeDataInput = {"headers": ["name", "value"], "data": [["a", 1]], "metadata": None}
+) -> _rt.Job[DataframeData | None]:
     """Start dataframe() on the default client and return its job at once."""
     return _default.get().submit_dataframe(value)
 
 
-def label(text: str = "short") -> LabelData:
+def label(text: str = "short") -> LabelData | None:
     """Call /label.
 
     Args:
         text: Phrase (Textbox). Defaults to 'short'.
 
     Returns:
-        Class (Label).
+        Class (Label). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3275,19 +3362,19 @@ def label(text: str = "short") -> LabelData:
     return _default.get().label(text)
 
 
-def submit_label(text: str = "short") -> _rt.Job[LabelData]:
+def submit_label(text: str = "short") -> _rt.Job[LabelData | None]:
     """Start label() on the default client and return its job at once."""
     return _default.get().submit_label(text)
 
 
-def highlighted_text(tokens: list[HighlightedToken]) -> list[HighlightedToken]:
+def highlighted_text(tokens: Sequence[HighlightedTokenInput]) -> list[HighlightedToken] | None:
     """Call /highlighted_text.
 
     Args:
         tokens: Spans (Highlightedtext).
 
     Returns:
-        Spans (Highlightedtext).
+        Spans (Highlightedtext). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3296,19 +3383,21 @@ def highlighted_text(tokens: list[HighlightedToken]) -> list[HighlightedToken]:
     return _default.get().highlighted_text(tokens)
 
 
-def submit_highlighted_text(tokens: list[HighlightedToken]) -> _rt.Job[list[HighlightedToken]]:
+def submit_highlighted_text(
+    tokens: Sequence[HighlightedTokenInput],
+) -> _rt.Job[list[HighlightedToken] | None]:
     """Start highlighted_text() on the default client and return its job at once."""
     return _default.get().submit_highlighted_text(tokens)
 
 
-def code(value: str = "print(1)") -> str:
+def code(value: str = "print(1)") -> str | None:
     """Call /code.
 
     Args:
         value: Snippet (Code). Defaults to 'print(1)'.
 
     Returns:
-        Snippet (Code).
+        Snippet (Code). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3317,19 +3406,19 @@ def code(value: str = "print(1)") -> str:
     return _default.get().code(value)
 
 
-def submit_code(value: str = "print(1)") -> _rt.Job[str]:
+def submit_code(value: str = "print(1)") -> _rt.Job[str | None]:
     """Start code() on the default client and return its job at once."""
     return _default.get().submit_code(value)
 
 
-def html(value: str = "<b>bold</b>") -> str:
+def html(value: str = "<b>bold</b>") -> str | None:
     """Call /html.
 
     Args:
         value: Markup (Html). Defaults to '<b>bold</b>'.
 
     Returns:
-        Markup (Html).
+        Markup (Html). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3338,19 +3427,19 @@ def html(value: str = "<b>bold</b>") -> str:
     return _default.get().html(value)
 
 
-def submit_html(value: str = "<b>bold</b>") -> _rt.Job[str]:
+def submit_html(value: str = "<b>bold</b>") -> _rt.Job[str | None]:
     """Start html() on the default client and return its job at once."""
     return _default.get().submit_html(value)
 
 
-def markdown(value: str = "# Title") -> str:
+def markdown(value: str = "# Title") -> str | None:
     """Call /markdown.
 
     Args:
         value: Notes (Markdown). Defaults to '# Title'.
 
     Returns:
-        Notes (Markdown).
+        Notes (Markdown). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3359,7 +3448,7 @@ def markdown(value: str = "# Title") -> str:
     return _default.get().markdown(value)
 
 
-def submit_markdown(value: str = "# Title") -> _rt.Job[str]:
+def submit_markdown(value: str = "# Title") -> _rt.Job[str | None]:
     """Start markdown() on the default client and return its job at once."""
     return _default.get().submit_markdown(value)
 
@@ -3372,7 +3461,7 @@ def plots(n: int = 4) -> PlotsResult:
 
     Returns:
         PlotsResult, with fields:
-            figure: Figure (Plot).
+            figure: Figure (Plot). ``None`` when the app leaves it empty.
             line: Line (Lineplot).
             bars: Bars (Barplot).
             scatter: Scatter (Scatterplot).
@@ -3389,14 +3478,14 @@ def submit_plots(n: int = 4) -> _rt.Job[PlotsResult]:
     return _default.get().submit_plots(n)
 
 
-def download_button(name: str = "notes") -> RemoteFile:
+def download_button(name: str = "notes") -> RemoteFile | None:
     """Call /download_button.
 
     Args:
         name: File name (Textbox). Defaults to 'notes'.
 
     Returns:
-        Download (Downloadbutton).
+        Download (Downloadbutton). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3405,19 +3494,19 @@ def download_button(name: str = "notes") -> RemoteFile:
     return _default.get().download_button(name)
 
 
-def submit_download_button(name: str = "notes") -> _rt.Job[RemoteFile]:
+def submit_download_button(name: str = "notes") -> _rt.Job[RemoteFile | None]:
     """Start download_button() on the default client and return its job at once."""
     return _default.get().submit_download_button(name)
 
 
-def upload_button(value: FileInput) -> RemoteFile:
+def upload_button(value: FileInput) -> RemoteFile | None:
     """Call /upload_button.
 
     Args:
         value: Upload (Uploadbutton).
 
     Returns:
-        Uploaded (File).
+        Uploaded (File). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3426,19 +3515,19 @@ def upload_button(value: FileInput) -> RemoteFile:
     return _default.get().upload_button(value)
 
 
-def submit_upload_button(value: FileInput) -> _rt.Job[RemoteFile]:
+def submit_upload_button(value: FileInput) -> _rt.Job[RemoteFile | None]:
     """Start upload_button() on the default client and return its job at once."""
     return _default.get().submit_upload_button(value)
 
 
-def count(step: float = 1) -> int:
+def count(step: float = 1) -> int | None:
     """Call /count.
 
     Args:
         step: Number. Defaults to 1.
 
     Returns:
-        Total (Number).
+        Total (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3447,7 +3536,7 @@ def count(step: float = 1) -> int:
     return _default.get().count(step)
 
 
-def submit_count(step: float = 1) -> _rt.Job[int]:
+def submit_count(step: float = 1) -> _rt.Job[int | None]:
     """Start count() on the default client and return its job at once."""
     return _default.get().submit_count(step)
 
@@ -3457,16 +3546,16 @@ def nothing() -> NothingResult:
 
     Returns:
         NothingResult, with fields:
-            no_text: No text (Textbox).
-            no_number: No number (Number).
-            no_flag: No flag (Checkbox).
-            no_choice: No choice (Dropdown).
-            no_image: No image (Image).
-            no_file: No file (File).
-            no_album: No album (Gallery).
-            no_chat: No chat (Chatbot).
-            no_label: No label (Label).
-            no_table: No table (Dataframe).
+            no_text: No text (Textbox). ``None`` when the app leaves it empty.
+            no_number: No number (Number). ``None`` when the app leaves it empty.
+            no_flag: No flag (Checkbox). ``None`` when the app leaves it empty.
+            no_choice: No choice (Dropdown). ``None`` when the app leaves it empty.
+            no_image: No image (Image). ``None`` when the app leaves it empty.
+            no_file: No file (File). ``None`` when the app leaves it empty.
+            no_album: No album (Gallery). ``None`` when the app leaves it empty.
+            no_chat: No chat (Chatbot). ``None`` when the app leaves it empty.
+            no_label: No label (Label). ``None`` when the app leaves it empty.
+            no_table: No table (Dataframe). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3485,8 +3574,8 @@ def updates() -> UpdatesResult:
 
     Returns:
         UpdatesResult, with fields:
-            updated_text: Updated text (Textbox).
-            hidden_number: Hidden number (Number).
+            updated_text: Updated text (Textbox). ``None`` when the app leaves it empty.
+            hidden_number: Hidden number (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3500,14 +3589,14 @@ def submit_updates() -> _rt.Job[UpdatesResult]:
     return _default.get().submit_updates()
 
 
-def off_the_list(arg: str) -> Literal["small", "medium", "large"]:
+def off_the_list(arg: str) -> Literal["small", "medium", "large"] | str | None:
     """Call /off_the_list.
 
     Args:
         arg: Ignored (Textbox).
 
     Returns:
-        Extra size (Dropdown).
+        Extra size (Dropdown). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3516,16 +3605,16 @@ def off_the_list(arg: str) -> Literal["small", "medium", "large"]:
     return _default.get().off_the_list(arg)
 
 
-def submit_off_the_list(arg: str) -> _rt.Job[Literal["small", "medium", "large"]]:
+def submit_off_the_list(arg: str) -> _rt.Job[Literal["small", "medium", "large"] | str | None]:
     """Start off_the_list() on the default client and return its job at once."""
     return _default.get().submit_off_the_list(arg)
 
 
-def tick() -> float:
+def tick() -> float | None:
     """Call /tick.
 
     Returns:
-        Ticks (Number).
+        Ticks (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -3534,6 +3623,6 @@ def tick() -> float:
     return _default.get().tick()
 
 
-def submit_tick() -> _rt.Job[float]:
+def submit_tick() -> _rt.Job[float | None]:
     """Start tick() on the default client and return its job at once."""
     return _default.get().submit_tick()

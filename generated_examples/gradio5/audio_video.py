@@ -48,7 +48,7 @@ _VIDEO_DATA_INPUT_SHAPE = _s.Object(
 
 class VideoData(TypedDict):
     video: RemoteFile
-    subtitles: NotRequired[RemoteFile | None]
+    subtitles: RemoteFile | None
 
 
 _VIDEO_DATA_SHAPE = _s.Object(
@@ -64,19 +64,19 @@ APP = _rt.AppSpec(
     max_file_size=None,
 )
 
-_TONE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
+_TONE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/tone",
     fn_index=0,
     inputs=(
         _rt.Param("freq", _s.Float()),
-        _rt.Param("seconds", _s.Float()),
+        _rt.Param("seconds", _s.Float(minimum=0.1, maximum=2)),
     ),
     outputs=(_rt.Output("tone", _s.File()),),
     stream=False,
     python_name="tone",
 )
 
-_AUDIO_INFO: _rt.Endpoint[str] = _rt.Endpoint(
+_AUDIO_INFO: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/audio_info",
     fn_index=1,
     inputs=(_rt.Param("path", _s.File()),),
@@ -85,7 +85,7 @@ _AUDIO_INFO: _rt.Endpoint[str] = _rt.Endpoint(
     python_name="audio_info",
 )
 
-_REVERSE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
+_REVERSE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/reverse",
     fn_index=2,
     inputs=(_rt.Param("audio", _s.File()),),
@@ -94,7 +94,7 @@ _REVERSE: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     python_name="reverse",
 )
 
-_VIDEO: _rt.Endpoint[VideoData] = _rt.Endpoint(
+_VIDEO: _rt.Endpoint[VideoData | None] = _rt.Endpoint(
     "/video",
     fn_index=3,
     inputs=(_rt.Param("path", _VIDEO_DATA_INPUT_SHAPE),),
@@ -110,7 +110,7 @@ class Client(_rt.Client):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    def tone(self, freq: float = 440, seconds: float = 0.5) -> RemoteFile:
+    def tone(self, freq: float = 440, seconds: float = 0.5) -> RemoteFile | None:
         """Call /tone.
 
         Args:
@@ -118,7 +118,7 @@ class Client(_rt.Client):
             seconds: Slider. Between 0.1 and 2, step 0.01. Defaults to 0.5.
 
         Returns:
-            Tone (Audio).
+            Tone (Audio). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -126,18 +126,18 @@ class Client(_rt.Client):
         """
         return self._predict(_TONE, freq, seconds)
 
-    def submit_tone(self, freq: float = 440, seconds: float = 0.5) -> _rt.Job[RemoteFile]:
+    def submit_tone(self, freq: float = 440, seconds: float = 0.5) -> _rt.Job[RemoteFile | None]:
         """Start tone() and return its job at once (status, streaming, cancel)."""
         return self._submit(_TONE, freq, seconds)
 
-    def audio_info(self, path: FileInput) -> str:
+    def audio_info(self, path: FileInput) -> str | None:
         """Call /audio_info.
 
         Args:
             path: Audio file (Audio).
 
         Returns:
-            Info (Textbox).
+            Info (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -145,18 +145,18 @@ class Client(_rt.Client):
         """
         return self._predict(_AUDIO_INFO, path)
 
-    def submit_audio_info(self, path: FileInput) -> _rt.Job[str]:
+    def submit_audio_info(self, path: FileInput) -> _rt.Job[str | None]:
         """Start audio_info() and return its job at once (status, streaming, cancel)."""
         return self._submit(_AUDIO_INFO, path)
 
-    def reverse(self, audio: FileInput) -> RemoteFile:
+    def reverse(self, audio: FileInput) -> RemoteFile | None:
         """Call /reverse.
 
         Args:
             audio: Audio (numpy) (Audio).
 
         Returns:
-            Reversed (Audio).
+            Reversed (Audio). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -164,18 +164,18 @@ class Client(_rt.Client):
         """
         return self._predict(_REVERSE, audio)
 
-    def submit_reverse(self, audio: FileInput) -> _rt.Job[RemoteFile]:
+    def submit_reverse(self, audio: FileInput) -> _rt.Job[RemoteFile | None]:
         """Start reverse() and return its job at once (status, streaming, cancel)."""
         return self._submit(_REVERSE, audio)
 
-    def video(self, path: VideoDataInput) -> VideoData:
+    def video(self, path: VideoDataInput) -> VideoData | None:
         """Call /video.
 
         Args:
             path: Video in (Video).
 
         Returns:
-            Video out (Video).
+            Video out (Video). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -183,7 +183,7 @@ class Client(_rt.Client):
         """
         return self._predict(_VIDEO, path)
 
-    def submit_video(self, path: VideoDataInput) -> _rt.Job[VideoData]:
+    def submit_video(self, path: VideoDataInput) -> _rt.Job[VideoData | None]:
         """Start video() and return its job at once (status, streaming, cancel)."""
         return self._submit(_VIDEO, path)
 
@@ -193,7 +193,7 @@ class AsyncClient(_rt.AsyncClient):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    async def tone(self, freq: float = 440, seconds: float = 0.5) -> RemoteFile:
+    async def tone(self, freq: float = 440, seconds: float = 0.5) -> RemoteFile | None:
         """Call /tone.
 
         Args:
@@ -201,7 +201,7 @@ class AsyncClient(_rt.AsyncClient):
             seconds: Slider. Between 0.1 and 2, step 0.01. Defaults to 0.5.
 
         Returns:
-            Tone (Audio).
+            Tone (Audio). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -211,18 +211,18 @@ class AsyncClient(_rt.AsyncClient):
 
     async def submit_tone(
         self, freq: float = 440, seconds: float = 0.5
-    ) -> _rt.AsyncJob[RemoteFile]:
+    ) -> _rt.AsyncJob[RemoteFile | None]:
         """Start tone() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_TONE, freq, seconds)
 
-    async def audio_info(self, path: FileInput) -> str:
+    async def audio_info(self, path: FileInput) -> str | None:
         """Call /audio_info.
 
         Args:
             path: Audio file (Audio).
 
         Returns:
-            Info (Textbox).
+            Info (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -230,18 +230,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_AUDIO_INFO, path)
 
-    async def submit_audio_info(self, path: FileInput) -> _rt.AsyncJob[str]:
+    async def submit_audio_info(self, path: FileInput) -> _rt.AsyncJob[str | None]:
         """Start audio_info() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_AUDIO_INFO, path)
 
-    async def reverse(self, audio: FileInput) -> RemoteFile:
+    async def reverse(self, audio: FileInput) -> RemoteFile | None:
         """Call /reverse.
 
         Args:
             audio: Audio (numpy) (Audio).
 
         Returns:
-            Reversed (Audio).
+            Reversed (Audio). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -249,18 +249,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_REVERSE, audio)
 
-    async def submit_reverse(self, audio: FileInput) -> _rt.AsyncJob[RemoteFile]:
+    async def submit_reverse(self, audio: FileInput) -> _rt.AsyncJob[RemoteFile | None]:
         """Start reverse() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_REVERSE, audio)
 
-    async def video(self, path: VideoDataInput) -> VideoData:
+    async def video(self, path: VideoDataInput) -> VideoData | None:
         """Call /video.
 
         Args:
             path: Video in (Video).
 
         Returns:
-            Video out (Video).
+            Video out (Video). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -268,7 +268,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_VIDEO, path)
 
-    async def submit_video(self, path: VideoDataInput) -> _rt.AsyncJob[VideoData]:
+    async def submit_video(self, path: VideoDataInput) -> _rt.AsyncJob[VideoData | None]:
         """Start video() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_VIDEO, path)
 
@@ -276,7 +276,7 @@ class AsyncClient(_rt.AsyncClient):
 _default = _rt.DefaultClient(Client)
 
 
-def tone(freq: float = 440, seconds: float = 0.5) -> RemoteFile:
+def tone(freq: float = 440, seconds: float = 0.5) -> RemoteFile | None:
     """Call /tone.
 
     Args:
@@ -284,7 +284,7 @@ def tone(freq: float = 440, seconds: float = 0.5) -> RemoteFile:
         seconds: Slider. Between 0.1 and 2, step 0.01. Defaults to 0.5.
 
     Returns:
-        Tone (Audio).
+        Tone (Audio). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -293,19 +293,19 @@ def tone(freq: float = 440, seconds: float = 0.5) -> RemoteFile:
     return _default.get().tone(freq, seconds)
 
 
-def submit_tone(freq: float = 440, seconds: float = 0.5) -> _rt.Job[RemoteFile]:
+def submit_tone(freq: float = 440, seconds: float = 0.5) -> _rt.Job[RemoteFile | None]:
     """Start tone() on the default client and return its job at once."""
     return _default.get().submit_tone(freq, seconds)
 
 
-def audio_info(path: FileInput) -> str:
+def audio_info(path: FileInput) -> str | None:
     """Call /audio_info.
 
     Args:
         path: Audio file (Audio).
 
     Returns:
-        Info (Textbox).
+        Info (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -314,19 +314,19 @@ def audio_info(path: FileInput) -> str:
     return _default.get().audio_info(path)
 
 
-def submit_audio_info(path: FileInput) -> _rt.Job[str]:
+def submit_audio_info(path: FileInput) -> _rt.Job[str | None]:
     """Start audio_info() on the default client and return its job at once."""
     return _default.get().submit_audio_info(path)
 
 
-def reverse(audio: FileInput) -> RemoteFile:
+def reverse(audio: FileInput) -> RemoteFile | None:
     """Call /reverse.
 
     Args:
         audio: Audio (numpy) (Audio).
 
     Returns:
-        Reversed (Audio).
+        Reversed (Audio). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -335,19 +335,19 @@ def reverse(audio: FileInput) -> RemoteFile:
     return _default.get().reverse(audio)
 
 
-def submit_reverse(audio: FileInput) -> _rt.Job[RemoteFile]:
+def submit_reverse(audio: FileInput) -> _rt.Job[RemoteFile | None]:
     """Start reverse() on the default client and return its job at once."""
     return _default.get().submit_reverse(audio)
 
 
-def video(path: VideoDataInput) -> VideoData:
+def video(path: VideoDataInput) -> VideoData | None:
     """Call /video.
 
     Args:
         path: Video in (Video).
 
     Returns:
-        Video out (Video).
+        Video out (Video). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -356,6 +356,6 @@ def video(path: VideoDataInput) -> VideoData:
     return _default.get().video(path)
 
 
-def submit_video(path: VideoDataInput) -> _rt.Job[VideoData]:
+def submit_video(path: VideoDataInput) -> _rt.Job[VideoData | None]:
     """Start video() on the default client and return its job at once."""
     return _default.get().submit_video(path)

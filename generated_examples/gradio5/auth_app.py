@@ -29,7 +29,7 @@ APP = _rt.AppSpec(
     max_file_size=None,
 )
 
-_WHOAMI: _rt.Endpoint[str] = _rt.Endpoint(
+_WHOAMI: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/whoami",
     fn_index=0,
     inputs=(_rt.Param("text", _s.Str()),),
@@ -45,14 +45,14 @@ class Client(_rt.Client):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    def whoami(self, text: str) -> str:
+    def whoami(self, text: str) -> str | None:
         """Call /whoami.
 
         Args:
             text: Textbox.
 
         Returns:
-            output (Textbox).
+            output (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -60,7 +60,7 @@ class Client(_rt.Client):
         """
         return self._predict(_WHOAMI, text)
 
-    def submit_whoami(self, text: str) -> _rt.Job[str]:
+    def submit_whoami(self, text: str) -> _rt.Job[str | None]:
         """Start whoami() and return its job at once (status, streaming, cancel)."""
         return self._submit(_WHOAMI, text)
 
@@ -70,14 +70,14 @@ class AsyncClient(_rt.AsyncClient):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    async def whoami(self, text: str) -> str:
+    async def whoami(self, text: str) -> str | None:
         """Call /whoami.
 
         Args:
             text: Textbox.
 
         Returns:
-            output (Textbox).
+            output (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -85,7 +85,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_WHOAMI, text)
 
-    async def submit_whoami(self, text: str) -> _rt.AsyncJob[str]:
+    async def submit_whoami(self, text: str) -> _rt.AsyncJob[str | None]:
         """Start whoami() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_WHOAMI, text)
 
@@ -93,14 +93,14 @@ class AsyncClient(_rt.AsyncClient):
 _default = _rt.DefaultClient(Client)
 
 
-def whoami(text: str) -> str:
+def whoami(text: str) -> str | None:
     """Call /whoami.
 
     Args:
         text: Textbox.
 
     Returns:
-        output (Textbox).
+        output (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -109,6 +109,6 @@ def whoami(text: str) -> str:
     return _default.get().whoami(text)
 
 
-def submit_whoami(text: str) -> _rt.Job[str]:
+def submit_whoami(text: str) -> _rt.Job[str | None]:
     """Start whoami() on the default client and return its job at once."""
     return _default.get().submit_whoami(text)

@@ -36,7 +36,7 @@ _CHAT: _rt.Endpoint[Any] = _rt.Endpoint(
         _rt.Param("message", _s.Str()),
         _rt.STATE,
         _rt.Param("system_prompt", _s.Str()),
-        _rt.Param("temperature", _s.Float()),
+        _rt.Param("temperature", _s.Float(minimum=0, maximum=1)),
     ),
     outputs=(
         _rt.Output("response", _s.Json()),

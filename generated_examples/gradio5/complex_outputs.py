@@ -8,7 +8,8 @@ Schema hash: sha256:93d682816524f16e993c4e86d63e1bdfa763ef9bdc807abafdd143d6ddef
 """
 
 import sys
-from typing import Any, ClassVar, Literal, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Literal, NamedTuple, final
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict
@@ -32,6 +33,7 @@ __all__ = [
     "ComponentMessage",
     "OptionDict",
     "Message",
+    "DataframeDataInput",
     "AnalyzeResult",
     "ShiftResult",
     "analyze",
@@ -49,7 +51,7 @@ __all__ = [
 
 class HighlightedToken(TypedDict):
     token: str
-    class_or_confidence: NotRequired[str | float | None]
+    class_or_confidence: str | float | None
 
 
 _HIGHLIGHTED_TOKEN_SHAPE = _s.Object(
@@ -59,8 +61,8 @@ _HIGHLIGHTED_TOKEN_SHAPE = _s.Object(
 
 
 class LabelConfidence(TypedDict):
-    label: NotRequired[str | int | float | None]
-    confidence: NotRequired[float | None]
+    label: str | int | float | None
+    confidence: float | None
 
 
 _LABEL_CONFIDENCE_SHAPE = _s.Object(
@@ -72,8 +74,8 @@ _LABEL_CONFIDENCE_SHAPE = _s.Object(
 
 
 class LabelData(TypedDict):
-    label: NotRequired[str | int | float | None]
-    confidences: NotRequired[list[LabelConfidence] | None]
+    label: str | int | float | None
+    confidences: list[LabelConfidence] | None
 
 
 _LABEL_DATA_SHAPE = _s.Object(
@@ -87,7 +89,7 @@ _LABEL_DATA_SHAPE = _s.Object(
 class DataframeData(TypedDict):
     headers: list[Any]
     data: list[list[Any]]
-    metadata: NotRequired[dict[str, list[Any] | None] | None]
+    metadata: dict[str, list[Any] | None] | None
 
 
 _DATAFRAME_DATA_SHAPE = _s.Object(
@@ -126,9 +128,10 @@ _METADATA_DICT_SHAPE = _s.Object(
 )
 
 
+@final
 class FileMessage(TypedDict):
     file: RemoteFile
-    alt_text: NotRequired[str | None]
+    alt_text: str | None
 
 
 _FILE_MESSAGE_SHAPE = _s.Object(
@@ -136,6 +139,7 @@ _FILE_MESSAGE_SHAPE = _s.Object(
 )
 
 
+@final
 class ComponentMessage(TypedDict):
     component: str
     value: Any
@@ -169,9 +173,9 @@ _OPTION_DICT_SHAPE = _s.Object({"value": _s.Str(), "label": _s.Str()}, required=
 
 class Message(TypedDict):
     role: str
-    metadata: NotRequired[MetadataDict | None]
+    metadata: MetadataDict | None
     content: str | FileMessage | ComponentMessage
-    options: NotRequired[list[OptionDict] | None]
+    options: list[OptionDict] | None
 
 
 _MESSAGE_SHAPE = _s.Object(
@@ -185,32 +189,48 @@ _MESSAGE_SHAPE = _s.Object(
 )
 
 
+class DataframeDataInput(TypedDict):
+    headers: Sequence[Any]
+    data: Sequence[Sequence[Any]]
+    metadata: NotRequired[Mapping[str, Sequence[Any] | None] | None]
+
+
+_DATAFRAME_DATA_INPUT_SHAPE = _s.Object(
+    {
+        "headers": _s.List(_s.Any()),
+        "data": _s.List(_s.List(_s.Any())),
+        "metadata": _s.Optional(_s.Mapping(_s.Optional(_s.List(_s.Any())))),
+    },
+    required=("headers", "data"),
+)
+
+
 class AnalyzeResult(NamedTuple):
     """What analyze() returns.
 
     Attributes:
-        highlighted: Highlighted (Highlightedtext).
-        sentiment: Sentiment (Label).
+        highlighted: Highlighted (Highlightedtext). ``None`` when the app leaves it empty.
+        sentiment: Sentiment (Label). ``None`` when the app leaves it empty.
         stats: Stats (Json).
-        table: Table (Dataframe).
+        table: Table (Dataframe). ``None`` when the app leaves it empty.
     """
 
-    highlighted: list[HighlightedToken]
-    sentiment: LabelData
+    highlighted: list[HighlightedToken] | None
+    sentiment: LabelData | None
     stats: Any
-    table: DataframeData
+    table: DataframeData | None
 
 
 class ShiftResult(NamedTuple):
     """What shift() returns.
 
     Attributes:
-        upper_color: Upper color (Colorpicker).
-        later: Later (Datetime).
+        upper_color: Upper color (Colorpicker). ``None`` when the app leaves it empty.
+        later: Later (Datetime). ``None`` when the app leaves it empty.
     """
 
-    upper_color: str
-    later: str
+    upper_color: str | None
+    later: str | None
 
 
 APP = _rt.AppSpec(
@@ -236,7 +256,7 @@ _ANALYZE: _rt.Endpoint[AnalyzeResult] = _rt.Endpoint(
     python_name="analyze",
 )
 
-_CHAT_ONCE: _rt.Endpoint[list[Message]] = _rt.Endpoint(
+_CHAT_ONCE: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
     "/chat_once",
     fn_index=1,
     inputs=(_rt.Param("message", _s.Str()),),
@@ -262,10 +282,10 @@ _SHIFT: _rt.Endpoint[ShiftResult] = _rt.Endpoint(
     python_name="shift",
 )
 
-_TABLE_SUM: _rt.Endpoint[float] = _rt.Endpoint(
+_TABLE_SUM: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/table_sum",
     fn_index=3,
-    inputs=(_rt.Param("df", _DATAFRAME_DATA_SHAPE),),
+    inputs=(_rt.Param("df", _DATAFRAME_DATA_INPUT_SHAPE),),
     outputs=(_rt.Output("total", _s.Float()),),
     stream=False,
     python_name="table_sum",
@@ -295,10 +315,11 @@ class Client(_rt.Client):
 
         Returns:
             AnalyzeResult, with fields:
-                highlighted: Highlighted (Highlightedtext).
-                sentiment: Sentiment (Label).
+                highlighted: Highlighted (Highlightedtext). ``None`` when the app leaves it
+                    empty.
+                sentiment: Sentiment (Label). ``None`` when the app leaves it empty.
                 stats: Stats (Json).
-                table: Table (Dataframe).
+                table: Table (Dataframe). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -310,14 +331,14 @@ class Client(_rt.Client):
         """Start analyze() and return its job at once (status, streaming, cancel)."""
         return self._submit(_ANALYZE, text)
 
-    def chat_once(self, message: str) -> list[Message]:
+    def chat_once(self, message: str) -> list[Message] | None:
         """Call /chat_once.
 
         Args:
             message: Textbox.
 
         Returns:
-            Conversation (Chatbot).
+            Conversation (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -325,7 +346,7 @@ class Client(_rt.Client):
         """
         return self._predict(_CHAT_ONCE, message)
 
-    def submit_chat_once(self, message: str) -> _rt.Job[list[Message]]:
+    def submit_chat_once(self, message: str) -> _rt.Job[list[Message] | None]:
         """Start chat_once() and return its job at once (status, streaming, cancel)."""
         return self._submit(_CHAT_ONCE, message)
 
@@ -339,8 +360,8 @@ class Client(_rt.Client):
 
         Returns:
             ShiftResult, with fields:
-                upper_color: Upper color (Colorpicker).
-                later: Later (Datetime).
+                upper_color: Upper color (Colorpicker). ``None`` when the app leaves it empty.
+                later: Later (Datetime). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -356,12 +377,12 @@ class Client(_rt.Client):
 
     def table_sum(
         self,
-        df: DataframeData = {
+        df: DataframeDataInput = {
             "headers": ["name", "value"],
             "data": [["a", 1], ["b", 2]],
             "metadata": None,
         },
-    ) -> float:
+    ) -> float | None:
         """Call /table_sum.
 
         Args:
@@ -369,7 +390,7 @@ class Client(_rt.Client):
                 1], ['b', 2]], 'metadata': None}.
 
         Returns:
-            Total (Number).
+            Total (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -379,12 +400,12 @@ class Client(_rt.Client):
 
     def submit_table_sum(
         self,
-        df: DataframeData = {
+        df: DataframeDataInput = {
             "headers": ["name", "value"],
             "data": [["a", 1], ["b", 2]],
             "metadata": None,
         },
-    ) -> _rt.Job[float]:
+    ) -> _rt.Job[float | None]:
         """Start table_sum() and return its job at once (status, streaming, cancel)."""
         return self._submit(_TABLE_SUM, df)
 
@@ -421,10 +442,11 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             AnalyzeResult, with fields:
-                highlighted: Highlighted (Highlightedtext).
-                sentiment: Sentiment (Label).
+                highlighted: Highlighted (Highlightedtext). ``None`` when the app leaves it
+                    empty.
+                sentiment: Sentiment (Label). ``None`` when the app leaves it empty.
                 stats: Stats (Json).
-                table: Table (Dataframe).
+                table: Table (Dataframe). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -438,14 +460,14 @@ class AsyncClient(_rt.AsyncClient):
         """Start analyze() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_ANALYZE, text)
 
-    async def chat_once(self, message: str) -> list[Message]:
+    async def chat_once(self, message: str) -> list[Message] | None:
         """Call /chat_once.
 
         Args:
             message: Textbox.
 
         Returns:
-            Conversation (Chatbot).
+            Conversation (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -453,7 +475,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_CHAT_ONCE, message)
 
-    async def submit_chat_once(self, message: str) -> _rt.AsyncJob[list[Message]]:
+    async def submit_chat_once(self, message: str) -> _rt.AsyncJob[list[Message] | None]:
         """Start chat_once() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_CHAT_ONCE, message)
 
@@ -467,8 +489,8 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             ShiftResult, with fields:
-                upper_color: Upper color (Colorpicker).
-                later: Later (Datetime).
+                upper_color: Upper color (Colorpicker). ``None`` when the app leaves it empty.
+                later: Later (Datetime). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -484,12 +506,12 @@ class AsyncClient(_rt.AsyncClient):
 
     async def table_sum(
         self,
-        df: DataframeData = {
+        df: DataframeDataInput = {
             "headers": ["name", "value"],
             "data": [["a", 1], ["b", 2]],
             "metadata": None,
         },
-    ) -> float:
+    ) -> float | None:
         """Call /table_sum.
 
         Args:
@@ -497,7 +519,7 @@ class AsyncClient(_rt.AsyncClient):
                 1], ['b', 2]], 'metadata': None}.
 
         Returns:
-            Total (Number).
+            Total (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -507,12 +529,12 @@ class AsyncClient(_rt.AsyncClient):
 
     async def submit_table_sum(
         self,
-        df: DataframeData = {
+        df: DataframeDataInput = {
             "headers": ["name", "value"],
             "data": [["a", 1], ["b", 2]],
             "metadata": None,
         },
-    ) -> _rt.AsyncJob[float]:
+    ) -> _rt.AsyncJob[float | None]:
         """Start table_sum() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_TABLE_SUM, df)
 
@@ -547,10 +569,10 @@ def analyze(text: str = "hello wonderful world") -> AnalyzeResult:
 
     Returns:
         AnalyzeResult, with fields:
-            highlighted: Highlighted (Highlightedtext).
-            sentiment: Sentiment (Label).
+            highlighted: Highlighted (Highlightedtext). ``None`` when the app leaves it empty.
+            sentiment: Sentiment (Label). ``None`` when the app leaves it empty.
             stats: Stats (Json).
-            table: Table (Dataframe).
+            table: Table (Dataframe). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -564,14 +586,14 @@ def submit_analyze(text: str = "hello wonderful world") -> _rt.Job[AnalyzeResult
     return _default.get().submit_analyze(text)
 
 
-def chat_once(message: str) -> list[Message]:
+def chat_once(message: str) -> list[Message] | None:
     """Call /chat_once.
 
     Args:
         message: Textbox.
 
     Returns:
-        Conversation (Chatbot).
+        Conversation (Chatbot). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -580,7 +602,7 @@ def chat_once(message: str) -> list[Message]:
     return _default.get().chat_once(message)
 
 
-def submit_chat_once(message: str) -> _rt.Job[list[Message]]:
+def submit_chat_once(message: str) -> _rt.Job[list[Message] | None]:
     """Start chat_once() on the default client and return its job at once."""
     return _default.get().submit_chat_once(message)
 
@@ -595,8 +617,8 @@ def shift(color: str = "#ff0000", *, when: str, days: float = 1) -> ShiftResult:
 
     Returns:
         ShiftResult, with fields:
-            upper_color: Upper color (Colorpicker).
-            later: Later (Datetime).
+            upper_color: Upper color (Colorpicker). ``None`` when the app leaves it empty.
+            later: Later (Datetime). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -611,12 +633,12 @@ def submit_shift(color: str = "#ff0000", *, when: str, days: float = 1) -> _rt.J
 
 
 def table_sum(
-    df: DataframeData = {
+    df: DataframeDataInput = {
         "headers": ["name", "value"],
         "data": [["a", 1], ["b", 2]],
         "metadata": None,
     }
-) -> float:
+) -> float | None:
     """Call /table_sum.
 
     Args:
@@ -624,7 +646,7 @@ def table_sum(
             ['b', 2]], 'metadata': None}.
 
     Returns:
-        Total (Number).
+        Total (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -634,12 +656,12 @@ def table_sum(
 
 
 def submit_table_sum(
-    df: DataframeData = {
+    df: DataframeDataInput = {
         "headers": ["name", "value"],
         "data": [["a", 1], ["b", 2]],
         "metadata": None,
     }
-) -> _rt.Job[float]:
+) -> _rt.Job[float | None]:
     """Start table_sum() on the default client and return its job at once."""
     return _default.get().submit_table_sum(df)
 

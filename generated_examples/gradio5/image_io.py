@@ -34,7 +34,7 @@ APP = _rt.AppSpec(
     max_file_size=None,
 )
 
-_FLIP: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
+_FLIP: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/flip",
     fn_index=0,
     inputs=(_rt.Param("path", _s.File()),),
@@ -43,7 +43,7 @@ _FLIP: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     python_name="flip",
 )
 
-_INVERT: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
+_INVERT: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/invert",
     fn_index=1,
     inputs=(_rt.Param("arr", _s.File()),),
@@ -52,7 +52,7 @@ _INVERT: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
     python_name="invert",
 )
 
-_GRAY: _rt.Endpoint[RemoteFile] = _rt.Endpoint(
+_GRAY: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/gray",
     fn_index=2,
     inputs=(_rt.Param("img", _s.File()),),
@@ -68,14 +68,14 @@ class Client(_rt.Client):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    def flip(self, path: FileInput) -> RemoteFile:
+    def flip(self, path: FileInput) -> RemoteFile | None:
         """Call /flip.
 
         Args:
             path: Image (filepath) (Image).
 
         Returns:
-            Flipped (Image).
+            Flipped (Image). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -83,18 +83,18 @@ class Client(_rt.Client):
         """
         return self._predict(_FLIP, path)
 
-    def submit_flip(self, path: FileInput) -> _rt.Job[RemoteFile]:
+    def submit_flip(self, path: FileInput) -> _rt.Job[RemoteFile | None]:
         """Start flip() and return its job at once (status, streaming, cancel)."""
         return self._submit(_FLIP, path)
 
-    def invert(self, arr: FileInput) -> RemoteFile:
+    def invert(self, arr: FileInput) -> RemoteFile | None:
         """Call /invert.
 
         Args:
             arr: Image (numpy) (Image).
 
         Returns:
-            Inverted (Image).
+            Inverted (Image). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -102,18 +102,18 @@ class Client(_rt.Client):
         """
         return self._predict(_INVERT, arr)
 
-    def submit_invert(self, arr: FileInput) -> _rt.Job[RemoteFile]:
+    def submit_invert(self, arr: FileInput) -> _rt.Job[RemoteFile | None]:
         """Start invert() and return its job at once (status, streaming, cancel)."""
         return self._submit(_INVERT, arr)
 
-    def gray(self, img: FileInput) -> RemoteFile:
+    def gray(self, img: FileInput) -> RemoteFile | None:
         """Call /gray.
 
         Args:
             img: Image (pil) (Image).
 
         Returns:
-            Gray (Image).
+            Gray (Image). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -121,7 +121,7 @@ class Client(_rt.Client):
         """
         return self._predict(_GRAY, img)
 
-    def submit_gray(self, img: FileInput) -> _rt.Job[RemoteFile]:
+    def submit_gray(self, img: FileInput) -> _rt.Job[RemoteFile | None]:
         """Start gray() and return its job at once (status, streaming, cancel)."""
         return self._submit(_GRAY, img)
 
@@ -131,14 +131,14 @@ class AsyncClient(_rt.AsyncClient):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    async def flip(self, path: FileInput) -> RemoteFile:
+    async def flip(self, path: FileInput) -> RemoteFile | None:
         """Call /flip.
 
         Args:
             path: Image (filepath) (Image).
 
         Returns:
-            Flipped (Image).
+            Flipped (Image). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -146,18 +146,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_FLIP, path)
 
-    async def submit_flip(self, path: FileInput) -> _rt.AsyncJob[RemoteFile]:
+    async def submit_flip(self, path: FileInput) -> _rt.AsyncJob[RemoteFile | None]:
         """Start flip() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_FLIP, path)
 
-    async def invert(self, arr: FileInput) -> RemoteFile:
+    async def invert(self, arr: FileInput) -> RemoteFile | None:
         """Call /invert.
 
         Args:
             arr: Image (numpy) (Image).
 
         Returns:
-            Inverted (Image).
+            Inverted (Image). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -165,18 +165,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_INVERT, arr)
 
-    async def submit_invert(self, arr: FileInput) -> _rt.AsyncJob[RemoteFile]:
+    async def submit_invert(self, arr: FileInput) -> _rt.AsyncJob[RemoteFile | None]:
         """Start invert() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_INVERT, arr)
 
-    async def gray(self, img: FileInput) -> RemoteFile:
+    async def gray(self, img: FileInput) -> RemoteFile | None:
         """Call /gray.
 
         Args:
             img: Image (pil) (Image).
 
         Returns:
-            Gray (Image).
+            Gray (Image). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -184,7 +184,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_GRAY, img)
 
-    async def submit_gray(self, img: FileInput) -> _rt.AsyncJob[RemoteFile]:
+    async def submit_gray(self, img: FileInput) -> _rt.AsyncJob[RemoteFile | None]:
         """Start gray() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_GRAY, img)
 
@@ -192,14 +192,14 @@ class AsyncClient(_rt.AsyncClient):
 _default = _rt.DefaultClient(Client)
 
 
-def flip(path: FileInput) -> RemoteFile:
+def flip(path: FileInput) -> RemoteFile | None:
     """Call /flip.
 
     Args:
         path: Image (filepath) (Image).
 
     Returns:
-        Flipped (Image).
+        Flipped (Image). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -208,19 +208,19 @@ def flip(path: FileInput) -> RemoteFile:
     return _default.get().flip(path)
 
 
-def submit_flip(path: FileInput) -> _rt.Job[RemoteFile]:
+def submit_flip(path: FileInput) -> _rt.Job[RemoteFile | None]:
     """Start flip() on the default client and return its job at once."""
     return _default.get().submit_flip(path)
 
 
-def invert(arr: FileInput) -> RemoteFile:
+def invert(arr: FileInput) -> RemoteFile | None:
     """Call /invert.
 
     Args:
         arr: Image (numpy) (Image).
 
     Returns:
-        Inverted (Image).
+        Inverted (Image). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -229,19 +229,19 @@ def invert(arr: FileInput) -> RemoteFile:
     return _default.get().invert(arr)
 
 
-def submit_invert(arr: FileInput) -> _rt.Job[RemoteFile]:
+def submit_invert(arr: FileInput) -> _rt.Job[RemoteFile | None]:
     """Start invert() on the default client and return its job at once."""
     return _default.get().submit_invert(arr)
 
 
-def gray(img: FileInput) -> RemoteFile:
+def gray(img: FileInput) -> RemoteFile | None:
     """Call /gray.
 
     Args:
         img: Image (pil) (Image).
 
     Returns:
-        Gray (Image).
+        Gray (Image). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -250,6 +250,6 @@ def gray(img: FileInput) -> RemoteFile:
     return _default.get().gray(img)
 
 
-def submit_gray(img: FileInput) -> _rt.Job[RemoteFile]:
+def submit_gray(img: FileInput) -> _rt.Job[RemoteFile | None]:
     """Start gray() on the default client and return its job at once."""
     return _default.get().submit_gray(img)

@@ -37,7 +37,7 @@ APP = _rt.AppSpec(
     max_file_size=None,
 )
 
-_SLOW: _rt.Endpoint[str] = _rt.Endpoint(
+_SLOW: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/slow",
     fn_index=0,
     inputs=(_rt.Param("steps", _s.Float()),),
@@ -46,7 +46,7 @@ _SLOW: _rt.Endpoint[str] = _rt.Endpoint(
     python_name="slow",
 )
 
-_NOTIFY: _rt.Endpoint[str] = _rt.Endpoint(
+_NOTIFY: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/notify",
     fn_index=1,
     inputs=(_rt.Param("text", _s.Str()),),
@@ -55,7 +55,7 @@ _NOTIFY: _rt.Endpoint[str] = _rt.Endpoint(
     python_name="notify",
 )
 
-_FAIL: _rt.Endpoint[str] = _rt.Endpoint(
+_FAIL: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/fail",
     fn_index=2,
     inputs=(_rt.Param("text", _s.Str()),),
@@ -64,7 +64,7 @@ _FAIL: _rt.Endpoint[str] = _rt.Endpoint(
     python_name="fail",
 )
 
-_CRASH: _rt.Endpoint[str] = _rt.Endpoint(
+_CRASH: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/crash",
     fn_index=3,
     inputs=(_rt.Param("text", _s.Str()),),
@@ -73,7 +73,7 @@ _CRASH: _rt.Endpoint[str] = _rt.Endpoint(
     python_name="crash",
 )
 
-_FAIL_MIDSTREAM: _rt.Endpoint[str] = _rt.Endpoint(
+_FAIL_MIDSTREAM: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/fail_midstream",
     fn_index=4,
     inputs=(_rt.Param("n", _s.Float()),),
@@ -89,14 +89,14 @@ class Client(_rt.Client):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    def slow(self, steps: float = 3) -> str:
+    def slow(self, steps: float = 3) -> str | None:
         """Call /slow.
 
         Args:
             steps: Number. Defaults to 3.
 
         Returns:
-            Result (Textbox).
+            Result (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -104,18 +104,18 @@ class Client(_rt.Client):
         """
         return self._predict(_SLOW, steps)
 
-    def submit_slow(self, steps: float = 3) -> _rt.Job[str]:
+    def submit_slow(self, steps: float = 3) -> _rt.Job[str | None]:
         """Start slow() and return its job at once (status, streaming, cancel)."""
         return self._submit(_SLOW, steps)
 
-    def notify(self, text: str) -> str:
+    def notify(self, text: str) -> str | None:
         """Call /notify.
 
         Args:
             text: Textbox.
 
         Returns:
-            Result (Textbox).
+            Result (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -123,18 +123,18 @@ class Client(_rt.Client):
         """
         return self._predict(_NOTIFY, text)
 
-    def submit_notify(self, text: str) -> _rt.Job[str]:
+    def submit_notify(self, text: str) -> _rt.Job[str | None]:
         """Start notify() and return its job at once (status, streaming, cancel)."""
         return self._submit(_NOTIFY, text)
 
-    def fail(self, text: str) -> str:
+    def fail(self, text: str) -> str | None:
         """Call /fail.
 
         Args:
             text: Textbox.
 
         Returns:
-            Result (Textbox).
+            Result (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -142,18 +142,18 @@ class Client(_rt.Client):
         """
         return self._predict(_FAIL, text)
 
-    def submit_fail(self, text: str) -> _rt.Job[str]:
+    def submit_fail(self, text: str) -> _rt.Job[str | None]:
         """Start fail() and return its job at once (status, streaming, cancel)."""
         return self._submit(_FAIL, text)
 
-    def crash(self, text: str) -> str:
+    def crash(self, text: str) -> str | None:
         """Call /crash.
 
         Args:
             text: Textbox.
 
         Returns:
-            Result (Textbox).
+            Result (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -161,11 +161,11 @@ class Client(_rt.Client):
         """
         return self._predict(_CRASH, text)
 
-    def submit_crash(self, text: str) -> _rt.Job[str]:
+    def submit_crash(self, text: str) -> _rt.Job[str | None]:
         """Start crash() and return its job at once (status, streaming, cancel)."""
         return self._submit(_CRASH, text)
 
-    def fail_midstream(self, n: float = 3) -> str:
+    def fail_midstream(self, n: float = 3) -> str | None:
         """Call /fail_midstream.
 
         The app streams this result: iterate ``submit_fail_midstream(...)`` for partial values.
@@ -174,7 +174,7 @@ class Client(_rt.Client):
             n: Steps (Number). Defaults to 3.
 
         Returns:
-            Result (Textbox).
+            Result (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -182,7 +182,7 @@ class Client(_rt.Client):
         """
         return self._predict(_FAIL_MIDSTREAM, n)
 
-    def submit_fail_midstream(self, n: float = 3) -> _rt.Job[str]:
+    def submit_fail_midstream(self, n: float = 3) -> _rt.Job[str | None]:
         """Start fail_midstream() and return its job at once (status, streaming, cancel)."""
         return self._submit(_FAIL_MIDSTREAM, n)
 
@@ -192,14 +192,14 @@ class AsyncClient(_rt.AsyncClient):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    async def slow(self, steps: float = 3) -> str:
+    async def slow(self, steps: float = 3) -> str | None:
         """Call /slow.
 
         Args:
             steps: Number. Defaults to 3.
 
         Returns:
-            Result (Textbox).
+            Result (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -207,18 +207,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_SLOW, steps)
 
-    async def submit_slow(self, steps: float = 3) -> _rt.AsyncJob[str]:
+    async def submit_slow(self, steps: float = 3) -> _rt.AsyncJob[str | None]:
         """Start slow() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_SLOW, steps)
 
-    async def notify(self, text: str) -> str:
+    async def notify(self, text: str) -> str | None:
         """Call /notify.
 
         Args:
             text: Textbox.
 
         Returns:
-            Result (Textbox).
+            Result (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -226,18 +226,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_NOTIFY, text)
 
-    async def submit_notify(self, text: str) -> _rt.AsyncJob[str]:
+    async def submit_notify(self, text: str) -> _rt.AsyncJob[str | None]:
         """Start notify() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_NOTIFY, text)
 
-    async def fail(self, text: str) -> str:
+    async def fail(self, text: str) -> str | None:
         """Call /fail.
 
         Args:
             text: Textbox.
 
         Returns:
-            Result (Textbox).
+            Result (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -245,18 +245,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_FAIL, text)
 
-    async def submit_fail(self, text: str) -> _rt.AsyncJob[str]:
+    async def submit_fail(self, text: str) -> _rt.AsyncJob[str | None]:
         """Start fail() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_FAIL, text)
 
-    async def crash(self, text: str) -> str:
+    async def crash(self, text: str) -> str | None:
         """Call /crash.
 
         Args:
             text: Textbox.
 
         Returns:
-            Result (Textbox).
+            Result (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -264,11 +264,11 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_CRASH, text)
 
-    async def submit_crash(self, text: str) -> _rt.AsyncJob[str]:
+    async def submit_crash(self, text: str) -> _rt.AsyncJob[str | None]:
         """Start crash() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_CRASH, text)
 
-    async def fail_midstream(self, n: float = 3) -> str:
+    async def fail_midstream(self, n: float = 3) -> str | None:
         """Call /fail_midstream.
 
         The app streams this result: iterate ``submit_fail_midstream(...)`` for partial values.
@@ -277,7 +277,7 @@ class AsyncClient(_rt.AsyncClient):
             n: Steps (Number). Defaults to 3.
 
         Returns:
-            Result (Textbox).
+            Result (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -285,7 +285,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_FAIL_MIDSTREAM, n)
 
-    async def submit_fail_midstream(self, n: float = 3) -> _rt.AsyncJob[str]:
+    async def submit_fail_midstream(self, n: float = 3) -> _rt.AsyncJob[str | None]:
         """Start fail_midstream() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_FAIL_MIDSTREAM, n)
 
@@ -293,14 +293,14 @@ class AsyncClient(_rt.AsyncClient):
 _default = _rt.DefaultClient(Client)
 
 
-def slow(steps: float = 3) -> str:
+def slow(steps: float = 3) -> str | None:
     """Call /slow.
 
     Args:
         steps: Number. Defaults to 3.
 
     Returns:
-        Result (Textbox).
+        Result (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -309,19 +309,19 @@ def slow(steps: float = 3) -> str:
     return _default.get().slow(steps)
 
 
-def submit_slow(steps: float = 3) -> _rt.Job[str]:
+def submit_slow(steps: float = 3) -> _rt.Job[str | None]:
     """Start slow() on the default client and return its job at once."""
     return _default.get().submit_slow(steps)
 
 
-def notify(text: str) -> str:
+def notify(text: str) -> str | None:
     """Call /notify.
 
     Args:
         text: Textbox.
 
     Returns:
-        Result (Textbox).
+        Result (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -330,19 +330,19 @@ def notify(text: str) -> str:
     return _default.get().notify(text)
 
 
-def submit_notify(text: str) -> _rt.Job[str]:
+def submit_notify(text: str) -> _rt.Job[str | None]:
     """Start notify() on the default client and return its job at once."""
     return _default.get().submit_notify(text)
 
 
-def fail(text: str) -> str:
+def fail(text: str) -> str | None:
     """Call /fail.
 
     Args:
         text: Textbox.
 
     Returns:
-        Result (Textbox).
+        Result (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -351,19 +351,19 @@ def fail(text: str) -> str:
     return _default.get().fail(text)
 
 
-def submit_fail(text: str) -> _rt.Job[str]:
+def submit_fail(text: str) -> _rt.Job[str | None]:
     """Start fail() on the default client and return its job at once."""
     return _default.get().submit_fail(text)
 
 
-def crash(text: str) -> str:
+def crash(text: str) -> str | None:
     """Call /crash.
 
     Args:
         text: Textbox.
 
     Returns:
-        Result (Textbox).
+        Result (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -372,12 +372,12 @@ def crash(text: str) -> str:
     return _default.get().crash(text)
 
 
-def submit_crash(text: str) -> _rt.Job[str]:
+def submit_crash(text: str) -> _rt.Job[str | None]:
     """Start crash() on the default client and return its job at once."""
     return _default.get().submit_crash(text)
 
 
-def fail_midstream(n: float = 3) -> str:
+def fail_midstream(n: float = 3) -> str | None:
     """Call /fail_midstream.
 
     The app streams this result: iterate ``submit_fail_midstream(...)`` for partial values.
@@ -386,7 +386,7 @@ def fail_midstream(n: float = 3) -> str:
         n: Steps (Number). Defaults to 3.
 
     Returns:
-        Result (Textbox).
+        Result (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -395,6 +395,6 @@ def fail_midstream(n: float = 3) -> str:
     return _default.get().fail_midstream(n)
 
 
-def submit_fail_midstream(n: float = 3) -> _rt.Job[str]:
+def submit_fail_midstream(n: float = 3) -> _rt.Job[str | None]:
     """Start fail_midstream() on the default client and return its job at once."""
     return _default.get().submit_fail_midstream(n)

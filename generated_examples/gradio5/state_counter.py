@@ -31,7 +31,7 @@ APP = _rt.AppSpec(
     max_file_size=None,
 )
 
-_INCREMENT: _rt.Endpoint[float] = _rt.Endpoint(
+_INCREMENT: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/increment",
     fn_index=0,
     inputs=(
@@ -48,7 +48,7 @@ _INCREMENT: _rt.Endpoint[float] = _rt.Endpoint(
     python_name="increment",
 )
 
-_HISTORY: _rt.Endpoint[str] = _rt.Endpoint(
+_HISTORY: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/history",
     fn_index=1,
     inputs=(_rt.STATE,),
@@ -64,14 +64,14 @@ class Client(_rt.Client):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    def increment(self, step: float = 1) -> float:
+    def increment(self, step: float = 1) -> float | None:
         """Call /increment.
 
         Args:
             step: Number. Defaults to 1.
 
         Returns:
-            Count (Number).
+            Count (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -79,15 +79,15 @@ class Client(_rt.Client):
         """
         return self._predict(_INCREMENT, step)
 
-    def submit_increment(self, step: float = 1) -> _rt.Job[float]:
+    def submit_increment(self, step: float = 1) -> _rt.Job[float | None]:
         """Start increment() and return its job at once (status, streaming, cancel)."""
         return self._submit(_INCREMENT, step)
 
-    def history(self) -> str:
+    def history(self) -> str | None:
         """Call /history.
 
         Returns:
-            History (Textbox).
+            History (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -95,7 +95,7 @@ class Client(_rt.Client):
         """
         return self._predict(_HISTORY)
 
-    def submit_history(self) -> _rt.Job[str]:
+    def submit_history(self) -> _rt.Job[str | None]:
         """Start history() and return its job at once (status, streaming, cancel)."""
         return self._submit(_HISTORY)
 
@@ -105,14 +105,14 @@ class AsyncClient(_rt.AsyncClient):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    async def increment(self, step: float = 1) -> float:
+    async def increment(self, step: float = 1) -> float | None:
         """Call /increment.
 
         Args:
             step: Number. Defaults to 1.
 
         Returns:
-            Count (Number).
+            Count (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -120,15 +120,15 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_INCREMENT, step)
 
-    async def submit_increment(self, step: float = 1) -> _rt.AsyncJob[float]:
+    async def submit_increment(self, step: float = 1) -> _rt.AsyncJob[float | None]:
         """Start increment() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_INCREMENT, step)
 
-    async def history(self) -> str:
+    async def history(self) -> str | None:
         """Call /history.
 
         Returns:
-            History (Textbox).
+            History (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -136,7 +136,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_HISTORY)
 
-    async def submit_history(self) -> _rt.AsyncJob[str]:
+    async def submit_history(self) -> _rt.AsyncJob[str | None]:
         """Start history() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_HISTORY)
 
@@ -144,14 +144,14 @@ class AsyncClient(_rt.AsyncClient):
 _default = _rt.DefaultClient(Client)
 
 
-def increment(step: float = 1) -> float:
+def increment(step: float = 1) -> float | None:
     """Call /increment.
 
     Args:
         step: Number. Defaults to 1.
 
     Returns:
-        Count (Number).
+        Count (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -160,16 +160,16 @@ def increment(step: float = 1) -> float:
     return _default.get().increment(step)
 
 
-def submit_increment(step: float = 1) -> _rt.Job[float]:
+def submit_increment(step: float = 1) -> _rt.Job[float | None]:
     """Start increment() on the default client and return its job at once."""
     return _default.get().submit_increment(step)
 
 
-def history() -> str:
+def history() -> str | None:
     """Call /history.
 
     Returns:
-        History (Textbox).
+        History (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -178,6 +178,6 @@ def history() -> str:
     return _default.get().history()
 
 
-def submit_history() -> _rt.Job[str]:
+def submit_history() -> _rt.Job[str | None]:
     """Start history() on the default client and return its job at once."""
     return _default.get().submit_history()

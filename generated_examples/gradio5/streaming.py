@@ -8,7 +8,7 @@ Schema hash: sha256:0ab21bbc0995476a3de339e3fea64e26821a26179a9ec47743ac5229379c
 """
 
 import sys
-from typing import Any, ClassVar, Literal, NamedTuple
+from typing import Any, ClassVar, Literal, NamedTuple, final
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict
@@ -66,9 +66,10 @@ _METADATA_DICT_SHAPE = _s.Object(
 )
 
 
+@final
 class FileMessage(TypedDict):
     file: RemoteFile
-    alt_text: NotRequired[str | None]
+    alt_text: str | None
 
 
 _FILE_MESSAGE_SHAPE = _s.Object(
@@ -76,6 +77,7 @@ _FILE_MESSAGE_SHAPE = _s.Object(
 )
 
 
+@final
 class ComponentMessage(TypedDict):
     component: str
     value: Any
@@ -109,9 +111,9 @@ _OPTION_DICT_SHAPE = _s.Object({"value": _s.Str(), "label": _s.Str()}, required=
 
 class Message(TypedDict):
     role: str
-    metadata: NotRequired[MetadataDict | None]
+    metadata: MetadataDict | None
     content: str | FileMessage | ComponentMessage
-    options: NotRequired[list[OptionDict] | None]
+    options: list[OptionDict] | None
 
 
 _MESSAGE_SHAPE = _s.Object(
@@ -129,12 +131,12 @@ class TwoOutputsResult(NamedTuple):
     """What two_outputs() returns.
 
     Attributes:
-        status: Status (Textbox).
-        index_: Index (Number).
+        status: Status (Textbox). ``None`` when the app leaves it empty.
+        index_: Index (Number). ``None`` when the app leaves it empty.
     """
 
-    status: str
-    index_: float
+    status: str | None
+    index_: float | None
 
 
 APP = _rt.AppSpec(
@@ -145,7 +147,7 @@ APP = _rt.AppSpec(
     max_file_size=None,
 )
 
-_COUNT: _rt.Endpoint[str] = _rt.Endpoint(
+_COUNT: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/count",
     fn_index=0,
     inputs=(
@@ -166,7 +168,7 @@ _GROW_LIST: _rt.Endpoint[Any] = _rt.Endpoint(
     python_name="grow_list",
 )
 
-_STREAM_CHAT: _rt.Endpoint[list[Message]] = _rt.Endpoint(
+_STREAM_CHAT: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
     "/stream_chat",
     fn_index=2,
     inputs=(_rt.Param("message", _s.Str()),),
@@ -195,7 +197,7 @@ class Client(_rt.Client):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    def count(self, n: int = 5, delay: float = 0.05) -> str:
+    def count(self, n: int = 5, delay: float = 0.05) -> str | None:
         """Call /count.
 
         The app streams this result: iterate ``submit_count(...)`` for partial values.
@@ -205,7 +207,7 @@ class Client(_rt.Client):
             delay: Number. Defaults to 0.05.
 
         Returns:
-            Counter (Textbox).
+            Counter (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -213,7 +215,7 @@ class Client(_rt.Client):
         """
         return self._predict(_COUNT, n, delay)
 
-    def submit_count(self, n: int = 5, delay: float = 0.05) -> _rt.Job[str]:
+    def submit_count(self, n: int = 5, delay: float = 0.05) -> _rt.Job[str | None]:
         """Start count() and return its job at once (status, streaming, cancel)."""
         return self._submit(_COUNT, n, delay)
 
@@ -238,7 +240,7 @@ class Client(_rt.Client):
         """Start grow_list() and return its job at once (status, streaming, cancel)."""
         return self._submit(_GROW_LIST, n)
 
-    def stream_chat(self, message: str) -> list[Message]:
+    def stream_chat(self, message: str) -> list[Message] | None:
         """Call /stream_chat.
 
         The app streams this result: iterate ``submit_stream_chat(...)`` for partial values.
@@ -247,7 +249,7 @@ class Client(_rt.Client):
             message: Textbox.
 
         Returns:
-            Bot (Chatbot).
+            Bot (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -255,7 +257,7 @@ class Client(_rt.Client):
         """
         return self._predict(_STREAM_CHAT, message)
 
-    def submit_stream_chat(self, message: str) -> _rt.Job[list[Message]]:
+    def submit_stream_chat(self, message: str) -> _rt.Job[list[Message] | None]:
         """Start stream_chat() and return its job at once (status, streaming, cancel)."""
         return self._submit(_STREAM_CHAT, message)
 
@@ -269,8 +271,8 @@ class Client(_rt.Client):
 
         Returns:
             TwoOutputsResult, with fields:
-                status: Status (Textbox).
-                index_: Index (Number).
+                status: Status (Textbox). ``None`` when the app leaves it empty.
+                index_: Index (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -288,7 +290,7 @@ class AsyncClient(_rt.AsyncClient):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    async def count(self, n: int = 5, delay: float = 0.05) -> str:
+    async def count(self, n: int = 5, delay: float = 0.05) -> str | None:
         """Call /count.
 
         The app streams this result: iterate ``submit_count(...)`` for partial values.
@@ -298,7 +300,7 @@ class AsyncClient(_rt.AsyncClient):
             delay: Number. Defaults to 0.05.
 
         Returns:
-            Counter (Textbox).
+            Counter (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -306,7 +308,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_COUNT, n, delay)
 
-    async def submit_count(self, n: int = 5, delay: float = 0.05) -> _rt.AsyncJob[str]:
+    async def submit_count(self, n: int = 5, delay: float = 0.05) -> _rt.AsyncJob[str | None]:
         """Start count() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_COUNT, n, delay)
 
@@ -331,7 +333,7 @@ class AsyncClient(_rt.AsyncClient):
         """Start grow_list() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_GROW_LIST, n)
 
-    async def stream_chat(self, message: str) -> list[Message]:
+    async def stream_chat(self, message: str) -> list[Message] | None:
         """Call /stream_chat.
 
         The app streams this result: iterate ``submit_stream_chat(...)`` for partial values.
@@ -340,7 +342,7 @@ class AsyncClient(_rt.AsyncClient):
             message: Textbox.
 
         Returns:
-            Bot (Chatbot).
+            Bot (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -348,7 +350,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_STREAM_CHAT, message)
 
-    async def submit_stream_chat(self, message: str) -> _rt.AsyncJob[list[Message]]:
+    async def submit_stream_chat(self, message: str) -> _rt.AsyncJob[list[Message] | None]:
         """Start stream_chat() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_STREAM_CHAT, message)
 
@@ -362,8 +364,8 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             TwoOutputsResult, with fields:
-                status: Status (Textbox).
-                index_: Index (Number).
+                status: Status (Textbox). ``None`` when the app leaves it empty.
+                index_: Index (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -379,7 +381,7 @@ class AsyncClient(_rt.AsyncClient):
 _default = _rt.DefaultClient(Client)
 
 
-def count(n: int = 5, delay: float = 0.05) -> str:
+def count(n: int = 5, delay: float = 0.05) -> str | None:
     """Call /count.
 
     The app streams this result: iterate ``submit_count(...)`` for partial values.
@@ -389,7 +391,7 @@ def count(n: int = 5, delay: float = 0.05) -> str:
         delay: Number. Defaults to 0.05.
 
     Returns:
-        Counter (Textbox).
+        Counter (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -398,7 +400,7 @@ def count(n: int = 5, delay: float = 0.05) -> str:
     return _default.get().count(n, delay)
 
 
-def submit_count(n: int = 5, delay: float = 0.05) -> _rt.Job[str]:
+def submit_count(n: int = 5, delay: float = 0.05) -> _rt.Job[str | None]:
     """Start count() on the default client and return its job at once."""
     return _default.get().submit_count(n, delay)
 
@@ -426,7 +428,7 @@ def submit_grow_list(n: int = 5) -> _rt.Job[Any]:
     return _default.get().submit_grow_list(n)
 
 
-def stream_chat(message: str) -> list[Message]:
+def stream_chat(message: str) -> list[Message] | None:
     """Call /stream_chat.
 
     The app streams this result: iterate ``submit_stream_chat(...)`` for partial values.
@@ -435,7 +437,7 @@ def stream_chat(message: str) -> list[Message]:
         message: Textbox.
 
     Returns:
-        Bot (Chatbot).
+        Bot (Chatbot). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -444,7 +446,7 @@ def stream_chat(message: str) -> list[Message]:
     return _default.get().stream_chat(message)
 
 
-def submit_stream_chat(message: str) -> _rt.Job[list[Message]]:
+def submit_stream_chat(message: str) -> _rt.Job[list[Message] | None]:
     """Start stream_chat() on the default client and return its job at once."""
     return _default.get().submit_stream_chat(message)
 
@@ -459,8 +461,8 @@ def two_outputs(n: int = 5) -> TwoOutputsResult:
 
     Returns:
         TwoOutputsResult, with fields:
-            status: Status (Textbox).
-            index_: Index (Number).
+            status: Status (Textbox). ``None`` when the app leaves it empty.
+            index_: Index (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).

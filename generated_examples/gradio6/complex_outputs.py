@@ -8,7 +8,8 @@ Schema hash: sha256:7581aefdc2dc80827cffc9d4aa8cbea9b34d569c88fe3691163919561807
 """
 
 import sys
-from typing import Any, ClassVar, Literal, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Literal, NamedTuple, final
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict
@@ -33,6 +34,7 @@ __all__ = [
     "ComponentMessage",
     "OptionDict",
     "Message",
+    "DataframeDataInput",
     "AnalyzeResult",
     "ShiftResult",
     "analyze",
@@ -50,7 +52,7 @@ __all__ = [
 
 class HighlightedToken(TypedDict):
     token: str
-    class_or_confidence: NotRequired[str | float | None]
+    class_or_confidence: str | float | None
 
 
 _HIGHLIGHTED_TOKEN_SHAPE = _s.Object(
@@ -60,8 +62,8 @@ _HIGHLIGHTED_TOKEN_SHAPE = _s.Object(
 
 
 class LabelConfidence(TypedDict):
-    label: NotRequired[str | int | float | None]
-    confidence: NotRequired[float | None]
+    label: str | int | float | None
+    confidence: float | None
 
 
 _LABEL_CONFIDENCE_SHAPE = _s.Object(
@@ -73,8 +75,8 @@ _LABEL_CONFIDENCE_SHAPE = _s.Object(
 
 
 class LabelData(TypedDict):
-    label: NotRequired[str | int | float | None]
-    confidences: NotRequired[list[LabelConfidence] | None]
+    label: str | int | float | None
+    confidences: list[LabelConfidence] | None
 
 
 _LABEL_DATA_SHAPE = _s.Object(
@@ -88,7 +90,7 @@ _LABEL_DATA_SHAPE = _s.Object(
 class DataframeData(TypedDict):
     headers: list[Any]
     data: list[list[Any]]
-    metadata: NotRequired[dict[str, list[Any] | None] | None]
+    metadata: dict[str, list[Any] | None] | None
 
 
 _DATAFRAME_DATA_SHAPE = _s.Object(
@@ -127,9 +129,10 @@ _METADATA_DICT_SHAPE = _s.Object(
 )
 
 
+@final
 class TextMessage(TypedDict):
     text: str
-    type: NotRequired[Literal["text"]]
+    type: Literal["text"]
 
 
 _TEXT_MESSAGE_SHAPE = _s.Object(
@@ -137,10 +140,11 @@ _TEXT_MESSAGE_SHAPE = _s.Object(
 )
 
 
+@final
 class FileMessage(TypedDict):
     file: RemoteFile
-    alt_text: NotRequired[str | None]
-    type: NotRequired[Literal["file"]]
+    alt_text: str | None
+    type: Literal["file"]
 
 
 _FILE_MESSAGE_SHAPE = _s.Object(
@@ -149,12 +153,13 @@ _FILE_MESSAGE_SHAPE = _s.Object(
 )
 
 
+@final
 class ComponentMessage(TypedDict):
     component: str
     value: Any
     constructor_args: dict[str, Any]
     props: dict[str, Any]
-    type: NotRequired[Literal["component"]]
+    type: Literal["component"]
 
 
 _COMPONENT_MESSAGE_SHAPE = _s.Object(
@@ -184,9 +189,9 @@ _OPTION_DICT_SHAPE = _s.Object({"value": _s.Str(), "label": _s.Str()}, required=
 
 class Message(TypedDict):
     role: str
-    metadata: NotRequired[MetadataDict | None]
+    metadata: MetadataDict | None
     content: list[TextMessage | FileMessage | ComponentMessage]
-    options: NotRequired[list[OptionDict] | None]
+    options: list[OptionDict] | None
 
 
 _MESSAGE_SHAPE = _s.Object(
@@ -202,32 +207,48 @@ _MESSAGE_SHAPE = _s.Object(
 )
 
 
+class DataframeDataInput(TypedDict):
+    headers: Sequence[Any]
+    data: Sequence[Sequence[Any]]
+    metadata: NotRequired[Mapping[str, Sequence[Any] | None] | None]
+
+
+_DATAFRAME_DATA_INPUT_SHAPE = _s.Object(
+    {
+        "headers": _s.List(_s.Any()),
+        "data": _s.List(_s.List(_s.Any())),
+        "metadata": _s.Optional(_s.Mapping(_s.Optional(_s.List(_s.Any())))),
+    },
+    required=("headers", "data"),
+)
+
+
 class AnalyzeResult(NamedTuple):
     """What analyze() returns.
 
     Attributes:
-        highlighted: Highlighted (Highlightedtext).
-        sentiment: Sentiment (Label).
+        highlighted: Highlighted (Highlightedtext). ``None`` when the app leaves it empty.
+        sentiment: Sentiment (Label). ``None`` when the app leaves it empty.
         stats: Stats (Json).
-        table: Table (Dataframe).
+        table: Table (Dataframe). ``None`` when the app leaves it empty.
     """
 
-    highlighted: list[HighlightedToken]
-    sentiment: LabelData
+    highlighted: list[HighlightedToken] | None
+    sentiment: LabelData | None
     stats: Any
-    table: DataframeData
+    table: DataframeData | None
 
 
 class ShiftResult(NamedTuple):
     """What shift() returns.
 
     Attributes:
-        upper_color: Upper color (Colorpicker).
-        later: Later (Datetime).
+        upper_color: Upper color (Colorpicker). ``None`` when the app leaves it empty.
+        later: Later (Datetime). ``None`` when the app leaves it empty.
     """
 
-    upper_color: str
-    later: str
+    upper_color: str | None
+    later: str | None
 
 
 APP = _rt.AppSpec(
@@ -253,7 +274,7 @@ _ANALYZE: _rt.Endpoint[AnalyzeResult] = _rt.Endpoint(
     python_name="analyze",
 )
 
-_CHAT_ONCE: _rt.Endpoint[list[Message]] = _rt.Endpoint(
+_CHAT_ONCE: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
     "/chat_once",
     fn_index=1,
     inputs=(_rt.Param("message", _s.Str()),),
@@ -279,10 +300,10 @@ _SHIFT: _rt.Endpoint[ShiftResult] = _rt.Endpoint(
     python_name="shift",
 )
 
-_TABLE_SUM: _rt.Endpoint[float] = _rt.Endpoint(
+_TABLE_SUM: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/table_sum",
     fn_index=3,
-    inputs=(_rt.Param("df", _DATAFRAME_DATA_SHAPE),),
+    inputs=(_rt.Param("df", _DATAFRAME_DATA_INPUT_SHAPE),),
     outputs=(_rt.Output("total", _s.Float()),),
     stream=False,
     python_name="table_sum",
@@ -312,10 +333,11 @@ class Client(_rt.Client):
 
         Returns:
             AnalyzeResult, with fields:
-                highlighted: Highlighted (Highlightedtext).
-                sentiment: Sentiment (Label).
+                highlighted: Highlighted (Highlightedtext). ``None`` when the app leaves it
+                    empty.
+                sentiment: Sentiment (Label). ``None`` when the app leaves it empty.
                 stats: Stats (Json).
-                table: Table (Dataframe).
+                table: Table (Dataframe). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -327,14 +349,14 @@ class Client(_rt.Client):
         """Start analyze() and return its job at once (status, streaming, cancel)."""
         return self._submit(_ANALYZE, text)
 
-    def chat_once(self, message: str) -> list[Message]:
+    def chat_once(self, message: str) -> list[Message] | None:
         """Call /chat_once.
 
         Args:
             message: Textbox.
 
         Returns:
-            Conversation (Chatbot).
+            Conversation (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -342,7 +364,7 @@ class Client(_rt.Client):
         """
         return self._predict(_CHAT_ONCE, message)
 
-    def submit_chat_once(self, message: str) -> _rt.Job[list[Message]]:
+    def submit_chat_once(self, message: str) -> _rt.Job[list[Message] | None]:
         """Start chat_once() and return its job at once (status, streaming, cancel)."""
         return self._submit(_CHAT_ONCE, message)
 
@@ -356,8 +378,8 @@ class Client(_rt.Client):
 
         Returns:
             ShiftResult, with fields:
-                upper_color: Upper color (Colorpicker).
-                later: Later (Datetime).
+                upper_color: Upper color (Colorpicker). ``None`` when the app leaves it empty.
+                later: Later (Datetime). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -373,12 +395,12 @@ class Client(_rt.Client):
 
     def table_sum(
         self,
-        df: DataframeData = {
+        df: DataframeDataInput = {
             "headers": ["name", "value"],
             "data": [["a", 1], ["b", 2]],
             "metadata": None,
         },
-    ) -> float:
+    ) -> float | None:
         """Call /table_sum.
 
         Args:
@@ -386,7 +408,7 @@ class Client(_rt.Client):
                 1], ['b', 2]], 'metadata': None}.
 
         Returns:
-            Total (Number).
+            Total (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -396,12 +418,12 @@ class Client(_rt.Client):
 
     def submit_table_sum(
         self,
-        df: DataframeData = {
+        df: DataframeDataInput = {
             "headers": ["name", "value"],
             "data": [["a", 1], ["b", 2]],
             "metadata": None,
         },
-    ) -> _rt.Job[float]:
+    ) -> _rt.Job[float | None]:
         """Start table_sum() and return its job at once (status, streaming, cancel)."""
         return self._submit(_TABLE_SUM, df)
 
@@ -438,10 +460,11 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             AnalyzeResult, with fields:
-                highlighted: Highlighted (Highlightedtext).
-                sentiment: Sentiment (Label).
+                highlighted: Highlighted (Highlightedtext). ``None`` when the app leaves it
+                    empty.
+                sentiment: Sentiment (Label). ``None`` when the app leaves it empty.
                 stats: Stats (Json).
-                table: Table (Dataframe).
+                table: Table (Dataframe). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -455,14 +478,14 @@ class AsyncClient(_rt.AsyncClient):
         """Start analyze() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_ANALYZE, text)
 
-    async def chat_once(self, message: str) -> list[Message]:
+    async def chat_once(self, message: str) -> list[Message] | None:
         """Call /chat_once.
 
         Args:
             message: Textbox.
 
         Returns:
-            Conversation (Chatbot).
+            Conversation (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -470,7 +493,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_CHAT_ONCE, message)
 
-    async def submit_chat_once(self, message: str) -> _rt.AsyncJob[list[Message]]:
+    async def submit_chat_once(self, message: str) -> _rt.AsyncJob[list[Message] | None]:
         """Start chat_once() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_CHAT_ONCE, message)
 
@@ -484,8 +507,8 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             ShiftResult, with fields:
-                upper_color: Upper color (Colorpicker).
-                later: Later (Datetime).
+                upper_color: Upper color (Colorpicker). ``None`` when the app leaves it empty.
+                later: Later (Datetime). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -501,12 +524,12 @@ class AsyncClient(_rt.AsyncClient):
 
     async def table_sum(
         self,
-        df: DataframeData = {
+        df: DataframeDataInput = {
             "headers": ["name", "value"],
             "data": [["a", 1], ["b", 2]],
             "metadata": None,
         },
-    ) -> float:
+    ) -> float | None:
         """Call /table_sum.
 
         Args:
@@ -514,7 +537,7 @@ class AsyncClient(_rt.AsyncClient):
                 1], ['b', 2]], 'metadata': None}.
 
         Returns:
-            Total (Number).
+            Total (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -524,12 +547,12 @@ class AsyncClient(_rt.AsyncClient):
 
     async def submit_table_sum(
         self,
-        df: DataframeData = {
+        df: DataframeDataInput = {
             "headers": ["name", "value"],
             "data": [["a", 1], ["b", 2]],
             "metadata": None,
         },
-    ) -> _rt.AsyncJob[float]:
+    ) -> _rt.AsyncJob[float | None]:
         """Start table_sum() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_TABLE_SUM, df)
 
@@ -564,10 +587,10 @@ def analyze(text: str = "hello wonderful world") -> AnalyzeResult:
 
     Returns:
         AnalyzeResult, with fields:
-            highlighted: Highlighted (Highlightedtext).
-            sentiment: Sentiment (Label).
+            highlighted: Highlighted (Highlightedtext). ``None`` when the app leaves it empty.
+            sentiment: Sentiment (Label). ``None`` when the app leaves it empty.
             stats: Stats (Json).
-            table: Table (Dataframe).
+            table: Table (Dataframe). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -581,14 +604,14 @@ def submit_analyze(text: str = "hello wonderful world") -> _rt.Job[AnalyzeResult
     return _default.get().submit_analyze(text)
 
 
-def chat_once(message: str) -> list[Message]:
+def chat_once(message: str) -> list[Message] | None:
     """Call /chat_once.
 
     Args:
         message: Textbox.
 
     Returns:
-        Conversation (Chatbot).
+        Conversation (Chatbot). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -597,7 +620,7 @@ def chat_once(message: str) -> list[Message]:
     return _default.get().chat_once(message)
 
 
-def submit_chat_once(message: str) -> _rt.Job[list[Message]]:
+def submit_chat_once(message: str) -> _rt.Job[list[Message] | None]:
     """Start chat_once() on the default client and return its job at once."""
     return _default.get().submit_chat_once(message)
 
@@ -612,8 +635,8 @@ def shift(color: str = "#ff0000", *, when: str, days: float = 1) -> ShiftResult:
 
     Returns:
         ShiftResult, with fields:
-            upper_color: Upper color (Colorpicker).
-            later: Later (Datetime).
+            upper_color: Upper color (Colorpicker). ``None`` when the app leaves it empty.
+            later: Later (Datetime). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -628,12 +651,12 @@ def submit_shift(color: str = "#ff0000", *, when: str, days: float = 1) -> _rt.J
 
 
 def table_sum(
-    df: DataframeData = {
+    df: DataframeDataInput = {
         "headers": ["name", "value"],
         "data": [["a", 1], ["b", 2]],
         "metadata": None,
     }
-) -> float:
+) -> float | None:
     """Call /table_sum.
 
     Args:
@@ -641,7 +664,7 @@ def table_sum(
             ['b', 2]], 'metadata': None}.
 
     Returns:
-        Total (Number).
+        Total (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -651,12 +674,12 @@ def table_sum(
 
 
 def submit_table_sum(
-    df: DataframeData = {
+    df: DataframeDataInput = {
         "headers": ["name", "value"],
         "data": [["a", 1], ["b", 2]],
         "metadata": None,
     }
-) -> _rt.Job[float]:
+) -> _rt.Job[float | None]:
     """Start table_sum() on the default client and return its job at once."""
     return _default.get().submit_table_sum(df)
 

@@ -29,12 +29,12 @@ APP = _rt.AppSpec(
     max_file_size=None,
 )
 
-_GREET: _rt.Endpoint[str] = _rt.Endpoint(
+_GREET: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/greet",
     fn_index=0,
     inputs=(
         _rt.Param("name", _s.Str()),
-        _rt.Param("times", _s.Float()),
+        _rt.Param("times", _s.Float(minimum=1, maximum=5)),
         _rt.Param("excited", _s.Bool()),
         _rt.Param("style", _s.Choice(("plain", "shout"))),
     ),
@@ -56,7 +56,7 @@ class Client(_rt.Client):
         times: float = 2,
         excited: bool = False,
         style: Literal["plain", "shout"] = "plain",
-    ) -> str:
+    ) -> str | None:
         """Greet someone several times.
 
         Args:
@@ -66,7 +66,7 @@ class Client(_rt.Client):
             style: Radio. One of: 'plain', 'shout'. Defaults to 'plain'.
 
         Returns:
-            greeting (Textbox).
+            greeting (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -80,7 +80,7 @@ class Client(_rt.Client):
         times: float = 2,
         excited: bool = False,
         style: Literal["plain", "shout"] = "plain",
-    ) -> _rt.Job[str]:
+    ) -> _rt.Job[str | None]:
         """Start greet() and return its job at once (status, streaming, cancel)."""
         return self._submit(_GREET, name, times, excited, style)
 
@@ -96,7 +96,7 @@ class AsyncClient(_rt.AsyncClient):
         times: float = 2,
         excited: bool = False,
         style: Literal["plain", "shout"] = "plain",
-    ) -> str:
+    ) -> str | None:
         """Greet someone several times.
 
         Args:
@@ -106,7 +106,7 @@ class AsyncClient(_rt.AsyncClient):
             style: Radio. One of: 'plain', 'shout'. Defaults to 'plain'.
 
         Returns:
-            greeting (Textbox).
+            greeting (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -120,7 +120,7 @@ class AsyncClient(_rt.AsyncClient):
         times: float = 2,
         excited: bool = False,
         style: Literal["plain", "shout"] = "plain",
-    ) -> _rt.AsyncJob[str]:
+    ) -> _rt.AsyncJob[str | None]:
         """Start greet() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_GREET, name, times, excited, style)
 
@@ -130,7 +130,7 @@ _default = _rt.DefaultClient(Client)
 
 def greet(
     name: str, times: float = 2, excited: bool = False, style: Literal["plain", "shout"] = "plain"
-) -> str:
+) -> str | None:
     """Greet someone several times.
 
     Args:
@@ -140,7 +140,7 @@ def greet(
         style: Radio. One of: 'plain', 'shout'. Defaults to 'plain'.
 
     Returns:
-        greeting (Textbox).
+        greeting (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -151,6 +151,6 @@ def greet(
 
 def submit_greet(
     name: str, times: float = 2, excited: bool = False, style: Literal["plain", "shout"] = "plain"
-) -> _rt.Job[str]:
+) -> _rt.Job[str | None]:
     """Start greet() on the default client and return its job at once."""
     return _default.get().submit_greet(name, times, excited, style)

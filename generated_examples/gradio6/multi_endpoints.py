@@ -37,7 +37,7 @@ APP = _rt.AppSpec(
     max_file_size=None,
 )
 
-_ADD: _rt.Endpoint[float] = _rt.Endpoint(
+_ADD: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/add",
     fn_index=0,
     inputs=(
@@ -49,7 +49,7 @@ _ADD: _rt.Endpoint[float] = _rt.Endpoint(
     python_name="add",
 )
 
-_SUBTRACT: _rt.Endpoint[float] = _rt.Endpoint(
+_SUBTRACT: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/subtract",
     fn_index=1,
     inputs=(
@@ -61,7 +61,7 @@ _SUBTRACT: _rt.Endpoint[float] = _rt.Endpoint(
     python_name="subtract",
 )
 
-_MULTIPLY: _rt.Endpoint[float] = _rt.Endpoint(
+_MULTIPLY: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/multiply",
     fn_index=2,
     inputs=(
@@ -73,7 +73,7 @@ _MULTIPLY: _rt.Endpoint[float] = _rt.Endpoint(
     python_name="multiply",
 )
 
-_FAST_MAX: _rt.Endpoint[float] = _rt.Endpoint(
+_FAST_MAX: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/fast_max",
     fn_index=5,
     inputs=(
@@ -85,7 +85,7 @@ _FAST_MAX: _rt.Endpoint[float] = _rt.Endpoint(
     python_name="fast_max",
 )
 
-_SLEEPY: _rt.Endpoint[str] = _rt.Endpoint(
+_SLEEPY: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/sleepy",
     fn_index=6,
     inputs=(_rt.Param("seconds", _s.Float()),),
@@ -101,7 +101,7 @@ class Client(_rt.Client):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    def add(self, a: float = 1, b: float = 2) -> float:
+    def add(self, a: float = 1, b: float = 2) -> float | None:
         """Add two numbers.
 
         Args:
@@ -109,7 +109,7 @@ class Client(_rt.Client):
             b: Number. Defaults to 2.
 
         Returns:
-            result (Number).
+            result (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -117,11 +117,11 @@ class Client(_rt.Client):
         """
         return self._predict(_ADD, a, b)
 
-    def submit_add(self, a: float = 1, b: float = 2) -> _rt.Job[float]:
+    def submit_add(self, a: float = 1, b: float = 2) -> _rt.Job[float | None]:
         """Start add() and return its job at once (status, streaming, cancel)."""
         return self._submit(_ADD, a, b)
 
-    def subtract(self, a: float = 1, b: float = 2) -> float:
+    def subtract(self, a: float = 1, b: float = 2) -> float | None:
         """Subtract b from a.
 
         Args:
@@ -129,7 +129,7 @@ class Client(_rt.Client):
             b: Number. Defaults to 2.
 
         Returns:
-            result (Number).
+            result (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -137,11 +137,11 @@ class Client(_rt.Client):
         """
         return self._predict(_SUBTRACT, a, b)
 
-    def submit_subtract(self, a: float = 1, b: float = 2) -> _rt.Job[float]:
+    def submit_subtract(self, a: float = 1, b: float = 2) -> _rt.Job[float | None]:
         """Start subtract() and return its job at once (status, streaming, cancel)."""
         return self._submit(_SUBTRACT, a, b)
 
-    def multiply(self, a: float = 1, b: float = 2) -> float:
+    def multiply(self, a: float = 1, b: float = 2) -> float | None:
         """Call /multiply.
 
         Args:
@@ -149,7 +149,7 @@ class Client(_rt.Client):
             b: Number. Defaults to 2.
 
         Returns:
-            result (Number).
+            result (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -157,11 +157,11 @@ class Client(_rt.Client):
         """
         return self._predict(_MULTIPLY, a, b)
 
-    def submit_multiply(self, a: float = 1, b: float = 2) -> _rt.Job[float]:
+    def submit_multiply(self, a: float = 1, b: float = 2) -> _rt.Job[float | None]:
         """Start multiply() and return its job at once (status, streaming, cancel)."""
         return self._submit(_MULTIPLY, a, b)
 
-    def fast_max(self, a: float = 1, b: float = 2) -> float:
+    def fast_max(self, a: float = 1, b: float = 2) -> float | None:
         """Call /fast_max.
 
         Args:
@@ -169,7 +169,7 @@ class Client(_rt.Client):
             b: Number. Defaults to 2.
 
         Returns:
-            result (Number).
+            result (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -177,18 +177,18 @@ class Client(_rt.Client):
         """
         return self._predict(_FAST_MAX, a, b)
 
-    def submit_fast_max(self, a: float = 1, b: float = 2) -> _rt.Job[float]:
+    def submit_fast_max(self, a: float = 1, b: float = 2) -> _rt.Job[float | None]:
         """Start fast_max() and return its job at once (status, streaming, cancel)."""
         return self._submit(_FAST_MAX, a, b)
 
-    def sleepy(self, seconds: float = 5) -> str:
+    def sleepy(self, seconds: float = 5) -> str | None:
         """Call /sleepy.
 
         Args:
             seconds: Number. Defaults to 5.
 
         Returns:
-            status (Textbox).
+            status (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -196,7 +196,7 @@ class Client(_rt.Client):
         """
         return self._predict(_SLEEPY, seconds)
 
-    def submit_sleepy(self, seconds: float = 5) -> _rt.Job[str]:
+    def submit_sleepy(self, seconds: float = 5) -> _rt.Job[str | None]:
         """Start sleepy() and return its job at once (status, streaming, cancel)."""
         return self._submit(_SLEEPY, seconds)
 
@@ -206,7 +206,7 @@ class AsyncClient(_rt.AsyncClient):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    async def add(self, a: float = 1, b: float = 2) -> float:
+    async def add(self, a: float = 1, b: float = 2) -> float | None:
         """Add two numbers.
 
         Args:
@@ -214,7 +214,7 @@ class AsyncClient(_rt.AsyncClient):
             b: Number. Defaults to 2.
 
         Returns:
-            result (Number).
+            result (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -222,11 +222,11 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_ADD, a, b)
 
-    async def submit_add(self, a: float = 1, b: float = 2) -> _rt.AsyncJob[float]:
+    async def submit_add(self, a: float = 1, b: float = 2) -> _rt.AsyncJob[float | None]:
         """Start add() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_ADD, a, b)
 
-    async def subtract(self, a: float = 1, b: float = 2) -> float:
+    async def subtract(self, a: float = 1, b: float = 2) -> float | None:
         """Subtract b from a.
 
         Args:
@@ -234,7 +234,7 @@ class AsyncClient(_rt.AsyncClient):
             b: Number. Defaults to 2.
 
         Returns:
-            result (Number).
+            result (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -242,11 +242,11 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_SUBTRACT, a, b)
 
-    async def submit_subtract(self, a: float = 1, b: float = 2) -> _rt.AsyncJob[float]:
+    async def submit_subtract(self, a: float = 1, b: float = 2) -> _rt.AsyncJob[float | None]:
         """Start subtract() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_SUBTRACT, a, b)
 
-    async def multiply(self, a: float = 1, b: float = 2) -> float:
+    async def multiply(self, a: float = 1, b: float = 2) -> float | None:
         """Call /multiply.
 
         Args:
@@ -254,7 +254,7 @@ class AsyncClient(_rt.AsyncClient):
             b: Number. Defaults to 2.
 
         Returns:
-            result (Number).
+            result (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -262,11 +262,11 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_MULTIPLY, a, b)
 
-    async def submit_multiply(self, a: float = 1, b: float = 2) -> _rt.AsyncJob[float]:
+    async def submit_multiply(self, a: float = 1, b: float = 2) -> _rt.AsyncJob[float | None]:
         """Start multiply() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_MULTIPLY, a, b)
 
-    async def fast_max(self, a: float = 1, b: float = 2) -> float:
+    async def fast_max(self, a: float = 1, b: float = 2) -> float | None:
         """Call /fast_max.
 
         Args:
@@ -274,7 +274,7 @@ class AsyncClient(_rt.AsyncClient):
             b: Number. Defaults to 2.
 
         Returns:
-            result (Number).
+            result (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -282,18 +282,18 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_FAST_MAX, a, b)
 
-    async def submit_fast_max(self, a: float = 1, b: float = 2) -> _rt.AsyncJob[float]:
+    async def submit_fast_max(self, a: float = 1, b: float = 2) -> _rt.AsyncJob[float | None]:
         """Start fast_max() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_FAST_MAX, a, b)
 
-    async def sleepy(self, seconds: float = 5) -> str:
+    async def sleepy(self, seconds: float = 5) -> str | None:
         """Call /sleepy.
 
         Args:
             seconds: Number. Defaults to 5.
 
         Returns:
-            status (Textbox).
+            status (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -301,7 +301,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_SLEEPY, seconds)
 
-    async def submit_sleepy(self, seconds: float = 5) -> _rt.AsyncJob[str]:
+    async def submit_sleepy(self, seconds: float = 5) -> _rt.AsyncJob[str | None]:
         """Start sleepy() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_SLEEPY, seconds)
 
@@ -309,7 +309,7 @@ class AsyncClient(_rt.AsyncClient):
 _default = _rt.DefaultClient(Client)
 
 
-def add(a: float = 1, b: float = 2) -> float:
+def add(a: float = 1, b: float = 2) -> float | None:
     """Add two numbers.
 
     Args:
@@ -317,7 +317,7 @@ def add(a: float = 1, b: float = 2) -> float:
         b: Number. Defaults to 2.
 
     Returns:
-        result (Number).
+        result (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -326,12 +326,12 @@ def add(a: float = 1, b: float = 2) -> float:
     return _default.get().add(a, b)
 
 
-def submit_add(a: float = 1, b: float = 2) -> _rt.Job[float]:
+def submit_add(a: float = 1, b: float = 2) -> _rt.Job[float | None]:
     """Start add() on the default client and return its job at once."""
     return _default.get().submit_add(a, b)
 
 
-def subtract(a: float = 1, b: float = 2) -> float:
+def subtract(a: float = 1, b: float = 2) -> float | None:
     """Subtract b from a.
 
     Args:
@@ -339,7 +339,7 @@ def subtract(a: float = 1, b: float = 2) -> float:
         b: Number. Defaults to 2.
 
     Returns:
-        result (Number).
+        result (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -348,12 +348,12 @@ def subtract(a: float = 1, b: float = 2) -> float:
     return _default.get().subtract(a, b)
 
 
-def submit_subtract(a: float = 1, b: float = 2) -> _rt.Job[float]:
+def submit_subtract(a: float = 1, b: float = 2) -> _rt.Job[float | None]:
     """Start subtract() on the default client and return its job at once."""
     return _default.get().submit_subtract(a, b)
 
 
-def multiply(a: float = 1, b: float = 2) -> float:
+def multiply(a: float = 1, b: float = 2) -> float | None:
     """Call /multiply.
 
     Args:
@@ -361,7 +361,7 @@ def multiply(a: float = 1, b: float = 2) -> float:
         b: Number. Defaults to 2.
 
     Returns:
-        result (Number).
+        result (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -370,12 +370,12 @@ def multiply(a: float = 1, b: float = 2) -> float:
     return _default.get().multiply(a, b)
 
 
-def submit_multiply(a: float = 1, b: float = 2) -> _rt.Job[float]:
+def submit_multiply(a: float = 1, b: float = 2) -> _rt.Job[float | None]:
     """Start multiply() on the default client and return its job at once."""
     return _default.get().submit_multiply(a, b)
 
 
-def fast_max(a: float = 1, b: float = 2) -> float:
+def fast_max(a: float = 1, b: float = 2) -> float | None:
     """Call /fast_max.
 
     Args:
@@ -383,7 +383,7 @@ def fast_max(a: float = 1, b: float = 2) -> float:
         b: Number. Defaults to 2.
 
     Returns:
-        result (Number).
+        result (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -392,19 +392,19 @@ def fast_max(a: float = 1, b: float = 2) -> float:
     return _default.get().fast_max(a, b)
 
 
-def submit_fast_max(a: float = 1, b: float = 2) -> _rt.Job[float]:
+def submit_fast_max(a: float = 1, b: float = 2) -> _rt.Job[float | None]:
     """Start fast_max() on the default client and return its job at once."""
     return _default.get().submit_fast_max(a, b)
 
 
-def sleepy(seconds: float = 5) -> str:
+def sleepy(seconds: float = 5) -> str | None:
     """Call /sleepy.
 
     Args:
         seconds: Number. Defaults to 5.
 
     Returns:
-        status (Textbox).
+        status (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -413,6 +413,6 @@ def sleepy(seconds: float = 5) -> str:
     return _default.get().sleepy(seconds)
 
 
-def submit_sleepy(seconds: float = 5) -> _rt.Job[str]:
+def submit_sleepy(seconds: float = 5) -> _rt.Job[str | None]:
     """Start sleepy() on the default client and return its job at once."""
     return _default.get().submit_sleepy(seconds)

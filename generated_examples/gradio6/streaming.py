@@ -8,7 +8,7 @@ Schema hash: sha256:8304fc6782fb49c0604e17b2f9fa3daf866e95c13b26af2cb0aa9843e4d5
 """
 
 import sys
-from typing import Any, ClassVar, Literal, NamedTuple
+from typing import Any, ClassVar, Literal, NamedTuple, final
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict
@@ -67,9 +67,10 @@ _METADATA_DICT_SHAPE = _s.Object(
 )
 
 
+@final
 class TextMessage(TypedDict):
     text: str
-    type: NotRequired[Literal["text"]]
+    type: Literal["text"]
 
 
 _TEXT_MESSAGE_SHAPE = _s.Object(
@@ -77,10 +78,11 @@ _TEXT_MESSAGE_SHAPE = _s.Object(
 )
 
 
+@final
 class FileMessage(TypedDict):
     file: RemoteFile
-    alt_text: NotRequired[str | None]
-    type: NotRequired[Literal["file"]]
+    alt_text: str | None
+    type: Literal["file"]
 
 
 _FILE_MESSAGE_SHAPE = _s.Object(
@@ -89,12 +91,13 @@ _FILE_MESSAGE_SHAPE = _s.Object(
 )
 
 
+@final
 class ComponentMessage(TypedDict):
     component: str
     value: Any
     constructor_args: dict[str, Any]
     props: dict[str, Any]
-    type: NotRequired[Literal["component"]]
+    type: Literal["component"]
 
 
 _COMPONENT_MESSAGE_SHAPE = _s.Object(
@@ -124,9 +127,9 @@ _OPTION_DICT_SHAPE = _s.Object({"value": _s.Str(), "label": _s.Str()}, required=
 
 class Message(TypedDict):
     role: str
-    metadata: NotRequired[MetadataDict | None]
+    metadata: MetadataDict | None
     content: list[TextMessage | FileMessage | ComponentMessage]
-    options: NotRequired[list[OptionDict] | None]
+    options: list[OptionDict] | None
 
 
 _MESSAGE_SHAPE = _s.Object(
@@ -146,12 +149,12 @@ class TwoOutputsResult(NamedTuple):
     """What two_outputs() returns.
 
     Attributes:
-        status: Status (Textbox).
-        index_: Index (Number).
+        status: Status (Textbox). ``None`` when the app leaves it empty.
+        index_: Index (Number). ``None`` when the app leaves it empty.
     """
 
-    status: str
-    index_: float
+    status: str | None
+    index_: float | None
 
 
 APP = _rt.AppSpec(
@@ -162,7 +165,7 @@ APP = _rt.AppSpec(
     max_file_size=None,
 )
 
-_COUNT: _rt.Endpoint[str] = _rt.Endpoint(
+_COUNT: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/count",
     fn_index=0,
     inputs=(
@@ -183,7 +186,7 @@ _GROW_LIST: _rt.Endpoint[Any] = _rt.Endpoint(
     python_name="grow_list",
 )
 
-_STREAM_CHAT: _rt.Endpoint[list[Message]] = _rt.Endpoint(
+_STREAM_CHAT: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
     "/stream_chat",
     fn_index=2,
     inputs=(_rt.Param("message", _s.Str()),),
@@ -212,7 +215,7 @@ class Client(_rt.Client):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    def count(self, n: int = 5, delay: float = 0.05) -> str:
+    def count(self, n: int = 5, delay: float = 0.05) -> str | None:
         """Call /count.
 
         The app streams this result: iterate ``submit_count(...)`` for partial values.
@@ -222,7 +225,7 @@ class Client(_rt.Client):
             delay: Number. Defaults to 0.05.
 
         Returns:
-            Counter (Textbox).
+            Counter (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -230,7 +233,7 @@ class Client(_rt.Client):
         """
         return self._predict(_COUNT, n, delay)
 
-    def submit_count(self, n: int = 5, delay: float = 0.05) -> _rt.Job[str]:
+    def submit_count(self, n: int = 5, delay: float = 0.05) -> _rt.Job[str | None]:
         """Start count() and return its job at once (status, streaming, cancel)."""
         return self._submit(_COUNT, n, delay)
 
@@ -255,7 +258,7 @@ class Client(_rt.Client):
         """Start grow_list() and return its job at once (status, streaming, cancel)."""
         return self._submit(_GROW_LIST, n)
 
-    def stream_chat(self, message: str) -> list[Message]:
+    def stream_chat(self, message: str) -> list[Message] | None:
         """Call /stream_chat.
 
         The app streams this result: iterate ``submit_stream_chat(...)`` for partial values.
@@ -264,7 +267,7 @@ class Client(_rt.Client):
             message: Textbox.
 
         Returns:
-            Bot (Chatbot).
+            Bot (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -272,7 +275,7 @@ class Client(_rt.Client):
         """
         return self._predict(_STREAM_CHAT, message)
 
-    def submit_stream_chat(self, message: str) -> _rt.Job[list[Message]]:
+    def submit_stream_chat(self, message: str) -> _rt.Job[list[Message] | None]:
         """Start stream_chat() and return its job at once (status, streaming, cancel)."""
         return self._submit(_STREAM_CHAT, message)
 
@@ -286,8 +289,8 @@ class Client(_rt.Client):
 
         Returns:
             TwoOutputsResult, with fields:
-                status: Status (Textbox).
-                index_: Index (Number).
+                status: Status (Textbox). ``None`` when the app leaves it empty.
+                index_: Index (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -305,7 +308,7 @@ class AsyncClient(_rt.AsyncClient):
 
     app: ClassVar[_rt.AppSpec] = APP
 
-    async def count(self, n: int = 5, delay: float = 0.05) -> str:
+    async def count(self, n: int = 5, delay: float = 0.05) -> str | None:
         """Call /count.
 
         The app streams this result: iterate ``submit_count(...)`` for partial values.
@@ -315,7 +318,7 @@ class AsyncClient(_rt.AsyncClient):
             delay: Number. Defaults to 0.05.
 
         Returns:
-            Counter (Textbox).
+            Counter (Textbox). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -323,7 +326,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_COUNT, n, delay)
 
-    async def submit_count(self, n: int = 5, delay: float = 0.05) -> _rt.AsyncJob[str]:
+    async def submit_count(self, n: int = 5, delay: float = 0.05) -> _rt.AsyncJob[str | None]:
         """Start count() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_COUNT, n, delay)
 
@@ -348,7 +351,7 @@ class AsyncClient(_rt.AsyncClient):
         """Start grow_list() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_GROW_LIST, n)
 
-    async def stream_chat(self, message: str) -> list[Message]:
+    async def stream_chat(self, message: str) -> list[Message] | None:
         """Call /stream_chat.
 
         The app streams this result: iterate ``submit_stream_chat(...)`` for partial values.
@@ -357,7 +360,7 @@ class AsyncClient(_rt.AsyncClient):
             message: Textbox.
 
         Returns:
-            Bot (Chatbot).
+            Bot (Chatbot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -365,7 +368,7 @@ class AsyncClient(_rt.AsyncClient):
         """
         return await self._predict(_STREAM_CHAT, message)
 
-    async def submit_stream_chat(self, message: str) -> _rt.AsyncJob[list[Message]]:
+    async def submit_stream_chat(self, message: str) -> _rt.AsyncJob[list[Message] | None]:
         """Start stream_chat() and return its job at once (status, streaming, cancel)."""
         return await self._submit(_STREAM_CHAT, message)
 
@@ -379,8 +382,8 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             TwoOutputsResult, with fields:
-                status: Status (Textbox).
-                index_: Index (Number).
+                status: Status (Textbox). ``None`` when the app leaves it empty.
+                index_: Index (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -396,7 +399,7 @@ class AsyncClient(_rt.AsyncClient):
 _default = _rt.DefaultClient(Client)
 
 
-def count(n: int = 5, delay: float = 0.05) -> str:
+def count(n: int = 5, delay: float = 0.05) -> str | None:
     """Call /count.
 
     The app streams this result: iterate ``submit_count(...)`` for partial values.
@@ -406,7 +409,7 @@ def count(n: int = 5, delay: float = 0.05) -> str:
         delay: Number. Defaults to 0.05.
 
     Returns:
-        Counter (Textbox).
+        Counter (Textbox). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -415,7 +418,7 @@ def count(n: int = 5, delay: float = 0.05) -> str:
     return _default.get().count(n, delay)
 
 
-def submit_count(n: int = 5, delay: float = 0.05) -> _rt.Job[str]:
+def submit_count(n: int = 5, delay: float = 0.05) -> _rt.Job[str | None]:
     """Start count() on the default client and return its job at once."""
     return _default.get().submit_count(n, delay)
 
@@ -443,7 +446,7 @@ def submit_grow_list(n: int = 5) -> _rt.Job[Any]:
     return _default.get().submit_grow_list(n)
 
 
-def stream_chat(message: str) -> list[Message]:
+def stream_chat(message: str) -> list[Message] | None:
     """Call /stream_chat.
 
     The app streams this result: iterate ``submit_stream_chat(...)`` for partial values.
@@ -452,7 +455,7 @@ def stream_chat(message: str) -> list[Message]:
         message: Textbox.
 
     Returns:
-        Bot (Chatbot).
+        Bot (Chatbot). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -461,7 +464,7 @@ def stream_chat(message: str) -> list[Message]:
     return _default.get().stream_chat(message)
 
 
-def submit_stream_chat(message: str) -> _rt.Job[list[Message]]:
+def submit_stream_chat(message: str) -> _rt.Job[list[Message] | None]:
     """Start stream_chat() on the default client and return its job at once."""
     return _default.get().submit_stream_chat(message)
 
@@ -476,8 +479,8 @@ def two_outputs(n: int = 5) -> TwoOutputsResult:
 
     Returns:
         TwoOutputsResult, with fields:
-            status: Status (Textbox).
-            index_: Index (Number).
+            status: Status (Textbox). ``None`` when the app leaves it empty.
+            index_: Index (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).

@@ -29,24 +29,24 @@ class WeirdNameV2Result(NamedTuple):
     """What weird_name_v2() returns.
 
     Attributes:
-        return_: return (Textbox).
-        value_2_value: 2× value (Number).
+        return_: return (Textbox). ``None`` when the app leaves it empty.
+        value_2_value: 2× value (Number). ``None`` when the app leaves it empty.
     """
 
-    return_: str
-    value_2_value: float
+    return_: str | None
+    value_2_value: float | None
 
 
 class ClassResult(NamedTuple):
     """What class_() returns.
 
     Attributes:
-        return_: return (Textbox).
-        value_2_value: 2× value (Number).
+        return_: return (Textbox). ``None`` when the app leaves it empty.
+        value_2_value: 2× value (Number). ``None`` when the app leaves it empty.
     """
 
-    return_: str
-    value_2_value: float
+    return_: str | None
+    value_2_value: float | None
 
 
 APP = _rt.AppSpec(
@@ -125,8 +125,8 @@ class Client(_rt.Client):
 
         Returns:
             WeirdNameV2Result, with fields:
-                return_: return (Textbox).
-                value_2_value: 2× value (Number).
+                return_: return (Textbox). ``None`` when the app leaves it empty.
+                value_2_value: 2× value (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -167,8 +167,8 @@ class Client(_rt.Client):
 
         Returns:
             ClassResult, with fields:
-                return_: return (Textbox).
-                value_2_value: 2× value (Number).
+                return_: return (Textbox). ``None`` when the app leaves it empty.
+                value_2_value: 2× value (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -215,8 +215,8 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             WeirdNameV2Result, with fields:
-                return_: return (Textbox).
-                value_2_value: 2× value (Number).
+                return_: return (Textbox). ``None`` when the app leaves it empty.
+                value_2_value: 2× value (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -261,8 +261,8 @@ class AsyncClient(_rt.AsyncClient):
 
         Returns:
             ClassResult, with fields:
-                return_: return (Textbox).
-                value_2_value: 2× value (Number).
+                return_: return (Textbox). ``None`` when the app leaves it empty.
+                value_2_value: 2× value (Number). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -306,8 +306,8 @@ def weird_name_v2(
 
     Returns:
         WeirdNameV2Result, with fields:
-            return_: return (Textbox).
-            value_2_value: 2× value (Number).
+            return_: return (Textbox). ``None`` when the app leaves it empty.
+            value_2_value: 2× value (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).
@@ -350,8 +350,8 @@ def class_(
 
     Returns:
         ClassResult, with fields:
-            return_: return (Textbox).
-            value_2_value: 2× value (Number).
+            return_: return (Textbox). ``None`` when the app leaves it empty.
+            value_2_value: 2× value (Number). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).

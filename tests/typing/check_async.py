@@ -9,23 +9,23 @@ from gradio_codegen.runtime import AsyncJob, RemoteFile
 
 
 async def results(c: sdk.AsyncClient, path: str) -> None:
-    assert_type(await c.textbox("x"), str)
-    assert_type(await c.number_int(7), int)
-    assert_type(await c.radio("red"), Literal["red", "green", "blue"])
-    assert_type(await c.image(path), RemoteFile)
-    assert_type(await c.files([path]), list[RemoteFile])
+    assert_type(await c.textbox("x"), str | None)
+    assert_type(await c.number_int(7), int | None)
+    assert_type(await c.radio("red"), Literal["red", "green", "blue"] | str | None)
+    assert_type(await c.image(path), RemoteFile | None)
+    assert_type(await c.files([path]), list[RemoteFile] | None)
     assert_type(await c.dropdowns("small", ["a"], "cat", "lo"), sdk.DropdownsResult)
     assert_type(await c.plots(3), sdk.PlotsResult)
 
 
 async def jobs(c: sdk.AsyncClient) -> None:
     job = await c.submit_textbox("x")
-    assert_type(job, AsyncJob[str])
-    assert_type(await job.result(), str)
+    assert_type(job, AsyncJob[str | None])
+    assert_type(await job.result(), str | None)
     plots = await c.submit_plots(3)
     assert_type(await plots.result(), sdk.PlotsResult)
 
 
 async def context_manager(url: str) -> None:
     async with sdk.AsyncClient(url) as c:
-        assert_type(await c.checkbox(True), bool)
+        assert_type(await c.checkbox(True), bool | None)

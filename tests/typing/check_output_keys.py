@@ -15,22 +15,29 @@ from gradio_codegen.runtime import RemoteFile
 
 def keys_are_present(c: sdk.Client, path: str) -> None:
     editor = c.image_editor({})
+    assert editor is not None
     assert_type(editor["background"], RemoteFile | None)
     assert_type(editor["layers"], list[RemoteFile])
     assert_type(editor["id"], str | None)
     prompt = c.multimodal({"text": "look"})
+    assert prompt is not None
     assert_type(prompt["files"], list[RemoteFile])
     label = c.label("phrase")
+    assert label is not None
     assert_type(label["label"], str | int | float | None)
     assert_type(label["confidences"], list[sdk.LabelConfidence] | None)
     spans = c.highlighted_text([{"token": "a"}])
+    assert spans is not None
     assert_type(spans[0]["class_or_confidence"], str | float | None)
     table = c.dataframe()
+    assert table is not None
     assert_type(table["metadata"], dict[str, list[Any] | None] | None)
 
 
 def chat_parts_tell_themselves_apart(c: sdk.Client) -> None:
-    message = c.chat_rich("yo")[0]
+    history = c.chat_rich("yo")
+    assert history is not None
+    message = history[0]
     assert_type(message["metadata"], sdk.MetadataDict | None)
     assert_type(message["options"], list[sdk.OptionDict] | None)
     for part in message["content"]:
@@ -44,7 +51,7 @@ def chat_parts_tell_themselves_apart(c: sdk.Client) -> None:
 
 
 def gallery_items_narrow(c: sdk.Client, path: str) -> None:
-    for item in c.gallery([{"image": path}]):
+    for item in c.gallery([{"image": path}]) or []:
         assert_type(item["caption"], str | None)
         if "image" in item:
             assert_type(item["image"], RemoteFile)

@@ -21,14 +21,17 @@ def wrong_types(c: sdk.Client) -> None:
     c.number_int(2.5)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     c.checkbox("yes")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     c.image(42)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
-    c.files("notes.txt")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    # c.files("notes.txt") type-checks: a str is a Sequence[str], and list parameters are Sequences
+    # so that list[str] and tuples are accepted. The runtime refuses it (InputError, before any request).
     c.textarea()  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
     c.multimodal({"files": []})  # type: ignore[typeddict-item]  # pyright: ignore[reportArgumentType]
     c.gallery([{"caption": "no image"}])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
 
 
 def wrong_use_of_results(c: sdk.Client) -> None:
-    c.textbox("x").nope  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    c.textbox("x").nope  # type: ignore[union-attr]  # pyright: ignore[reportAttributeAccessIssue, reportOptionalMemberAccess, reportUnknownMemberType]
     c.dropdowns().size  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
-    c.label("x")["nope"]  # type: ignore[typeddict-item]  # pyright: ignore[reportGeneralTypeIssues]
+    label = c.label("x")
+    assert label is not None
+    label["nope"]  # type: ignore[typeddict-item]  # pyright: ignore[reportGeneralTypeIssues]
     _n: str = c.number_int(1)  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
