@@ -46,6 +46,14 @@ _MAX_DEPTH = 32
 # Components whose value is arbitrary JSON whatever the schema says.
 _OPAQUE_COMPONENTS = frozenset({"json", "browserstate"})
 _CHOICE_COMPONENTS = frozenset({"dropdown", "radio", "checkboxgroup"})
+# Native plots announce "any valid json"; what they send is always these four keys (4/5/6).
+_NATIVE_PLOTS = frozenset({"lineplot", "barplot", "scatterplot"})
+_NATIVE_PLOT_FIELDS = (
+    Field("columns", ListType(STR), required=True, present=True),
+    Field("data", ListType(ListType(ANY)), required=True, present=True),
+    Field("datatypes", MappingType(STR), required=True, present=True),
+    Field("mark", STR, required=True, present=True),
+)
 _BOUNDED_COMPONENTS = frozenset({"slider", "number"})
 # Gradio's Slider schema: "numeric value between 0 and 10" (the only place bounds are without /config).
 _BOUNDS_TEXT = re.compile(
@@ -182,6 +190,13 @@ class TypeMapper:
             defs = {}
         mapped = _SchemaWalk(self, defs, output=output, hint=hint, where=where).map(schema)
         mapped = self._refine(mapped, kind, props, output)
+        if kind in _NATIVE_PLOTS and output and mapped == ANY:
+            return self.typed_dict(
+                "Native Plot Data",
+                _NATIVE_PLOT_FIELDS,
+                "What a LinePlot, BarPlot or ScatterPlot shows: its table and how to draw it.",
+                output=True,
+            )
         if kind in _BOUNDED_COMPONENTS and not output and mapped in (INT, FLOAT):
             low, high = _bounds(schema, kind, props)
             if low is not None or high is not None:

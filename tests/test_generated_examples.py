@@ -134,22 +134,24 @@ from gradio_codegen.runtime import AsyncJob, FileSource, Job, RemoteFile
 
 def sync_calls() -> None:
     client = text_echo.Client("http://127.0.0.1:7860", timeout=10)
-    assert_type(client.concat("a", "b", sep="-"), str)
-    assert_type(text_echo.echo("hi"), str)
-    assert_type(client.submit_echo("hi"), Job[str])
+    assert_type(client.concat("a", "b", sep="-"), str | None)
+    assert_type(text_echo.echo("hi"), str | None)
+    assert_type(client.submit_echo("hi"), Job[str | None])
     analysis = complex_outputs.analyze("great")
     assert_type(analysis, complex_outputs.AnalyzeResult)
-    assert_type(analysis.sentiment, complex_outputs.LabelData)
+    assert_type(analysis.sentiment, complex_outputs.LabelData | None)
+    assert analysis.highlighted is not None
     assert_type(analysis.highlighted[0]["token"], str)
-    assert_type(files_io.file_stats(FileSource(b"data", name="a.txt")).stats_file, RemoteFile)
-    assert_type(files_io.bundle(["a.txt", b"raw"]), list[RemoteFile])
+    stats = files_io.file_stats(FileSource(b"data", name="a.txt")).stats_file
+    assert_type(stats, RemoteFile | None)
+    assert_type(files_io.bundle(["a.txt", b"raw"]), list[RemoteFile] | None)
     scalar_inputs.summarize("t", radio="green", multi=["pear"])
 
 
 async def async_calls() -> None:
     client = text_echo.AsyncClient()
-    assert_type(await client.echo("hi"), str)
-    assert_type(await client.submit_concat("a", "b"), AsyncJob[str])
+    assert_type(await client.echo("hi"), str | None)
+    assert_type(await client.submit_concat("a", "b"), AsyncJob[str | None])
 
 
 def mistakes() -> None:

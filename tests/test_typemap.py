@@ -365,3 +365,13 @@ def test_argument_and_result_typed_dicts_split_where_they_read_differently() -> 
     one = mapper.map_value(same, component=None, props={}, output=True, hint="h", where="w")
     two = mapper.map_value(same, component=None, props={}, output=False, hint="h", where="w")
     assert one == two
+
+
+def test_native_plot_results_are_their_wire_value() -> None:
+    schema = {"type": {}, "description": "any valid json"}
+    ref, diagnostics = _map(schema, "Lineplot", output=True)
+    assert isinstance(ref, TypedDictType) and not diagnostics.items
+    assert ref.annotation() == "NativePlotData"
+    assert [f.key for f in ref.definition.fields] == ["columns", "data", "datatypes", "mark"]
+    assert _map(schema, "Barplot", output=True)[0].annotation() == "NativePlotData"
+    assert _map(schema, "Lineplot")[0].annotation() == "Any"  # as an argument: left open

@@ -49,6 +49,7 @@ __all__ = [
     "HighlightedTokenInput",
     "HighlightedToken",
     "PlotData",
+    "NativePlotData",
     "DropdownsResult",
     "PlotsResult",
     "NothingResult",
@@ -444,6 +445,26 @@ _PLOT_DATA_SHAPE = _s.Object(
 )
 
 
+class NativePlotData(TypedDict):
+    """What a LinePlot, BarPlot or ScatterPlot shows: its table and how to draw it."""
+
+    columns: list[str]
+    data: list[list[Any]]
+    datatypes: dict[str, str]
+    mark: str
+
+
+_NATIVE_PLOT_DATA_SHAPE = _s.Object(
+    {
+        "columns": _s.List(_s.Str()),
+        "data": _s.List(_s.List(_s.Any())),
+        "datatypes": _s.Mapping(_s.Str()),
+        "mark": _s.Str(),
+    },
+    required=("columns", "data", "datatypes", "mark"),
+)
+
+
 class DropdownsResult(NamedTuple):
     """What dropdowns() returns.
 
@@ -465,15 +486,15 @@ class PlotsResult(NamedTuple):
 
     Attributes:
         figure: Figure (Plot). ``None`` when the app leaves it empty.
-        line: Line (Lineplot).
-        bars: Bars (Barplot).
-        scatter: Scatter (Scatterplot).
+        line: Line (Lineplot). ``None`` when the app leaves it empty.
+        bars: Bars (Barplot). ``None`` when the app leaves it empty.
+        scatter: Scatter (Scatterplot). ``None`` when the app leaves it empty.
     """
 
     figure: PlotData | None
-    line: Any
-    bars: Any
-    scatter: Any
+    line: NativePlotData | None
+    bars: NativePlotData | None
+    scatter: NativePlotData | None
 
 
 class NothingResult(NamedTuple):
@@ -829,9 +850,9 @@ _PLOTS: _rt.Endpoint[PlotsResult] = _rt.Endpoint(
     inputs=(_rt.Param("n", _s.Int()),),
     outputs=(
         _rt.Output("figure", _PLOT_DATA_SHAPE),
-        _rt.Output("line", _s.Any()),
-        _rt.Output("bars", _s.Any()),
-        _rt.Output("scatter", _s.Any()),
+        _rt.Output("line", _NATIVE_PLOT_DATA_SHAPE),
+        _rt.Output("bars", _NATIVE_PLOT_DATA_SHAPE),
+        _rt.Output("scatter", _NATIVE_PLOT_DATA_SHAPE),
     ),
     result=PlotsResult,
     stream=False,
@@ -1604,9 +1625,9 @@ class Client(_rt.Client):
         Returns:
             PlotsResult, with fields:
                 figure: Figure (Plot). ``None`` when the app leaves it empty.
-                line: Line (Lineplot).
-                bars: Bars (Barplot).
-                scatter: Scatter (Scatterplot).
+                line: Line (Lineplot). ``None`` when the app leaves it empty.
+                bars: Bars (Barplot). ``None`` when the app leaves it empty.
+                scatter: Scatter (Scatterplot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -2442,9 +2463,9 @@ class AsyncClient(_rt.AsyncClient):
         Returns:
             PlotsResult, with fields:
                 figure: Figure (Plot). ``None`` when the app leaves it empty.
-                line: Line (Lineplot).
-                bars: Bars (Barplot).
-                scatter: Scatter (Scatterplot).
+                line: Line (Lineplot). ``None`` when the app leaves it empty.
+                bars: Bars (Barplot). ``None`` when the app leaves it empty.
+                scatter: Scatter (Scatterplot). ``None`` when the app leaves it empty.
 
         Raises:
             InputError: an argument does not fit its parameter (checked before any request).
@@ -3315,9 +3336,9 @@ def plots(n: int = 4) -> PlotsResult:
     Returns:
         PlotsResult, with fields:
             figure: Figure (Plot). ``None`` when the app leaves it empty.
-            line: Line (Lineplot).
-            bars: Bars (Barplot).
-            scatter: Scatter (Scatterplot).
+            line: Line (Lineplot). ``None`` when the app leaves it empty.
+            bars: Bars (Barplot). ``None`` when the app leaves it empty.
+            scatter: Scatter (Scatterplot). ``None`` when the app leaves it empty.
 
     Raises:
         InputError: an argument does not fit its parameter (checked before any request).

@@ -105,6 +105,11 @@ def structures(c: sdk.Client, path: str) -> None:
     assert plots.figure is not None
     assert_type(plots.figure["type"], Literal["altair", "bokeh", "plotly", "matplotlib"])
     assert_type(plots.figure["plot"], str)
+    assert_type(plots.line, sdk.NativePlotData | None)
+    assert plots.bars is not None
+    assert_type(plots.bars["mark"], str)
+    assert_type(plots.bars["data"], list[list[Any]])
+    assert_type(plots.bars["datatypes"], dict[str, str])
 
 
 def chat(c: sdk.Client, path: str) -> None:
