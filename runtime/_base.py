@@ -148,7 +148,7 @@ def host_list(hosts: Iterable[str]) -> tuple[str, ...]:
 def check_arguments(endpoint: Endpoint[Any], args: tuple[Any, ...], validate: bool) -> None:
     """Reject a wrong argument count always, and values that do not fit when validating."""
     params = endpoint.params
-    name = endpoint.api_name.lstrip("/")
+    name = endpoint.python_name or endpoint.api_name.lstrip("/")
     if len(args) != len(params):
         raise InputError(
             f"{name}() takes {len(params)} argument{'s' if len(params) != 1 else ''} "
