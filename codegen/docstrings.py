@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .model import LiteralType, ListType, TypeRef, literal
+from .model import Bounded, LiteralType, ListType, TypeRef, literal
 from .text import doc_line, shorten
 
 __all__ = ["parameter_doc", "output_doc"]
@@ -61,12 +61,21 @@ def _choices(type_: TypeRef, props: Mapping[str, Any]) -> str:
     return f"{lead}: {', '.join(shown)}{extra}."
 
 
-def _bounds(props: Mapping[str, Any]) -> str:
+def _bounds(props: Mapping[str, Any], type_: TypeRef) -> str:
     low, high, step = props.get("minimum"), props.get("maximum"), props.get("step")
+    if isinstance(type_, Bounded) and (low is None or high is None):
+        low, high = type_.minimum, type_.maximum  # from the schema's description (no /config)
     numbers = (int, float)
-    if not isinstance(low, numbers) or not isinstance(high, numbers):
+    has_low = isinstance(low, numbers) and not isinstance(low, bool)
+    has_high = isinstance(high, numbers) and not isinstance(high, bool)
+    if has_low and has_high:
+        text = f"Between {_value(low)} and {_value(high)}"
+    elif has_low:
+        text = f"At least {_value(low)}"
+    elif has_high:
+        text = f"At most {_value(high)}"
+    else:
         return ""
-    text = f"Between {_value(low)} and {_value(high)}"
     if isinstance(step, numbers) and not isinstance(step, bool):
         text += f", step {_value(step)}"
     return text + "."
@@ -93,7 +102,7 @@ def parameter_doc(
         first = f"{head or detail}."
     else:
         first = ""
-    parts = [first, _bounds(props), _choices(type_, props)]
+    parts = [first, _bounds(props, type_), _choices(type_, props)]
     if has_default:
         parts.append(f"Defaults to {_value(default)}.")
     return " ".join(p for p in parts if p)

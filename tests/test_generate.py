@@ -338,3 +338,16 @@ def test_errors_name_the_python_method_not_the_api_name() -> None:
             client.weird_name_v2(5)
         with pytest.raises(rt.InputError, match=r"^weird_name_v2\(\) takes 1 argument"):
             client._predict(sdk._WEIRD_NAME_V2)
+
+
+def test_bounds_are_checked_and_documented_without_config() -> None:
+    """Without /config a Slider's bounds come from its schema text; a Number's from its props."""
+    slider = {"type": "number", "description": "numeric value between -2 and 7.5"}
+    snapshot = info_snapshot(
+        {"/s": ([param("level", slider, component="Slider")], [ret("o", STR)])}
+    )
+    sdk = load_source(gen(snapshot)[0])
+    assert "Between -2 and 7.5." in (sdk.Client.s.__doc__ or "")
+    with sdk.Client("http://127.0.0.1:9") as client:  # never reached
+        with pytest.raises(rt.InputError, match="must be between -2 and 7.5"):
+            client.s(8)
