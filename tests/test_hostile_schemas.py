@@ -175,7 +175,8 @@ def api_infos(draw: st.DrawFn) -> dict[str, Any]:
 
 # -- the structural check ---------------------------------------------------------------------
 
-TYPING = {"Any", "ClassVar", "Literal", "NamedTuple", "NotRequired", "TypedDict"}
+TYPING = {"Any", "ClassVar", "Literal", "NamedTuple", "NotRequired", "TypedDict", "final"}
+ABC = {"Mapping", "Sequence"}  # argument collections (from collections.abc)
 RUNTIME_CTORS = {"AppSpec", "Endpoint", "Param", "Output", "DefaultClient"}
 RUNTIME_ATTRS = RUNTIME_CTORS | {"Client", "AsyncClient", "Job", "AsyncJob", "STATE", "AppSpec"}
 SHAPES = set(shapes.__all__)
@@ -209,6 +210,8 @@ def check_module(source: str) -> None:
         elif isinstance(node, ast.ImportFrom):
             if node.module == "typing":
                 assert {a.name for a in node.names} <= TYPING
+            elif node.module == "collections.abc":
+                assert {a.name for a in node.names} <= ABC
             else:
                 assert node.module == "gradio_codegen.runtime"
                 assert {(a.name, a.asname) for a in node.names} <= {
@@ -273,7 +276,10 @@ def check_module(source: str) -> None:
                 ["_rt.Client"],
                 ["_rt.AsyncClient"],
             ), bases
-            assert not node.keywords and not node.decorator_list
+            assert not node.keywords
+            # Only a result TypedDict that is one alternative of a union is marked @final.
+            decorators = [ast.unparse(d) for d in node.decorator_list]
+            assert decorators == [] or (decorators == ["final"] and bases == ["TypedDict"])
             if bases == ["TypedDict"]:
                 typed_dict_classes.add(node.name)
             for item in node.body:
@@ -305,7 +311,11 @@ def check_module(source: str) -> None:
                     # Class-syntax keys are JSON keys that are plain identifiers by construction.
                     assert isinstance(item.target, ast.Name) and is_plain_identifier(item.target.id)
                     annotation_names = (
-                        typed_dict_names | TYPING | BUILTIN_TYPES | {"FileInput", "RemoteFile"}
+                        typed_dict_names
+                        | TYPING
+                        | ABC
+                        | BUILTIN_TYPES
+                        | {"FileInput", "RemoteFile"}
                     )
                     assert item.target.id not in annotation_names and not item.target.id.startswith(
                         "_"
