@@ -71,6 +71,16 @@ class InputError(GradioError, ValueError):
         super().__init__(message, endpoint=endpoint)
         self.parameter = parameter
 
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.parameter and f"'{self.parameter}'" not in text:
+            where = f"parameter '{self.parameter}': "
+            if self.endpoint and text.startswith(f"{self.endpoint}: "):
+                head = f"{self.endpoint}: "
+                return head + where + text[len(head):]
+            return where + text
+        return text
+
 
 class FileTooLargeError(InputError):
     """A file is larger than the app's ``max_file_size``; it was not uploaded."""

@@ -72,6 +72,14 @@ def _sniff_extension(head: bytes) -> str:
     return ""
 
 
+def _human_pair(size: int, limit: int) -> str:
+    """``"70.0 KiB, more than the app's max_file_size of 64.0 KiB"``, exact when rounding hides it."""
+    shown, shown_limit = _human(size), _human(limit)
+    if shown == shown_limit:
+        shown, shown_limit = f"{size} bytes", f"{limit} bytes"
+    return f"{shown}, more than the app's max_file_size of {shown_limit}"
+
+
 def _human(n: int) -> str:
     size = float(n)
     for unit in ("bytes", "KiB", "MiB", "GiB"):
@@ -250,7 +258,7 @@ class UploadBatch:
         limit = self.max_file_size
         if limit is not None and size is not None and size > limit:
             raise FileTooLargeError(
-                f"{name!r} is {_human(size)}, more than the app's max_file_size of {_human(limit)}; "
+                f"{name!r} is {_human_pair(size, limit)}; "
                 "it was not uploaded",
                 size=size,
                 limit=limit,
