@@ -1,6 +1,6 @@
 """Gradio 4.0 - 4.21 speak the older queue protocols (sse_v1: no diffs; sse_v2/v2.1: diffs, no
-close_stream). Runs against any ``.venvs/g4.<minor>`` virtualenv present (e.g. g4.16 for sse_v1,
-g4.20 for sse_v2.1); skipped when there is none."""
+close_stream). Runs against the optional ``.venvs/g4early`` (Gradio 4.16, sse_v1; CI builds it) and
+any ``.venvs/g4.<minor>`` virtualenv present (e.g. g4.20 for sse_v2); skipped when there is none."""
 
 from __future__ import annotations
 
@@ -15,7 +15,11 @@ from gradio_codegen import runtime as rt
 from runtime_support import endpoint
 from servers import VENVS, start_server
 
-OLD = sorted(p.name[1:] for p in VENVS.glob("g4.*") if list(p.glob("lib/python*/site-packages/gradio-*.dist-info")))
+OLD = sorted(
+    p.name[1:]
+    for p in [*VENVS.glob("g4.*"), VENVS / "g4early"]
+    if list(p.glob("lib/python*/site-packages/gradio-*.dist-info"))
+)
 
 pytestmark = [
     pytest.mark.servers,
