@@ -28,9 +28,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from servers import GradioServer, start_server, venv_python  # noqa: E402
+from servers import VENVS, GradioServer, start_server, venv_python  # noqa: E402
 
-DEV_PYTHON = ROOT / ".venvs" / "dev" / "bin" / "python"
+DEV_PYTHON = VENVS / "dev" / "bin" / "python"
 WORKER = HERE / "_worker.py"
 BENCH_APP = "bench_app"
 GRADIO_MAJOR = "6"
