@@ -8,13 +8,12 @@ the session (hence server-side ``gr.State``), the login cookies and the ``/confi
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import httpx
 
@@ -25,6 +24,9 @@ from ._progress import ProgressOption
 from ._spaces import StageCallback
 from ._spec import AppSpec, Endpoint, Output, StateSlot
 from .shapes import ShapeMismatch
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "Download",

@@ -8,14 +8,13 @@ those the only two requests of a first call to a URL. Constructors do no I/O; th
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import inspect
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import httpx
 
@@ -50,6 +49,9 @@ from ._spaces import SpaceStatus
 from ._spec import AppSpec, Endpoint
 from ._tls import async_http, sync_http
 from ._timeouts import CANCEL_TIMEOUT, DEFAULT_STREAM_TIMEOUT, request_timeout, stream_timeout
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["Client", "AsyncClient", "DefaultClient"]
 
@@ -563,6 +565,8 @@ class AsyncClient(_BaseClient):
     ) -> A:
         """Copy the Space to your account and return a client for the copy (see
         ``Client.duplicate``); the Hub is asked from a worker thread, so the event loop runs on."""
+        import asyncio  # here, not at the top: keeps the sync import path light
+
         source = cls._copy_source(from_id, token, options)
         new_id = await asyncio.to_thread(
             duplicate_space,
@@ -633,6 +637,8 @@ class AsyncClient(_BaseClient):
     # -- steps --------------------------------------------------------------------------------------
 
     def _lock(self) -> asyncio.Lock:
+        import asyncio  # here, not at the top: keeps the sync import path light
+
         shared = self._shared
         if shared.async_lock is None:
             shared.async_lock = asyncio.Lock()

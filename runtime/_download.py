@@ -9,9 +9,7 @@ fetched without credentials unless it is on the app's origin.
 
 from __future__ import annotations
 
-import asyncio
 import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
@@ -134,12 +132,16 @@ class DownloadBatch:
         if len(groups) == 1:
             fetch(groups[0])
             return
+        from concurrent.futures import ThreadPoolExecutor  # here: keeps the import path light
+
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(groups))) as pool:
             for future in [pool.submit(fetch, g) for g in groups]:
                 future.result()
 
     async def adownload(self, http: httpx.AsyncClient) -> None:
         """``download`` for the async client."""
+        import asyncio  # here, not at the top: keeps the sync import path light
+
         groups = self._bind_all(http)
         if not groups:
             return

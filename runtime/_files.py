@@ -13,7 +13,6 @@ The batches that move the bytes (``UploadBatch``, ``DownloadBatch``) live in ``_
 
 from __future__ import annotations
 
-import asyncio
 import mimetypes
 import os
 import posixpath
@@ -238,6 +237,8 @@ class RemoteFile(os.PathLike[str]):
         """``download()`` for async code: fetches with the async client, without blocking."""
         http = self._http
         if isinstance(http, httpx.Client) and not http.is_closed:
+            import asyncio  # here, not at the top: keeps the sync import path light
+
             return await asyncio.to_thread(self.download, directory)
         existing = self._reuse(directory)
         if existing is not None:

@@ -8,15 +8,17 @@ thread or task, once per value, and never slows the reader down.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _messages as m
 from ._errors import GradioError, GradioTimeoutError, ProtocolError
 from ._jobstate import JobState, JobStatus, LogMessage, ProgressUnit, Status
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["Job", "AsyncJob", "JobStatus", "Status", "ProgressUnit", "LogMessage"]
 
@@ -272,6 +274,8 @@ class AsyncJob(Generic[T]):
                 fn(self)
 
     async def _changed(self, deadline: float | None) -> bool:
+        import asyncio  # here, not at the top: keeps the sync import path light
+
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         if deadline is None:
@@ -366,6 +370,8 @@ class AsyncJob(Generic[T]):
             return
 
     async def _value(self, index: int, raw: list[Any]) -> T:
+        import asyncio  # here, not at the top: keeps the sync import path light
+
         if index in self._decoded:
             return self._decoded[index]
         running = self._decoding.get(index)

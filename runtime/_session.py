@@ -10,12 +10,11 @@ closed otherwise; when it fails, every pending job fails with the reason.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
@@ -24,6 +23,9 @@ from ._errors import GradioError, ServerUnavailableError
 from ._http import status_error, transport_error
 from ._plan import ProtocolFlags
 from ._sse import SSEDecoder
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["SyncSession", "AsyncSession"]
 
@@ -263,10 +265,14 @@ class AsyncSession(_Demux):
 
     def register(self, event_id: str, job: _Routable) -> None:
         if self._adopt(event_id, job):
+            import asyncio  # here, not at the top: keeps the sync import path light
+
             self.running = True
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def aclose(self) -> None:
+        import asyncio  # here, not at the top: keeps the sync import path light
+
         self.closed = True
         task = self._task
         if task is not None and not task.done():
@@ -278,6 +284,8 @@ class AsyncSession(_Demux):
         self._fail_all(ServerUnavailableError("the client was closed while jobs were running"))
 
     async def _run(self) -> None:
+        import asyncio  # here, not at the top: keeps the sync import path light
+
         while True:
             error: GradioError | None = None
             ended = False
@@ -313,4 +321,3 @@ class AsyncSession(_Demux):
                 if self._route(m.parse_message(event.data)):
                     return True
         return False
-

@@ -22,7 +22,6 @@ may go there, because the Hub vouched for it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import re
@@ -172,6 +171,8 @@ async def aresolve(
     poll_interval: float | None = None,
 ) -> Resolved:
     """Async :func:`resolve`: Hub requests run in a worker thread (huggingface_hub is sync)."""
+    import asyncio  # here, not at the top: keeps the sync import path light
+
     kind, value = _classify(src)
     if kind == "url":
         return Resolved(value)

@@ -13,7 +13,6 @@ A ``RemoteFile`` from the same app goes back as its server path, with no transfe
 
 from __future__ import annotations
 
-import asyncio
 import io
 import mimetypes
 import os
@@ -24,7 +23,6 @@ import shutil
 import stat
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 from urllib.parse import unquote, urlsplit
@@ -408,6 +406,8 @@ class UploadBatch:
             if len(todo) == 1:
                 self._upload_one(http, upload_url, todo[0], scratch)
                 return
+            from concurrent.futures import ThreadPoolExecutor  # here: keeps the import path light
+
             with ThreadPoolExecutor(max_workers=min(self.concurrency, len(todo))) as pool:
                 futures = [
                     pool.submit(self._upload_one, http, upload_url, i, scratch) for i in todo
@@ -487,6 +487,8 @@ class UploadBatch:
 
     async def aupload(self, http: httpx.AsyncClient, upload_url: str) -> None:
         """``upload`` for the async client; disk reads run in worker threads."""
+        import asyncio  # here, not at the top: keeps the sync import path light
+
         todo = [item for item in self.pending if item.result is None]
         if not todo:
             return
@@ -510,6 +512,8 @@ class UploadBatch:
     async def _aupload_one(
         self, http: httpx.AsyncClient, upload_url: str, item: _Item, scratch: str
     ) -> None:
+        import asyncio  # here, not at the top: keeps the sync import path light
+
         if item.kind == "remote":
             remote: RemoteFile = item.value
             if self._same_app(remote, upload_url):
@@ -554,6 +558,8 @@ class UploadBatch:
     async def _apost(
         self, http: httpx.AsyncClient, url: str, item: _Item, source: IO[bytes], size: int
     ) -> None:
+        import asyncio  # here, not at the top: keeps the sync import path light
+
         self._check_size(item.name, size, item.parameter)
         head, tail, headers = self._multipart(item, size)
         meter = Meter(self.progress, "upload", item.name, size)
