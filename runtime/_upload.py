@@ -18,7 +18,6 @@ import mimetypes
 import os
 import posixpath
 import re
-import secrets
 import shutil
 import stat
 import tempfile
@@ -302,7 +301,7 @@ class UploadBatch:
         return remote.file_base is not None and remote.file_base.rstrip("/") == base
 
     def _multipart(self, item: _Item, size: int) -> tuple[bytes, bytes, dict[str, str]]:
-        boundary = secrets.token_hex(16)
+        boundary = os.urandom(16).hex()
         filename = item.name.replace('"', "%22")
         head = (
             f"--{boundary}\r\n"
@@ -363,7 +362,7 @@ class UploadBatch:
 
     @staticmethod
     def _scratch_file(scratch: str) -> tuple[str, IO[bytes]]:
-        path = os.path.join(scratch, secrets.token_hex(8))
+        path = os.path.join(scratch, os.urandom(8).hex())
         return path, open(path, "wb")
 
     def _spool_stream(self, item: _Item, scratch: str) -> None:

@@ -1,0 +1,36 @@
+"""Importing the runtime stays cheap for sync use: a fresh process running a generated SDK pays for
+the import before its first result, so asyncio and thread pools load only on the paths that use them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+# Stdlib modules the runtime itself never needs at import time.
+DEFERRED = ("asyncio", "concurrent.futures", "secrets")
+
+
+def _loaded(imports: str) -> set[str]:
+    code = (
+        f"import sys\n{imports}\n"
+        f"print(__import__('json').dumps([m for m in {DEFERRED!r} if m in sys.modules]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-P", "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_sync_import_loads_no_asyncio_thread_pool_or_secrets() -> None:
+    by_httpx = _loaded("import httpx")  # what our dependency loads on its own is out of our hands
+    by_runtime = _loaded("import gradio_codegen.runtime")
+    assert by_runtime - by_httpx == set(), (
+        "importing gradio_codegen.runtime loads these at module level; import them inside the "
+        "functions that use them (see `python -X importtime -c 'import gradio_codegen.runtime'`)"
+    )
+
+
+def test_the_check_sees_modules_that_are_loaded() -> None:
+    assert _loaded("import asyncio, concurrent.futures, secrets") == set(DEFERRED)
