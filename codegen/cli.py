@@ -329,7 +329,7 @@ def inspect(src: str, **kw: Any) -> None:
             (p.name, p.type.annotation(), f"= {p.default_literal}" if p.has_default else "")
             for p in ep.parameters
         ]
-        rows += [("-> " + o.name, o.type.annotation(), "") for o in ep.outputs]
+        rows += [("-> " + o.name, o.annotation(), "") for o in ep.outputs]
         width = max((len(r[0]) for r in rows), default=0)
         for name, annotation, default in rows:
             click.echo(f"    {name.ljust(width)}  {annotation} {default}".rstrip())
