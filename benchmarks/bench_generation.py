@@ -22,7 +22,7 @@ from typing import Any
 
 from _common import stop_cleanly_on_signals, DEV_PYTHON, emit, fmt, summary_row, table
 
-FIXTURES = Path("/work/shared/fixtures/schemas")
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "schemas"
 CLI = DEV_PYTHON.parent / "gradio-codegen"
 ID_STRIDE = 100_000  # component ids of the n-th source app are offset by n * ID_STRIDE
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from gradio_codegen.codegen.cli import main
 from servers import available_versions, free_port
 
-SHARED = Path("/work/shared/fixtures/schemas")
+SHARED = Path(__file__).resolve().parent / "fixtures" / "schemas"
 CLI = Path(sys.executable).parent / "gradio-codegen"
 
 

@@ -22,7 +22,7 @@ from gradio_codegen.codegen.render import render
 from gradio_codegen.codegen.schema import Snapshot
 from gradio_codegen.codegen.sources import snapshot_from_documents
 
-SHARED = Path("/work/shared/fixtures/schemas")
+SHARED = Path(__file__).resolve().parent / "fixtures" / "schemas"
 
 
 def fixture_snapshot(major: int, app: str, info: str = "info.json") -> Snapshot:

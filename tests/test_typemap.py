@@ -13,7 +13,7 @@ from gradio_codegen.codegen.model import TypeRef, TypedDictType
 from gradio_codegen.codegen.names import NameScope
 from gradio_codegen.codegen.typemap import TypeMapper, is_file_schema
 
-SHARED = Path("/work/shared/fixtures/schemas")
+SHARED = Path(__file__).resolve().parent / "fixtures" / "schemas"
 LOCAL = Path(__file__).resolve().parent / "fixtures" / "schemas"
 
 
