@@ -142,6 +142,20 @@ def _fail(message: str) -> NoReturn:
     sys.exit(1)
 
 
+def _mode_for(path: str) -> int:
+    """The mode a plain ``open(path, "w")`` would give: the old file's, else 0o666 less the umask.
+
+    The temporary file is created private (0o600); without this the SDK would end up unreadable to
+    the user's group, unlike every other file they write.
+    """
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomically(path: str, text: str) -> None:
     """Write ``text`` to ``path`` so that the file is either the old one or complete, never half."""
     directory = os.path.dirname(os.path.abspath(path))
@@ -162,6 +176,7 @@ def write_atomically(path: str, text: str) -> None:
         ) as tmp:
             tmp_name = tmp.name
             tmp.write(text)
+        os.chmod(tmp_name, _mode_for(path))
         os.replace(tmp_name, path)
         tmp_name = None
     except FileNotFoundError:

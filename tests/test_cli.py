@@ -52,6 +52,22 @@ def test_generate_writes_the_module(tmp_path: Path, echo_args: list[str]) -> Non
     assert code == 0 and stdout == text
 
 
+def test_written_module_has_the_usual_permissions(tmp_path: Path, echo_args: list[str]) -> None:
+    """A new SDK file gets 0o666 less the umask, like any file; a regenerated one keeps its mode."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "sdk.py"
+        assert run(*echo_args, "-o", str(out))[0] == 0
+        assert out.stat().st_mode & 0o777 == 0o644
+        out.chmod(0o640)
+        assert run(*echo_args, "-o", str(out))[0] == 0
+        assert out.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
+
+
 def test_check_reports_up_to_date_and_out_of_date(tmp_path: Path, echo_args: list[str]) -> None:
     out = tmp_path / "sdk.py"
     run(*echo_args, "-o", str(out))
