@@ -137,9 +137,18 @@ def bench_target(opts: argparse.Namespace) -> Iterator[Target]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+#: Bytecode caches for every client's worker, so each process loads compiled modules as an installed
+#: package would (pip compiles gradio_client at install; an editable checkout is compiled on first
+#: import). Without it, PYTHONDONTWRITEBYTECODE in the caller's environment would make only our side
+#: recompile its sources in every fresh process.
+PYCACHE = Path(tempfile.gettempdir()) / "gradio-codegen-bench-pycache"
+
+
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADIO_", "HF_"))}
     env.pop("PYTHONPATH", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     return {**env, **WORKER_ENV}
 
 
