@@ -43,6 +43,19 @@ def calls_for(app: str, major: str) -> Calls:
             ("/fail_midstream", [3]),
         ],
         "chat_interface": [(chat, ["hello", "You are terse.", 0.5]), (chat, ["again", "Be brief.", 0.25])],
+        "interface_app": [("/greet" if major == "6" else "/predict", ["Ada", 3, True, "plain"])],
+        "weird_labels": [
+            ("/weird-name.v2", ["k", 2, "café", "p3", "fast", 1]),
+            ("/class", ["Größe", 0.5, "naïve", "x", "fast", None]),
+        ],
+        # /json_path is left out: gradio_client mistakes its plain {"path": ...} dict for a file
+        # and fails (PROTOCOL.md 6.3); test_plain_dict_with_a_path_is_not_a_file checks ours.
+        "complex_outputs": [
+            ("/analyze", ["hello wonderful world"]),
+            ("/chat_once", ["hi"]),
+            ("/shift", ["#ff0000", "2023-11-14 22:13:20", 2]),
+            ("/table_sum", [{"headers": ["name", "value"], "data": [["a", 1], ["b", 2]], "metadata": None}]),
+        ],
     }[app]
 
 
@@ -89,7 +102,18 @@ def assert_matches(ours: list[dict[str, Any]], theirs: list[dict[str, Any]], cal
             assert mine["outputs"] == ref["outputs"], (where, mine["outputs"], ref["outputs"])
 
 
-APPS = ["text_echo", "scalar_inputs", "multi_endpoints", "state_counter", "streaming", "progress_errors", "chat_interface"]
+APPS = [
+    "text_echo",
+    "scalar_inputs",
+    "multi_endpoints",
+    "state_counter",
+    "streaming",
+    "progress_errors",
+    "chat_interface",
+    "interface_app",
+    "weird_labels",
+    "complex_outputs",
+]
 
 
 @pytest.mark.parametrize("major", GRADIO_VERSIONS)
@@ -118,3 +142,13 @@ def test_same_results_as_gradio_client(server_pool: Any, app: str, major: str) -
         assert "show_error=True" in crash["error"]
         midstream = next(o for (name, _), o in zip(calls, ours) if name == "/fail_midstream")
         assert midstream["outputs"] == ["0", "1", "2"]
+
+
+@pytest.mark.parametrize("major", GRADIO_VERSIONS)
+def test_plain_dict_with_a_path_is_not_a_file(server_pool: Any, major: str) -> None:
+    """A JSON output shaped like {"path": ...} stays data: files are told by their FileData marker."""
+    server = server_pool.get("complex_outputs", major)
+    sync_client, _ = client_classes(server)
+    with sync_client(timeout=60) as client:
+        result = client._predict(endpoint(config_of(server), "/json_path"), "readme")
+    assert result == {"path": "docs/readme.txt", "kind": "just data"}
