@@ -3,12 +3,8 @@
 The SDK is generated afresh from the Gradio 6 schemas captured in
 ``tests/fixtures/schemas/gradio6/all_components`` and checked together with the files in
 ``tests/typing/`` (``assert_type`` on results, arguments that must be accepted, mistakes that must be
-flagged). ``tests/typing/all_components_sdk.py`` is a committed copy so an editor can follow the
-checks; regenerate it with::
-
-    .venvs/dev/bin/gradio-codegen generate tests/fixtures/schemas/gradio6/all_components/info.json \
-        --config tests/fixtures/schemas/gradio6/all_components/config.json \
-        -o tests/typing/all_components_sdk.py
+flagged). The check files import it as ``all_components_sdk``; the same module, kept current by
+``test_examples_are_current``, is ``generated_examples/gradio6/all_components.py``.
 """
 
 from __future__ import annotations
