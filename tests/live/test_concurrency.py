@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import GRADIO_VERSIONS
+from servers import GRADIO_VERSIONS
 from runtime_support import client_classes, config_of, endpoint
 
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(300)]

@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "generated_examples"
 BIN = Path(sys.executable).parent
 MAJORS = ("gradio4", "gradio5", "gradio6")

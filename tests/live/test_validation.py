@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import GRADIO_VERSIONS
+from servers import GRADIO_VERSIONS
 from gradio_codegen.runtime import AppError, GradioError, InputError
 from sdkgen import generate, import_module
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import httpx
-import huggingface_hub.constants as hf_constants
 import pytest
 
 from gradio_codegen.runtime import AuthenticationError, InputError, SpaceNotFoundError
@@ -14,17 +12,6 @@ from gradio_codegen.runtime._duplicate import duplicate_space
 from gradio_codegen.runtime._spaces import resolve
 from hub_standin import OWNER, VALID_TOKEN, HubStandin
 from servers import GradioServer, ServerPool
-
-
-@pytest.fixture
-def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[HubStandin]:
-    standin = HubStandin().start()
-    monkeypatch.setenv("HF_ENDPOINT", standin.url)
-    monkeypatch.setenv("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
-    monkeypatch.delenv("HF_TOKEN", raising=False)
-    monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", False)
-    yield standin
-    standin.stop()
 
 
 @pytest.mark.servers

@@ -17,7 +17,7 @@ from gradio_codegen.runtime._auth import (
 )
 from gradio_codegen.runtime._duplicate import duplicate_space
 from gradio_codegen.runtime._spaces import resolve
-from hub_standin import VALID_TOKEN, HubStandin, free_port
+from hub_standin import HubStandin, free_port
 
 SECRET = "hf_secretNeverShown9876543210zyxw"
 

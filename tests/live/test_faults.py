@@ -14,7 +14,7 @@ import pytest
 
 from gradio_codegen import runtime as rt
 from gradio_codegen.runtime import shapes as s
-from conftest import GRADIO_VERSIONS
+from servers import GRADIO_VERSIONS
 from runtime_support import app_spec, client_classes, config_of, endpoint
 from servers import start_server
 

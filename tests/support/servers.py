@@ -20,8 +20,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-APPS = Path(__file__).resolve().parent / "apps"
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ROOT / "tests" / "apps"
 VENVS = Path(os.environ.get("GRADIO_CODEGEN_VENVS", ROOT / ".venvs"))
 VERSIONS = ("4", "5", "6")
 OPTIONAL_VERSIONS = ("4early",)  # made only by `scripts/bootstrap g4early`; never in VERSIONS
@@ -36,6 +36,10 @@ def available_versions(*, optional: bool = False) -> list[str]:
     """Version keys whose venv exists; ``optional=True`` adds those of OPTIONAL_VERSIONS too."""
     keys = VERSIONS + OPTIONAL_VERSIONS if optional else VERSIONS
     return [v for v in keys if venv_python(v).exists()]
+
+
+#: The Gradio majors whose test-server venv exists: what the live tests parametrize over.
+GRADIO_VERSIONS = available_versions()
 
 
 def free_port() -> int:
@@ -161,7 +165,7 @@ class ServerPool:
         self._servers.clear()
 
 
-if __name__ == "__main__":  # manual use: python tests/servers.py text_echo 6
+if __name__ == "__main__":  # manual use: python tests/support/servers.py text_echo 6
     s = start_server(sys.argv[1], sys.argv[2], port=int(sys.argv[3]) if len(sys.argv) > 3 else None)
     print(s.url, "pid", s.process.pid, flush=True)
     try:

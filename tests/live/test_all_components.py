@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from conftest import GRADIO_VERSIONS
+from servers import GRADIO_VERSIONS
 from sdkgen import generate, import_module
 from typeconform import mismatches
 

@@ -2,7 +2,7 @@
 
 The SDK is generated afresh from the Gradio 6 schemas captured in
 ``tests/fixtures/schemas/gradio6/all_components`` and checked together with the files in
-``tests/typing/`` (``assert_type`` on results, arguments that must be accepted, mistakes that must be
+``tests/checks/typing/`` (``assert_type`` on results, arguments that must be accepted, mistakes that must be
 flagged). The check files import it as ``all_components_sdk``; the same module, kept current by
 ``test_examples_are_current``, is ``generated_examples/gradio6/all_components.py``.
 """
@@ -29,7 +29,7 @@ SDK_NAME = "all_components_sdk.py"
 OTHER_SDKS = {"4": "all_components_sdk_g4.py", "5": "all_components_sdk_g5.py"}
 BIN = Path(sys.executable).parent
 # Kept between runs (git-ignored): re-checking httpx and pydantic every time costs most of the run.
-MYPY_CACHE = Path(__file__).resolve().parent.parent / ".mypy_cache" / "typing-tests"
+MYPY_CACHE = Path(__file__).resolve().parents[2] / ".mypy_cache" / "typing-tests"
 CHECK_FILES = sorted(p.name for p in TYPING.glob("check_*.py"))
 
 # Checks that encode what the types should become; they fail today for the reason given.
@@ -135,7 +135,7 @@ def test_type_checks_clean(checker: str, name: str, request: pytest.FixtureReque
 
 
 def test_no_check_file_is_left_out() -> None:
-    """Every ``tests/typing`` module other than the SDK copy is a check the test runs."""
+    """Every ``tests/checks/typing`` module other than the SDK copy is a check the test runs."""
     modules = {p.name for p in TYPING.glob("*.py")} - {SDK_NAME}
     assert modules == set(CHECK_FILES)
     assert CHECK_FILES, "no check files found"

@@ -13,8 +13,8 @@ from gradio_codegen.codegen.model import TypeRef, TypedDictType
 from gradio_codegen.codegen.names import NameScope
 from gradio_codegen.codegen.typemap import TypeMapper, is_file_schema
 
-SHARED = Path(__file__).resolve().parent / "fixtures" / "schemas"
-LOCAL = Path(__file__).resolve().parent / "fixtures" / "schemas"
+SHARED = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
+LOCAL = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
 
 
 def _mapper() -> tuple[TypeMapper, Diagnostics]:

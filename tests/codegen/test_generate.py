@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
 import inspect
 import json
 import sys
@@ -22,7 +21,7 @@ from gradio_codegen.codegen.render import render
 from gradio_codegen.codegen.schema import Snapshot
 from gradio_codegen.codegen.sources import snapshot_from_documents
 
-SHARED = Path(__file__).resolve().parent / "fixtures" / "schemas"
+SHARED = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
 
 
 def fixture_snapshot(major: int, app: str, info: str = "info.json") -> Snapshot:
@@ -315,7 +314,7 @@ def test_header_names_the_source_as_given_and_errors_the_method() -> None:
 
 def test_sequence_defaults_are_tuples_and_results_may_be_none() -> None:
     """No mutable default in a signature; every result admits None (an empty output is null)."""
-    folder = Path(__file__).resolve().parent / "fixtures" / "schemas" / "gradio6" / "all_components"
+    folder = Path(__file__).resolve().parents[1] / "fixtures" / "schemas" / "gradio6" / "all_components"
     snapshot = snapshot_from_documents(
         json.loads((folder / "info.json").read_text()),
         json.loads((folder / "config.json").read_text()),

@@ -14,7 +14,7 @@ from gradio_codegen.codegen.errors import SchemaError, SourceError
 from gradio_codegen.codegen.schema import Snapshot
 from gradio_codegen.codegen.sources import load, snapshot_from_documents
 
-SHARED = Path(__file__).resolve().parent / "fixtures" / "schemas"
+SHARED = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
 
 
 def _docs(major: int, app: str, info: str = "info.json") -> tuple[dict[str, Any], dict[str, Any]]:

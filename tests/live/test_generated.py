@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from gradio_codegen import runtime as rt
-from conftest import GRADIO_VERSIONS
+from servers import GRADIO_VERSIONS
 
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(300)]
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "generated_examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "generated_examples"
 
 
 def sdk(app: str, major: str) -> ModuleType:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import ClassVar
 
-import huggingface_hub.constants as hf_constants
 import pytest
 
 from gradio_codegen import runtime as rt
@@ -38,17 +36,6 @@ def client_class(src: str, major: str) -> type[rt.Client]:
             return self._predict(ECHO, text)
 
     return Client
-
-
-@pytest.fixture
-def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[HubStandin]:
-    standin = HubStandin().start()
-    monkeypatch.setenv("HF_ENDPOINT", standin.url)
-    monkeypatch.setenv("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
-    monkeypatch.delenv("HF_TOKEN", raising=False)
-    monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", False)
-    yield standin
-    standin.stop()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gradio_codegen import runtime as rt
-from conftest import GRADIO_VERSIONS
+from servers import GRADIO_VERSIONS
 from runtime_support import client_classes, config_of, endpoint, plain, reference_results
 
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(300)]
