@@ -12,6 +12,12 @@ Face answers:
 
 Any other URL gets no token, even when one is configured: a generated SDK pointed at
 ``http://my-server`` must not leak ``HF_TOKEN`` to it.
+
+The same decision is made again at every redirect hop (:func:`hop_guard`, run by every client the
+runtime builds): a hop to another origin keeps only plain headers, and a token (or ZeroGPU's
+``x-ip-token``) only where the policy above allows it and never from https down to http. Cookies,
+the app's login and the user's own headers stay with the origin the request was made to; a request
+with a body (a login, an upload, a join) is never re-sent to another origin at all.
 """
 
 from __future__ import annotations
@@ -21,7 +27,11 @@ import threading
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+import httpx
+
 __all__ = [
+    "RedirectRefused",
+    "hop_guard",
     "find_token",
     "token_headers",
     "token_header_name",
@@ -33,6 +43,27 @@ __all__ = [
 
 _HF_DOMAINS = ("huggingface.co", "hf.co", "hf.space")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Headers that say nothing about who is asking; every other one is someone's credential or
+# choice for the origin it was meant for.
+_PLAIN_HEADERS = frozenset(
+    {
+        "host",
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "cache-control",
+        "connection",
+        "content-length",
+        "content-type",
+        "range",
+        "transfer-encoding",
+        "user-agent",
+    }
+)
+# Headers that carry a Hugging Face token or ZeroGPU's x-ip-token: they may go where tokens may.
+_TOKEN_HEADERS = frozenset({"authorization", "x-hf-authorization", "x-ip-token"})
+_FIRST_ORIGIN = "gradio_codegen.first_origin"  # request extension, shared by every hop's request
 
 _space_hosts: set[tuple[str, str, int]] = set()
 _space_hosts_lock = threading.Lock()
@@ -105,6 +136,42 @@ def may_receive_token(url: str, *, trusted_hosts: Iterable[str] = ()) -> bool:
         if origin in _space_hosts:
             return True
     return any(_matches(origin, entry) for entry in trusted_hosts)
+
+
+class RedirectRefused(httpx.RequestError):
+    """A redirect would have re-sent a request body (a password, a file, a job) to another
+    origin; the request stops there instead."""
+
+
+def hop_guard(request: httpx.Request, *, trusted_hosts: Iterable[str] = ()) -> None:
+    """Strip from ``request`` what may not go to its origin, when it is a redirect hop away from
+    the origin the first request went to (a request hook: it runs before every request and hop).
+
+    Only plain headers pass; token headers (``authorization``, ``x-hf-authorization``,
+    ``x-ip-token``) pass where :func:`may_receive_token` allows them, unless the chain started on
+    https and the hop is plain http. A hop that would carry a body raises ``RedirectRefused``.
+    """
+    origin = _origin(str(request.url))
+    if _FIRST_ORIGIN not in request.extensions:  # the request as made, not a hop
+        request.extensions[_FIRST_ORIGIN] = origin
+        return
+    first = request.extensions[_FIRST_ORIGIN]
+    if origin is not None and origin == first:
+        return
+    if request.method not in ("GET", "HEAD"):
+        raise RedirectRefused(
+            f"refused to follow a redirect that would re-send this {request.method} request's "
+            f"body to another origin ({request.url.copy_with(query=None)})",
+            request=request,
+        )
+    downgrade = (
+        first is not None and first[0] == "https" and (origin is None or origin[0] != "https")
+    )
+    keep_token = not downgrade and may_receive_token(str(request.url), trusted_hosts=trusted_hosts)
+    for name in list(request.headers.keys()):
+        if name in _PLAIN_HEADERS or (keep_token and name in _TOKEN_HEADERS):
+            continue
+        del request.headers[name]
 
 
 def trust_space_host(url: str) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import httpx
 
-from . import _auth, _spaces, _zerogpu
+from . import _auth, _deadline, _spaces, _zerogpu
 from ._base import (
     USER_AGENT,
     Download,
@@ -39,7 +39,7 @@ from ._base import (
 )
 from ._duplicate import duplicate_space
 from ._errors import AuthenticationError, GradioError, GradioTimeoutError, InputError
-from ._files import DownloadBatch, UploadBatch
+from ._files import DEFAULT_MAX_DOWNLOAD_SIZE, DownloadBatch, UploadBatch
 from ._http import status_error, transport_error
 from ._job import AsyncJob, Job, NeedsDownload
 from ._plan import Plan, protocol_flags
@@ -91,6 +91,8 @@ class _BaseClient:
         stream_timeout: float = DEFAULT_STREAM_TIMEOUT,
         progress: ProgressOption = None,
         remote_urls: RemoteUrls = "upload",
+        max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
+        download_other_origins: bool = False,
         trusted_hosts: Iterable[str] = (),
         space_timeout: float | None = 300.0,
         on_space_stage: Callable[[SpaceStatus], None] | None = None,
@@ -112,6 +114,11 @@ class _BaseClient:
             function called with a ``TransferProgress`` after every chunk.
         remote_urls: an http(s) URL passed as a file is fetched here and uploaded (``"upload"``)
             or handed to the server to fetch itself (``"pass"``).
+        max_download_size: the most bytes one result file may have once decoded (default 1 GiB;
+            None: no limit); a larger one stops downloading and raises ``FileTooLargeError``.
+        download_other_origins: also download result files the app names on another origin (a
+            link it returned), fetched without credentials. Off by default: the app would choose
+            what your machine requests on your network.
         trusted_hosts: hosts besides Hugging Face that may receive the token (and ZeroGPU's
             ``x-ip-token``): ``"https://host:port"``, ``"host:port"``, or ``"host"`` (any port).
         space_timeout: seconds to wait for a Space that is building, starting or asleep
@@ -133,6 +140,8 @@ class _BaseClient:
             validate=validate,
             progress=progress,
             remote_urls=remote_urls,
+            max_download_size=max_download_size,
+            download_other_origins=download_other_origins,
         )
         self._shared = Shared(
             src=source,
@@ -165,6 +174,8 @@ class _BaseClient:
         validate: bool = _UNSET,
         progress: ProgressOption = _UNSET,
         remote_urls: RemoteUrls = _UNSET,
+        max_download_size: int | None = _UNSET,
+        download_other_origins: bool = _UNSET,
     ) -> B:
         """A client with other settings sharing this one's connections, session and login.
 
@@ -180,6 +191,8 @@ class _BaseClient:
             "validate": validate,
             "progress": progress,
             "remote_urls": remote_urls,
+            "max_download_size": max_download_size,
+            "download_other_origins": download_other_origins,
         }
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
@@ -234,6 +247,9 @@ class _BaseClient:
             mode=options.download,
             directory=options.download_dir,
             progress=options.progress,
+            max_size=options.max_download_size,
+            other_origins=options.download_other_origins,
+            timeout=options.timeout,
         )
 
     def _prepare(self, resolved: _spaces.Resolved) -> None:
@@ -279,6 +295,15 @@ class _BaseClient:
     def _timeout_for(self, limit: float) -> httpx.Timeout:
         timeout = self._options.timeout
         return request_timeout(limit if timeout is None else min(timeout, limit))
+
+    def _scope(self, limit: float | None = None) -> AbstractContextManager[None]:
+        """The deadline of one operation (a join, an upload, the downloads of a result, a cancel,
+        a login, a ``/config`` read): the client's ``timeout``, at most ``limit``. Every read and
+        write of the operation is cut to it, however slowly the server drips its answer."""
+        timeout = self._options.timeout
+        if limit is not None:
+            timeout = limit if timeout is None else min(timeout, limit)
+        return _deadline.scope(timeout)
 
 
 class Client(_BaseClient):
@@ -350,7 +375,8 @@ class Client(_BaseClient):
         encoded, batch = self._encode_params(endpoint, args)
         http = self._ready()
         plan = self._plan(endpoint)
-        batch.upload(http, f"{self._base_url()}/upload")
+        with self._scope():
+            batch.upload(http, f"{self._base_url()}/upload")
         data = batch.fill(lay_out(plan, encoded))
         session = self._session()
         session.begin_join()
@@ -389,7 +415,9 @@ class Client(_BaseClient):
                 on_stage=shared.on_space_stage,
             )
             self._prepare(resolved)
-            http = shared.http or sync_http(request_timeout(self._options.timeout))
+            http = shared.http or sync_http(
+                request_timeout(self._options.timeout), trusted_hosts=shared.trusted_hosts
+            )
             # Uploads and downloads go through this client too; the file helpers only use it on
             # the app's own origin, so its headers (a token, the user's) stay with the app.
             http.headers.update(shared.headers)
@@ -403,11 +431,12 @@ class Client(_BaseClient):
         assert self._shared.auth is not None
         user, password = self._shared.auth
         try:
-            response = http.post(
-                f"{self._shared.root}/login",
-                data={"username": user, "password": password},
-                timeout=request_timeout(self._options.timeout),
-            )
+            with self._scope():
+                response = http.post(
+                    f"{self._shared.root}/login",
+                    data={"username": user, "password": password},
+                    timeout=request_timeout(self._options.timeout),
+                )
         except httpx.HTTPError as e:
             raise transport_error(e, action="logging in") from None
         if response.status_code != 200:
@@ -437,11 +466,12 @@ class Client(_BaseClient):
             return shared.config
         url, timeout = f"{shared.root}/config", request_timeout(self._options.timeout)
         try:
-            try:
-                response = http.get(url, timeout=timeout)
-            except (httpx.NetworkError, httpx.RemoteProtocolError):
-                # A join the app refused may have been its last word on that pooled connection.
-                response = http.get(url, timeout=timeout)
+            with self._scope():
+                try:
+                    response = http.get(url, timeout=timeout)
+                except (httpx.NetworkError, httpx.RemoteProtocolError):
+                    # A join the app refused may have been its last word on that pooled connection.
+                    response = http.get(url, timeout=timeout)
         except httpx.HTTPError as e:
             raise transport_error(e, action="reading the app's /config") from None
         shared.config = config_of(response)
@@ -468,12 +498,13 @@ class Client(_BaseClient):
     ) -> str:
         shared = self._shared
         try:
-            response = http.post(
-                f"{shared.root}{self.app.api_prefix}/queue/join",
-                content=join_body(plan, data, session_hash),
-                headers=self._join_headers(),
-                timeout=request_timeout(self._options.timeout),
-            )
+            with self._scope():
+                response = http.post(
+                    f"{shared.root}{self.app.api_prefix}/queue/join",
+                    content=join_body(plan, data, session_hash),
+                    headers=self._join_headers(),
+                    timeout=request_timeout(self._options.timeout),
+                )
         except httpx.HTTPError as e:
             raise transport_error(
                 e, action="joining the queue", endpoint=endpoint.api_name
@@ -492,7 +523,8 @@ class Client(_BaseClient):
         batch = self._download_batch()
         values = decode_values(endpoint, plan, raw, batch)
         assert self._shared.http is not None
-        batch.download(self._shared.http)
+        with self._scope():
+            batch.download(self._shared.http)
         return build(endpoint, values)
 
     def _cancel(
@@ -505,21 +537,22 @@ class Client(_BaseClient):
         base = self._base_url()
         timeout = self._timeout_for(CANCEL_TIMEOUT)
         try:
-            response = http.post(
-                f"{base}/cancel",
-                json={
-                    "fn_index": plan.fn_index,
-                    "session_hash": session_hash,
-                    "event_id": event_id,
-                },
-                timeout=timeout,
-            )
-            # Gradio < 4.29 has no cancel route (404); there /reset alone stops a generator.
-            if response.status_code not in (200, 404):
-                raise status_error(
-                    response, action="cancelling the job", endpoint=endpoint.api_name
+            with self._scope(CANCEL_TIMEOUT):  # /cancel and /reset share one deadline
+                response = http.post(
+                    f"{base}/cancel",
+                    json={
+                        "fn_index": plan.fn_index,
+                        "session_hash": session_hash,
+                        "event_id": event_id,
+                    },
+                    timeout=timeout,
                 )
-            http.post(f"{base}/reset", json={"event_id": event_id}, timeout=timeout)
+                # Gradio < 4.29 has no cancel route (404); there /reset alone stops a generator.
+                if response.status_code not in (200, 404):
+                    raise status_error(
+                        response, action="cancelling the job", endpoint=endpoint.api_name
+                    )
+                http.post(f"{base}/reset", json={"event_id": event_id}, timeout=timeout)
         except httpx.HTTPError as e:
             raise transport_error(
                 e, action="cancelling the job", endpoint=endpoint.api_name
@@ -598,7 +631,8 @@ class AsyncClient(_BaseClient):
         encoded, batch = self._encode_params(endpoint, args)
         http = await self._ready()
         plan = await self._plan(endpoint)
-        await batch.aupload(http, f"{self._base_url()}/upload")
+        with self._scope():
+            await batch.aupload(http, f"{self._base_url()}/upload")
         data = batch.fill(lay_out(plan, encoded))
         session = self._session()
         session.begin_join()
@@ -660,7 +694,9 @@ class AsyncClient(_BaseClient):
                 on_stage=shared.on_space_stage,
             )
             self._prepare(resolved)
-            http = shared.http or async_http(request_timeout(self._options.timeout))
+            http = shared.http or async_http(
+                request_timeout(self._options.timeout), trusted_hosts=shared.trusted_hosts
+            )
             # Uploads and downloads go through this client too; the file helpers only use it on
             # the app's own origin, so its headers (a token, the user's) stay with the app.
             http.headers.update(shared.headers)
@@ -674,11 +710,12 @@ class AsyncClient(_BaseClient):
         assert self._shared.auth is not None
         user, password = self._shared.auth
         try:
-            response = await http.post(
-                f"{self._shared.root}/login",
-                data={"username": user, "password": password},
-                timeout=request_timeout(self._options.timeout),
-            )
+            with self._scope():
+                response = await http.post(
+                    f"{self._shared.root}/login",
+                    data={"username": user, "password": password},
+                    timeout=request_timeout(self._options.timeout),
+                )
         except httpx.HTTPError as e:
             raise transport_error(e, action="logging in") from None
         if response.status_code != 200:
@@ -707,11 +744,12 @@ class AsyncClient(_BaseClient):
             return shared.config
         url, timeout = f"{shared.root}/config", request_timeout(self._options.timeout)
         try:
-            try:
-                response = await http.get(url, timeout=timeout)
-            except (httpx.NetworkError, httpx.RemoteProtocolError):
-                # A join the app refused may have been its last word on that pooled connection.
-                response = await http.get(url, timeout=timeout)
+            with self._scope():
+                try:
+                    response = await http.get(url, timeout=timeout)
+                except (httpx.NetworkError, httpx.RemoteProtocolError):
+                    # A join the app refused may have been its last word on that pooled connection.
+                    response = await http.get(url, timeout=timeout)
         except httpx.HTTPError as e:
             raise transport_error(e, action="reading the app's /config") from None
         shared.config = config_of(response)
@@ -738,12 +776,13 @@ class AsyncClient(_BaseClient):
     ) -> str:
         shared = self._shared
         try:
-            response = await http.post(
-                f"{shared.root}{self.app.api_prefix}/queue/join",
-                content=join_body(plan, data, session_hash),
-                headers=self._join_headers(),
-                timeout=request_timeout(self._options.timeout),
-            )
+            with self._scope():
+                response = await http.post(
+                    f"{shared.root}{self.app.api_prefix}/queue/join",
+                    content=join_body(plan, data, session_hash),
+                    headers=self._join_headers(),
+                    timeout=request_timeout(self._options.timeout),
+                )
         except httpx.HTTPError as e:
             raise transport_error(
                 e, action="joining the queue", endpoint=endpoint.api_name
@@ -762,7 +801,8 @@ class AsyncClient(_BaseClient):
         batch = self._download_batch()
         values = decode_values(endpoint, plan, raw, batch)
         assert self._shared.http is not None
-        await batch.adownload(self._shared.http)
+        with self._scope():
+            await batch.adownload(self._shared.http)
         return build(endpoint, values)
 
     async def _cancel(
@@ -775,21 +815,22 @@ class AsyncClient(_BaseClient):
         base = self._base_url()
         timeout = self._timeout_for(CANCEL_TIMEOUT)
         try:
-            response = await http.post(
-                f"{base}/cancel",
-                json={
-                    "fn_index": plan.fn_index,
-                    "session_hash": session_hash,
-                    "event_id": event_id,
-                },
-                timeout=timeout,
-            )
-            # Gradio < 4.29 has no cancel route (404); there /reset alone stops a generator.
-            if response.status_code not in (200, 404):
-                raise status_error(
-                    response, action="cancelling the job", endpoint=endpoint.api_name
+            with self._scope(CANCEL_TIMEOUT):  # /cancel and /reset share one deadline
+                response = await http.post(
+                    f"{base}/cancel",
+                    json={
+                        "fn_index": plan.fn_index,
+                        "session_hash": session_hash,
+                        "event_id": event_id,
+                    },
+                    timeout=timeout,
                 )
-            await http.post(f"{base}/reset", json={"event_id": event_id}, timeout=timeout)
+                # Gradio < 4.29 has no cancel route (404); there /reset alone stops a generator.
+                if response.status_code not in (200, 404):
+                    raise status_error(
+                        response, action="cancelling the job", endpoint=endpoint.api_name
+                    )
+                await http.post(f"{base}/reset", json={"event_id": event_id}, timeout=timeout)
         except httpx.HTTPError as e:
             raise transport_error(
                 e, action="cancelling the job", endpoint=endpoint.api_name

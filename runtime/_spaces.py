@@ -33,6 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from ._auth import find_token, redact, token_headers, trust_space_host
+from ._deadline import scope
 from ._errors import (
     GradioError,
     InputError,
@@ -41,6 +42,7 @@ from ._errors import (
     SpaceNotRunningError,
     SpacePausedError,
 )
+from ._tls import async_http, sync_http
 
 __all__ = [
     "Resolved",
@@ -420,10 +422,16 @@ def _wake_headers(host: str, waiter: _Waiter) -> dict[str, str]:
 
 
 def _wake(host: str, waiter: _Waiter) -> None:
-    """One GET to the Space's host: the Hub starts a sleeping Space when it is visited."""
+    """One GET to the Space's host: the Hub starts a sleeping Space when it is visited.
+
+    The request carries the Space's token, so it follows no redirect (the visit is what wakes the
+    Space, not where it leads), and it runs under its own deadline: a host that drips its answer
+    cannot hold the wait for the Space.
+    """
     logger.info("Space %s is asleep; waking it at %s", waiter.space_id, host)
+    limit = _wake_timeout(waiter)
     try:
-        with httpx.Client(timeout=_wake_timeout(waiter), follow_redirects=True) as client:
+        with scope(limit), sync_http(httpx.Timeout(limit)) as client:
             client.get(host, headers=_wake_headers(host, waiter))
     except httpx.HTTPError as exc:  # the answer does not matter; the Hub's stage does
         logger.debug("waking %s: %s", waiter.space_id, type(exc).__name__)
@@ -431,11 +439,11 @@ def _wake(host: str, waiter: _Waiter) -> None:
 
 async def _awake(host: str, waiter: _Waiter) -> None:
     logger.info("Space %s is asleep; waking it at %s", waiter.space_id, host)
+    limit = _wake_timeout(waiter)
     try:
-        async with httpx.AsyncClient(
-            timeout=_wake_timeout(waiter), follow_redirects=True
-        ) as client:
-            await client.get(host, headers=_wake_headers(host, waiter))
+        with scope(limit):
+            async with async_http(httpx.Timeout(limit)) as client:
+                await client.get(host, headers=_wake_headers(host, waiter))
     except httpx.HTTPError as exc:
         logger.debug("waking %s: %s", waiter.space_id, type(exc).__name__)
 
