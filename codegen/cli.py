@@ -17,10 +17,10 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from .build import build, module_reserved_names
+from .build import module_reserved_names
 from .diagnostics import Diagnostics
 from .errors import CodegenError, OutputError
-from .render import render
+from .pipeline import generate_module, model
 from .schema import Snapshot
 from .sources import Credentials, load
 from .text import doc_line
@@ -241,14 +241,13 @@ def generate(src: str, output: str, check: bool, class_name: str, **kw: Any) -> 
     diagnostics = Diagnostics()
     try:
         snapshot = _load(src, diagnostics, **kw)
-        app = build(
+        app, source = generate_module(
             snapshot,
             diagnostics=diagnostics,
             class_name=class_name,
             include_hidden=kw["include_hidden"],
             regenerate_from=_as_given(src, kw),
         )
-        source = render(app)
         if check:
             _report(diagnostics)
             sys.exit(_check(output, source))
@@ -318,7 +317,7 @@ def inspect(src: str, **kw: Any) -> None:
     diagnostics = Diagnostics()
     try:
         snap = _load(src, diagnostics, **kw)
-        app = build(snap, diagnostics=diagnostics, include_hidden=kw["include_hidden"])
+        app = model(snap, diagnostics=diagnostics, include_hidden=kw["include_hidden"])
     except CodegenError as e:
         _report(diagnostics)
         _fail(str(e))
@@ -338,7 +337,7 @@ def inspect(src: str, **kw: Any) -> None:
             flags.append("hidden")
         click.echo("")
         click.echo(
-            f"{doc_line(eval_literal(ep.api_name), 100)}  ->  {ep.method_name}()  [{', '.join(flags)}]"
+            f"{doc_line(ep.api_name, 100)}  ->  {ep.method_name}()  [{', '.join(flags)}]"
         )
         rows = [
             (p.name, p.type.annotation(), f"= {p.default_literal}" if p.has_default else "")
@@ -349,10 +348,3 @@ def inspect(src: str, **kw: Any) -> None:
         for name, annotation, default in rows:
             click.echo(f"    {name.ljust(width)}  {annotation} {default}".rstrip())
     _report(diagnostics)
-
-
-def eval_literal(text: str) -> str:
-    import ast
-
-    value = ast.literal_eval(text)
-    return value if isinstance(value, str) else text

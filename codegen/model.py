@@ -1,9 +1,9 @@
 """The typed model the templates render: app -> endpoints -> parameters/outputs -> type references.
 
-Every string in here that came from a schema is either a safe identifier (made by ``names``), a
-Python literal (made by ``repr``) or escaped docstring text (made by ``text``). Each ``TypeRef``
-spells itself twice: as a Python annotation and as the runtime shape expression that checks,
-encodes and decodes the value.
+The model holds values: names (safe identifiers made by ``names``), the schema's own strings and
+JSON values, and docstring text escaped by ``text``. Code is written only when it is spelled: each
+``TypeRef`` spells itself twice, as a Python annotation (recording the imports it uses) and as the
+runtime shape expression that checks, encodes and decodes the value.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from .spelling import SHAPES, Imports
 
 __all__ = [
     "App",
@@ -26,6 +28,7 @@ __all__ = [
     "Bounded",
     "Simple",
     "admits_none",
+    "Provenance",
     "TupleType",
     "TypeRef",
     "TypedDictDef",
@@ -57,10 +60,16 @@ def tuple_source(items: list[str]) -> str:
     return "(" + ", ".join(items) + ")"
 
 
+def _use(imports: Imports | None, name: str) -> str:
+    return imports.use(name) if imports is not None else name
+
+
 class TypeRef:
     """A value type of the generated SDK."""
 
-    def annotation(self) -> str:
+    def annotation(self, imports: Imports | None = None) -> str:
+        """The type as an annotation; every imported name it spells is recorded in ``imports``
+        (``None`` for text that is not code, such as a docstring)."""
         raise NotImplementedError
 
     def shape(self) -> str:
@@ -69,10 +78,6 @@ class TypeRef:
     def accepts(self, value: Any) -> bool:
         """Whether a type checker would accept the JSON ``value`` (a default) for this type."""
         raise NotImplementedError
-
-    def typing_names(self) -> set[str]:
-        """Names this annotation needs from ``typing`` or the runtime."""
-        return set()
 
     def children(self) -> tuple[TypeRef, ...]:
         return ()
@@ -90,14 +95,11 @@ class Simple(TypeRef):
     name: str
     shape_name: str
 
-    def annotation(self) -> str:
-        return self.name
+    def annotation(self, imports: Imports | None = None) -> str:
+        return _use(imports, self.name) if self.name == "Any" else self.name
 
     def shape(self) -> str:
-        return f"_s.{self.shape_name}()"
-
-    def typing_names(self) -> set[str]:
-        return {"Any"} if self.name == "Any" else set()
+        return f"{SHAPES}.{self.shape_name}()"
 
     def accepts(self, value: Any) -> bool:
         if self.name == "Any":
@@ -130,7 +132,7 @@ class Bounded(Simple):
             args.append(f"minimum={literal(self.minimum)}")
         if self.maximum is not None:
             args.append(f"maximum={literal(self.maximum)}")
-        return f"_s.{self.shape_name}({', '.join(args)})"
+        return f"{SHAPES}.{self.shape_name}({', '.join(args)})"
 
     def accepts(self, value: Any) -> bool:
         if not super().accepts(value):
@@ -165,11 +167,11 @@ class LiteralType(TypeRef):
     custom: bool = False
     open: bool = False
 
-    def annotation(self) -> str:
+    def annotation(self, imports: Imports | None = None) -> str:
         literals = [v for v in self.values if _literal_able(v)]
         parts: list[str] = []
         if literals:
-            parts.append("Literal[" + ", ".join(literal(v) for v in literals) + "]")
+            parts.append(_use(imports, "Literal") + "[" + ", ".join(literal(v) for v in literals) + "]")
         numbers = [
             v for v in self.values if isinstance(v, (int, float)) and not isinstance(v, bool)
         ]
@@ -178,18 +180,13 @@ class LiteralType(TypeRef):
             parts.append("float")
         if self.custom or (self.open and any(isinstance(v, str) for v in self.values)):
             parts.append("str")
-        return " | ".join(parts) if parts else "Any"
+        return " | ".join(parts) if parts else _use(imports, "Any")
 
     def shape(self) -> str:
         values = tuple_source([literal(v) for v in self.values])
         if self.custom:
-            return f"_s.Choice({values}, custom=True)"
-        return f"_s.Choice({values})"
-
-    def typing_names(self) -> set[str]:
-        if any(_literal_able(v) for v in self.values):
-            return {"Literal"}
-        return set() if self.custom or self.values else {"Any"}
+            return f"{SHAPES}.Choice({values}, custom=True)"
+        return f"{SHAPES}.Choice({values})"
 
     def accepts(self, value: Any) -> bool:
         if self.custom and isinstance(value, str):
@@ -205,14 +202,12 @@ class ListType(TypeRef):
     item: TypeRef
     input: bool = False
 
-    def annotation(self) -> str:
-        return f"{'Sequence' if self.input else 'list'}[{self.item.annotation()}]"
-
-    def typing_names(self) -> set[str]:
-        return {"Sequence"} if self.input else set()
+    def annotation(self, imports: Imports | None = None) -> str:
+        outer = _use(imports, "Sequence") if self.input else "list"
+        return f"{outer}[{self.item.annotation(imports)}]"
 
     def shape(self) -> str:
-        return f"_s.List({self.item.shape()})"
+        return f"{SHAPES}.List({self.item.shape()})"
 
     def children(self) -> tuple[TypeRef, ...]:
         return (self.item,)
@@ -225,11 +220,11 @@ class ListType(TypeRef):
 class TupleType(TypeRef):
     items: tuple[TypeRef, ...]
 
-    def annotation(self) -> str:
-        return "tuple[" + ", ".join(i.annotation() for i in self.items) + "]"
+    def annotation(self, imports: Imports | None = None) -> str:
+        return "tuple[" + ", ".join(i.annotation(imports) for i in self.items) + "]"
 
     def shape(self) -> str:
-        return "_s.Tuple(" + ", ".join(i.shape() for i in self.items) + ")"
+        return f"{SHAPES}.Tuple(" + ", ".join(i.shape() for i in self.items) + ")"
 
     def children(self) -> tuple[TypeRef, ...]:
         return self.items
@@ -246,14 +241,12 @@ class MappingType(TypeRef):
     value: TypeRef
     input: bool = False
 
-    def annotation(self) -> str:
-        return f"{'Mapping' if self.input else 'dict'}[str, {self.value.annotation()}]"
-
-    def typing_names(self) -> set[str]:
-        return {"Mapping"} if self.input else set()
+    def annotation(self, imports: Imports | None = None) -> str:
+        outer = _use(imports, "Mapping") if self.input else "dict"
+        return f"{outer}[str, {self.value.annotation(imports)}]"
 
     def shape(self) -> str:
-        return f"_s.Mapping({self.value.shape()})"
+        return f"{SHAPES}.Mapping({self.value.shape()})"
 
     def children(self) -> tuple[TypeRef, ...]:
         return (self.value,)
@@ -268,13 +261,13 @@ class UnionType(TypeRef):
 
     options: tuple[TypeRef, ...]
 
-    def annotation(self) -> str:
-        return " | ".join(o.annotation() for o in self.options)
+    def annotation(self, imports: Imports | None = None) -> str:
+        return " | ".join(o.annotation(imports) for o in self.options)
 
     def shape(self) -> str:
         if len(self.options) == 2 and self.options[1] == NONE:
-            return f"_s.Optional({self.options[0].shape()})"
-        return "_s.Union(" + ", ".join(o.shape() for o in self.options) + ")"
+            return f"{SHAPES}.Optional({self.options[0].shape()})"
+        return f"{SHAPES}.Union(" + ", ".join(o.shape() for o in self.options) + ")"
 
     def children(self) -> tuple[TypeRef, ...]:
         return self.options
@@ -289,14 +282,11 @@ class FileType(TypeRef):
 
     output: bool
 
-    def annotation(self) -> str:
-        return "RemoteFile" if self.output else "FileInput"
+    def annotation(self, imports: Imports | None = None) -> str:
+        return _use(imports, "RemoteFile" if self.output else "FileInput")
 
     def shape(self) -> str:
-        return "_s.File()"
-
-    def typing_names(self) -> set[str]:
-        return {self.annotation()}
+        return f"{SHAPES}.File()"
 
     def accepts(self, value: Any) -> bool:
         return not self.output and isinstance(value, str)
@@ -327,39 +317,25 @@ class TypedDictDef:
     # an output TypedDict declares it present; arguments may leave out the optional ones.
     output: bool = False
 
-    @property
-    def class_syntax(self) -> bool:
-        """Class syntax needs every key to be a plain identifier; otherwise the functional form."""
-        from .names import is_plain_identifier
-
-        return all(is_plain_identifier(f.key) for f in self.fields)
-
-    def field_annotation(self, f: Field) -> str:
-        inner = f.type.annotation()
-        return inner if f.declared_required(self.output) else f"NotRequired[{inner}]"
+    def field_annotation(self, f: Field, imports: Imports | None = None) -> str:
+        inner = f.type.annotation(imports)
+        if f.declared_required(self.output):
+            return inner
+        return f"{_use(imports, 'NotRequired')}[{inner}]"
 
     def shape_expression(self) -> str:
         fields = "{" + ", ".join(f"{literal(f.key)}: {f.type.shape()}" for f in self.fields) + "}"
         required = [literal(f.key) for f in self.fields if f.required]
         if not required:
-            return f"_s.Object({fields})"
-        return f"_s.Object({fields}, required={tuple_source(required)})"
-
-    def typing_names(self) -> set[str]:
-        names = {"TypedDict"}
-        if any(not f.declared_required(self.output) for f in self.fields):
-            names.add("NotRequired")
-        for f in self.fields:
-            for t in f.type.walk():
-                names |= t.typing_names()
-        return names
+            return f"{SHAPES}.Object({fields})"
+        return f"{SHAPES}.Object({fields}, required={tuple_source(required)})"
 
 
 @dataclass(frozen=True)
 class TypedDictType(TypeRef):
     definition: TypedDictDef
 
-    def annotation(self) -> str:
+    def annotation(self, imports: Imports | None = None) -> str:
         return self.definition.name
 
     def shape(self) -> str:
@@ -412,11 +388,10 @@ class Output:
 
     name: str
     type: TypeRef
-    label: str = ""  # a Python literal: the output's label as the app names it
     doc: str = ""
 
-    def annotation(self) -> str:
-        inner = self.type.annotation()
+    def annotation(self, imports: Imports | None = None) -> str:
+        inner = self.type.annotation(imports)
         return inner if admits_none(self.type) else f"{inner} | None"
 
 
@@ -430,7 +405,7 @@ class Slot:
 
 @dataclass
 class Endpoint:
-    api_name: str  # a Python literal, e.g. "'/predict'"
+    api_name: str  # as the app names it, e.g. "/predict"
     method_name: str
     submit_name: str
     const_name: str
@@ -444,17 +419,24 @@ class Endpoint:
     description: list[str] = field(default_factory=list)  # escaped docstring lines
     hidden: bool = False
 
-    @property
-    def result_annotation(self) -> str:
+    def result_annotation(self, imports: Imports | None = None) -> str:
         if self.result_name is not None:
             return self.result_name
         if not self.outputs:
             return "None"
-        return self.outputs[0].annotation()
+        return self.outputs[0].annotation(imports)
 
-    @property
-    def has_keyword_only(self) -> bool:
-        return any(p.keyword_only for p in self.parameters)
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the module came from and how to make it again: the facts its banner states."""
+
+    source: str
+    gradio_version: str | None
+    schema_hash: str
+    generator: str  # the generator's name and version, e.g. "gradio-codegen 0.1.0"
+    regenerate_from: str | None  # the source as the user gave it to the command, if known
+    options: tuple[str, ...]  # the command-line options that shaped the module
 
 
 @dataclass
@@ -465,29 +447,10 @@ class App:
     gradio_version: str | None
     max_file_size: int | None
     space_id: str | None
-    schema_hash: str
-    generator_version: str
     class_name: str
     async_class_name: str
     endpoints: list[Endpoint]
     typed_dicts: list[TypedDictDef]
-    banner: list[str]  # escaped docstring lines
+    provenance: Provenance
     exports: list[str]
     final_typed_dicts: frozenset[str] = frozenset()  # names of TypedDicts marked ``@final``
-
-    def typing_names(self) -> set[str]:
-        names: set[str] = set()
-        for td in self.typed_dicts:
-            names |= td.typing_names()
-        for ep in self.endpoints:
-            for p in ep.parameters:
-                for t in p.type.walk():
-                    names |= t.typing_names()
-            for o in ep.outputs:
-                for t in o.type.walk():
-                    names |= t.typing_names()
-            if ep.result_name is not None:
-                names.add("NamedTuple")
-        if self.final_typed_dicts:
-            names.add("final")
-        return names
