@@ -1,14 +1,25 @@
-"""Turning a failed job's ``process_completed`` payload into the error a user can act on."""
+"""Turning a failed job's ``process_completed`` payload into the error a user can act on.
+
+The text comes from the app, so it is cut to ``MAX_MESSAGE_CHARS`` (saying so at its end): an error
+message or a log line is for people to read, and a megabyte of it helps nobody.
+"""
 
 from __future__ import annotations
 
 import ast
+import math
 from typing import Any
 
 from . import _zerogpu
 from ._errors import AppError
 
-__all__ = ["app_error", "HIDDEN_ERROR"]
+__all__ = ["app_error", "clip", "HIDDEN_ERROR", "MAX_MESSAGE_CHARS"]
+
+MAX_MESSAGE_CHARS = 4096
+"""The most characters of an app's error, log or unexpected-error message that are kept."""
+
+_MAX_TITLE_CHARS = 200
+_MAX_UNQUOTED = 16 * MAX_MESSAGE_CHARS  # longer texts are no Gradio 4 repr worth parsing
 
 HIDDEN_ERROR = (
     "the app raised an error but does not share its details with clients; "
@@ -24,14 +35,17 @@ def app_error(output: dict[str, Any], *, endpoint: str, title: str | None = None
     """
     error = output.get("error")
     title = _opt_str(output.get("title")) or title
+    if title is not None:
+        title = clip(title, _MAX_TITLE_CHARS)
     if error is None:
         message = HIDDEN_ERROR
     else:
         message = str(error)
-        if "title" not in output:
+        if "title" not in output and len(message) <= _MAX_UNQUOTED:
             # Gradio 4 sends gr.Error's text as the repr of a str ("'Bad input'"); 5/6 send it as is
             # and add a title, so only a title-less payload is unwrapped.
             message = _unquote(message)
+        message = clip(message)
     quota = _zerogpu.quota_error(message, endpoint=endpoint, title=title)
     if quota is not None:
         return quota
@@ -41,9 +55,26 @@ def app_error(output: dict[str, Any], *, endpoint: str, title: str | None = None
         message,
         endpoint=endpoint,
         title=title,
-        duration=float(duration) if isinstance(duration, (int, float)) else None,
+        duration=_seconds(duration),
         visible=visible if isinstance(visible, bool) else None,
     )
+
+
+def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text``, or its first ``limit`` characters and a note of how much was cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... (message cut at {limit:,} characters of {len(text):,})"
+
+
+def _seconds(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        return None
+    return seconds if math.isfinite(seconds) else None
 
 
 def _opt_str(value: object) -> str | None:

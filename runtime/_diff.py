@@ -4,6 +4,10 @@ After a generator's first yield, diffing protocols (sse_v2 and later) send, per 
 ``[action, path, value]`` edits against that output's previous value. Edits are applied by copying
 only the containers along the edited path, so every earlier full value a job handed out stays
 intact without deep-copying whole values on each update.
+
+Edits come from the app, and a value grows with each of them, so an edit may not nest the value
+deeper than ``_json.MAX_DEPTH`` (the bound every JSON document from an app already meets): code
+that walks values recursively, here and in shape decoding, can then never run out of stack.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._errors import ProtocolError
+from ._json import MAX_DEPTH, deeper_than
 
 __all__ = ["apply_diff"]
 
@@ -24,12 +29,20 @@ def apply_diff(value: Any, edits: object) -> Any:
         raise ProtocolError(f"a streaming update should be a list of edits, got {edits!r:.200}")
     for edit in edits:
         if not isinstance(edit, list) or len(edit) != 3:
-            raise ProtocolError(f"a streaming edit should be [action, path, value], got {edit!r:.200}")
+            raise ProtocolError(
+                f"a streaming edit should be [action, path, value], got {edit!r:.200}"
+            )
         action, path, new = edit
         if action not in _ACTIONS:
             raise ProtocolError(f"unknown streaming edit action {action!r}")
         if not isinstance(path, list):
             raise ProtocolError(f"a streaming edit path should be a list, got {path!r:.200}")
+        if len(path) > MAX_DEPTH or (
+            action != "delete" and deeper_than(new, MAX_DEPTH - len(path))
+        ):
+            raise ProtocolError(
+                f"a streaming edit {action!r} would nest the value more than {MAX_DEPTH} levels deep"
+            )
         try:
             value = _edit(value, path, 0, action, new)
         except (KeyError, IndexError, TypeError, ValueError) as e:

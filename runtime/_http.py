@@ -3,6 +3,7 @@
 ``transport_error`` covers httpx exceptions (nothing answered, the answer broke off, a wait ran out);
 ``status_error`` covers answers whose status says no. Messages say what was attempted, at which URL,
 and what the server said -- never a request header, so a token cannot leak into an error.
+``json_body`` reads a JSON answer through ``_json.loads``: bounded, and a ``ProtocolError`` when bad.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 
 import httpx
 
+from . import _json
 from ._errors import (
     AuthenticationError,
     GradioError,
@@ -47,8 +49,12 @@ def transport_error(
             f"the connection to the app broke off while {action}{where}: {exc}", endpoint=endpoint
         )
     if isinstance(exc, httpx.ProtocolError):
-        return ProtocolError(f"malformed HTTP from the app while {action}{where}: {exc}", endpoint=endpoint)
-    return TransportError(f"HTTP failure while {action}{where}: {type(exc).__name__}: {exc}", endpoint=endpoint)
+        return ProtocolError(
+            f"malformed HTTP from the app while {action}{where}: {exc}", endpoint=endpoint
+        )
+    return TransportError(
+        f"HTTP failure while {action}{where}: {type(exc).__name__}: {exc}", endpoint=endpoint
+    )
 
 
 def _url_of(exc: httpx.HTTPError) -> str:
@@ -65,8 +71,8 @@ def server_detail(response: httpx.Response) -> str:
     except (httpx.ResponseNotRead, UnicodeDecodeError):
         return ""
     try:
-        body = json.loads(text)
-    except ValueError:
+        body = _json.loads(text, what="the app's error answer")
+    except ProtocolError:
         detail: object = text.strip()
     else:
         detail = body
@@ -81,9 +87,10 @@ def server_detail(response: httpx.Response) -> str:
 def _validation(response: httpx.Response) -> str:
     """Gradio 6 ``validator=`` verdicts (``detail: [{is_valid, message, parameter_name}]``)."""
     try:
-        detail = json.loads(response.text).get("detail")
-    except (ValueError, AttributeError):
+        body = _json.loads(response.text, what="the app's validation answer")
+    except (ProtocolError, httpx.ResponseNotRead, UnicodeDecodeError):
         return ""
+    detail = body.get("detail") if isinstance(body, dict) else None
     if not isinstance(detail, list):
         return ""
     parts = []
@@ -91,7 +98,9 @@ def _validation(response: httpx.Response) -> str:
         if isinstance(item, dict) and item.get("is_valid") is False:
             name = item.get("parameter_name")
             message = item.get("message") or "invalid value"
-            parts.append(f"parameter {name!r}: {message}" if isinstance(name, str) else str(message))
+            parts.append(
+                f"parameter {name!r}: {message}" if isinstance(name, str) else str(message)
+            )
     return "; ".join(parts)
 
 
@@ -112,7 +121,9 @@ def status_error(
     if code in (429, 503):
         reason = "rate-limited this caller" if code == 429 else "cannot take the job now"
         return QueueFullError(
-            f"the app {reason} (HTTP {code}){said}; try again later", endpoint=endpoint, status_code=code
+            f"the app {reason} (HTTP {code}){said}; try again later",
+            endpoint=endpoint,
+            status_code=code,
         )
     if code == 422:
         return InputError(
@@ -128,11 +139,6 @@ def status_error(
 
 
 def json_body(response: httpx.Response, *, action: str, endpoint: str | None = None) -> object:
-    """The JSON body of a successful response, or ``ProtocolError``."""
-    try:
-        return json.loads(response.content)
-    except ValueError:
-        raise ProtocolError(
-            f"the app answered {action} with something that is not JSON: {response.text[:200]!r}",
-            endpoint=endpoint,
-        ) from None
+    """The JSON body of a successful response, or ``ProtocolError`` (not JSON, too large, nested
+    too deeply)."""
+    return _json.loads(response.content, what=f"the app's answer to {action}", endpoint=endpoint)

@@ -8,6 +8,7 @@ kept as raw JSON (full values, diffs already applied) until somebody asks for th
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,9 +69,14 @@ class JobStatus:
 
 
 def _num(value: object) -> float | None:
+    """A finite number from an app's progress data, or None (NaN, infinities, huge integers)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _int(value: object) -> int | None:
@@ -186,12 +192,17 @@ class JobState:
         data = msg.output.get("data")
         if data is None:
             self.error = JobCancelledError(
-                "the server ended the job without a result (it was cancelled)", endpoint=self.endpoint
+                "the server ended the job without a result (it was cancelled)",
+                endpoint=self.endpoint,
             )
             self.code = Status.CANCELLED
             return
         if not isinstance(data, list):
-            self.fail(ProtocolError(f"the result data is not a list: {data!r:.200}", endpoint=self.endpoint))
+            self.fail(
+                ProtocolError(
+                    f"the result data is not a list: {data!r:.200}", endpoint=self.endpoint
+                )
+            )
             return
         self.final = data
         self.code = Status.FINISHED

@@ -2,17 +2,20 @@
 
 Every ``data:`` event on ``{P}/queue/data`` is one JSON object whose ``msg`` names its kind. Parsing
 turns it into a small typed record; anything malformed becomes ``ProtocolError`` (never a bare
-``KeyError``), and kinds this runtime does not know are kept as ``Unknown`` so a newer server's
-extra messages do not break calls.
+``KeyError``, ``RecursionError`` or ``OverflowError``), and kinds this runtime does not know are kept
+as ``Unknown`` so a newer server's extra messages do not break calls. Texts meant for people (logs,
+unexpected errors) are cut to ``_app_errors.MAX_MESSAGE_CHARS``.
 """
 
 from __future__ import annotations
 
 import enum
-import json
+import math
 from dataclasses import dataclass
 from typing import Any, Union
 
+from . import _json
+from ._app_errors import clip
 from ._errors import ProtocolError
 
 __all__ = [
@@ -147,12 +150,19 @@ def _excerpt(text: str) -> str:
 
 
 def _opt_number(body: dict[str, Any], key: str) -> float | None:
+    """A finite number, or None; NaN and infinities (which Python's JSON reader accepts) are None."""
     value = body.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ProtocolError(f"queue message field {key!r} should be a number, got {value!r}")
-    return float(value)
+        raise ProtocolError(f"queue message field {key!r} should be a number, got {value!r:.200}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ProtocolError(
+            f"queue message field {key!r} is a number too large: {value!r:.200}"
+        ) from None
+    return number if math.isfinite(number) else None
 
 
 def _opt_int(body: dict[str, Any], key: str) -> int | None:
@@ -165,19 +175,28 @@ def _opt_str(body: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _opt_clipped(body: dict[str, Any], key: str) -> str | None:
+    value = _opt_str(body, key)
+    return None if value is None else clip(value, 200)
+
+
+def _text(value: object) -> str:
+    """A text field as a string; anything else (an app's mistake) as its repr."""
+    return value if isinstance(value, str) else repr(value)
+
+
 def _event_id(body: dict[str, Any], kind: str) -> str:
     event_id = body.get("event_id")
     if not isinstance(event_id, str):
-        raise ProtocolError(f"queue message {kind!r} came without an event id: {_excerpt(str(body))}")
+        raise ProtocolError(
+            f"queue message {kind!r} came without an event id: {_excerpt(str(body))}"
+        )
     return event_id
 
 
 def parse_message(text: str) -> Message:
     """Parse one ``data:`` payload of the queue stream."""
-    try:
-        body = json.loads(text)
-    except ValueError:
-        raise ProtocolError(f"the queue stream sent data that is not JSON: {_excerpt(text)!r}") from None
+    body = _json.loads(text, what="a message on the queue stream")
     if not isinstance(body, dict) or not isinstance(body.get("msg"), str):
         raise ProtocolError(f"the queue stream sent a message without 'msg': {_excerpt(text)!r}")
     name: str = body["msg"]
@@ -196,7 +215,7 @@ def parse_message(text: str) -> Message:
         data = output.get("data") if isinstance(output, dict) else None
         if not isinstance(data, list):
             if body.get("success") is False and isinstance(output, dict):
-                return Completed(event_id, False, output, _opt_str(body, "title"))
+                return Completed(event_id, False, output, _opt_clipped(body, "title"))
             raise ProtocolError(f"{name!r} without output data: {_excerpt(text)!r}")
         return Generating(event_id, data)
     if kind is Kind.PROCESS_COMPLETED:
@@ -209,7 +228,7 @@ def parse_message(text: str) -> Message:
         success = body.get("success")
         if not isinstance(success, bool):
             raise ProtocolError(f"'process_completed' without 'success': {_excerpt(text)!r}")
-        return Completed(event_id, success, output, _opt_str(body, "title"))
+        return Completed(event_id, success, output, _opt_clipped(body, "title"))
     if kind is Kind.ESTIMATION:
         return Estimation(
             _event_id(body, name),
@@ -229,17 +248,17 @@ def parse_message(text: str) -> Message:
     if kind is Kind.LOG:
         return Log(
             _event_id(body, name),
-            str(body.get("log", "")),
-            str(body.get("level", "info")),
-            _opt_str(body, "title"),
+            clip(_text(body.get("log", ""))),
+            clip(_text(body.get("level", "info")), 40),
+            _opt_clipped(body, "title"),
         )
     if kind is Kind.UNEXPECTED_ERROR:
         raw_id = body.get("event_id")
+        message = clip(_text(body.get("message") or "unexpected error"))
         return UnexpectedError(
             raw_id if isinstance(raw_id, str) else None,
-            str(body.get("message") or "unexpected error"),
-            bool(body.get("session_not_found"))
-            or "session not found" in str(body.get("message", "")).lower(),
+            message,
+            body.get("session_not_found") is True or "session not found" in message.lower(),
         )
     # send_hash / send_data / queue_full belong to protocols this runtime refuses up front.
     raw_id = body.get("event_id")

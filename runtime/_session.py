@@ -2,35 +2,70 @@
 
 Gradio sends the messages of all a session's events down one ``{P}/queue/data`` stream, tagged with
 their event id. A session runs at most one reader at a time (a thread for the sync client, a task
-for the async one) that routes each message to its job. Messages for an event whose join has not
-returned yet are kept until the job registers. The stream is opened when the first job registers,
-reopened after ``close_stream`` while jobs are still pending (or joins are in flight), and left
-closed otherwise; when it fails, every pending job fails with the reason.
+for the async one) that routes each message to its job. The stream is opened when the first job
+registers, reopened after ``close_stream`` while jobs are still pending (or joins are in flight),
+and closed as soon as no job waits; when it fails, every pending job fails with the reason.
+
+The app on the other end may be hostile, so the reader is bounded in every direction:
+
+* memory: the decoder limits lines and events (``_sse``); messages for an event nobody registered
+  are kept only while a join is in flight (their job may not know its id yet), up to
+  ``MAX_ORPHAN_MESSAGES`` and ``MAX_ORPHAN_BYTES``, and otherwise dropped at once. A job whose early
+  messages had to be dropped fails with ``ProtocolError`` instead of waiting for them;
+* time: news of a registered job (or a heartbeat) must come within the stream's silence limit
+  (the client's ``stream_timeout``), both on one stream that only sends junk and across streams the
+  app keeps ending early, so even ``timeout=None`` ends in ``ServerUnavailableError``;
+* reconnections: reopening waits longer after every stream that carried no news of a registered
+  job, and never happens more than ``MAX_REOPENS_PER_SECOND`` times a second;
+* life: the reader ends once no job waits and no join is in flight: after the last job's result
+  (on ``sse_v3`` it reads at most one more message, the app's ``close_stream``, so the app does not
+  see a dropped connection), and at once when the last waiting job is cancelled or timed out.
 """
 
 from __future__ import annotations
 
+import collections
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
 from . import _messages as m
-from ._errors import GradioError, ServerUnavailableError
+from ._errors import GradioError, ProtocolError, ServerUnavailableError
 from ._http import status_error, transport_error
 from ._plan import ProtocolFlags
 from ._sse import SSEDecoder
+from ._timeouts import DEFAULT_STREAM_TIMEOUT
 
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["SyncSession", "AsyncSession"]
+__all__ = [
+    "SyncSession",
+    "AsyncSession",
+    "MAX_ORPHAN_MESSAGES",
+    "MAX_ORPHAN_BYTES",
+    "MAX_REOPENS_PER_SECOND",
+]
+
+MAX_ORPHAN_MESSAGES = 1000
+"""Messages kept, over all events, for jobs whose join has not returned yet."""
+
+MAX_ORPHAN_BYTES = 16 * 2**20
+"""Bytes of such messages kept (their JSON text; they are parsed again when their job registers)."""
+
+MAX_REOPENS_PER_SECOND = 10
+"""How often the stream may be reopened, however much news the streams before carried."""
 
 _ACTION = "reading the queue stream"
-_MAX_ORPHAN_EVENTS = 1000
+_DRAIN_BYTES = 64 * 2**10  # read after the last job ended, waiting for close_stream (sse_v3)
+_MAX_BACKOFF = 0.5
+_MAX_DROPPED_IDS = 1000
+_MAX_ID_CHARS = 256  # Gradio's event ids are 32 hex digits
+_CLOSED = "the client was closed while jobs were running"
 
 
 class _Routable(Protocol):
@@ -41,57 +76,168 @@ class _Routable(Protocol):
 
     def _fail(self, error: GradioError) -> None: ...
 
+    def add_done_callback(self, fn: Callable[[Any], object]) -> None: ...
+
 
 class _Demux:
-    """What both readers share: routing messages and deciding whether the stream is still needed."""
+    """What both readers share: routing messages and deciding whether the stream is still needed.
+
+    The owner serialises every call (the sync session under its lock, the async one in its loop).
+    ``generation`` names the reader that may act: a reader whose generation is no longer current
+    was cut off and leaves without touching anything.
+    """
 
     def __init__(self, session_hash: str, flags: ProtocolFlags) -> None:
         self.hash = session_hash
         self.flags = flags
         self.jobs: dict[str, _Routable] = {}
-        self.orphans: dict[str, list[m.Message]] = {}
+        self.orphans: dict[str, list[str]] = (
+            {}
+        )  # event id -> message texts, while joins are in flight
         self.in_flight = 0
         self.closed = False
         self.running = False
-        self.routed = 0  # messages handed to jobs (or kept for them) so far
+        self.generation = 0
+        self.silence = DEFAULT_STREAM_TIMEOUT  # the stream's read timeout, once one was opened
+        self.news = 0  # messages handed to registered jobs so far
+        self._orphan_count = 0
+        self._orphan_bytes = 0
+        self._dropped: dict[str, None] = {}  # ids whose kept messages had to be dropped
+        self._last_news = time.monotonic()
+        self._alive = self._last_news  # last news or heartbeat on the current stream
+        self._draining = False
+        self._drain_left = 0
+        self._streams = 0  # opened without news in between
         self._idle_reopens = 0
+        self._reopens: collections.deque[float] = collections.deque(maxlen=MAX_REOPENS_PER_SECOND)
+
+    # -- what the stream is for ------------------------------------------------------------------
+
+    def _waiting(self) -> bool:
+        return any(job._pending for job in self.jobs.values())
 
     def _wanted(self) -> bool:
         """Whether a stream should stay open: a join in flight or a job still waiting for news."""
-        return self.in_flight > 0 or any(job._pending for job in self.jobs.values())
+        return self.in_flight > 0 or self._waiting()
+
+    def _begin(self) -> None:
+        self.in_flight += 1
+
+    def _abort(self) -> None:
+        self.in_flight -= 1
+        if self.in_flight == 0:
+            self._forget_orphans()
 
     def _adopt(self, event_id: str, job: _Routable) -> bool:
-        """Register a job after its join returned; True if the reader must be started."""
+        """Register a job after its join returned; True if a reader must be started."""
         self.in_flight -= 1
-        for msg in self.orphans.pop(event_id, ()):
-            if job._deliver(msg):
-                return False
+        self._last_news = time.monotonic()
+        texts = self.orphans.pop(event_id, [])
+        self._orphan_count -= len(texts)
+        self._orphan_bytes -= sum(len(t) for t in texts)
+        lost = event_id in self._dropped
+        settled = False
+        if lost:
+            job._fail(
+                ProtocolError(
+                    f"the app sent more than {MAX_ORPHAN_MESSAGES} messages or "
+                    f"{MAX_ORPHAN_BYTES:,} bytes for jobs whose joins had not returned yet; this "
+                    "job's first messages were among those dropped"
+                )
+            )
+        else:
+            for text in texts:  # parsed once already, so parsing cannot fail now
+                if job._deliver(m.parse_message(text)):
+                    settled = True
+                    break
+        if self.in_flight == 0:
+            self._forget_orphans()
+        else:
+            self._dropped.pop(event_id, None)
+        if lost or settled:
+            return False
         self.jobs[event_id] = job
         return not self.running and not self.closed
 
-    def _route(self, msg: m.Message) -> bool:
+    def _forget_orphans(self) -> None:
+        """No join is in flight: nobody can claim the messages kept for unknown events."""
+        self.orphans.clear()
+        self._dropped.clear()
+        self._orphan_count = self._orphan_bytes = 0
+
+    # -- routing ---------------------------------------------------------------------------------
+
+    def _on_text(self, text: str) -> bool:
+        """Route one event's data; True when this stream should end."""
+        return self._route(m.parse_message(text), text)
+
+    def _route(self, msg: m.Message, text: str) -> bool:
         """Hand a message to its job; True when this stream should end."""
-        if isinstance(msg, m.Heartbeat):
-            return False
         if isinstance(msg, m.CloseStream):
             return True
-        if isinstance(msg, m.UnexpectedError):
-            return self._unexpected(msg)
-        event_id = msg.event_id
-        if event_id is None:
+        if isinstance(msg, m.Heartbeat):
+            self._alive = time.monotonic()
+        elif isinstance(msg, m.UnexpectedError):
+            if self._unexpected(msg):
+                return True
+        elif msg.event_id is not None:
+            job = self.jobs.get(msg.event_id)
+            if job is None:
+                self._orphan(msg.event_id, text)
+            else:
+                self.news += 1
+                self._last_news = self._alive = time.monotonic()
+                if job._deliver(msg):
+                    del self.jobs[msg.event_id]
+        return self._idle()
+
+    def _idle(self) -> bool:
+        """After a message: True when nobody waits any more and the stream should end.
+
+        sse_v1/v2 never end a stream themselves, so the client ends it at once. An sse_v3 app
+        ends it with ``close_stream`` right after the last result; the reader waits for that one
+        message (or ``_DRAIN_BYTES``) so a well-behaved app never sees a dropped connection.
+        """
+        if self._wanted():
+            self._draining = False
             return False
-        self.routed += 1
-        job = self.jobs.get(event_id)
-        if job is None:
-            if len(self.orphans) >= _MAX_ORPHAN_EVENTS:
-                self.orphans.pop(next(iter(self.orphans)))
-            self.orphans.setdefault(event_id, []).append(msg)
-            return False
-        if job._deliver(msg):
-            del self.jobs[event_id]
-        if not self.flags.close_stream and isinstance(msg, m.Completed):
-            return not self._wanted()  # older protocols: the client ends the stream
+        if not self.flags.close_stream or self._draining:
+            return True
+        self._draining = True
+        self._drain_left = _DRAIN_BYTES
         return False
+
+    def _orphan(self, event_id: str, text: str) -> None:
+        """Keep a message for an event nobody registered, if a join in flight may claim it."""
+        if self.in_flight <= 0 or event_id in self._dropped:
+            return
+        self._alive = time.monotonic()  # may be news for the job being joined
+        size = len(text)
+        if size > MAX_ORPHAN_BYTES:
+            self._drop(event_id)
+            return
+        while self.orphans and (
+            self._orphan_count >= MAX_ORPHAN_MESSAGES
+            or self._orphan_bytes + size > MAX_ORPHAN_BYTES
+        ):
+            oldest = next(iter(self.orphans))
+            texts = self.orphans.pop(oldest)
+            self._orphan_count -= len(texts)
+            self._orphan_bytes -= sum(len(t) for t in texts)
+            self._drop(oldest)
+        if event_id in self._dropped:
+            return
+        self.orphans.setdefault(event_id, []).append(text)
+        self._orphan_count += 1
+        self._orphan_bytes += size
+
+    def _drop(self, event_id: str) -> None:
+        """Remember that an event lost kept messages, so its job fails rather than waits."""
+        if len(event_id) > _MAX_ID_CHARS:
+            return
+        self._dropped[event_id] = None
+        if len(self._dropped) > _MAX_DROPPED_IDS:
+            del self._dropped[next(iter(self._dropped))]
 
     def _unexpected(self, msg: m.UnexpectedError) -> bool:
         if msg.event_id is not None and msg.event_id in self.jobs:
@@ -99,8 +245,7 @@ class _Demux:
                 ServerUnavailableError(f"the app reported an unexpected error: {msg.message}")
             )
             return False
-        pending = any(job._pending for job in self.jobs.values())
-        if msg.session_not_found and not pending:
+        if msg.session_not_found and not self._waiting():
             return True  # opened while a join was still on its way; its registration reopens
         if msg.session_not_found:
             text = "the app no longer knows this session (was it restarted?)"
@@ -109,14 +254,36 @@ class _Demux:
         self._fail_all(ServerUnavailableError(text))
         return True
 
-    def _backoff(self, routed_before: int) -> float:
-        """Seconds to wait before reopening: none after a stream that carried news, growing
-        (to half a second) while streams keep ending empty, e.g. before a join reaches the queue."""
-        if self.routed != routed_before:
-            self._idle_reopens = 0
-            return 0.0
-        self._idle_reopens += 1
-        return min(0.5, 0.01 * 2.0**self._idle_reopens)
+    # -- one stream ------------------------------------------------------------------------------
+
+    def _opened(self, response: httpx.Response) -> bool:
+        """A stream was opened; False if it is not needed any more (read nothing from it)."""
+        if self.closed or not self._wanted():
+            return False
+        self.silence = _silence_of(response)
+        self._alive = time.monotonic()
+        self._draining = False
+        self._streams += 1
+        return True
+
+    def _stop_reading(self, size: int) -> bool:
+        """Before decoding a chunk of ``size`` bytes: True when the stream should end now.
+
+        Raises ``ServerUnavailableError`` when bytes keep coming but no news nor heartbeat has for
+        longer than the silence limit (a stream of blank lines, comments or unknown events).
+        """
+        if self.closed:
+            return True
+        if self._draining:
+            self._drain_left -= size
+            if self._drain_left < 0:
+                return True
+        if time.monotonic() - self._alive > self.silence:
+            raise ServerUnavailableError(
+                f"the app's event stream sent no news of the waiting jobs and no heartbeat for "
+                f"{self.silence:g} s, only other data; the app is treated as gone"
+            )
+        return False
 
     def _fail_all(self, error: GradioError) -> None:
         jobs = list(self.jobs.values())
@@ -125,26 +292,63 @@ class _Demux:
             job._fail(error)
 
     def _finish_stream(self, error: GradioError | None, ended_by_server: bool) -> bool:
-        """After a stream ended: True to reopen it. Fails jobs when the stream broke."""
+        """After a stream ended: True to reopen it. Fails jobs when the stream broke, or when the
+        app keeps ending streams without news for longer than the silence limit."""
         if self.closed:
-            error = ServerUnavailableError("the client was closed while jobs were running")
-        if error is None and not ended_by_server and any(j._pending for j in self.jobs.values()):
-            error = ServerUnavailableError("the app closed the event stream before the job finished")
+            error = ServerUnavailableError(_CLOSED)
+        if error is None and not ended_by_server and self._waiting():
+            error = ServerUnavailableError(
+                "the app closed the event stream before the job finished"
+            )
+        if error is None and self._waiting() and time.monotonic() - self._last_news > self.silence:
+            error = ServerUnavailableError(
+                f"the app kept ending the event stream without news of the job for "
+                f"{self.silence:g} s ({self._streams} streams opened); the app is treated as gone"
+            )
         if error is not None:
             self._fail_all(error)
         if not self.closed and self._wanted():
             return True
+        self._stop()
+        return False
+
+    def _stop(self) -> None:
+        """No reader from now on: forget what only a reader needed."""
         # Jobs left here were cancelled locally and never confirmed; nobody waits for them.
         self.jobs.clear()
         if self.in_flight == 0:
-            self.orphans.clear()
+            self._forget_orphans()
         self.running = False
-        return False
+        self._draining = False
+
+    def _cut_off(self) -> None:
+        """End the current reader from outside it: it leaves at its next step, touching nothing."""
+        self.generation += 1
+        self._stop()
+
+    def _backoff(self, news_before: int) -> float:
+        """Seconds to wait before reopening: none after a stream that carried news, growing (to half
+        a second) while streams keep ending without news, e.g. before a join reaches the queue; and
+        never more than ``MAX_REOPENS_PER_SECOND`` reopens a second."""
+        now = time.monotonic()
+        if self.news != news_before:
+            self._idle_reopens = 0
+            self._streams = 0
+            pause = 0.0
+        else:
+            self._idle_reopens += 1
+            pause = min(_MAX_BACKOFF, 0.01 * 2.0 ** min(self._idle_reopens, 16))
+        if len(self._reopens) == self._reopens.maxlen:
+            pause = max(pause, self._reopens[0] + 1.0 - now)
+        self._reopens.append(now + pause)
+        return pause
 
 
-def _messages(decoder: SSEDecoder, chunk: bytes) -> Iterator[m.Message]:
-    for event in decoder.feed(chunk):
-        yield m.parse_message(event.data)
+def _silence_of(response: httpx.Response) -> float:
+    """The stream's read timeout, which the client set from its ``stream_timeout``."""
+    timeout = response.request.extensions.get("timeout")
+    read = timeout.get("read") if isinstance(timeout, dict) else None
+    return float(read) if isinstance(read, (int, float)) and read > 0 else DEFAULT_STREAM_TIMEOUT
 
 
 def _stream_error(exc: httpx.HTTPError) -> GradioError:
@@ -154,6 +358,24 @@ def _stream_error(exc: httpx.HTTPError) -> GradioError:
             "unreachable"
         )
     return transport_error(exc, action=_ACTION)
+
+
+def _internal(exc: Exception) -> GradioError:
+    return GradioError(f"internal error while {_ACTION}: {type(exc).__name__}: {exc}")
+
+
+_ERROR_BODY = 64 * 2**10
+
+
+def _refusal(response: httpx.Response, body: bytes) -> GradioError:
+    """The error for a stream the app refused, from at most ``_ERROR_BODY`` bytes of its answer."""
+    head = httpx.Response(
+        response.status_code,
+        headers={"content-type": response.headers.get("content-type", "text/plain")},
+        content=body[:_ERROR_BODY],
+        request=response.request,
+    )
+    return status_error(head, action=_ACTION)
 
 
 class SyncSession(_Demux):
@@ -169,78 +391,108 @@ class SyncSession(_Demux):
         self._open = open_stream
         self._lock = threading.RLock()
         self._response: httpx.Response | None = None  # the stream being read, to cut on close
+        self._in_reader = False  # the reader holds the lock and is routing
 
     def begin_join(self) -> None:
         with self._lock:
-            self.in_flight += 1
+            self._begin()
 
     def abort_join(self) -> None:
         with self._lock:
-            self.in_flight -= 1
+            self._abort()
+            response = self._cut_if_idle()
+        _close(response)
 
     def register(self, event_id: str, job: _Routable) -> None:
         with self._lock:
             start = self._adopt(event_id, job)
             if start:
                 self.running = True
+            generation = self.generation
+        job.add_done_callback(self._job_ended)
         if start:
             threading.Thread(
-                target=self._run, name=f"gradio-session-{self.hash[:8]}", daemon=True
+                target=self._run,
+                args=(generation,),
+                name=f"gradio-session-{self.hash[:8]}",
+                daemon=True,
             ).start()
 
     def close(self) -> None:
         """Fail the pending jobs now and cut the stream (a blocked read would wait for news)."""
         with self._lock:
             self.closed = True
-            self._fail_all(ServerUnavailableError("the client was closed while jobs were running"))
-            response = self._response
-        if response is not None:
-            try:
-                response.close()
-            except Exception:  # the reader may be closing it at the same moment
-                pass
+            self._fail_all(ServerUnavailableError(_CLOSED))
+            response, self._response = self._response, None
+            self._cut_off()
+        _close(response)
 
-    def _run(self) -> None:
+    def _job_ended(self, job: object) -> None:
+        """A job ended; when it ended outside the reader (cancelled, say) and nobody else waits,
+        the stream goes at once instead of at the app's next message."""
+        with self._lock:
+            response = None if self._in_reader else self._cut_if_idle()
+        _close(response)
+
+    def _cut_if_idle(self) -> httpx.Response | None:
+        if self.closed or not self.running or self._wanted():
+            return None
+        response, self._response = self._response, None
+        self._cut_off()
+        return response
+
+    def _run(self, generation: int) -> None:
         while True:
             error: GradioError | None = None
             ended = False
-            routed = self.routed
+            news = self.news
             try:
-                ended = self._read_once()
+                ended = self._read_once(generation)
             except httpx.HTTPError as e:
                 error = _stream_error(e)
             except GradioError as e:
                 error = e
             except Exception as e:  # a bug must fail the jobs, not leave them waiting forever
-                error = GradioError(f"internal error while {_ACTION}: {type(e).__name__}: {e}")
+                error = _internal(e)
             with self._lock:
-                self._response = None
-                if not self._finish_stream(error, ended):
+                if generation != self.generation:
                     return
-                pause = self._backoff(routed)
+                self._response = None
+                self._in_reader = True
+                try:
+                    if not self._finish_stream(error, ended):
+                        return
+                finally:
+                    self._in_reader = False
+                pause = self._backoff(news)
             if pause:
                 time.sleep(pause)
 
-    def _read_once(self) -> bool:
+    def _read_once(self, generation: int) -> bool:
         """Read one stream; True if it ended by the server's or our decision, False at EOF."""
         with self._open(self.hash) as response:
             if response.status_code != 200:
-                response.read()
-                raise status_error(response, action=_ACTION)
+                raise _refusal(response, _head(response.iter_bytes()))
             with self._lock:
-                if self.closed:
+                if generation != self.generation or not self._opened(response):
                     return True
                 self._response = response
             decoder = SSEDecoder()
             for chunk in response.iter_bytes():
-                for msg in _messages(decoder, chunk):
-                    with self._lock:
-                        if self._route(msg):
-                            return True
-            for event in decoder.close():
                 with self._lock:
-                    if self._route(m.parse_message(event.data)):
+                    if generation != self.generation or self._stop_reading(len(chunk)):
                         return True
+                for event in decoder.feed(chunk):
+                    msg = m.parse_message(event.data)
+                    with self._lock:
+                        if generation != self.generation:
+                            return True
+                        self._in_reader = True
+                        try:
+                            if self._route(msg, event.data):
+                                return True
+                        finally:
+                            self._in_reader = False
         return False
 
 
@@ -256,68 +508,126 @@ class AsyncSession(_Demux):
         super().__init__(session_hash, flags)
         self._open = open_stream
         self._task: asyncio.Task[None] | None = None
+        self._in_reader = False
 
     def begin_join(self) -> None:
-        self.in_flight += 1
+        self._begin()
 
     def abort_join(self) -> None:
-        self.in_flight -= 1
+        self._abort()
+        self._cut_if_idle()
 
     def register(self, event_id: str, job: _Routable) -> None:
         if self._adopt(event_id, job):
             import asyncio  # here, not at the top: keeps the sync import path light
 
             self.running = True
-            self._task = asyncio.get_running_loop().create_task(self._run())
+            self._task = asyncio.get_running_loop().create_task(self._run(self.generation))
+        job.add_done_callback(self._job_ended)
 
     async def aclose(self) -> None:
         import asyncio  # here, not at the top: keeps the sync import path light
 
         self.closed = True
-        task = self._task
+        self._fail_all(ServerUnavailableError(_CLOSED))
+        task, self._task = self._task, None
+        self._cut_off()
         if task is not None and not task.done():
             task.cancel()
             try:
                 await task
             except asyncio.CancelledError:
                 pass
-        self._fail_all(ServerUnavailableError("the client was closed while jobs were running"))
 
-    async def _run(self) -> None:
+    def _job_ended(self, job: object) -> None:
+        """See ``SyncSession._job_ended``."""
+        if not self._in_reader:
+            self._cut_if_idle()
+
+    def _cut_if_idle(self) -> None:
+        if self.closed or not self.running or self._wanted():
+            return
+        task, self._task = self._task, None
+        self._cut_off()
+        if task is not None and not task.done():
+            task.cancel()
+
+    async def _run(self, generation: int) -> None:
         import asyncio  # here, not at the top: keeps the sync import path light
 
         while True:
             error: GradioError | None = None
             ended = False
-            routed = self.routed
+            news = self.news
             try:
-                ended = await self._read_once()
+                ended = await self._read_once(generation)
             except httpx.HTTPError as e:
                 error = _stream_error(e)
             except GradioError as e:
                 error = e
             except asyncio.CancelledError:
+                if generation != self.generation:
+                    return  # cut off on purpose: the session has moved on
                 self.running = False
                 raise
             except Exception as e:  # a bug must fail the jobs, not leave them waiting forever
-                error = GradioError(f"internal error while {_ACTION}: {type(e).__name__}: {e}")
-            if not self._finish_stream(error, ended):
+                error = _internal(e)
+            if generation != self.generation:
                 return
-            pause = self._backoff(routed)
+            self._in_reader = True
+            try:
+                if not self._finish_stream(error, ended):
+                    return
+            finally:
+                self._in_reader = False
+            pause = self._backoff(news)
             if pause:
                 await asyncio.sleep(pause)
 
-    async def _read_once(self) -> bool:
+    async def _read_once(self, generation: int) -> bool:
         async with self._open(self.hash) as response:
             if response.status_code != 200:
-                await response.aread()
-                raise status_error(response, action=_ACTION)
+                raise _refusal(response, await _ahead(response.aiter_bytes()))
+            if generation != self.generation or not self._opened(response):
+                return True
             decoder = SSEDecoder()
             async for chunk in response.aiter_bytes():
-                for msg in _messages(decoder, chunk):
-                    if self._route(msg):
-                        return True
-            for event in decoder.close():
-                if self._route(m.parse_message(event.data)):
+                if generation != self.generation or self._stop_reading(len(chunk)):
                     return True
+                for event in decoder.feed(chunk):
+                    msg = m.parse_message(event.data)
+                    if generation != self.generation:
+                        return True
+                    self._in_reader = True
+                    try:
+                        if self._route(msg, event.data):
+                            return True
+                    finally:
+                        self._in_reader = False
         return False
+
+
+def _close(response: httpx.Response | None) -> None:
+    if response is not None:
+        try:
+            response.close()
+        except Exception:  # the reader may be closing it at the same moment
+            pass
+
+
+def _head(chunks: Any) -> bytes:
+    body = b""
+    for chunk in chunks:
+        body += chunk
+        if len(body) > _ERROR_BODY:
+            break
+    return body
+
+
+async def _ahead(chunks: Any) -> bytes:
+    body = b""
+    async for chunk in chunks:
+        body += chunk
+        if len(body) > _ERROR_BODY:
+            break
+    return body

@@ -4,6 +4,13 @@ An incremental decoder after the WHATWG event-stream rules, so it is indifferent
 cuts the bytes: a line, a UTF-8 character or a CRLF pair may be split across chunks. Lines end in
 LF, CR or CRLF; ``:`` lines are comments; several ``data:`` lines join with newlines; an event is
 dispatched at a blank line and only when it carried data.
+
+The stream comes from an app the user does not control, so decoding takes time linear in the bytes
+received (each byte is scanned once, however the network cuts them) and memory bounded by two
+limits: a line may not grow past ``MAX_LINE_BYTES``, and an event (its data lines so far plus the
+line being received) past ``MAX_EVENT_BYTES``. Passing either is a ``ProtocolError``; the stream
+reader then drops the connection and fails the jobs waiting on it. Both limits sit far above what
+Gradio sends: results that hold files carry URLs, not the files' bytes.
 """
 
 from __future__ import annotations
@@ -11,10 +18,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["SSEEvent", "SSEDecoder"]
+from ._errors import ProtocolError
+
+__all__ = ["SSEEvent", "SSEDecoder", "MAX_LINE_BYTES", "MAX_EVENT_BYTES"]
+
+MAX_LINE_BYTES = 32 * 2**20
+"""The longest line accepted; on Gradio one ``data:`` line carries one whole queue message."""
+
+MAX_EVENT_BYTES = 32 * 2**20
+"""The most one event may hold: its data lines so far plus the line being received."""
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 _BOM = b"\xef\xbb\xbf"
+_CR, _LF, _COLON = 0x0D, 0x0A, 0x3A
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,68 +43,140 @@ class SSEEvent:
 
 
 class SSEDecoder:
-    """Feed it chunks with ``feed``; call ``close`` at the end of the stream."""
+    """Feed it chunks with ``feed``; call ``close`` at the end of the stream.
 
-    __slots__ = ("_pending", "_data", "_event", "_last_id", "_started")
+    ``max_line`` and ``max_event`` default to the module's limits as they are when the decoder is
+    made (so a program may change them before it makes calls).
+    """
 
-    def __init__(self) -> None:
-        self._pending = b""
-        self._data: list[str] = []
-        self._event = ""
+    __slots__ = (
+        "_line",
+        "_data",
+        "_has_data",
+        "_event",
+        "_last_id",
+        "_started",
+        "_after_cr",
+        "_max_line",
+        "_max_event",
+    )
+
+    def __init__(self, *, max_line: int | None = None, max_event: int | None = None) -> None:
+        self._line = bytearray()  # the line being received, without its end
+        self._data = bytearray()  # the event's data lines so far, each followed by LF
+        self._has_data = False
+        self._event = b""
         self._last_id: str | None = None
-        self._started = False
+        self._started = False  # past a possible byte order mark
+        self._after_cr = False  # the last chunk ended a line with CR: an LF next belongs to it
+        self._max_line = MAX_LINE_BYTES if max_line is None else max_line
+        self._max_event = MAX_EVENT_BYTES if max_event is None else max_event
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
-        """Every event completed by ``chunk``, in order."""
-        buf = self._pending + chunk if self._pending else chunk
-        if not self._started:
-            if len(buf) < len(_BOM) and _BOM.startswith(buf):
-                self._pending = buf
-                return []
-            self._started = True
-            if buf.startswith(_BOM):
-                buf = buf[len(_BOM) :]
+        """Every event completed by ``chunk``, in order.
+
+        Raises ``ProtocolError`` when a line or an event passes its limit; the stream cannot be
+        decoded further after that.
+        """
         events: list[SSEEvent] = []
+        if not self._started:
+            # A byte order mark may itself arrive cut: hold its first bytes back in the line.
+            head = bytes(self._line) + chunk
+            if len(head) < len(_BOM) and _BOM.startswith(head):
+                self._line[:] = head
+                return events
+            self._started = True
+            self._line.clear()
+            chunk = head[len(_BOM) :] if head.startswith(_BOM) else head
         start = 0
-        size = len(buf)
-        for match in _LINE_END.finditer(buf):
-            # A CR at the very end may be the first half of a CRLF that the next chunk completes.
-            if match.end() == size and match.group() == b"\r":
-                break
-            self._line(buf[start : match.start()], events)
+        if self._after_cr and chunk:
+            self._after_cr = False
+            if chunk[0] == _LF:
+                start = 1
+        for match in _LINE_END.finditer(chunk, start):
+            if self._line:
+                self._grow(match.start() - start)
+                self._line += memoryview(chunk)[start : match.start()]
+                self._take(self._line, events)
+                self._line.clear()
+            else:
+                if match.start() - start > self._max_line:
+                    raise self._too_long(match.start() - start)
+                self._take(chunk[start : match.start()], events)
             start = match.end()
-        self._pending = buf[start:]
+        end = len(chunk)
+        if start < end:
+            self._grow(end - start)
+            self._line += memoryview(chunk)[start:]
+        elif start and chunk[end - 1] == _CR:
+            self._after_cr = True
         return events
 
     def close(self) -> list[SSEEvent]:
-        """End of stream: a final line without its terminator still counts; an unfinished event
-        (no blank line after it) is dropped, as the standard says."""
-        events: list[SSEEvent] = []
-        pending, self._pending = self._pending, b""
-        if pending:
-            self._line(pending.rstrip(b"\r"), events)
+        """End of stream: an unfinished line and an unfinished event (no blank line after it) are
+        dropped, as the standard says, so nothing is ever dispatched here."""
+        self._line.clear()
         self._data.clear()
-        self._event = ""
-        return events
+        self._has_data = False
+        self._event = b""
+        self._after_cr = False
+        return []
 
-    def _line(self, raw: bytes, events: list[SSEEvent]) -> None:
-        if not raw:
-            if self._data:
-                events.append(SSEEvent("\n".join(self._data), self._event or "message", self._last_id))
-                self._data = []
-            self._event = ""
+    # -- one line ---------------------------------------------------------------------------------
+
+    def _take(self, line: bytes | bytearray, events: list[SSEEvent]) -> None:
+        if not line:
+            if self._has_data:
+                data = str(memoryview(self._data)[:-1], "utf-8", "replace")
+                kind = str(self._event, "utf-8", "replace") if self._event else "message"
+                events.append(SSEEvent(data, kind, self._last_id))
+                self._data.clear()
+                self._has_data = False
+            self._event = b""
             return
-        line = raw.decode("utf-8", errors="replace")
-        if line[0] == ":":
+        if line[0] == _COLON:  # a comment
             return
-        name, colon, value = line.partition(":")
-        if colon and value[:1] == " ":
-            value = value[1:]
-        if name == "data":
-            self._data.append(value)
-        elif name == "event":
-            self._event = value
-        elif name == "id":
-            if "\0" not in value:
-                self._last_id = value
+        colon = line.find(b":")
+        name = line if colon < 0 else line[:colon]
+        skip = 0 if colon < 0 else colon + (2 if line[colon + 1 : colon + 2] == b" " else 1)
+        if name == b"data":
+            size = len(self._data) + (len(line) - skip if skip else 0) + 1
+            if size > self._max_event:
+                raise self._too_big(size)
+            if skip:
+                self._data += memoryview(line)[skip:]
+            self._data.append(_LF)
+            self._has_data = True
+        elif name == b"event":
+            self._event = bytes(line[skip:]) if skip else b""
+        elif name == b"id":
+            value = bytes(line[skip:]) if skip else b""
+            if b"\0" not in value:
+                self._last_id = str(value, "utf-8", "replace")
         # "retry" and unknown fields are ignored: reconnection is the client's own policy.
+
+    # -- limits -----------------------------------------------------------------------------------
+
+    def _grow(self, more: int) -> None:
+        """Check that the line being received may grow by ``more`` bytes."""
+        line = len(self._line) + more
+        if line > self._max_line:
+            raise self._too_long(line)
+        if line + len(self._data) > self._max_event:
+            raise self._too_big(line + len(self._data))
+
+    def _too_long(self, size: int) -> ProtocolError:
+        self.close()  # let the buffers go at once: the stream is being dropped
+        return ProtocolError(
+            f"the app's event stream sent a line of at least {size:,} bytes, past the "
+            f"{self._max_line:,}-byte limit (MAX_LINE_BYTES in gradio_codegen.runtime._sse); "
+            "the connection was dropped"
+        )
+
+    def _too_big(self, size: int) -> ProtocolError:
+        self.close()
+        return ProtocolError(
+            f"the app's event stream sent an event of at least {size:,} bytes, past the "
+            f"{self._max_event:,}-byte limit (MAX_EVENT_BYTES in gradio_codegen.runtime._sse); "
+            "the connection was dropped"
+        )
