@@ -1,17 +1,21 @@
 """``gradio-codegen``: generate (the default command), snapshot, inspect.
 
-Exit codes: 0 success; 1 the source, schema or output was unusable (or ``--check`` found a
-difference); 2 the command line itself was wrong.
+Exit codes follow diff(1):
+
+* 0 -- done (``--check``: the file is up to date);
+* 1 -- ``--check`` found a difference;
+* 2 -- trouble: bad arguments, a source or schema that cannot be used (unreachable, not a Gradio
+  app, invalid, hostile), or an output path it would be unsafe to write.
+
+Trouble is reported as one ``error:`` line on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import difflib
 import keyword
-import os
 import shlex
 import sys
-import tempfile
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
@@ -19,13 +23,18 @@ import click
 
 from .build import module_reserved_names
 from .diagnostics import Diagnostics
-from .errors import CodegenError, OutputError
+from .errors import CodegenError
+from .output import check_target, read_existing, write_atomically
 from .pipeline import generate_module, model
-from .schema import Snapshot
+from .schema import MAX_DEPTH, Snapshot
 from .sources import Credentials, load
 from .text import doc_line
 
-__all__ = ["main"]
+__all__ = ["main", "EXIT_OK", "EXIT_DIFFERENT", "EXIT_TROUBLE"]
+
+EXIT_OK = 0
+EXIT_DIFFERENT = 1  # --check: the file differs from a fresh generation
+EXIT_TROUBLE = 2  # bad arguments, unusable source or schema, unsafe output (click uses 2 too)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -139,64 +148,26 @@ def _report(diagnostics: Diagnostics) -> None:
 
 def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
-    sys.exit(1)
+    sys.exit(EXIT_TROUBLE)
 
 
-def _mode_for(path: str) -> int:
-    """The mode a plain ``open(path, "w")`` would give: the old file's, else 0o666 less the umask.
-
-    The temporary file is created private (0o600); without this the SDK would end up unreadable to
-    the user's group, unlike every other file they write.
-    """
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+def _too_deep() -> NoReturn:
+    _fail(
+        "the schema nests values too deeply to generate code from (more than Python's "
+        f"recursion allows; documents are checked for {MAX_DEPTH} levels)"
+    )
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` so that the file is either the old one or complete, never half."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise OutputError(
-            f"cannot write {path!r}: it is a directory; pass a file name such as sdk.py"
-        )
-    tmp_name = None
-    try:
-        with tempfile.NamedTemporaryFile(
-            "w",
-            encoding="utf-8",
-            dir=directory,
-            prefix=".gradio-codegen-",
-            suffix=".tmp",
-            delete=False,
-            newline="\n",
-        ) as tmp:
-            tmp_name = tmp.name
-            tmp.write(text)
-        os.chmod(tmp_name, _mode_for(path))
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except FileNotFoundError:
-        raise OutputError(
-            f"cannot write {path!r}: directory {directory!r} does not exist; create it first"
-        ) from None
-    except OSError as e:
-        raise OutputError(
-            f"cannot write {path!r}: {e.strerror}; choose a writable location"
-        ) from None
-    finally:
-        if tmp_name is not None and os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+def _inputs(src: str, kw: dict[str, Any]) -> tuple[str, ...]:
+    """The files this command reads, which its output must never replace."""
+    return tuple(path for path in (src, kw.get("config_path")) if path)
 
 
-def _emit(output: str, text: str) -> None:
+def _emit(output: str, text: str, inputs: tuple[str, ...]) -> None:
     if output == "-":
         click.echo(text, nl=False)
     else:
-        write_atomically(output, text)
+        write_atomically(output, text, inputs=inputs)
 
 
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -211,6 +182,10 @@ def main() -> None:
     gradio-codegen SRC -o my_sdk.py          (same as: gradio-codegen generate SRC -o my_sdk.py)
     gradio-codegen snapshot SRC -o app.schema.json
     gradio-codegen inspect SRC
+
+    \b
+    Exit codes (as diff): 0 done, 1 --check found a difference, 2 trouble (bad arguments,
+    unusable source or schema, unsafe output path).
     """
 
 
@@ -227,7 +202,8 @@ def main() -> None:
 @click.option(
     "--check",
     is_flag=True,
-    help="Do not write; exit 1 and show a diff when FILE differs from a fresh generation.",
+    help="Do not write; exit 1 and show a diff when FILE differs from a fresh generation "
+    "(0: up to date, 2: trouble).",
 )
 @click.option(
     "--class-name",
@@ -239,7 +215,10 @@ def main() -> None:
 def generate(src: str, output: str, check: bool, class_name: str, **kw: Any) -> None:
     """Write the typed client module for SRC."""
     diagnostics = Diagnostics()
+    inputs = _inputs(src, kw)
     try:
+        if output != "-" and not check:
+            check_target(output, inputs=inputs)  # refuse an unsafe -o before any work
         snapshot = _load(src, diagnostics, **kw)
         app, source = generate_module(
             snapshot,
@@ -253,11 +232,13 @@ def generate(src: str, output: str, check: bool, class_name: str, **kw: Any) -> 
             sys.exit(_check(output, source))
         if diagnostics.has_errors:
             _report(diagnostics)
-            sys.exit(1)
-        _emit(output, source)
+            sys.exit(EXIT_TROUBLE)
+        _emit(output, source, inputs)
     except CodegenError as e:
         _report(diagnostics)
         _fail(str(e))
+    except RecursionError:
+        _too_deep()
     _report(diagnostics)
     if output != "-":
         click.echo(f"wrote {output} ({len(app.endpoints)} endpoints)", err=True)
@@ -266,15 +247,10 @@ def generate(src: str, output: str, check: bool, class_name: str, **kw: Any) -> 
 def _check(output: str, fresh: str) -> int:
     if output == "-":
         raise click.UsageError("--check needs -o FILE (the module to compare)")
-    try:
-        with open(output, encoding="utf-8", newline="") as f:
-            current = f.read()
-    except OSError as e:
-        click.echo(f"error: cannot read {output!r} to check it: {e.strerror}", err=True)
-        return 1
+    current = read_existing(output)
     if current == fresh:
         click.echo(f"{output} is up to date", err=True)
-        return 0
+        return EXIT_OK
     diff = difflib.unified_diff(
         current.splitlines(keepends=True),
         fresh.splitlines(keepends=True),
@@ -283,7 +259,7 @@ def _check(output: str, fresh: str) -> int:
     )
     click.echo("".join(diff), nl=False)
     click.echo(f"{output} is out of date; regenerate it (same command without --check)", err=True)
-    return 1
+    return EXIT_DIFFERENT
 
 
 @main.command()
@@ -299,12 +275,17 @@ def _check(output: str, fresh: str) -> int:
 def snapshot(src: str, output: str, **kw: Any) -> None:
     """Save what the generator needs from SRC into one JSON file (API info + /config parts)."""
     diagnostics = Diagnostics()
+    inputs = _inputs(src, kw)
     try:
+        if output != "-":
+            check_target(output, inputs=inputs)  # refuse an unsafe -o before any work
         snap = _load(src, diagnostics, **kw)
-        _emit(output, snap.to_json())
+        _emit(output, snap.to_json(), inputs)
     except CodegenError as e:
         _report(diagnostics)
         _fail(str(e))
+    except RecursionError:
+        _too_deep()
     _report(diagnostics)
     if output != "-":
         click.echo(f"wrote {output}", err=True)
@@ -321,6 +302,8 @@ def inspect(src: str, **kw: Any) -> None:
     except CodegenError as e:
         _report(diagnostics)
         _fail(str(e))
+    except RecursionError:
+        _too_deep()
     version = (
         f"Gradio {doc_line(app.gradio_version, 40)}"
         if app.gradio_version

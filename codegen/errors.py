@@ -1,11 +1,12 @@
-"""Why generation could not start or finish. The CLI prints the message and exits with 1.
+"""Why generation could not start or finish. The CLI prints the message on one line and exits
+with 2 (trouble; see the CLI's exit codes).
 
 Every message says what was wrong and what to do about it.
 """
 
 from __future__ import annotations
 
-__all__ = ["CodegenError", "OutputError", "SchemaError", "SourceError"]
+__all__ = ["CodegenError", "NotJsonError", "OutputError", "SchemaError", "SourceError"]
 
 
 class CodegenError(Exception):
@@ -17,8 +18,14 @@ class SourceError(CodegenError):
 
 
 class SchemaError(CodegenError):
-    """A schema file is not valid JSON, or not an API info / snapshot document."""
+    """A schema document is not valid JSON, not an API info / snapshot document, or unsafe to
+    read (nested too deep, numbers too long)."""
+
+
+class NotJsonError(SchemaError):
+    """A document is not JSON text at all (an HTML page where /config should be, say)."""
 
 
 class OutputError(CodegenError):
-    """The generated module could not be written."""
+    """The output could not be written, or writing it would destroy something (a device, the
+    input, a read-only file, a symlink)."""

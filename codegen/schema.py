@@ -4,6 +4,12 @@ A snapshot is everything the generator needs from an app, in one file that can b
 the API info, the parts of ``/config`` that matter (fn_index per endpoint, generators, State
 positions, visibility, component props used for typing and docs), the app's protocol facts, its
 source and a hash of the schema. Reading raw JSON stops here: later stages see only these models.
+
+Documents are hostile until checked, wherever they come from (an app, a file someone sent):
+``parse_document`` turns their text into JSON values only if Python can read them whole and they nest
+no deeper than ``MAX_DEPTH`` levels (real Gradio documents nest about 15), so no later stage --
+pydantic, the generator's recursion over defaults and types, black, ``ast`` -- ever meets a value
+that would exhaust the stack or the parser.
 """
 
 from __future__ import annotations
@@ -14,7 +20,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .errors import NotJsonError, SchemaError
+
 __all__ = [
+    "MAX_DEPTH",
     "SNAPSHOT_FORMAT",
     "ApiInfo",
     "EndpointConfig",
@@ -23,11 +32,18 @@ __all__ = [
     "ReturnInfo",
     "SlotConfig",
     "Snapshot",
+    "check_depth",
     "config_endpoints",
+    "parse_document",
     "schema_hash",
 ]
 
 SNAPSHOT_FORMAT: Literal["gradio-codegen-snapshot"] = "gradio-codegen-snapshot"
+
+# Levels of nested objects and arrays a document may have: about three times what real apps use
+# (the deepest fixture, all_components under Gradio 4, nests 15), and far below what the
+# generated code's literals and annotations can take.
+MAX_DEPTH = 48
 
 # Component props that change a type or a docstring; everything else in /config is UI.
 KEPT_PROPS = (
@@ -124,6 +140,52 @@ class Snapshot(BaseModel):
     def to_json(self) -> str:
         data = self.model_dump()
         return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
+
+
+def parse_document(text: str | bytes, where: str, fix: str, max_depth: int = MAX_DEPTH) -> Any:
+    """The JSON value of ``text`` (``where`` names it in errors, ``fix`` says what to do).
+
+    Raises ``SchemaError`` (``NotJsonError`` for what is not JSON at all) for numbers Python
+    refuses to read (integers of thousands of digits) and for nesting deeper than ``max_depth``.
+    """
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise NotJsonError(
+            f"{where} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); {fix}"
+        ) from None
+    except RecursionError:
+        raise SchemaError(
+            f"{where} nests objects or arrays deeper than {max_depth} levels, which no Gradio "
+            f"app does; {fix}"
+        ) from None
+    except UnicodeDecodeError:
+        raise NotJsonError(f"{where} is not UTF-8 text; {fix}") from None
+    except ValueError as e:  # e.g. an integer longer than Python converts (4300 digits)
+        raise SchemaError(f"{where} holds a value Python cannot read ({e}); {fix}") from None
+    check_depth(value, where, fix, max_depth)
+    return value
+
+
+def check_depth(value: Any, where: str, fix: str = "", max_depth: int = MAX_DEPTH) -> None:
+    """Raise ``SchemaError`` if ``value`` nests deeper than ``max_depth`` (checked without
+    recursion, so the check itself cannot overflow)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > max_depth:
+            hint = f"; {fix}" if fix else ""
+            raise SchemaError(
+                f"{where} nests objects or arrays deeper than {max_depth} levels, which no "
+                f"Gradio app does{hint}"
+            )
+        stack.extend((child, depth + 1) for child in children)
 
 
 def schema_hash(snapshot: Snapshot) -> str:

@@ -4,11 +4,15 @@ Every path ends in a ``Snapshot``. A live app is asked for ``/config`` (always a
 ``{api_prefix}/info``; a file is either a snapshot written by ``gradio-codegen snapshot`` or the
 raw API info (as served, or as ``view_api(return_format="dict")`` returns it), optionally with the
 app's ``/config`` saved next to it.
+
+A live app is hostile until checked: it is asked through the runtime's HTTP client (so ``timeout``
+is a deadline for the whole fetch, however slowly it answers, and credentials are decided again at
+every redirect hop), each answer may be at most ``MAX_DOCUMENT_BYTES``, and every document, from
+the app or from a file, is parsed by ``schema.parse_document`` (bounded nesting).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -16,13 +20,25 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from gradio_codegen.runtime import GradioError, _auth, _spaces
+from gradio_codegen.runtime import GradioError, _auth, _deadline, _spaces, _tls
 
 from .diagnostics import Diagnostics
-from .errors import SchemaError, SourceError
-from .schema import SNAPSHOT_FORMAT, ApiInfo, Snapshot, config_endpoints, strip_info
+from .errors import NotJsonError, SchemaError, SourceError
+from .schema import (
+    MAX_DEPTH,
+    SNAPSHOT_FORMAT,
+    ApiInfo,
+    Snapshot,
+    check_depth,
+    config_endpoints,
+    parse_document,
+    strip_info,
+)
 
-__all__ = ["Credentials", "load", "snapshot_from_documents"]
+__all__ = ["Credentials", "MAX_DOCUMENT_BYTES", "load", "snapshot_from_documents"]
+
+# The largest /config or /info answer read from an app: real ones are kilobytes to a few MiB.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -52,10 +68,11 @@ def load(
         return _load_file(src, diagnostics=diagnostics, config_path=config_path, source=source)
     if config_path is not None:
         raise SourceError("--config only applies when SRC is an API info file")
-    url, space_id = _resolve(src, credentials.token, timeout)
-    config, info = _fetch(
-        url, credentials=credentials, include_hidden=include_hidden, timeout=timeout
-    )
+    with _deadline.scope(timeout):  # one deadline for resolving, logging in and both documents
+        url, space_id = _resolve(src, credentials.token, timeout)
+        config, info = _fetch(
+            url, credentials=credentials, include_hidden=include_hidden, timeout=timeout
+        )
     recorded = source or (space_id if space_id is not None else url)
     return snapshot_from_documents(info, config, source=recorded, space_id=space_id)
 
@@ -71,6 +88,9 @@ def snapshot_from_documents(
     """Bundle a raw ``/info`` document and (optionally) ``/config`` into a snapshot."""
     if not isinstance(info, dict):
         raise SchemaError(f"{where} is not a JSON object with 'named_endpoints'")
+    check_depth(info, where)
+    if config is not None:
+        check_depth(config, "the /config document")
     try:
         api = ApiInfo.model_validate(info)
     except ValidationError as e:
@@ -127,7 +147,7 @@ def _first_error(error: ValidationError) -> str:
 def _read_json(path: str, what: str) -> Any:
     try:
         with open(path, encoding="utf-8") as f:
-            return json.load(f)
+            text = f.read()
     except FileNotFoundError:
         raise SourceError(f"{what} {path!r} does not exist") from None
     except IsADirectoryError:
@@ -136,13 +156,12 @@ def _read_json(path: str, what: str) -> Any:
         raise SchemaError(
             f"{what} {path!r} is not UTF-8 text; pass the JSON the app served"
         ) from None
-    except json.JSONDecodeError as e:
-        raise SchemaError(
-            f"{what} {path!r} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); "
-            "save the app's /info (or a snapshot) again"
-        ) from None
     except OSError as e:
         raise SourceError(f"cannot read {what} {path!r}: {e.strerror}") from None
+    # One level more than a document may have: a snapshot wraps the app's API info in an object.
+    return parse_document(
+        text, f"{what} {path!r}", "save the app's /info (or a snapshot) again", MAX_DEPTH + 1
+    )
 
 
 def _load_file(
@@ -154,6 +173,7 @@ def _load_file(
             raise SourceError(
                 "--config does not apply to a snapshot file (it already holds the config)"
             )
+        check_depth(data.get("api_info"), f"the API info in snapshot {src!r}")
         try:
             snapshot = Snapshot.model_validate(data)
         except ValidationError as e:
@@ -221,8 +241,11 @@ def _fetch(
     url: str, *, credentials: Credentials, include_hidden: bool, timeout: float
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     headers = _auth.token_headers(url, _auth.find_token(credentials.token))
+    # Redirects are followed (an app behind a proxy may move /config), but every hop is checked:
+    # a hop to another origin keeps no login cookie, and the token only where tokens may go.
+    http_client = _tls.sync_http(httpx.Timeout(timeout), headers=headers, follow_redirects=True)
     try:
-        with httpx.Client(timeout=timeout, headers=headers, follow_redirects=True) as http:
+        with http_client as http:
             if credentials.auth is not None:
                 _login(http, url, credentials.auth)
             config = _get_json(http, url + "/config", url)
@@ -243,7 +266,12 @@ def _fetch(
 
 
 def _login(http: httpx.Client, url: str, auth: tuple[str, str]) -> None:
-    response = http.post(url + "/login", data={"username": auth[0], "password": auth[1]})
+    # The password is in the body: never re-sent anywhere by a redirect.
+    response = http.post(
+        url + "/login",
+        data={"username": auth[0], "password": auth[1]},
+        follow_redirects=False,
+    )
     if response.status_code != 200:
         raise SourceError(
             f"login to {url} failed (HTTP {response.status_code}); check --auth USER:PASS"
@@ -253,19 +281,42 @@ def _login(http: httpx.Client, url: str, auth: tuple[str, str]) -> None:
 def _get_json(
     http: httpx.Client, target: str, url: str, params: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    response = http.get(target, params=params)
     path = target[len(url) :] or "/"
-    if response.status_code == 401:
-        raise SourceError(f"{url} needs a login ({path} answered 401); pass --auth USER:PASS")
-    if response.status_code == 404:
-        raise SourceError(f"{url} is not a Gradio app: {path} answered 404 Not Found")
-    if response.status_code != 200:
-        raise SourceError(f"{url}{path} answered HTTP {response.status_code}; is it a Gradio app?")
+    with http.stream("GET", target, params=params) as response:
+        if response.status_code == 401:
+            raise SourceError(f"{url} needs a login ({path} answered 401); pass --auth USER:PASS")
+        if response.status_code == 404:
+            raise SourceError(f"{url} is not a Gradio app: {path} answered 404 Not Found")
+        if response.status_code != 200:
+            raise SourceError(
+                f"{url}{path} answered HTTP {response.status_code}; is it a Gradio app?"
+            )
+        body = _read_bounded(response, f"{url}{path}")
     try:
-        data = response.json()
-    except ValueError:
+        data = parse_document(body, f"{url}{path}", "is it a Gradio app?")
+    except NotJsonError:
         kind = response.headers.get("content-type", "unknown content")
         raise SourceError(f"{url} is not a Gradio app: {path} returned {kind}, not JSON") from None
     if not isinstance(data, dict):
         raise SourceError(f"{url} is not a Gradio app: {path} returned JSON that is not an object")
     return data
+
+
+def _read_bounded(response: httpx.Response, where: str) -> bytes:
+    """The body, or ``SourceError`` as soon as it grows past ``MAX_DOCUMENT_BYTES``."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_DOCUMENT_BYTES:
+        raise SourceError(_too_large(where))
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_DOCUMENT_BYTES:
+            raise SourceError(_too_large(where))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(where: str) -> str:
+    limit = MAX_DOCUMENT_BYTES // (1024 * 1024)
+    return f"{where} answered more than {limit} MiB, which no Gradio app's API description is"

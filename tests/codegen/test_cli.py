@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,7 @@ def test_check_reports_up_to_date_and_out_of_date(tmp_path: Path, echo_args: lis
     assert "-    def concatenate(" in stdout and "+    def concat(" in stdout
     assert "def concatenate(" in out.read_text()  # --check never writes
     code, _, stderr = run(*echo_args, "-o", str(tmp_path / "missing.py"), "--check")
-    assert code == 1 and "cannot read" in stderr
+    assert code == 2 and "cannot read" in stderr  # trouble, as diff(1) says of a missing file
 
 
 def test_snapshot_then_generate_equals_generate_from_documents(tmp_path: Path) -> None:
@@ -129,25 +130,25 @@ def test_invalid_schema_files(tmp_path: Path, content: str, message: str) -> Non
     bad = tmp_path / "bad.json"
     bad.write_text(content)
     code, _, stderr = run(str(bad), "-o", str(tmp_path / "out.py"))
-    assert code == 1 and message in stderr, stderr
+    assert code == 2 and message in stderr, stderr
     assert stderr.startswith("error: ")
     assert not (tmp_path / "out.py").exists()
 
 
 def test_missing_schema_file_and_unknown_source(tmp_path: Path) -> None:
     code, _, stderr = run(str(tmp_path / "nope.json"))
-    assert code == 1 and "does not exist" in stderr
+    assert code == 2 and "does not exist" in stderr
     code, _, stderr = run("what is this")
-    assert code == 1 and "is neither a URL nor a Space id" in stderr and "schema file" in stderr
+    assert code == 2 and "is neither a URL nor a Space id" in stderr and "schema file" in stderr
 
 
 def test_unwritable_output_leaves_nothing_behind(tmp_path: Path, echo_args: list[str]) -> None:
     code, _, stderr = run(*echo_args, "-o", str(tmp_path / "no" / "such" / "dir" / "sdk.py"))
-    assert code == 1 and "does not exist; create it first" in stderr
+    assert code == 2 and "does not exist; create it first" in stderr
     code, _, stderr = run(*echo_args, "-o", str(tmp_path))
-    assert code == 1 and "is a directory" in stderr
+    assert code == 2 and "is a directory" in stderr
     code, _, stderr = run(*echo_args, "-o", "/proc/sdk.py")
-    assert code == 1 and "cannot write '/proc/sdk.py'" in stderr
+    assert code == 2 and "cannot write '/proc/sdk.py'" in stderr
     assert list(tmp_path.iterdir()) == []
 
 
@@ -170,13 +171,13 @@ def test_space_id_with_an_unreachable_hub(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{free_port()}")  # nothing listens there
     monkeypatch.setenv("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
     code, _, stderr = run("owner/space-name", "--timeout", "5")
-    assert code == 1 and "Could not reach the Hugging Face Hub" in stderr, stderr
+    assert code == 2 and "Could not reach the Hugging Face Hub" in stderr, stderr
 
 
 def test_unreachable_url() -> None:
     port = free_port()  # nothing listens there
     code, _, stderr = run(f"http://127.0.0.1:{port}", "--timeout", "5")
-    assert code == 1
+    assert code == 2
     assert (
         f"cannot reach http://127.0.0.1:{port}" in stderr
         and "check the URL and that the app is running" in stderr
@@ -217,9 +218,9 @@ def not_gradio() -> Iterator[str]:
 
 def test_not_a_gradio_app(not_gradio: str) -> None:
     code, _, stderr = run(not_gradio, "--timeout", "5")
-    assert code == 1 and "is not a Gradio app: /config answered 404 Not Found" in stderr
+    assert code == 2 and "is not a Gradio app: /config answered 404 Not Found" in stderr
     code, _, stderr = run(not_gradio + "/html", "--timeout", "5")
-    assert code == 1 and "is not a Gradio app: /config returned text/html, not JSON" in stderr
+    assert code == 2 and "is not a Gradio app: /config returned text/html, not JSON" in stderr
 
 
 def test_module_entry_point_and_console_script(tmp_path: Path, echo_args: list[str]) -> None:
@@ -238,3 +239,121 @@ def test_module_entry_point_and_console_script(tmp_path: Path, echo_args: list[s
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
+
+
+# -- hostile documents: one line and exit 2, never a traceback ---------------------------------
+
+
+def _nested(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+def _one_error_line(code: int, stderr: str, *words: str) -> None:
+    assert code == 2, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    assert "Traceback" not in stderr
+    for word in words:
+        assert word in lines[0], stderr
+
+
+@pytest.mark.parametrize("levels", [900, 100_000])
+def test_a_deep_snapshot_is_one_clear_error(tmp_path: Path, levels: int) -> None:
+    info, config = fixture(6, "text_echo")
+    snap = tmp_path / "app.schema.json"
+    assert run("snapshot", info, "--config", config, "-o", str(snap))[0] == 0
+    text = snap.read_text().replace(
+        '"api_info": {', f'"deep": {_nested(levels)}, "api_info": {{', 1
+    )
+    snap.write_text(text)
+    for command in ("generate", "inspect", "snapshot"):
+        code, _, stderr = run(command, str(snap))
+        _one_error_line(code, stderr, "nests objects or arrays deeper than")
+
+
+def test_a_deep_default_is_one_clear_error(tmp_path: Path) -> None:
+    """A parameter default nested 900 levels: deeper than generated code could ever spell."""
+    info, config = fixture(6, "text_echo")
+    data = json.loads(Path(info).read_text())
+    param = data["named_endpoints"]["/echo"]["parameters"][0]
+    param["parameter_has_default"] = True
+    deep = tmp_path / "deep.json"
+    deep.write_text(
+        json.dumps(data).replace(
+            '"parameter_has_default": true, "parameter_default": null',
+            f'"parameter_has_default": true, "parameter_default": {_nested(900)}',
+            1,
+        )
+    )
+    code, _, stderr = run(str(deep), "--config", config)
+    _one_error_line(code, stderr, "deeper than")
+
+
+def test_the_deepest_document_allowed_still_generates(tmp_path: Path) -> None:
+    """The limit is one the later stages can take: a default and a type as deep as it allows."""
+    from gradio_codegen.codegen.schema import MAX_DEPTH
+
+    info, config = fixture(6, "text_echo")
+    data = json.loads(Path(info).read_text())
+    param = data["named_endpoints"]["/echo"]["parameters"][0]
+    levels = MAX_DEPTH - 5  # document, named_endpoints, "/echo", parameters, the parameter
+    default: object = "x"
+    schema: dict[str, object] = {"type": "string"}
+    for _ in range(levels):
+        default = [default]
+    for _ in range(levels - 1):
+        schema = {"type": "array", "items": schema}
+    param.update(parameter_has_default=True, parameter_default=default, type=schema)
+    deep = tmp_path / "deep.json"
+    deep.write_text(json.dumps(data))
+    code, module, stderr = run(str(deep), "--config", config)
+    assert code == 0, stderr
+    compile(module, "deep_sdk.py", "exec")
+    param["parameter_default"] = [default]  # one level more
+    deep.write_text(json.dumps(data))
+    _one_error_line(*run(str(deep), "--config", config)[::2], f"deeper than {MAX_DEPTH} levels")
+
+
+def test_a_number_of_ten_thousand_digits_is_one_clear_error(tmp_path: Path) -> None:
+    info, config = fixture(6, "text_echo")
+    snap = tmp_path / "app.schema.json"
+    assert run("snapshot", info, "--config", config, "-o", str(snap))[0] == 0
+    snap.write_text(
+        snap.read_text().replace('"api_info": {', f'"n": {"9" * 10_000}, "api_info": {{', 1)
+    )
+    code, _, stderr = run(str(snap))
+    _one_error_line(code, stderr, "holds a value Python cannot read", "4300 digits")
+
+
+@pytest.mark.parametrize("route", ["/config", "/gradio_api/info"])
+@pytest.mark.parametrize("levels", [900, 100_000])
+def test_a_deep_live_document_is_one_clear_error(route: str, levels: int) -> None:
+    from hostile_app import HostileApp
+
+    def deep(h: Any) -> None:
+        h.send_bytes(200, _nested(levels).encode(), content_type="application/json")
+
+    with HostileApp() as app:
+        app.routes[("GET", route)] = deep
+        code, _, stderr = run(app.url, "--timeout", "10")
+        _one_error_line(code, stderr, f"{app.url}{route}", "deeper than")
+
+
+def test_an_endless_live_document_is_cut_off() -> None:
+    """An answer bigger than any API description is refused once that much has arrived."""
+    from gradio_codegen.codegen import sources
+    from hostile_app import HostileApp
+
+    def endless(h: Any) -> None:
+        h.send_response(200)
+        h.send_header("content-type", "application/json")
+        h.end_headers()
+        h.close_connection = True
+        chunk = b" " * 65536
+        for _ in range(sources.MAX_DOCUMENT_BYTES // len(chunk) + 64):
+            h.raw(chunk)
+
+    with HostileApp() as app:
+        app.routes[("GET", "/config")] = endless
+        code, _, stderr = run(app.url, "--timeout", "60")
+    _one_error_line(code, stderr, "answered more than 64 MiB")

@@ -36,9 +36,9 @@ def test_live_app_generates_the_same_module_as_its_captured_schema(server_pool, 
 def test_password_protected_app(server_pool, major: str) -> None:  # type: ignore[no-untyped-def]
     server = server_pool.get("auth_app", major)
     code, _, stderr = run(server.url, "--timeout", "30")
-    assert code == 1 and "needs a login (/config answered 401); pass --auth USER:PASS" in stderr
+    assert code == 2 and "needs a login (/config answered 401); pass --auth USER:PASS" in stderr
     code, _, stderr = run(server.url, "--auth", "user:wrong", "--timeout", "30")
-    assert code == 1 and "login to" in stderr and "failed" in stderr
+    assert code == 2 and "login to" in stderr and "failed" in stderr
     assert "wrong" not in stderr  # the password is never echoed
     code, stdout, stderr = run(server.url, "--auth", "user:pass", "--timeout", "30")
     assert code == 0, stderr
@@ -67,7 +67,7 @@ def test_space_id_through_a_hub_stand_in(server_pool, monkeypatch: pytest.Monkey
         assert code == 0, stderr
         assert 'src="acme/echo",' in stdout and 'space_id="acme/echo",' in stdout
         code, missing, stderr = run("acme/missing", "--timeout", "30")
-        assert code == 1 and "acme/missing" in stderr
+        assert code == 2 and "acme/missing" in stderr
     finally:
         hub.stop()
     info, config = fixture(6, "text_echo")
