@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 import httpx
 
 from ._errors import AppChangedError, GradioError, InputError, ProtocolError
+from ._files import DEFAULT_MAX_DOWNLOAD_SIZE
 from ._http import json_body, status_error
 from ._plan import Plan, ProtocolFlags, describe_change, plan_from_config
 from ._progress import ProgressOption
@@ -68,6 +69,8 @@ class Options:
     validate: bool
     progress: ProgressOption = None
     remote_urls: RemoteUrls = "upload"
+    max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE
+    download_other_origins: bool = False
 
     def __post_init__(self) -> None:
         if self.timeout is not None and not self.timeout > 0:
@@ -84,6 +87,16 @@ class Options:
             raise ValueError(
                 "progress must be True (terminal bars), False/None, or a function taking a "
                 f"TransferProgress; got {type(self.progress).__name__}"
+            )
+        size = self.max_download_size
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size <= 0):
+            raise ValueError(
+                "max_download_size must be a positive number of bytes or None (no limit), "
+                f"got {size!r}"
+            )
+        if not isinstance(self.download_other_origins, bool):
+            raise ValueError(
+                f"download_other_origins must be True or False, got {self.download_other_origins!r}"
             )
 
 
@@ -248,25 +261,39 @@ def _unwrap(value: object) -> object:
 
 
 def decode_values(endpoint: Endpoint[Any], plan: Plan, raw: list[Any], ctx: Any) -> list[Any]:
-    """The public output values of a result, decoded with ``ctx`` (a download batch)."""
+    """The public output values of a result, decoded with ``ctx`` (a download batch).
+
+    Each value is checked against its declared shape: one that does not fit is a ``ProtocolError``
+    naming the output and where inside it, never a value of another type than the SDK promises.
+    """
     if len(raw) != len(plan.outputs):
         raise AppChangedError(
             f"the app returned {len(raw)} values, the SDK expects {len(plan.outputs)} "
             "(State included); regenerate the SDK",
             endpoint=endpoint.api_name,
         )
-    try:
-        return [
-            slot.shape.decode(_unwrap(value), ctx)
-            for slot, value in zip(plan.outputs, raw)
-            if isinstance(slot, Output)
-        ]
-    except GradioError:
-        raise
-    except Exception as e:
-        raise ProtocolError(
-            f"cannot decode the result: {type(e).__name__}: {e}", endpoint=endpoint.api_name
-        ) from None
+    values = []
+    for slot, value in zip(plan.outputs, raw):
+        if not isinstance(slot, Output):
+            continue
+        try:
+            values.append(slot.shape.decode(_unwrap(value), ctx))
+        except ShapeMismatch as e:
+            raise ProtocolError(
+                f"output '{slot.name}'{e.path}: {e.message}; the app sent a value of another "
+                "type than the SDK declares (if the app changed, regenerate the SDK)",
+                endpoint=endpoint.api_name,
+            ) from None
+        except GradioError as e:
+            if e.endpoint is None:
+                e.endpoint = endpoint.api_name
+            raise
+        except Exception as e:  # RecursionError on absurd nesting, and the like
+            raise ProtocolError(
+                f"cannot decode output '{slot.name}': {type(e).__name__}: {str(e)[:200]}",
+                endpoint=endpoint.api_name,
+            ) from None
+    return values
 
 
 def build(endpoint: Endpoint[T], values: list[Any]) -> T:

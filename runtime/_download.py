@@ -3,12 +3,18 @@
 Download URLs are always built from the app's own base and the file's server path
 (``{file_base}/file=<quoted path>``, as every Gradio version serves them). The ``url`` a server puts
 in FileData is ignored: behind a proxy it names a host we never talked to, and following it would
-carry the app's cookies there. A ``path`` that is itself an http(s) URL (an app returning a link) is
-fetched without credentials unless it is on the app's origin.
+carry the app's cookies there. A ``path`` that is itself an http(s) URL (an app returning a link)
+stays a link: it is fetched (without credentials) only when the client allows other origins
+(``download_other_origins=True``); otherwise an eager download skips it and touching the file's
+local copy raises ``ProtocolError`` saying why, while ``RemoteFile.url`` still tells where it is.
+
+Each download is bound to the client's rules when the result is decoded: its size limit, whether
+other origins are allowed, and its timeout, so a lazy download later follows the same rules.
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +23,7 @@ import httpx
 
 from ._errors import ProtocolError
 from ._fetch import same_origin
-from ._files import DownloadMode, RemoteFile
+from ._files import DEFAULT_MAX_DOWNLOAD_SIZE, DownloadMode, RemoteFile
 from ._progress import ProgressOption
 
 __all__ = ["DownloadBatch", "file_url"]
@@ -50,6 +56,24 @@ def file_url(file_base: str, data: dict[str, Any]) -> str:
     raise ProtocolError(f"the server sent a file with neither path nor url: {data!r:.300}")
 
 
+def _checked_url(file_base: str, data: dict[str, Any]) -> str:
+    """``file_url``, refusing what is not a string where one belongs, or not http(s)."""
+    for key in ("path", "url"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise ProtocolError(
+                f"the server sent a file whose {key!r} is a {type(data[key]).__name__}, "
+                f"not a string: {data!r:.300}"
+            )
+    try:
+        url = file_url(file_base, data)
+        scheme = httpx.URL(url).scheme
+    except httpx.InvalidURL as e:
+        raise ProtocolError(f"the server sent a file with an invalid URL ({e}): {data!r:.300}")
+    if scheme not in ("http", "https"):
+        raise ProtocolError(f"the server sent a file with a {scheme!r} URL: {data!r:.300}")
+    return url
+
+
 def _optional_int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
@@ -66,7 +90,9 @@ class DownloadBatch:
     an explicit ``RemoteFile.download()``). Call ``download``/``adownload`` after decoding in every
     mode: it also hands the files the HTTP client to fetch themselves with later. ``progress`` is
     ``True`` for terminal bars or a ``TransferProgress`` callback; ``concurrency`` caps parallel
-    downloads.
+    downloads. ``max_size`` caps each file's decoded bytes (``FileTooLargeError``; None: no cap),
+    ``other_origins`` allows files served elsewhere than the app, and ``timeout`` bounds each
+    download (also a lazy one, later) as one deadline.
     """
 
     def __init__(
@@ -77,6 +103,9 @@ class DownloadBatch:
         directory: str | os.PathLike[str] | None = None,
         progress: ProgressOption = None,
         concurrency: int = 4,
+        max_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
+        other_origins: bool = False,
+        timeout: float | None = 60.0,
     ) -> None:
         if mode not in _MODES:
             raise ValueError(f"download mode must be one of {_MODES}, got {mode!r}")
@@ -85,11 +114,14 @@ class DownloadBatch:
         self.directory = os.fspath(directory) if directory is not None else None
         self.progress = progress
         self.concurrency = max(1, concurrency)
+        self.max_size = max_size
+        self.other_origins = other_origins
+        self.timeout = timeout
         self.files: list[RemoteFile] = []
 
     def file(self, data: dict[str, Any]) -> RemoteFile:
         remote = RemoteFile(
-            file_url(self.file_base, data),
+            _checked_url(self.file_base, data),
             server_path=str(data.get("path") or ""),
             orig_name=_optional_str(data.get("orig_name")),
             size=_optional_int(data.get("size")),
@@ -101,7 +133,11 @@ class DownloadBatch:
         return remote
 
     def _bind_all(self, http: httpx.Client | httpx.AsyncClient) -> list[list[RemoteFile]]:
-        """Bind every file; group the eager ones by URL so a file sent twice is fetched once."""
+        """Bind every file; group the eager ones by URL so a file sent twice is fetched once.
+
+        A file on another origin is left out of the eager downloads unless they are allowed:
+        fetching it would only raise, and the rest of the result is still good.
+        """
         groups: dict[str, list[RemoteFile]] = {}
         for f in self.files:
             f._bind(
@@ -109,8 +145,11 @@ class DownloadBatch:
                 directory=self.directory,
                 progress=self.progress,
                 auto_download=self.mode != "never",
+                max_size=self.max_size,
+                other_origins=self.other_origins,
+                timeout=self.timeout,
             )
-            if self.mode == "eager":
+            if self.mode == "eager" and (self.other_origins or same_origin(f.url, self.file_base)):
                 groups.setdefault(f.url, []).append(f)
         return list(groups.values())
 
@@ -135,7 +174,9 @@ class DownloadBatch:
         from concurrent.futures import ThreadPoolExecutor  # here: keeps the import path light
 
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(groups))) as pool:
-            for future in [pool.submit(fetch, g) for g in groups]:
+            # Each worker runs in a copy of this context: the call's deadline goes along.
+            futures = [pool.submit(contextvars.copy_context().run, fetch, g) for g in groups]
+            for future in futures:
                 future.result()
 
     async def adownload(self, http: httpx.AsyncClient) -> None:

@@ -7,6 +7,12 @@
   type, and gives a local path through ``os.fspath()`` -- downloading on first access when the
   client's downloads are lazy.
 
+Everything in a FileData is the app's word, so a download is held to what the client allows, not
+to what the app says: only from the app's own origin unless the client opts in
+(``download_other_origins``), never more than ``max_download_size`` decoded bytes, and never more
+than a small margin past the ``size`` the app declared. A later download (lazy, or an explicit
+``download()``) runs under the client's ``timeout`` as one deadline.
+
 The batches that move the bytes (``UploadBatch``, ``DownloadBatch``) live in ``_upload`` and
 ``_download``; they are re-exported here because the client imports them from this module.
 """
@@ -25,10 +31,13 @@ from typing import IO, Any, Literal, Union
 
 import httpx
 
-from ._errors import GradioError
-from ._fetch import adownload_to, async_twin, download_to, sync_twin
+from ._deadline import scope
+from ._errors import FileTooLargeError, GradioError, ProtocolError
+from ._fetch import SizeLimitExceeded, adownload_to, async_twin, download_to, sync_twin
 from ._filenames import create_unique, safe_filename
-from ._progress import ProgressOption
+from ._progress import ProgressOption, human_size
+from ._timeouts import request_timeout
+from ._tls import async_http, sync_http
 
 __all__ = [
     "FileInput",
@@ -39,11 +48,15 @@ __all__ = [
     "DownloadBatch",
     "make_download_dir",
     "default_download_dir",
+    "DEFAULT_MAX_DOWNLOAD_SIZE",
+    "DECLARED_SIZE_MARGIN",
 ]
 
 DownloadMode = Literal["eager", "lazy", "never"]
 FILE_DATA_META = {"_type": "gradio.FileData"}
 _DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_DOWNLOAD_SIZE = 1024**3  # 1 GiB of decoded bytes per file; None lifts the limit
+DECLARED_SIZE_MARGIN = 64 * 1024  # a body may exceed the FileData's ``size`` by this much
 
 
 class FileSource:
@@ -129,6 +142,9 @@ class RemoteFile(os.PathLike[str]):
         self._directory: str | None = None
         self._progress: ProgressOption = None
         self._auto_download = True
+        self._max_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE
+        self._other_origins = False
+        self._timeout: float | None = _DEFAULT_TIMEOUT
 
     def _bind(
         self,
@@ -137,12 +153,19 @@ class RemoteFile(os.PathLike[str]):
         directory: str | None,
         progress: ProgressOption,
         auto_download: bool,
+        max_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
+        other_origins: bool = False,
+        timeout: float | None = _DEFAULT_TIMEOUT,
     ) -> None:
-        """Remember how to fetch this file later (called by ``DownloadBatch``)."""
+        """Remember how to fetch this file later, under the client's rules of the moment (called
+        by ``DownloadBatch``)."""
         self._http = http
         self._directory = directory
         self._progress = progress
         self._auto_download = auto_download
+        self._max_size = max_size
+        self._other_origins = other_origins
+        self._timeout = timeout
 
     @property
     def name(self) -> str:
@@ -199,9 +222,37 @@ class RemoteFile(os.PathLike[str]):
             shutil.copyfileobj(source, sink)
         return target
 
+    def _byte_limit(self) -> int | None:
+        """The most decoded bytes this download may write: the client's limit, and the declared
+        size plus a small margin."""
+        limits = [x for x in (self._max_size, self._declared_limit()) if x is not None]
+        return min(limits) if limits else None
+
+    def _declared_limit(self) -> int | None:
+        return None if self.size is None else self.size + DECLARED_SIZE_MARGIN
+
+    def _too_large(self, e: SizeLimitExceeded) -> GradioError:
+        declared = self._declared_limit()
+        if self._max_size is not None and (declared is None or self._max_size <= declared):
+            return FileTooLargeError(
+                f"{self.name!r} is larger than max_download_size ({human_size(self._max_size)}): "
+                f"{e.received} bytes or more. The download was stopped and the partial file "
+                "deleted; create the client with a larger max_download_size= (or None) to "
+                "accept it",
+                size=e.received,
+                limit=self._max_size,
+            )
+        return ProtocolError(
+            f"{self.name!r}: the app declared {self.size} bytes but sent {e.received} or more. "
+            "The download was stopped and the partial file deleted"
+        )
+
+    def _trusted(self) -> str:
+        return self.file_base or self.url
+
     def download(self, directory: str | os.PathLike[str] | None = None) -> Path:
         """Fetch the file now (if not already here) and return its local path."""
-        with self._lock:
+        with scope(self._timeout), self._lock:
             existing = self._reuse(directory)
             if existing is not None:
                 return existing
@@ -209,7 +260,9 @@ class RemoteFile(os.PathLike[str]):
             own: httpx.Client | None = None
             if not isinstance(http, httpx.Client) or http.is_closed:
                 http = own = (
-                    sync_twin(http) if http is not None else httpx.Client(timeout=_DEFAULT_TIMEOUT)
+                    sync_twin(http)
+                    if http is not None
+                    else sync_http(request_timeout(self._timeout))
                 )
             try:
                 target, sink = create_unique(self._target_dir(directory), self.name)
@@ -219,10 +272,15 @@ class RemoteFile(os.PathLike[str]):
                             http,
                             self.url,
                             sink,
-                            trusted=self.file_base or self.url,
+                            trusted=self._trusted(),
                             name=self.name,
+                            other_origins=self._other_origins,
                             progress=self._progress,
+                            limit=self._byte_limit(),
                         )
+                except SizeLimitExceeded as e:
+                    target.unlink(missing_ok=True)
+                    raise self._too_large(e) from None
                 except BaseException:
                     target.unlink(missing_ok=True)
                     raise
@@ -240,37 +298,43 @@ class RemoteFile(os.PathLike[str]):
             import asyncio  # here, not at the top: keeps the sync import path light
 
             return await asyncio.to_thread(self.download, directory)
-        existing = self._reuse(directory)
-        if existing is not None:
-            return existing
-        own: httpx.AsyncClient | None = None
-        if not isinstance(http, httpx.AsyncClient) or http.is_closed:
-            http = own = (
-                async_twin(http)
-                if http is not None
-                else httpx.AsyncClient(timeout=_DEFAULT_TIMEOUT)
-            )
-        try:
-            target, sink = create_unique(self._target_dir(directory), self.name)
+        with scope(self._timeout):
+            existing = self._reuse(directory)
+            if existing is not None:
+                return existing
+            own: httpx.AsyncClient | None = None
+            if not isinstance(http, httpx.AsyncClient) or http.is_closed:
+                http = own = (
+                    async_twin(http)
+                    if http is not None
+                    else async_http(request_timeout(self._timeout))
+                )
             try:
-                with sink:
-                    await adownload_to(
-                        http,
-                        self.url,
-                        sink,
-                        trusted=self.file_base or self.url,
-                        name=self.name,
-                        progress=self._progress,
-                    )
-            except BaseException:
-                target.unlink(missing_ok=True)
-                raise
-        finally:
-            if own is not None:
-                await own.aclose()
-        if directory is None or self._local is None:
-            self._local = str(target)
-        return target
+                target, sink = create_unique(self._target_dir(directory), self.name)
+                try:
+                    with sink:
+                        await adownload_to(
+                            http,
+                            self.url,
+                            sink,
+                            trusted=self._trusted(),
+                            name=self.name,
+                            other_origins=self._other_origins,
+                            progress=self._progress,
+                            limit=self._byte_limit(),
+                        )
+                except SizeLimitExceeded as e:
+                    target.unlink(missing_ok=True)
+                    raise self._too_large(e) from None
+                except BaseException:
+                    target.unlink(missing_ok=True)
+                    raise
+            finally:
+                if own is not None:
+                    await own.aclose()
+            if directory is None or self._local is None:
+                self._local = str(target)
+            return target
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle what describes the file; the lock and the HTTP client stay behind."""
@@ -280,6 +344,10 @@ class RemoteFile(os.PathLike[str]):
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        # The download rules first, so a file pickled before they existed gets the defaults.
+        self._max_size = DEFAULT_MAX_DOWNLOAD_SIZE
+        self._other_origins = False
+        self._timeout = _DEFAULT_TIMEOUT
         for key, value in state.items():
             setattr(self, key, value)
         self._lock = threading.Lock()

@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Union
 
-__all__ = ["TransferProgress", "ProgressCallback", "ProgressOption", "Meter", "BAR_THRESHOLD"]
+__all__ = [
+    "TransferProgress",
+    "ProgressCallback",
+    "ProgressOption",
+    "Meter",
+    "BAR_THRESHOLD",
+    "human_size",
+]
 
 BAR_THRESHOLD = 4 * 1024 * 1024
 
@@ -33,6 +40,16 @@ class TransferProgress:
 
 ProgressCallback = Callable[[TransferProgress], None]
 ProgressOption = Union[bool, ProgressCallback, None]
+
+
+def human_size(n: int) -> str:
+    """``n`` bytes for a message: ``"512 bytes"``, ``"70.0 KiB"``, ``"1.0 GiB"``."""
+    size = float(n)
+    for unit in ("bytes", "KiB", "MiB"):
+        if size < 1024:
+            return f"{n} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GiB"
 
 
 def _new_bar(direction: str, name: str, total: int | None) -> Any:

@@ -8,12 +8,19 @@ URL arguments are fetched here and uploaded, by default, rather than handed to t
 and 6 refuse to fetch private addresses (127.0.0.1, a LAN host), and a URL that needs our cookies
 would fail on the server anyway. ``remote_urls="pass"`` sends the URL for the server to fetch.
 
-A ``RemoteFile`` from the same app goes back as its server path, with no transfer at all.
+A ``RemoteFile`` from the same app goes back as its server path, with no transfer at all. A ``str``
+is read as a local path only because the caller passed it: a result never hands one back where a
+file belongs (``shapes.File.decode`` returns a ``RemoteFile`` or raises ``ProtocolError``).
+
+The upload's answer is the server's word too: it is read up to ``UPLOAD_ANSWER_LIMIT`` bytes and
+parsed as untrusted JSON, so a huge or absurdly nested answer is a ``ProtocolError``.
 """
 
 from __future__ import annotations
 
+import contextvars
 import io
+import json
 import mimetypes
 import os
 import posixpath
@@ -37,14 +44,23 @@ from ._errors import (
     ServerUnavailableError,
     TransportError,
 )
-from ._fetch import CHUNK_SIZE, SizeLimitExceeded, adownload_to, download_to
+from ._fetch import (
+    ACCEPT_ENCODING,
+    CHUNK_SIZE,
+    SizeLimitExceeded,
+    adownload_to,
+    aread_capped,
+    download_to,
+    read_capped,
+)
 from ._filenames import safe_filename
 from ._files import FILE_DATA_META, FileSource, RemoteFile
-from ._progress import Meter, ProgressOption
+from ._progress import Meter, ProgressOption, human_size
 
 __all__ = ["UploadBatch"]
 
 Kind = Literal["path", "bytes", "stream", "url", "remote"]
+UPLOAD_ANSWER_LIMIT = 64 * 1024  # the answer is a list with one server path
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, ".png"),
@@ -71,19 +87,10 @@ def _sniff_extension(head: bytes) -> str:
 
 def _human_pair(size: int, limit: int) -> str:
     """``"70.0 KiB, more than the app's max_file_size of 64.0 KiB"``, exact when rounding hides it."""
-    shown, shown_limit = _human(size), _human(limit)
+    shown, shown_limit = human_size(size), human_size(limit)
     if shown == shown_limit:
         shown, shown_limit = f"{size} bytes", f"{limit} bytes"
     return f"{shown}, more than the app's max_file_size of {shown_limit}"
-
-
-def _human(n: int) -> str:
-    size = float(n)
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{n} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")
 
 
 class _Placeholder:
@@ -255,8 +262,7 @@ class UploadBatch:
         limit = self.max_file_size
         if limit is not None and size is not None and size > limit:
             raise FileTooLargeError(
-                f"{name!r} is {_human_pair(size, limit)}; "
-                "it was not uploaded",
+                f"{name!r} is {_human_pair(size, limit)}; " "it was not uploaded",
                 size=size,
                 limit=limit,
                 endpoint=self.endpoint,
@@ -320,39 +326,55 @@ class UploadBatch:
             f"{item.name!r} changed while it was being uploaded: it ended after {sent} of {size} bytes"
         )
 
-    def _read_response(self, item: _Item, size: int, response: httpx.Response) -> str:
-        if response.status_code == 413:
-            found = re.search(r"(\d+) bytes", response.text)
+    def _read_response(self, item: _Item, size: int, status: int, body: bytes) -> str:
+        """The server path from the upload's answer (``body``, already capped in size)."""
+        text = body.decode("utf-8", errors="replace")
+        if status == 413:
+            found = re.search(r"(\d{1,20}) bytes", text)
             limit = int(found.group(1)) if found else (self.max_file_size or 0)
             raise FileTooLargeError(
-                f"{item.name!r} ({_human(size)}) is larger than the app accepts: {response.text[:200]}",
+                f"{item.name!r} ({human_size(size)}) is larger than the app accepts: {text[:200]}",
                 size=size,
                 limit=limit,
                 endpoint=self.endpoint,
                 parameter=item.parameter,
             )
-        if response.status_code == 401:
+        if status == 401:
             raise AuthenticationError(
                 f"uploading {item.name!r}: the server requires a login (HTTP 401); pass auth= "
                 "or token= to the client",
                 endpoint=self.endpoint,
             )
-        if response.status_code >= 400:
+        if status >= 400:
             raise TransportError(
-                f"uploading {item.name!r}: HTTP {response.status_code}: {response.text[:300]}",
+                f"uploading {item.name!r}: HTTP {status}: {text[:300]}",
                 endpoint=self.endpoint,
             )
-        try:
-            paths = response.json()
-        except ValueError:
-            paths = None
+        paths = self._parse_answer(item, body)
         if not (isinstance(paths, list) and len(paths) == 1 and isinstance(paths[0], str)):
             raise ProtocolError(
                 f"uploading {item.name!r}: expected a list with one server path, got "
-                f"{response.text[:200]!r}",
+                f"{text[:200]!r}",
                 endpoint=self.endpoint,
             )
         return paths[0]
+
+    def _parse_answer(self, item: _Item, body: bytes) -> object:
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError) as e:  # RecursionError: absurdly deep nesting
+            raise ProtocolError(
+                f"uploading {item.name!r}: the server's answer is not valid JSON "
+                f"({type(e).__name__}): {body[:200]!r}",
+                endpoint=self.endpoint,
+            ) from None
+
+    def _answer_too_large(self, item: _Item) -> ProtocolError:
+        return ProtocolError(
+            f"uploading {item.name!r}: the server's answer is larger than "
+            f"{human_size(UPLOAD_ANSWER_LIMIT)}; an upload answers with one server path",
+            endpoint=self.endpoint,
+        )
 
     def _transport_error(self, item: _Item, e: httpx.HTTPError) -> Exception:
         what = f"uploading {item.name!r}"
@@ -385,7 +407,7 @@ class UploadBatch:
     def _too_large_while_fetching(self, item: _Item, e: SizeLimitExceeded) -> FileTooLargeError:
         assert self.max_file_size is not None
         return FileTooLargeError(
-            f"{item.value!r} is more than the app's max_file_size of {_human(self.max_file_size)}; "
+            f"{item.value!r} is more than the app's max_file_size of {human_size(self.max_file_size)}; "
             "it was not uploaded",
             size=e.received,
             limit=self.max_file_size,
@@ -408,8 +430,17 @@ class UploadBatch:
             from concurrent.futures import ThreadPoolExecutor  # here: keeps the import path light
 
             with ThreadPoolExecutor(max_workers=min(self.concurrency, len(todo))) as pool:
+                # Each worker runs in a copy of this context: the call's deadline goes along.
                 futures = [
-                    pool.submit(self._upload_one, http, upload_url, i, scratch) for i in todo
+                    pool.submit(
+                        contextvars.copy_context().run,
+                        self._upload_one,
+                        http,
+                        upload_url,
+                        i,
+                        scratch,
+                    )
+                    for i in todo
                 ]
                 for future in futures:
                     future.result()
@@ -438,6 +469,7 @@ class UploadBatch:
                         sink,
                         trusted=upload_url,
                         name=item.name,
+                        other_origins=True,  # the user chose this URL
                         progress=self.progress,
                         limit=self.max_file_size,
                     )
@@ -475,12 +507,18 @@ class UploadBatch:
             yield tail
 
         try:
-            response = http.post(url, content=body(), headers=headers)
+            with http.stream(
+                "POST", url, content=body(), headers={**headers, **ACCEPT_ENCODING}
+            ) as response:
+                status = response.status_code
+                answer = read_capped(response, UPLOAD_ANSWER_LIMIT, what=f"uploading {item.name!r}")
+        except SizeLimitExceeded:
+            raise self._answer_too_large(item) from None
         except httpx.HTTPError as e:
             raise self._transport_error(item, e) from e
         finally:
             meter.close()
-        item.result = self._file_data(item, self._read_response(item, size, response), size)
+        item.result = self._file_data(item, self._read_response(item, size, status, answer), size)
 
     # -- async ----------------------------------------------------------------------------------
 
@@ -534,6 +572,7 @@ class UploadBatch:
                         sink,
                         trusted=upload_url,
                         name=item.name,
+                        other_origins=True,  # the user chose this URL
                         progress=self.progress,
                         limit=self.max_file_size,
                     )
@@ -578,9 +617,17 @@ class UploadBatch:
             yield tail
 
         try:
-            response = await http.post(url, content=body(), headers=headers)
+            async with http.stream(
+                "POST", url, content=body(), headers={**headers, **ACCEPT_ENCODING}
+            ) as response:
+                status = response.status_code
+                answer = await aread_capped(
+                    response, UPLOAD_ANSWER_LIMIT, what=f"uploading {item.name!r}"
+                )
+        except SizeLimitExceeded:
+            raise self._answer_too_large(item) from None
         except httpx.HTTPError as e:
             raise self._transport_error(item, e) from e
         finally:
             meter.close()
-        item.result = self._file_data(item, self._read_response(item, size, response), size)
+        item.result = self._file_data(item, self._read_response(item, size, status, answer), size)

@@ -9,6 +9,16 @@ A generated SDK describes every value with a small tree of shapes (``Str()``, ``
 * ``decode`` turns the server's JSON into the declared Python value, handing every file to the
   client's download context.
 
+A result is the app's word, so ``decode`` checks it against the declared type as it goes and raises
+``ShapeMismatch`` (the client turns it into a ``ProtocolError`` naming the output) rather than hand
+back something the signature does not promise: an ``int`` where a ``str`` is declared, a bare
+string where a file belongs (which a later call would read as a *local* path and upload). It keeps
+the leniency real Gradio apps need: ``None`` wherever a value may be empty, a choice outside the
+declared list (apps change choices at run time; the plain type of the choices is still checked),
+an integral float for an ``int``, FileData without ``meta`` from Gradio 4, and unknown keys in
+objects. ``fits`` answers the same question without decoding, so a ``Union`` picks its alternative
+before any file is handed to the download context.
+
 Shapes are plain data: a generated module builds them from literals only.
 """
 
@@ -84,10 +94,45 @@ def is_file_data(value: object) -> bool:
 
 
 def _describe(value: object) -> str:
-    text = repr(value)
+    text = repr(value) if not isinstance(value, (dict, list)) else _short_repr(value)
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{text} ({type(value).__name__})"
+
+
+def _short_repr(value: dict[object, object] | list[object]) -> str:
+    """The start of a container's repr, without walking all of a value the server may have made
+    huge or absurdly deep."""
+    if isinstance(value, list):
+        head = ", ".join(_scalar_repr(v) for v in value[:5])
+        return f"[{head}{', ...' if len(value) > 5 else ''}]"
+    items = list(value.items())[:5]
+    head = ", ".join(f"{_scalar_repr(k)}: {_scalar_repr(v)}" for k, v in items)
+    return f"{{{head}{', ...' if len(value) > 5 else ''}}}"
+
+
+def _scalar_repr(value: object) -> str:
+    if isinstance(value, dict):
+        return "{...}"
+    if isinstance(value, list):
+        return "[...]"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def file_data_problem(value: dict[str, AnyType]) -> str | None:
+    """What makes a FileData unusable (``path``/``url`` not strings, or neither given), or None."""
+    for key in ("path", "url"):
+        if value.get(key) is not None and not isinstance(value[key], str):
+            return f"its {key!r} is a {type(value[key]).__name__}, not a string"
+    if not (value.get("path") or value.get("url")):
+        return "it has neither a path nor a url"
+    return None
+
+
+def _is_legacy_file_data(value: object) -> bool:
+    """Gradio 4's FileData without ``meta``: a dict with a string ``path`` and a ``url`` key."""
+    return isinstance(value, dict) and isinstance(value.get("path"), str) and "url" in value
 
 
 class Shape:
@@ -100,7 +145,14 @@ class Shape:
         return value
 
     def decode(self, value: object, ctx: DecodeContext) -> object:
+        """The declared Python value of a result; ``ShapeMismatch`` when it does not fit."""
         return value
+
+    def fits(self, value: object, strict: bool = False) -> bool:
+        """Whether ``decode`` would accept ``value`` (no side effects). ``strict`` refuses the
+        lenient forms (``None`` for a value that cannot be empty, an int for a float...), so a
+        ``Union`` first looks for an exact fit."""
+        return True
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -112,11 +164,22 @@ class Shape:
         return hash(type(self).__name__)
 
 
+def _decode_file(value: dict[str, AnyType], ctx: DecodeContext) -> object:
+    problem = file_data_problem(value)
+    if problem is not None:
+        raise ShapeMismatch(f"the server sent a file that cannot be fetched: {problem}")
+    return ctx.file(value)
+
+
+def _mismatch(expected: str, value: object) -> ShapeMismatch:
+    return ShapeMismatch(f"expected {expected}, got {_describe(value)}")
+
+
 def _decode_loose(value: object, ctx: DecodeContext) -> object:
     """Decode a value whose schema says nothing precise: FileData anywhere becomes a file."""
     if is_file_data(value):
         assert isinstance(value, dict)
-        return ctx.file(value)
+        return _decode_file(value, ctx)
     if isinstance(value, list):
         return [_decode_loose(v, ctx) for v in value]
     if isinstance(value, dict):
@@ -135,13 +198,39 @@ class Json(Shape):
     """A JSON component's value: opaque data, passed through untouched in both directions."""
 
 
-class Str(Shape):
+def _empty(value: object, strict: bool) -> bool:
+    """``None`` stands for an empty output wherever a value may be (leniently) empty."""
+    return value is None and not strict
+
+
+class _Scalar(Shape):
+    """A shape whose results are checked by ``fits`` and returned as they are."""
+
+    def expected(self) -> str:
+        """What a result of this shape is, for an error message (``"a str"``)."""
+        return "a value"
+
+    def decode(self, value: object, ctx: DecodeContext) -> object:
+        if value is None:
+            return None
+        if not self.fits(value):
+            raise _mismatch(self.expected(), value)
+        return value
+
+
+class Str(_Scalar):
+    def expected(self) -> str:
+        return "a str"
+
     def check(self, value: object) -> None:
         if not isinstance(value, str):
             raise ShapeMismatch(f"expected a str, got {_describe(value)}")
 
+    def fits(self, value: object, strict: bool = False) -> bool:
+        return isinstance(value, str) or _empty(value, strict)
 
-class _Number(Shape):
+
+class _Number(_Scalar):
     """A number with optional bounds (a Slider's minimum and maximum)."""
 
     def __init__(self, minimum: float | None = None, maximum: float | None = None) -> None:
@@ -167,6 +256,20 @@ class _Number(Shape):
 
 
 class Int(_Number):
+    def expected(self) -> str:
+        return "an int"
+
+    def fits(self, value: object, strict: bool = False) -> bool:
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, int):
+            return True
+        return not strict and ((isinstance(value, float) and value.is_integer()) or value is None)
+
+    def decode(self, value: object, ctx: DecodeContext) -> object:
+        value = super().decode(value, ctx)
+        return int(value) if isinstance(value, float) else value
+
     def check(self, value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
             if not (isinstance(value, float) and value.is_integer()):
@@ -180,6 +283,16 @@ class Int(_Number):
 
 
 class Float(_Number):
+    def expected(self) -> str:
+        return "a number"
+
+    def fits(self, value: object, strict: bool = False) -> bool:
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, float):
+            return True
+        return not strict and (isinstance(value, int) or value is None)
+
     def check(self, value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ShapeMismatch(f"expected a number, got {_describe(value)}")
@@ -188,32 +301,77 @@ class Float(_Number):
         self._check_bounds(value)
 
 
-class Bool(Shape):
+class Bool(_Scalar):
+    def expected(self) -> str:
+        return "a bool"
+
     def check(self, value: object) -> None:
         if not isinstance(value, bool):
             raise ShapeMismatch(f"expected a bool, got {_describe(value)}")
 
+    def fits(self, value: object, strict: bool = False) -> bool:
+        return isinstance(value, bool) or _empty(value, strict)
 
-class Null(Shape):
+
+class Null(_Scalar):
+    def expected(self) -> str:
+        return "None"
+
     def check(self, value: object) -> None:
         if value is not None:
             raise ShapeMismatch(f"expected None, got {_describe(value)}")
 
+    def fits(self, value: object, strict: bool = False) -> bool:
+        return value is None
 
-class Choice(Shape):
-    """One of a fixed set of values (Radio, Dropdown); ``custom`` also admits any other string."""
+
+def _plain_kind(value: object) -> str:
+    """The plain type a choice belongs to: numbers are one kind whatever their Python type."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    return type(value).__name__
+
+
+class Choice(_Scalar):
+    """One of a fixed set of values (Radio, Dropdown); ``custom`` also admits any other string.
+
+    A result may be outside the set (an app can change its choices at run time, and the SDK
+    declares such outputs with the plain type too), but never of another kind than the choices.
+    """
 
     def __init__(self, values: tuple[object, ...], custom: bool = False) -> None:
         self.values = tuple(values)
         self.custom = custom
 
-    def check(self, value: object) -> None:
+    def _is_choice(self, value: object) -> bool:
         for choice in self.values:
             if value == choice and type(value) is type(choice):
-                return
-            if isinstance(choice, float) and isinstance(value, int) and value == choice:
-                return
-        if self.custom and isinstance(value, str):
+                return True
+            if (
+                isinstance(choice, float)
+                and isinstance(value, int)
+                and not isinstance(value, bool)
+                and value == choice
+            ):
+                return True
+        return self.custom and isinstance(value, str)
+
+    def expected(self) -> str:
+        kinds = sorted({_plain_kind(v) for v in self.values} | ({"str"} if self.custom else set()))
+        return "a choice (" + " or ".join(kinds) + ")"
+
+    def fits(self, value: object, strict: bool = False) -> bool:
+        if self._is_choice(value):
+            return True
+        if strict:
+            return False
+        kind = _plain_kind(value)
+        return value is None or any(_plain_kind(v) == kind for v in self.values)
+
+    def check(self, value: object) -> None:
+        if self._is_choice(value):
             return
         shown = ", ".join(repr(v) for v in self.values[:20])
         if len(self.values) > 20:
@@ -242,10 +400,23 @@ class List(Shape):
             return value  # unchecked (validate=False): the server decides
         return [self.item.encode(v, ctx) for v in value]
 
+    def fits(self, value: object, strict: bool = False) -> bool:
+        if isinstance(value, list):
+            return all(self.item.fits(v, strict) for v in value)
+        return _empty(value, strict)
+
     def decode(self, value: object, ctx: DecodeContext) -> object:
+        if value is None:
+            return None
         if not isinstance(value, list):
-            return _decode_loose(value, ctx)
-        return [self.item.decode(v, ctx) for v in value]
+            raise _mismatch("a list", value)
+        out = []
+        for i, v in enumerate(value):
+            try:
+                out.append(self.item.decode(v, ctx))
+            except ShapeMismatch as e:
+                raise e.at(f"[{i}]") from None
+        return out
 
     def __repr__(self) -> str:
         return f"List({self.item!r})"
@@ -273,10 +444,23 @@ class Tuple(Shape):
             return value  # unchecked (validate=False): the server decides
         return [s.encode(v, ctx) for s, v in zip(self.items, value)]
 
+    def fits(self, value: object, strict: bool = False) -> bool:
+        if isinstance(value, list) and len(value) == len(self.items):
+            return all(s.fits(v, strict) for s, v in zip(self.items, value))
+        return _empty(value, strict)
+
     def decode(self, value: object, ctx: DecodeContext) -> object:
+        if value is None:
+            return None
         if not isinstance(value, list) or len(value) != len(self.items):
-            return _decode_loose(value, ctx)
-        return tuple(s.decode(v, ctx) for s, v in zip(self.items, value))
+            raise _mismatch(f"a list of {len(self.items)} items", value)
+        out = []
+        for i, (shape, v) in enumerate(zip(self.items, value)):
+            try:
+                out.append(shape.decode(v, ctx))
+            except ShapeMismatch as e:
+                raise e.at(f"[{i}]") from None
+        return tuple(out)
 
     def __repr__(self) -> str:
         return f"Tuple({', '.join(repr(i) for i in self.items)})"
@@ -318,13 +502,38 @@ class Object(Shape):
             k: (self.fields[k].encode(v, ctx) if k in self.fields else v) for k, v in value.items()
         }
 
-    def decode(self, value: object, ctx: DecodeContext) -> object:
+    def _missing(self, value: dict[str, AnyType]) -> str | None:
+        """A required key the result lacks and that cannot stand in as null, if any."""
+        for key in self.required:
+            if key not in value and not _admits_none(self.fields.get(key, Any())):
+                return key
+        return None
+
+    def fits(self, value: object, strict: bool = False) -> bool:
         if not isinstance(value, dict):
-            return _decode_loose(value, ctx)
-        decoded = {
-            k: (self.fields[k].decode(v, ctx) if k in self.fields else _decode_loose(v, ctx))
-            for k, v in value.items()
-        }
+            return _empty(value, strict)
+        if self._missing(value) is not None:
+            return False
+        if strict and self.fields and value and not any(k in value for k in self.fields):
+            return False  # an exact fit shares a key with the declared ones
+        return all(self.fields[k].fits(v, strict) for k, v in value.items() if k in self.fields)
+
+    def decode(self, value: object, ctx: DecodeContext) -> object:
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise _mismatch("a dict", value)
+        missing = self._missing(value)
+        if missing is not None:
+            raise ShapeMismatch(f"missing key {missing!r} in {_describe(value)}")
+        decoded = {}
+        for k, v in value.items():
+            try:
+                decoded[k] = (
+                    self.fields[k].decode(v, ctx) if k in self.fields else _decode_loose(v, ctx)
+                )
+            except ShapeMismatch as e:
+                raise e.at(f"[{k!r}]") from None
         # A result declares every key present; one the server left out that may be null is null
         # (Gradio sends ``{}`` for an empty Label, whose keys both default to null).
         for key, shape in self.fields.items():
@@ -358,10 +567,23 @@ class Mapping(Shape):
             return value  # unchecked (validate=False): the server decides
         return {k: self.value.encode(v, ctx) for k, v in value.items()}
 
+    def fits(self, value: object, strict: bool = False) -> bool:
+        if isinstance(value, dict):
+            return all(self.value.fits(v, strict) for v in value.values())
+        return _empty(value, strict)
+
     def decode(self, value: object, ctx: DecodeContext) -> object:
+        if value is None:
+            return None
         if not isinstance(value, dict):
-            return _decode_loose(value, ctx)
-        return {k: self.value.decode(v, ctx) for k, v in value.items()}
+            raise _mismatch("a dict", value)
+        decoded = {}
+        for k, v in value.items():
+            try:
+                decoded[k] = self.value.decode(v, ctx)
+            except ShapeMismatch as e:
+                raise e.at(f"[{k!r}]") from None
+        return decoded
 
     def __repr__(self) -> str:
         return f"Mapping({self.value!r})"
@@ -396,24 +618,35 @@ class Union(Shape):
         option = self._first_fit(value)
         return value if option is None else option.encode(value, ctx)
 
+    def _pick(self, value: object, strict: bool) -> Shape | None:
+        if is_file_data(value):  # a file is a file, whatever else a dict could be
+            for option in self.options:
+                if isinstance(option, File):
+                    return option
+        for option in self.options:
+            if option.fits(value, strict=True):
+                return option
+        if strict:
+            return None
+        for option in self.options:
+            if option.fits(value):
+                return option
+        return None
+
+    def fits(self, value: object, strict: bool = False) -> bool:
+        return self._pick(value, strict) is not None
+
     def decode(self, value: object, ctx: DecodeContext) -> object:
         if value is None:
             return None
-        for option in self.options:
-            if isinstance(option, File) and is_file_data(value):
-                return option.decode(value, ctx)
-        for option in self.options:
-            if isinstance(option, Null):
-                continue
-            if isinstance(option, Object) and isinstance(value, dict):
-                if all(k in value for k in option.required) and any(
-                    k in value for k in option.fields
-                ):
-                    return option.decode(value, ctx)
-                continue
-            if isinstance(option, (List, Tuple)) and isinstance(value, list):
-                return option.decode(value, ctx)
-        return _decode_loose(value, ctx)
+        option = self._pick(value, strict=False)
+        if option is None:
+            raise ShapeMismatch(
+                f"expected one of {self!r}, got {_describe(value)}"
+                if len(repr(self)) <= 200
+                else f"no alternative fits {_describe(value)}"
+            )
+        return option.decode(value, ctx)
 
     def __repr__(self) -> str:
         return f"Union({', '.join(repr(o) for o in self.options)})"
@@ -454,10 +687,15 @@ class File(Shape):
             return None  # unchecked (validate=False): null is an empty component to Gradio
         return ctx.file(value)
 
+    def fits(self, value: object, strict: bool = False) -> bool:
+        return is_file_data(value) or _is_legacy_file_data(value) or _empty(value, strict)
+
     def decode(self, value: object, ctx: DecodeContext) -> object:
-        if is_file_data(value):
-            assert isinstance(value, dict)
-            return ctx.file(value)
-        if isinstance(value, dict) and isinstance(value.get("path"), str) and "url" in value:
-            return ctx.file(value)
-        return _decode_loose(value, ctx)
+        """A ``RemoteFile`` (through ``ctx``), or ``None``; never the value itself: a string here
+        would pass for a local path when the result is given to another call."""
+        if value is None:
+            return None
+        if not (is_file_data(value) or _is_legacy_file_data(value)):
+            raise _mismatch("a file (Gradio FileData)", value)
+        assert isinstance(value, dict)
+        return _decode_file(value, ctx)

@@ -1,4 +1,10 @@
-"""A hostile server cannot write outside the download directory or lure our credentials elsewhere."""
+"""A hostile server cannot write outside the download directory or lure our credentials elsewhere.
+
+Files on other origins are fetched only when the client allows it (``other_origins=True``, the
+``download_other_origins`` option); the tests that follow links and redirects there opt in, and
+prove that even then no credential goes along. The default refusal is in
+``tests/runtime/hostile/test_files.py``.
+"""
 
 from __future__ import annotations
 
@@ -116,7 +122,7 @@ def test_redirect_to_another_origin_drops_credentials(
     hostile: tuple[Hostile, ServerThread, ServerThread], tmp_path: Path
 ) -> None:
     state, main, other = hostile
-    batch = DownloadBatch(file_base=main.url + PREFIX, directory=tmp_path)
+    batch = DownloadBatch(file_base=main.url + PREFIX, directory=tmp_path, other_origins=True)
     f = batch.file(_file_data("redirect/1", "loot.txt"))
     with _credentialed_client() as http:
         batch.download(http)
@@ -130,7 +136,9 @@ def test_file_path_on_another_origin_is_fetched_without_credentials(
 ) -> None:
     state, main, other = hostile
     state.files["pic.png"] = b"\x89PNG\r\n\x1a\nfake"
-    batch = DownloadBatch(file_base=main.url + PREFIX, mode="lazy", directory=tmp_path)
+    batch = DownloadBatch(
+        file_base=main.url + PREFIX, mode="lazy", directory=tmp_path, other_origins=True
+    )
     f = batch.file(_file_data(f"{other.url}/data/pic.png", None))
     with _credentialed_client() as http:
         batch.download(http)
@@ -144,7 +152,7 @@ def test_async_redirect_drops_credentials(
     hostile: tuple[Hostile, ServerThread, ServerThread], tmp_path: Path
 ) -> None:
     state, main, other = hostile
-    batch = DownloadBatch(file_base=main.url + PREFIX, directory=tmp_path)
+    batch = DownloadBatch(file_base=main.url + PREFIX, directory=tmp_path, other_origins=True)
     f = batch.file(_file_data("redirect/2", "../loot.txt"))
 
     async def go() -> None:
@@ -162,7 +170,7 @@ def test_http_error_is_a_clear_transport_error(
     hostile: tuple[Hostile, ServerThread, ServerThread], tmp_path: Path
 ) -> None:
     _, main, other = hostile
-    batch = DownloadBatch(file_base=main.url + PREFIX, directory=tmp_path)
+    batch = DownloadBatch(file_base=main.url + PREFIX, directory=tmp_path, other_origins=True)
     batch.file(_file_data(f"{other.url}/data/missing.bin", "missing.bin"))
     with httpx.Client(timeout=10) as http, pytest.raises(TransportError, match="missing.bin.*404"):
         batch.download(http)
