@@ -13,14 +13,14 @@ is read as a local path only because the caller passed it: a result never hands 
 file belongs (``shapes.File.decode`` returns a ``RemoteFile`` or raises ``ProtocolError``).
 
 The upload's answer is the server's word too: it is read up to ``UPLOAD_ANSWER_LIMIT`` bytes and
-parsed as untrusted JSON, so a huge or absurdly nested answer is a ``ProtocolError``.
+parsed as untrusted JSON (``_json.loads``), so a huge or absurdly nested answer is a
+``ProtocolError``.
 """
 
 from __future__ import annotations
 
 import contextvars
 import io
-import json
 import mimetypes
 import os
 import posixpath
@@ -54,6 +54,7 @@ from ._fetch import (
     read_capped,
 )
 from ._filenames import safe_filename
+from ._json import loads as loads_json
 from ._files import FILE_DATA_META, FileSource, RemoteFile
 from ._progress import Meter, ProgressOption, human_size
 
@@ -350,7 +351,9 @@ class UploadBatch:
                 f"uploading {item.name!r}: HTTP {status}: {text[:300]}",
                 endpoint=self.endpoint,
             )
-        paths = self._parse_answer(item, body)
+        paths = loads_json(
+            body, what=f"the answer to uploading {item.name!r}", endpoint=self.endpoint
+        )
         if not (isinstance(paths, list) and len(paths) == 1 and isinstance(paths[0], str)):
             raise ProtocolError(
                 f"uploading {item.name!r}: expected a list with one server path, got "
@@ -358,16 +361,6 @@ class UploadBatch:
                 endpoint=self.endpoint,
             )
         return paths[0]
-
-    def _parse_answer(self, item: _Item, body: bytes) -> object:
-        try:
-            return json.loads(body)
-        except (ValueError, RecursionError) as e:  # RecursionError: absurdly deep nesting
-            raise ProtocolError(
-                f"uploading {item.name!r}: the server's answer is not valid JSON "
-                f"({type(e).__name__}): {body[:200]!r}",
-                endpoint=self.endpoint,
-            ) from None
 
     def _answer_too_large(self, item: _Item) -> ProtocolError:
         return ProtocolError(
