@@ -328,3 +328,58 @@ def test_a_hostile_upload_answer_is_a_protocol_error(
     with pytest.raises(rt.ProtocolError, match=expected):
         call(FILES_IO, flavour, app.url, "file_stats", rt.FileSource(b"abc", name="a.txt"))
     assert app.joined == []  # the call stopped before joining the queue
+
+
+# -- a lazy download later still runs under the client's timeout -----------------------------------
+
+
+def _dripping(h: Handler) -> None:
+    """A file that arrives one byte every half second: each read is quick, the whole is not."""
+    body = b"x" * 120
+    h.send_response(200)
+    h.send_header("content-length", str(len(body)))
+    h.end_headers()
+    h.drip(body, 0.5)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_a_lazy_download_runs_under_the_clients_timeout(
+    app: HostileApp, tmp_path: Path, flavour: str
+) -> None:
+    app.answer = answering(file_data("/srv/slow.bin", "slow.bin"))
+    app.routes[("GET", f"{PREFIX}/file=")] = _dripping
+    if flavour == "sync":
+        with FILES_IO.Client(app.url, download="lazy", download_dir=tmp_path, timeout=3) as c:
+            result = c.mesh(1.0)
+            with pytest.raises(rt.GradioTimeoutError, match="slow.bin"):
+                result.read_bytes()  # the drip takes a minute; the deadline is 3 s
+    else:
+
+        async def go() -> None:
+            async with FILES_IO.AsyncClient(
+                app.url, download="lazy", download_dir=tmp_path, timeout=3
+            ) as c:
+                result = await c.mesh(1.0)
+                with pytest.raises(rt.GradioTimeoutError, match="slow.bin"):
+                    await result.adownload()
+
+        asyncio.run(go())
+    assert files_in(tmp_path) == []
+
+
+# -- the options --------------------------------------------------------------------------------
+
+
+def test_download_options_are_checked_and_changed_by_with_options() -> None:
+    client = FILES_IO.Client("http://127.0.0.1:9")
+    assert client._options.max_download_size == 1 << 30  # the documented default, 1 GiB
+    assert client._options.download_other_origins is False
+    for bad in (0, -1, 1.5, True, "1GB"):
+        with pytest.raises(ValueError, match="max_download_size"):
+            FILES_IO.Client("http://127.0.0.1:9", max_download_size=bad)
+    with pytest.raises(ValueError, match="download_other_origins"):
+        FILES_IO.Client("http://127.0.0.1:9", download_other_origins="yes")
+    changed = client.with_options(max_download_size=None, download_other_origins=True)
+    assert changed._options.max_download_size is None
+    assert changed._options.download_other_origins is True
+    assert client._options.max_download_size == 1 << 30
