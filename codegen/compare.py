@@ -73,6 +73,7 @@ __all__ = [
     "compare",
     "generated_from",
     "read_sdk_header",
+    "relocated",
     "snapshot_beside",
 ]
 
@@ -1055,6 +1056,19 @@ def _app_location(text: str) -> tuple[str | None, str | None]:
                 found[kw.arg] = value if isinstance(value, str) else None
         return found["src"], found["space_id"]
     return None, None
+
+
+def relocated(snapshot: Snapshot, header: SdkHeader) -> Snapshot:
+    """``snapshot`` as if it had been captured where the SDK ``header`` says its app is.
+
+    ``--check`` compares meaning, not location: rendering the fresh snapshot with the module's own
+    recorded ``src``/``space_id`` (and ``regenerate_from=header.command``) reproduces the module
+    byte for byte when only the app's address differs, and still differs on any real change.
+    Where the app is served from is outside the schema hash, so the hash is unchanged.
+    """
+    if header.src is None:
+        return snapshot
+    return snapshot.model_copy(update={"source": header.src, "space_id": header.space_id})
 
 
 def snapshot_beside(sdk_path: str) -> str:

@@ -23,6 +23,7 @@ from gradio_codegen.codegen.compare import (
     compare,
     generated_from,
     read_sdk_header,
+    relocated,
     snapshot_beside,
 )
 from gradio_codegen.codegen.errors import SourceError
@@ -625,3 +626,43 @@ def test_sdk_header_records_options_and_location(tmp_path: Path) -> None:
     assert header.src == "http://10.0.0.5:7860" and header.space_id is None
     assert header.command.endswith("--src http://10.0.0.5:7860")
     assert read_sdk_header(str(folder / "config.json")) is None
+
+
+def test_the_same_schema_served_elsewhere_renders_to_the_same_module(tmp_path: Path) -> None:
+    """What ``--check`` needs: generated from one address, checked against another (or the same
+    URL with a trailing slash), the module is up to date; a real change still shows."""
+    from clirun import run
+
+    from gradio_codegen.codegen.diagnostics import Diagnostics
+    from gradio_codegen.codegen.pipeline import generate
+
+    info, config = (
+        SCHEMAS / "gradio6" / "text_echo" / "info.json",
+        SCHEMAS / "gradio6" / "text_echo" / "config.json",
+    )
+    out = tmp_path / "sdk.py"
+    code, _, err = run(
+        str(info), "--config", str(config), "--src", "http://127.0.0.1:7860/", "-o", str(out)
+    )
+    assert code == 0, err
+    header = read_sdk_header(str(out))
+    assert header is not None
+
+    def regenerated(fresh: Snapshot) -> str:
+        return generate(
+            relocated(fresh, header),
+            diagnostics=Diagnostics(),
+            class_name=header.class_name,
+            include_hidden=header.include_hidden,
+            regenerate_from=header.command,
+        )
+
+    elsewhere = snap(documents(6, "text_echo"), source="https://staging.example.org:8443")
+    assert regenerated(elsewhere) == out.read_text()
+
+    def remove_sep(info: dict[str, Any], config: dict[str, Any]) -> None:
+        info["named_endpoints"]["/concat"]["parameters"].pop()
+        dependency(config, "concat")["inputs"].pop()
+
+    changed = edited(documents(6, "text_echo"), remove_sep)
+    assert regenerated(changed) != out.read_text()
