@@ -5,6 +5,12 @@ override the folder with ``GRADIO_CODEGEN_VENVS``). The optional ``.venvs/g4earl
 4.16.0, queue protocol ``sse_v1``) is reached with the version key ``"4early"``. A server is started
 with its venv's Python, waited for until its own log says it serves and ``/config`` answers, and
 stopped by its process id.
+
+Gradio 3 (the websocket queue) has its own keys, ``"3"`` (``.venvs/g3``, 3.50.2) and ``"3.36"``
+(``.venvs/g3.36``, 3.36.1, opt-in), kept out of both ``VERSIONS`` and ``OPTIONAL_VERSIONS`` because
+a 3.x server answers differently from the first line of ``/config`` on (no ``protocol``, no API
+prefix). A 3.x app runs through ``gradio3_run.py`` with the queue turned on, from
+``tests/apps3/<app>/`` where a 3.x copy exists and from ``tests/apps/<app>/`` otherwise.
 """
 
 from __future__ import annotations
@@ -22,9 +28,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ROOT / "tests" / "apps"
+APPS3 = ROOT / "tests" / "apps3"  # Gradio 3.x copies of the apps that need one
+GRADIO3_RUNNER = Path(__file__).resolve().parent / "gradio3_run.py"
 VENVS = Path(os.environ.get("GRADIO_CODEGEN_VENVS", ROOT / ".venvs"))
 VERSIONS = ("4", "5", "6")
 OPTIONAL_VERSIONS = ("4early",)  # made only by `scripts/bootstrap g4early`; never in VERSIONS
+# Gradio 3 keys, never in VERSIONS or OPTIONAL_VERSIONS: "3" is built by default, "3.36" only by
+# `scripts/bootstrap g3.36` (or GRADIO_CODEGEN_G3_36=1).
+GRADIO3_VERSIONS = ("3", "3.36")
 START_TIMEOUT = float(os.environ.get("GRADIO_CODEGEN_START_TIMEOUT", "120"))
 
 
@@ -40,6 +51,24 @@ def available_versions(*, optional: bool = False) -> list[str]:
 
 #: The Gradio majors whose test-server venv exists: what the live tests parametrize over.
 GRADIO_VERSIONS = available_versions()
+
+
+def is_gradio3(major: str) -> bool:
+    return major in GRADIO3_VERSIONS
+
+
+def available_gradio3_versions() -> list[str]:
+    """The Gradio 3 keys whose venv exists (``"3"``, ``"3.36"``)."""
+    return [v for v in GRADIO3_VERSIONS if venv_python(v).exists()]
+
+
+def app_script(app: str | Path, major: str) -> Path:
+    """The file to run: a given ``.py`` path as is, else the app's folder for that version."""
+    if str(app).endswith(".py"):
+        return Path(app)
+    if is_gradio3(major) and (APPS3 / str(app) / "app.py").exists():
+        return APPS3 / str(app) / "app.py"
+    return APPS / str(app) / "app.py"
 
 
 def free_port() -> int:
@@ -66,7 +95,7 @@ class GradioServer:
 
     @property
     def api_prefix(self) -> str:
-        return "" if self.major.startswith("4") else "/gradio_api"
+        return "" if self.major.startswith(("3", "4")) else "/gradio_api"
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -96,11 +125,14 @@ def start_server(
     port: int | None = None,
     args: list[str] | None = None,
 ) -> GradioServer:
-    """Start ``tests/apps/<app>/app.py`` (or a given script) under Gradio ``major`` and wait for it."""
+    """Start ``tests/apps/<app>/app.py`` (or a given script) under Gradio ``major`` and wait for it.
+
+    Under Gradio 3 the app is queued unless ``args`` holds ``"--no-queue"``."""
     python = venv_python(major)
     if not python.exists():
         raise RuntimeError(f"no Gradio {major} virtualenv at {python.parent.parent}; run scripts/bootstrap")
-    script = Path(app) if str(app).endswith(".py") else APPS / str(app) / "app.py"
+    script = app_script(app, major)
+    runner = [str(GRADIO3_RUNNER)] if is_gradio3(major) else []
     port = port or free_port()
     workdir = Path(tempfile.mkdtemp(prefix=f"gradio{major}-{script.parent.name}-"))
     log_path = workdir / "server.log"
@@ -118,7 +150,7 @@ def start_server(
     }
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [str(python), str(script), *(args or [])],
+            [str(python), *runner, str(script), *(args or [])],
             cwd=workdir,
             env=full_env,
             stdout=log,
