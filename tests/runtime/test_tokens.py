@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import huggingface_hub.constants as hf_constants
 import pytest
 
@@ -36,6 +37,12 @@ SECRET = "hf_secretNeverShown9876543210zyxw"
         ("https://hf.space.evil.com", False),
         ("https://huggingface.co.evil.com", False),
         ("https://huggingface.co@evil.com/", False),  # user-info trick
+        ("https://huggingface.co:443@evil.com/", False),
+        ("https://huggingface.co%2f@evil.com/", False),
+        ("https://evil.com#@huggingface.co", False),
+        ("https://evil.com?@huggingface.co", False),
+        ("https://evil.com/.hf.space", False),
+        ("https://huggingface%2eco/", False),
         ("https://evil.com/?u=https://x.hf.space", False),
         ("http://127.0.0.1:7860", False),
         ("not a url", False),
@@ -45,6 +52,27 @@ SECRET = "hf_secretNeverShown9876543210zyxw"
 def test_only_hugging_face_hosts_may_receive_the_token(url: str, allowed: bool) -> None:
     assert may_receive_token(url) is allowed
     assert bool(token_headers(url, SECRET)) is allowed
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.com\\@huggingface.co/",
+        "https://evil.com#@huggingface.co",
+        "https://huggingface.co%2f@evil.com/",
+        "https://[::1]@x.hf.space/",
+        "https://x.hf.space./config",
+        "https://HF.CO:443/api",
+    ],
+)
+def test_the_decision_is_about_the_host_httpx_connects_to(url: str) -> None:
+    """URL-parser tricks: where the policy and httpx could read a URL differently, the token may
+    go only if the host httpx would actually connect to is a Hugging Face host."""
+    host = httpx.URL(url).host.rstrip(".")
+    on_hf = any(
+        host == d or host.endswith("." + d) for d in ("huggingface.co", "hf.co", "hf.space")
+    )
+    assert may_receive_token(url) is on_hf
 
 
 def test_the_configured_hub_and_named_hosts_may_receive_it(monkeypatch: pytest.MonkeyPatch) -> None:
