@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gradio_codegen.codegen.diagnostics import Diagnostics
-from gradio_codegen.codegen.errors import SchemaError, SourceError
+from gradio_codegen.codegen.errors import NotJsonError, SchemaError, SourceError
 from gradio_codegen.codegen.schema import Snapshot
 from gradio_codegen.codegen.sources import load, snapshot_from_documents
 
@@ -165,3 +165,52 @@ def test_space_id_with_an_unreachable_hub(monkeypatch: pytest.MonkeyPatch) -> No
 def test_snapshot_model_rejects_unknown_fields() -> None:
     with pytest.raises(Exception):
         Snapshot.model_validate({"source": "x", "api_info": {}, "surprise": 1})
+
+
+# -- hostile documents ---------------------------------------------------------------------------
+
+
+def test_documents_nest_at_most_max_depth_levels() -> None:
+    from gradio_codegen.codegen.schema import MAX_DEPTH, parse_document
+
+    def nested(levels: int) -> str:
+        return '{"a": ' * (levels - 1) + "[]" + "}" * (levels - 1)
+
+    assert parse_document(nested(MAX_DEPTH), "doc", "fix it") is not None
+    with pytest.raises(
+        SchemaError, match=f"doc nests objects or arrays deeper than {MAX_DEPTH} levels"
+    ):
+        parse_document(nested(MAX_DEPTH + 1), "doc", "fix it")
+    # Deeper than Python's own parser goes: the same error, not a RecursionError.
+    with pytest.raises(SchemaError, match="deeper than"):
+        parse_document("[" * 200_000 + "]" * 200_000, "doc", "fix it")
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "message"),
+    [
+        ("9" * 10_000, SchemaError, "holds a value Python cannot read"),
+        ("<html>hello</html>", NotJsonError, r"is not valid JSON \(line 1, column 1"),
+        (b"\xff\xfe{", NotJsonError, "is not"),
+    ],
+)
+def test_what_python_cannot_read_is_a_schema_error(
+    text: str | bytes, error: type[Exception], message: str
+) -> None:
+    from gradio_codegen.codegen.schema import parse_document
+
+    with pytest.raises(error, match=message):
+        parse_document(text, "doc", "fix it")
+
+
+def test_documents_given_as_objects_are_checked_too() -> None:
+    from gradio_codegen.codegen.schema import MAX_DEPTH
+    from gradio_codegen.codegen.sources import snapshot_from_documents
+
+    deep: object = []
+    for _ in range(MAX_DEPTH):
+        deep = [deep]
+    with pytest.raises(SchemaError, match="deeper than"):
+        snapshot_from_documents({"named_endpoints": {}, "x": deep}, None, source="")
+    with pytest.raises(SchemaError, match="the /config document nests"):
+        snapshot_from_documents({"named_endpoints": {}}, {"x": deep}, source="")
