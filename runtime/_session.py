@@ -25,6 +25,7 @@ The app on the other end may be hostile, so the reader is bounded in every direc
 from __future__ import annotations
 
 import collections
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -400,8 +401,7 @@ class SyncSession(_Demux):
     def abort_join(self) -> None:
         with self._lock:
             self._abort()
-            response = self._cut_if_idle()
-        _close(response)
+            self._cut_if_idle()
 
     def register(self, event_id: str, job: _Routable) -> None:
         with self._lock:
@@ -423,23 +423,23 @@ class SyncSession(_Demux):
         with self._lock:
             self.closed = True
             self._fail_all(ServerUnavailableError(_CLOSED))
-            response, self._response = self._response, None
+            _interrupt(self._response)
+            self._response = None
             self._cut_off()
-        _close(response)
 
     def _job_ended(self, job: object) -> None:
         """A job ended; when it ended outside the reader (cancelled, say) and nobody else waits,
         the stream goes at once instead of at the app's next message."""
         with self._lock:
-            response = None if self._in_reader else self._cut_if_idle()
-        _close(response)
+            if not self._in_reader:
+                self._cut_if_idle()
 
-    def _cut_if_idle(self) -> httpx.Response | None:
+    def _cut_if_idle(self) -> None:
         if self.closed or not self.running or self._wanted():
-            return None
-        response, self._response = self._response, None
+            return
+        _interrupt(self._response)
+        self._response = None
         self._cut_off()
-        return response
 
     def _run(self, generation: int) -> None:
         while True:
@@ -477,22 +477,30 @@ class SyncSession(_Demux):
                 if generation != self.generation or not self._opened(response):
                     return True
                 self._response = response
-            decoder = SSEDecoder()
-            for chunk in response.iter_bytes():
+            try:
+                return self._read(generation, response)
+            finally:
+                with self._lock:  # before the connection may go back to the pool
+                    if self._response is response:
+                        self._response = None
+
+    def _read(self, generation: int, response: httpx.Response) -> bool:
+        decoder = SSEDecoder()
+        for chunk in response.iter_bytes():
+            with self._lock:
+                if generation != self.generation or self._stop_reading(len(chunk)):
+                    return True
+            for event in decoder.feed(chunk):
+                msg = m.parse_message(event.data)
                 with self._lock:
-                    if generation != self.generation or self._stop_reading(len(chunk)):
+                    if generation != self.generation:
                         return True
-                for event in decoder.feed(chunk):
-                    msg = m.parse_message(event.data)
-                    with self._lock:
-                        if generation != self.generation:
+                    self._in_reader = True
+                    try:
+                        if self._route(msg, event.data):
                             return True
-                        self._in_reader = True
-                        try:
-                            if self._route(msg, event.data):
-                                return True
-                        finally:
-                            self._in_reader = False
+                    finally:
+                        self._in_reader = False
         return False
 
 
@@ -607,12 +615,27 @@ class AsyncSession(_Demux):
         return False
 
 
-def _close(response: httpx.Response | None) -> None:
-    if response is not None:
+def _interrupt(response: httpx.Response | None) -> None:
+    """Wake the reader thread blocked reading ``response``, from another thread.
+
+    Closing a socket does not wake a thread blocked on it; shutting it down does (the read sees the
+    end of the stream), and the reader then closes the response itself. Without a socket (a test's
+    mock transport) the response is closed, which ends the reader at its next chunk.
+    """
+    if response is None:
+        return
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if sock is not None:
         try:
-            response.close()
-        except Exception:  # the reader may be closing it at the same moment
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed by the other side
             pass
+        return
+    try:
+        response.close()
+    except Exception:  # the reader may be closing it at the same moment
+        pass
 
 
 def _head(chunks: Any) -> bytes:

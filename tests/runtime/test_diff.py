@@ -9,6 +9,7 @@ import pytest
 
 from gradio_codegen.runtime import ProtocolError
 from gradio_codegen.runtime._diff import apply_diff
+from gradio_codegen.runtime._json import MAX_DEPTH, deeper_than
 
 
 def test_append_to_text_at_root() -> None:
@@ -21,8 +22,18 @@ def test_replace_at_root_and_several_edits_in_order() -> None:
 
 def test_chatbot_content_part_append_from_a_real_trace() -> None:
     history = [
-        {"role": "user", "metadata": None, "content": [{"text": "hi", "type": "text"}], "options": None},
-        {"role": "assistant", "metadata": None, "content": [{"text": "Hello", "type": "text"}], "options": None},
+        {
+            "role": "user",
+            "metadata": None,
+            "content": [{"text": "hi", "type": "text"}],
+            "options": None,
+        },
+        {
+            "role": "assistant",
+            "metadata": None,
+            "content": [{"text": "Hello", "type": "text"}],
+            "options": None,
+        },
     ]
     before = copy.deepcopy(history)
     after = apply_diff(history, [["append", [1, "content", 0, "text"], " there"]])
@@ -67,3 +78,24 @@ def test_append_to_a_nested_list() -> None:
 def test_malformed_edits_raise_protocol_error(value: Any, edits: Any) -> None:
     with pytest.raises(ProtocolError):
         apply_diff(value, edits)
+
+
+def test_edits_cannot_nest_a_value_past_the_json_depth_limit() -> None:
+    """Each edit may add nesting; together they must not build a value that recursive code
+    (shape decoding, this module) cannot walk."""
+    value: Any = [[]]
+    with pytest.raises(ProtocolError, match=f"more than {MAX_DEPTH} levels deep"):
+        for k in range(1, 10 * MAX_DEPTH):
+            value = apply_diff(value, [["replace", [0] * k, [[]]]])  # one level deeper each time
+    assert deeper_than(value, MAX_DEPTH - 2) and not deeper_than(value, MAX_DEPTH)
+
+
+def test_an_edit_path_or_value_past_the_depth_limit_is_refused() -> None:
+    with pytest.raises(ProtocolError):
+        apply_diff([], [["replace", [0] * (MAX_DEPTH + 1), 1]])
+    too_deep: Any = []
+    for _ in range(MAX_DEPTH):
+        too_deep = [too_deep]
+    with pytest.raises(ProtocolError):
+        apply_diff([], [["replace", [], too_deep]])
+    assert apply_diff([], [["replace", [], too_deep[0]]]) == too_deep[0]  # at the limit: fine

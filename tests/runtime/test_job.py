@@ -21,6 +21,7 @@ from gradio_codegen.runtime import (
     ServerUnavailableError,
     Status,
 )
+from gradio_codegen.runtime import _messages as m
 from gradio_codegen.runtime._messages import parse_message
 
 E = "3f48af0c30434c8a90b14abcb62dcbb1"
@@ -77,14 +78,22 @@ def test_progress_and_logs_are_reported() -> None:
     job, _ = make_job()
     feed(
         job,
-        msg("progress", progress_data=[{"index": 1, "length": 3, "unit": "steps", "progress": None, "desc": "working"}]),
+        msg(
+            "progress",
+            progress_data=[
+                {"index": 1, "length": 3, "unit": "steps", "progress": None, "desc": "working"}
+            ],
+        ),
         msg("log", log="info: x", level="info", duration=10.0, visible=True, title="Info"),
         msg("log", log="warning: x", level="warning"),  # Gradio 4: no title
     )
     status = job.status()
     assert status.code is Status.PROCESSING
     assert status.progress == (ProgressUnit(1, 3, "steps", None, "working"),)
-    assert status.logs == (LogMessage("info: x", "info", "Info"), LogMessage("warning: x", "warning", None))
+    assert status.logs == (
+        LogMessage("info: x", "info", "Info"),
+        LogMessage("warning: x", "warning", None),
+    )
 
 
 def test_streamed_diffs_rebuild_every_output_in_order() -> None:
@@ -109,7 +118,9 @@ def test_sse_v1_has_no_diffs() -> None:
 
 
 def test_output_past_the_known_ones_starts_from_null() -> None:
-    job: Job[Any] = Job(endpoint="/x", event_id=E, diffs=True, decode=list, cancel=lambda: None, timeout=1)
+    job: Job[Any] = Job(
+        endpoint="/x", event_id=E, diffs=True, decode=list, cancel=lambda: None, timeout=1
+    )
     feed(job, generating(["a"]), generating([[["append", [], "b"]], [["replace", [], 1]]]))
     feed(job, completed(["ab", 1]))
     assert job.outputs() == [["a"], ["ab", 1]]
@@ -118,13 +129,23 @@ def test_output_past_the_known_ones_starts_from_null() -> None:
 @pytest.mark.parametrize(
     "output, title, message",
     [
-        ({"error": "Bad input: x", "duration": 10, "visible": True, "title": "Error"}, "Error", "Bad input: x"),
-        ({"error": "'Bad input: x'", "duration": 10, "visible": True}, None, "Bad input: x"),  # Gradio 4
+        (
+            {"error": "Bad input: x", "duration": 10, "visible": True, "title": "Error"},
+            "Error",
+            "Bad input: x",
+        ),
+        (
+            {"error": "'Bad input: x'", "duration": 10, "visible": True},
+            None,
+            "Bad input: x",
+        ),  # Gradio 4
         ({"error": '"it\'s bad"', "duration": 10, "visible": True}, None, "it's bad"),
         ({"error": "'quoted on purpose'", "title": "Error"}, "Error", "'quoted on purpose'"),
     ],
 )
-def test_app_error_carries_the_apps_message(output: dict[str, Any], title: str | None, message: str) -> None:
+def test_app_error_carries_the_apps_message(
+    output: dict[str, Any], title: str | None, message: str
+) -> None:
     job, _ = make_job()
     feed(job, msg("process_completed", output=output, success=False, title=title))
     with pytest.raises(AppError) as info:
@@ -145,7 +166,14 @@ def test_hidden_error_says_how_to_see_it() -> None:
 def test_generator_failing_midway_yields_partial_outputs_then_raises() -> None:
     job, _ = make_job()
     feed(job, generating(["0"]), generating([[["replace", [], "1"]]]))
-    feed(job, msg("process_completed", output={"error": "generator failed", "title": "Error"}, success=False))
+    feed(
+        job,
+        msg(
+            "process_completed",
+            output={"error": "generator failed", "title": "Error"},
+            success=False,
+        ),
+    )
     seen = []
     with pytest.raises(AppError, match="generator failed"):
         for value in job:
@@ -230,11 +258,50 @@ def test_malformed_diff_fails_only_this_job_with_protocol_error() -> None:
         '{"msg": "estimation", "event_id": "e", "rank": "first"}',
         '{"msg": "estimation"}',
         '{"msg": "progress", "event_id": "e", "progress_data": [1]}',
+        '{"msg": "estimation", "event_id": "e", "rank": ' + "9" * 10_000 + "}",
+        '{"msg": "estimation", "event_id": "e", "rank": ' + "9" * 400 + "}",
+        '{"msg": "log", "event_id": "e", "log": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"msg": "log", "event_id": "e", "log": ' + "[" * 500 + "]" * 500 + "}",
+        '{"msg": "log", "event_id": "e", "log": ' + '{"a": ' * 300 + "1" + "}" * 300 + "}",
     ],
 )
 def test_malformed_messages_raise_protocol_error(line: str) -> None:
     with pytest.raises(ProtocolError):
         parse_message(line)
+
+
+def test_nesting_up_to_the_limit_is_fine_and_odd_numbers_are_unknown() -> None:
+    from gradio_codegen.runtime._json import MAX_DEPTH
+
+    inner = "[" * (MAX_DEPTH - 4) + "]" * (MAX_DEPTH - 4)
+    message = parse_message(generating([inner]).replace(json.dumps(inner), inner))
+    assert isinstance(message, m.Generating)
+    job, _ = make_job()
+    feed(job, msg("estimation", rank=float("nan"), queue_size=float("inf"), rank_eta=1e400))
+    status = job.status()
+    assert (status.rank, status.queue_size, status.eta) == (None, None, None)
+    feed(job, msg("progress", progress_data=[{"index": 10**400, "length": float("nan")}]))
+    assert job.status().progress == (ProgressUnit(None, None, None, None, None),)
+
+
+def test_long_texts_from_the_app_are_cut_saying_so() -> None:
+    job, _ = make_job()
+    feed(job, msg("log", log="L" * 100_000, level="info", title="T" * 1000))
+    [log] = job.status().logs
+    assert log.message.endswith("(message cut at 4,096 characters of 100,000)")
+    assert len(log.message) < 4200 and log.title is not None and len(log.title) < 300
+    feed(
+        job,
+        msg(
+            "process_completed",
+            output={"error": "E" * 5_000_000, "duration": 10**400},
+            success=False,
+        ),
+    )
+    with pytest.raises(AppError) as info:
+        job.result()
+    assert info.value.message.endswith("(message cut at 4,096 characters of 5,000,000)")
+    assert info.value.duration is None
 
 
 def test_unknown_message_kinds_are_tolerated() -> None:
@@ -306,7 +373,12 @@ def test_async_outputs_are_decoded_on_demand_without_files() -> None:
             return None
 
         job: AsyncJob[Any] = AsyncJob(
-            endpoint="/count", event_id=E, diffs=True, decode=decode, cancel=cancel, timeout=5,
+            endpoint="/count",
+            event_id=E,
+            diffs=True,
+            decode=decode,
+            cancel=cancel,
+            timeout=5,
             decode_now=lambda raw: raw[0],
         )
         feed(job, generating(["a"]), generating([[["append", [], "b"]]]), completed(["ab"]))
