@@ -31,6 +31,7 @@ from ._job import AsyncJob, Job, JobStatus, LogMessage, ProgressUnit, Status
 from ._progress import TransferProgress
 from ._spaces import SpaceStatus
 from ._spec import STATE, AppSpec, Endpoint, Output, Param, StateSlot
+from ._version import __version__ as __version__, require
 from ._zerogpu import forward_headers
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "SpaceStatus",
     "duplicate_space",
     "forward_headers",
+    "require",
     "GradioError",
     "InputError",
     "FileTooLargeError",
