@@ -3,8 +3,8 @@
 Each attack runs the checked-in SDK (``generated_examples/gradio6/text_echo.py``) against
 ``hostile_app.HostileApp``, whose ``on_stream`` hook writes the event stream. Memory and CPU are
 measured in a child process that only runs the SDK (the app stays in the test process), from its
-own ``ru_maxrss`` and ``os.times()`` before and during the attack; bounds are generous so a loaded
-machine cannot make them flake, and far below what the attacks cost before they were fixed.
+own peak RSS (``VmHWM``) and ``os.times()`` before and during the attack; bounds are generous so a
+loaded machine cannot make them flake, and far below what the attacks cost before they were fixed.
 """
 
 from __future__ import annotations
@@ -124,6 +124,13 @@ url, mode, timeout = {url!r}, {mode!r}, {timeout!r}
 
 
 def peak() -> int:
+    # VmHWM, the high-water mark of this process's own memory. ru_maxrss would do on a fresh
+    # process, but Linux carries it over an exec from the forking parent (this test process,
+    # hundreds of MiB), so it would hide any growth below that.
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
