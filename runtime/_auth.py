@@ -151,7 +151,7 @@ def hop_guard(request: httpx.Request, *, trusted_hosts: Iterable[str] = ()) -> N
     ``x-ip-token``) pass where :func:`may_receive_token` allows them, unless the chain started on
     https and the hop is plain http. A hop that would carry a body raises ``RedirectRefused``.
     """
-    origin = _origin(str(request.url))
+    origin = _url_origin(request.url)
     if _FIRST_ORIGIN not in request.extensions:  # the request as made, not a hop
         request.extensions[_FIRST_ORIGIN] = origin
         return
@@ -206,6 +206,14 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     if scheme not in _DEFAULT_PORTS or not host:
         return None
     return scheme, host.lower().rstrip("."), port or _DEFAULT_PORTS[scheme]
+
+
+def _url_origin(url: httpx.URL) -> tuple[str, str, int] | None:
+    """``_origin`` of a URL httpx has already parsed (cheap: this runs before every request)."""
+    scheme = url.scheme
+    if scheme not in _DEFAULT_PORTS or not url.host:
+        return None
+    return scheme, url.host.lower().rstrip("."), url.port or _DEFAULT_PORTS[scheme]
 
 
 def _is_hf_domain(host: str) -> bool:
