@@ -2,7 +2,9 @@
 
 Gradio's queue stream sends a heartbeat every 15 s, so a stream that stays silent much longer than
 that means the server (or the path to it) is gone. That silence limit is separate from the client's
-``timeout``, which bounds requests and the wait for a result.
+``timeout``, which bounds the wait for a result and is the deadline of each request-shaped
+operation (join, upload, downloads, cancel, login, ``/config``; see ``_deadline``). The httpx
+timeouts built here still bound each single read and write within that deadline.
 """
 
 from __future__ import annotations
