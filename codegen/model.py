@@ -14,6 +14,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .spelling import SHAPES, Imports
+from .syntax import (
+    Attr,
+    Call,
+    Const,
+    DictExpr,
+    Expr,
+    Keyword,
+    Name,
+    Subscript,
+    TupleExpr,
+    Union,
+    value_expr,
+)
 
 __all__ = [
     "App",
@@ -35,13 +48,12 @@ __all__ = [
     "TypedDictType",
     "UnionType",
     "literal",
-    "tuple_source",
 ]
 
 
 def literal(value: Any) -> str:
-    """A JSON value as Python source (``repr`` of plain data only: str, int, float, bool, None,
-    list, dict). Non-finite floats have no literal and are spelled ``float("inf")``."""
+    """A JSON value as ``repr`` shows it (docstrings, messages; code spells values with
+    ``syntax.value_expr``). Non-finite floats are spelled ``float('inf')``."""
     if isinstance(value, float) and not math.isfinite(value):
         return f"float({str(value)!r})"
     if isinstance(value, list):
@@ -53,27 +65,31 @@ def literal(value: Any) -> str:
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
-def tuple_source(items: list[str]) -> str:
-    """A tuple display of already-spelled items (the trailing comma only where Python needs it)."""
-    if len(items) == 1:
-        return f"({items[0]},)"
-    return "(" + ", ".join(items) + ")"
+def _use(imports: Imports | None, name: str) -> Name:
+    return Name(imports.use(name) if imports is not None else name)
 
 
-def _use(imports: Imports | None, name: str) -> str:
-    return imports.use(name) if imports is not None else name
+def _shape(name: str, *args: Expr) -> Call:
+    return Call(Attr(Name(SHAPES), name), args)
 
 
 class TypeRef:
     """A value type of the generated SDK."""
 
-    def annotation(self, imports: Imports | None = None) -> str:
+    def spell(self, imports: Imports | None = None) -> Expr:
         """The type as an annotation; every imported name it spells is recorded in ``imports``
         (``None`` for text that is not code, such as a docstring)."""
         raise NotImplementedError
 
-    def shape(self) -> str:
+    def annotation(self, imports: Imports | None = None) -> str:
+        return self.spell(imports).text()
+
+    def shape_expr(self) -> Expr:
+        """The runtime shape that checks, encodes and decodes a value of this type."""
         raise NotImplementedError
+
+    def shape(self) -> str:
+        return self.shape_expr().text()
 
     def accepts(self, value: Any) -> bool:
         """Whether a type checker would accept the JSON ``value`` (a default) for this type."""
@@ -95,11 +111,11 @@ class Simple(TypeRef):
     name: str
     shape_name: str
 
-    def annotation(self, imports: Imports | None = None) -> str:
-        return _use(imports, self.name) if self.name == "Any" else self.name
+    def spell(self, imports: Imports | None = None) -> Expr:
+        return _use(imports, self.name) if self.name == "Any" else Name(self.name)
 
-    def shape(self) -> str:
-        return f"{SHAPES}.{self.shape_name}()"
+    def shape_expr(self) -> Expr:
+        return _shape(self.shape_name)
 
     def accepts(self, value: Any) -> bool:
         if self.name == "Any":
@@ -126,13 +142,13 @@ class Bounded(Simple):
     minimum: float | None = None
     maximum: float | None = None
 
-    def shape(self) -> str:
+    def shape_expr(self) -> Expr:
         args = []
         if self.minimum is not None:
-            args.append(f"minimum={literal(self.minimum)}")
+            args.append(Keyword("minimum", value_expr(self.minimum)))
         if self.maximum is not None:
-            args.append(f"maximum={literal(self.maximum)}")
-        return f"{SHAPES}.{self.shape_name}({', '.join(args)})"
+            args.append(Keyword("maximum", value_expr(self.maximum)))
+        return _shape(self.shape_name, *args)
 
     def accepts(self, value: Any) -> bool:
         if not super().accepts(value):
@@ -167,26 +183,28 @@ class LiteralType(TypeRef):
     custom: bool = False
     open: bool = False
 
-    def annotation(self, imports: Imports | None = None) -> str:
+    def spell(self, imports: Imports | None = None) -> Expr:
         literals = [v for v in self.values if _literal_able(v)]
-        parts: list[str] = []
+        parts: list[Expr] = []
         if literals:
-            parts.append(_use(imports, "Literal") + "[" + ", ".join(literal(v) for v in literals) + "]")
+            parts.append(Subscript(_use(imports, "Literal"), [Const(v) for v in literals]))
         numbers = [
             v for v in self.values if isinstance(v, (int, float)) and not isinstance(v, bool)
         ]
         # Literal cannot hold floats: widen to the plain type for those choices.
         if any(isinstance(v, float) for v in numbers) or (self.open and numbers):
-            parts.append("float")
+            parts.append(Name("float"))
         if self.custom or (self.open and any(isinstance(v, str) for v in self.values)):
-            parts.append("str")
-        return " | ".join(parts) if parts else _use(imports, "Any")
+            parts.append(Name("str"))
+        if not parts:
+            return _use(imports, "Any")
+        return parts[0] if len(parts) == 1 else Union(parts)
 
-    def shape(self) -> str:
-        values = tuple_source([literal(v) for v in self.values])
+    def shape_expr(self) -> Expr:
+        values = TupleExpr([value_expr(v) for v in self.values])
         if self.custom:
-            return f"{SHAPES}.Choice({values}, custom=True)"
-        return f"{SHAPES}.Choice({values})"
+            return _shape("Choice", values, Keyword("custom", Const(True)))
+        return _shape("Choice", values)
 
     def accepts(self, value: Any) -> bool:
         if self.custom and isinstance(value, str):
@@ -202,12 +220,12 @@ class ListType(TypeRef):
     item: TypeRef
     input: bool = False
 
-    def annotation(self, imports: Imports | None = None) -> str:
-        outer = _use(imports, "Sequence") if self.input else "list"
-        return f"{outer}[{self.item.annotation(imports)}]"
+    def spell(self, imports: Imports | None = None) -> Expr:
+        outer = _use(imports, "Sequence") if self.input else Name("list")
+        return Subscript(outer, [self.item.spell(imports)])
 
-    def shape(self) -> str:
-        return f"{SHAPES}.List({self.item.shape()})"
+    def shape_expr(self) -> Expr:
+        return _shape("List", self.item.shape_expr())
 
     def children(self) -> tuple[TypeRef, ...]:
         return (self.item,)
@@ -220,11 +238,11 @@ class ListType(TypeRef):
 class TupleType(TypeRef):
     items: tuple[TypeRef, ...]
 
-    def annotation(self, imports: Imports | None = None) -> str:
-        return "tuple[" + ", ".join(i.annotation(imports) for i in self.items) + "]"
+    def spell(self, imports: Imports | None = None) -> Expr:
+        return Subscript(Name("tuple"), [i.spell(imports) for i in self.items])
 
-    def shape(self) -> str:
-        return f"{SHAPES}.Tuple(" + ", ".join(i.shape() for i in self.items) + ")"
+    def shape_expr(self) -> Expr:
+        return _shape("Tuple", *(i.shape_expr() for i in self.items))
 
     def children(self) -> tuple[TypeRef, ...]:
         return self.items
@@ -241,12 +259,12 @@ class MappingType(TypeRef):
     value: TypeRef
     input: bool = False
 
-    def annotation(self, imports: Imports | None = None) -> str:
-        outer = _use(imports, "Mapping") if self.input else "dict"
-        return f"{outer}[str, {self.value.annotation(imports)}]"
+    def spell(self, imports: Imports | None = None) -> Expr:
+        outer = _use(imports, "Mapping") if self.input else Name("dict")
+        return Subscript(outer, [Name("str"), self.value.spell(imports)])
 
-    def shape(self) -> str:
-        return f"{SHAPES}.Mapping({self.value.shape()})"
+    def shape_expr(self) -> Expr:
+        return _shape("Mapping", self.value.shape_expr())
 
     def children(self) -> tuple[TypeRef, ...]:
         return (self.value,)
@@ -261,13 +279,13 @@ class UnionType(TypeRef):
 
     options: tuple[TypeRef, ...]
 
-    def annotation(self, imports: Imports | None = None) -> str:
-        return " | ".join(o.annotation(imports) for o in self.options)
+    def spell(self, imports: Imports | None = None) -> Expr:
+        return Union([o.spell(imports) for o in self.options])
 
-    def shape(self) -> str:
+    def shape_expr(self) -> Expr:
         if len(self.options) == 2 and self.options[1] == NONE:
-            return f"{SHAPES}.Optional({self.options[0].shape()})"
-        return f"{SHAPES}.Union(" + ", ".join(o.shape() for o in self.options) + ")"
+            return _shape("Optional", self.options[0].shape_expr())
+        return _shape("Union", *(o.shape_expr() for o in self.options))
 
     def children(self) -> tuple[TypeRef, ...]:
         return self.options
@@ -282,11 +300,11 @@ class FileType(TypeRef):
 
     output: bool
 
-    def annotation(self, imports: Imports | None = None) -> str:
+    def spell(self, imports: Imports | None = None) -> Expr:
         return _use(imports, "RemoteFile" if self.output else "FileInput")
 
-    def shape(self) -> str:
-        return f"{SHAPES}.File()"
+    def shape_expr(self) -> Expr:
+        return _shape("File")
 
     def accepts(self, value: Any) -> bool:
         return not self.output and isinstance(value, str)
@@ -317,29 +335,29 @@ class TypedDictDef:
     # an output TypedDict declares it present; arguments may leave out the optional ones.
     output: bool = False
 
-    def field_annotation(self, f: Field, imports: Imports | None = None) -> str:
-        inner = f.type.annotation(imports)
+    def field_annotation(self, f: Field, imports: Imports | None = None) -> Expr:
+        inner = f.type.spell(imports)
         if f.declared_required(self.output):
             return inner
-        return f"{_use(imports, 'NotRequired')}[{inner}]"
+        return Subscript(_use(imports, "NotRequired"), [inner])
 
-    def shape_expression(self) -> str:
-        fields = "{" + ", ".join(f"{literal(f.key)}: {f.type.shape()}" for f in self.fields) + "}"
-        required = [literal(f.key) for f in self.fields if f.required]
+    def shape_expression(self) -> Expr:
+        fields = DictExpr([(Const(f.key), f.type.shape_expr()) for f in self.fields])
+        required = [Const(f.key) for f in self.fields if f.required]
         if not required:
-            return f"{SHAPES}.Object({fields})"
-        return f"{SHAPES}.Object({fields}, required={tuple_source(required)})"
+            return _shape("Object", fields)
+        return _shape("Object", fields, Keyword("required", TupleExpr(required)))
 
 
 @dataclass(frozen=True)
 class TypedDictType(TypeRef):
     definition: TypedDictDef
 
-    def annotation(self, imports: Imports | None = None) -> str:
-        return self.definition.name
+    def spell(self, imports: Imports | None = None) -> Expr:
+        return Name(self.definition.name)
 
-    def shape(self) -> str:
-        return self.definition.shape_name
+    def shape_expr(self) -> Expr:
+        return Name(self.definition.shape_name)
 
     def children(self) -> tuple[TypeRef, ...]:
         return tuple(f.type for f in self.definition.fields)
@@ -365,14 +383,22 @@ class Parameter:
     doc: str = ""  # escaped docstring text
 
     @property
-    def default_literal(self) -> str:
+    def default_as_tuple(self) -> bool:
         """A list default of a ``Sequence`` parameter is spelled as a tuple: no mutable default."""
         options = self.type.options if isinstance(self.type, UnionType) else (self.type,)
-        if isinstance(self.default, list) and any(
+        return isinstance(self.default, list) and any(
             isinstance(o, ListType) and o.input for o in options
-        ):
-            return tuple_source([literal(v) for v in self.default]) if self.default else "()"
-        return literal(self.default)
+        )
+
+    def default_expr(self) -> Expr:
+        if self.default_as_tuple:
+            return TupleExpr([value_expr(v) for v in self.default])
+        return value_expr(self.default)
+
+    @property
+    def default_literal(self) -> str:
+        """The default as code (what ``inspect`` shows)."""
+        return self.default_expr().text()
 
 
 def admits_none(type_: TypeRef) -> bool:
@@ -390,9 +416,12 @@ class Output:
     type: TypeRef
     doc: str = ""
 
+    def spell(self, imports: Imports | None = None) -> Expr:
+        inner = self.type.spell(imports)
+        return inner if admits_none(self.type) else Union([inner, Name("None")])
+
     def annotation(self, imports: Imports | None = None) -> str:
-        inner = self.type.annotation(imports)
-        return inner if admits_none(self.type) else f"{inner} | None"
+        return self.spell(imports).text()
 
 
 @dataclass
@@ -419,12 +448,12 @@ class Endpoint:
     description: list[str] = field(default_factory=list)  # escaped docstring lines
     hidden: bool = False
 
-    def result_annotation(self, imports: Imports | None = None) -> str:
+    def result_annotation(self, imports: Imports | None = None) -> Expr:
         if self.result_name is not None:
-            return self.result_name
+            return Name(self.result_name)
         if not self.outputs:
-            return "None"
-        return self.outputs[0].annotation(imports)
+            return Name("None")
+        return self.outputs[0].spell(imports)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
-"""Model -> source: Jinja (strict) over the package templates, then black, then ``ast.parse``.
+"""Model -> source: every statement spelled as a syntax tree and laid out as black lays it out,
+placed by the Jinja template (strict), then checked with ``ast.parse``.
 
 The body is spelled before the header is written, so the imports are the names the body used.
-The output depends on the model alone (no clock, no environment, stable ordering), so generating
-twice gives the same bytes.
+Statements are printed by ``syntax``/``layout`` in black's style (tests hold the output to
+``black.format_str``), so no formatter runs at generation time. The output depends on the model
+alone (no clock, no environment, stable ordering), so generating twice gives the same bytes.
 """
 
 from __future__ import annotations
@@ -10,18 +12,41 @@ from __future__ import annotations
 import ast
 import functools
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-import black
 import jinja2
 
 from .build import GENERATOR_NAME
 from .errors import CodegenError
-from .model import App, Endpoint, Output, Provenance, TypedDictDef, admits_none, literal
+from .model import App, Endpoint, Output, Parameter, Provenance, TypedDictDef, admits_none
 from .names import is_plain_identifier
 from .spelling import RUNTIME, SHAPES, Imports
+from .syntax import (
+    Assign,
+    Attr,
+    Await,
+    Call,
+    ClassDef,
+    Const,
+    Decorator,
+    DictExpr,
+    Expr,
+    Field,
+    FunctionDef,
+    Keyword,
+    ListExpr,
+    Name,
+    Param,
+    Return,
+    Statement,
+    Subscript,
+    TupleExpr,
+    docstring,
+    format_statement,
+    value_expr,
+)
 from .text import doc_line
 
 __all__ = ["RenderError", "render"]
@@ -36,6 +61,7 @@ _IMPORTED_NAMES = frozenset(
     {"Any", "ClassVar", "Literal", "NamedTuple", "NotRequired", "TypedDict", "final"}
     | {"Mapping", "Sequence", "FileInput", "RemoteFile"}
 )
+_RT = Name(RUNTIME)
 
 
 class RenderError(CodegenError):
@@ -55,6 +81,9 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
+
+
+# -- docstrings -------------------------------------------------------------------------------
 
 
 def _wrap(text: str, indent: int, hanging: int = 4) -> list[str]:
@@ -77,10 +106,11 @@ def _output_doc(o: Output) -> str:
     return text
 
 
-def _docstring(ep: Endpoint, indent: int) -> str:
+def _endpoint_doc(ep: Endpoint, indent: int) -> list[str]:
+    """The lines of an endpoint's docstring, wrapped for a docstring at column ``indent``."""
     pad = " " * indent
     lines: list[str] = []
-    for i, line in enumerate(ep.description):
+    for line in ep.description:
         lines.extend(_wrap(line, indent, 0) if line else [""])
     if ep.parameters:
         lines += ["", pad + "Args:"]
@@ -100,59 +130,14 @@ def _docstring(ep: Endpoint, indent: int) -> str:
         indent + 4,
     )
     lines += _wrap("AppError: the app failed while handling the call.", indent + 4)
-    lines[0] = pad + '"""' + lines[0].lstrip()
-    lines.append(pad + '"""')
-    return "\n".join(line.rstrip() for line in lines)
+    return lines
 
 
-def _result_docstring(ep: Endpoint) -> str:
-    lines = [f'    """What {ep.method_name}() returns.', "", "    Attributes:"]
+def _result_doc(ep: Endpoint) -> list[str]:
+    lines = [f"What {ep.method_name}() returns.", "", "    Attributes:"]
     for o in ep.outputs:
         lines += _wrap(f"{o.name}: {_output_doc(o)}", 8)
-    lines.append('    """')
-    return "\n".join(lines)
-
-
-def _typed_dict_docstring(td: TypedDictDef) -> str:
-    lines = _wrap(td.doc, 4, 0)
-    lines[0] = '    """' + lines[0].lstrip()
-    if len(lines) == 1:
-        return lines[0] + '"""'
-    return "\n".join(lines + ['    """'])
-
-
-def _signature(ep: Endpoint, self_name: str | None, imports: Imports) -> str:
-    parts = [self_name] if self_name else []
-    star_done = False
-    for p in ep.parameters:
-        if p.keyword_only and not star_done:
-            parts.append("*")
-            star_done = True
-        text = f"{p.name}: {p.type.annotation(imports)}"
-        if p.has_default:
-            text += f" = {p.default_literal}"
-        parts.append(text)
-    return ", ".join(parts)
-
-
-def _call_args(ep: Endpoint) -> str:
-    return ", ".join([ep.const_name] + [p.name for p in ep.parameters])
-
-
-def _forward_args(ep: Endpoint) -> str:
-    return ", ".join(f"{p.name}={p.name}" if p.keyword_only else p.name for p in ep.parameters)
-
-
-def _class_syntax_for(app: App) -> Callable[[TypedDictDef], bool]:
-    taken = _ANNOTATION_NAMES | _IMPORTED_NAMES | {td.name for td in app.typed_dicts}
-
-    def class_syntax(td: TypedDictDef) -> bool:
-        return all(
-            is_plain_identifier(f.key) and not f.key.startswith("_") and f.key not in taken
-            for f in td.fields
-        )
-
-    return class_syntax
+    return lines
 
 
 def _banner(p: Provenance) -> list[str]:
@@ -172,75 +157,263 @@ def _banner(p: Provenance) -> list[str]:
     ]
 
 
+# -- statements -------------------------------------------------------------------------------
+
+
+def _class_syntax_for(app: App) -> Callable[[TypedDictDef], bool]:
+    taken = _ANNOTATION_NAMES | _IMPORTED_NAMES | {td.name for td in app.typed_dicts}
+
+    def class_syntax(td: TypedDictDef) -> bool:
+        return all(
+            is_plain_identifier(f.key) and not f.key.startswith("_") and f.key not in taken
+            for f in td.fields
+        )
+
+    return class_syntax
+
+
+class _Writer:
+    """Prints statements: laid out as black would, or (``flat``) each on one line."""
+
+    def __init__(self, flat: bool) -> None:
+        self.flat = flat
+
+    def __call__(self, statement: Statement, depth: int = 0) -> str:
+        if self.flat:
+            return "    " * depth + statement.text()
+        return format_statement(statement, depth)
+
+
+def _signature(
+    ep: Endpoint, annotations: Sequence[Expr], *, method: bool
+) -> list[Param]:
+    params = [Param("self")] if method else []
+    star_done = False
+    for p, annotation in zip(ep.parameters, annotations):
+        if p.keyword_only and not star_done:
+            params.append(Param.STAR)
+            star_done = True
+        params.append(Param(p.name, annotation, p.default_expr() if p.has_default else None))
+    return params
+
+
+def _forward_args(parameters: Sequence[Parameter]) -> list[Expr]:
+    return [Keyword(p.name, Name(p.name)) if p.keyword_only else Name(p.name) for p in parameters]
+
+
 @dataclass(frozen=True)
 class _TypedDictView:
-    definition: TypedDictDef
-    class_syntax: bool
-    final: bool
-    fields: list[tuple[str, str]]  # (key, annotation)
+    code: str  # the class (or functional TypedDict) and its shape constant
 
 
 @dataclass(frozen=True)
 class _EndpointView:
     endpoint: Endpoint
-    result: str
-    method_signature: str
-    function_signature: str
-    result_fields: list[tuple[str, str]]  # (name, annotation) of the NamedTuple, if any
+    result_class: str | None  # the NamedTuple of several outputs
+    constant: str  # the _rt.Endpoint constant
+    sync_method: str
+    sync_submit: str
+    async_method: str
+    async_submit: str
+    function: str
+    submit_function: str
+
+
+def _typed_dict(
+    td: TypedDictDef, class_syntax: bool, final: bool, imports: Imports, write: _Writer
+) -> str:
+    base = Name(imports.use("TypedDict"))
+    blocks: list[str] = []
+    if class_syntax:
+        if final:
+            blocks.append(write(Decorator(imports.use("final"))))
+        blocks.append(write(ClassDef(td.name, [base])))
+        if td.doc:
+            blocks.append(docstring(_wrap(td.doc, 4, 0), 1) + "\n")
+        blocks += [write(Field(f.key, td.field_annotation(f, imports)), 1) for f in td.fields]
+    else:
+        fields = DictExpr(
+            [(Const(f.key), td.field_annotation(f, imports)) for f in td.fields], explode=True
+        )
+        blocks.append(write(Assign(td.name, Call(base, [Const(td.name), fields], explode=True))))
+    # black leaves two blank lines after a class body, one after an assignment
+    blocks += ["", ""] if class_syntax else [""]
+    blocks.append(write(Assign(td.shape_name, td.shape_expression())))
+    return "\n".join(blocks)
+
+
+def _endpoint(ep: Endpoint, app: App, imports: Imports, write: _Writer) -> _EndpointView:
+    result = ep.result_annotation(imports)
+    annotations = [p.type.spell(imports) for p in ep.parameters]
+    method_params = _signature(ep, annotations, method=True)
+    function_params = _signature(ep, annotations, method=False)
+
+    result_class = None
+    if ep.result_name is not None:
+        lines = [write(ClassDef(ep.result_name, [Name(imports.use("NamedTuple"))]))]
+        lines.append(docstring(_result_doc(ep), 1) + "\n")
+        lines += [write(Field(o.name, o.spell(imports)), 1) for o in ep.outputs]
+        result_class = "\n".join(lines)
+
+    inputs: list[Expr] = []
+    for slot in ep.input_slots:
+        if slot.index is None:
+            inputs.append(Attr(_RT, "STATE"))
+        else:
+            p = ep.parameters[slot.index]
+            inputs.append(Call(Attr(_RT, "Param"), [Const(p.name), p.type.shape_expr()]))
+    outputs: list[Expr] = []
+    for slot in ep.output_slots:
+        if slot.index is None:
+            outputs.append(Attr(_RT, "STATE"))
+        else:
+            o = ep.outputs[slot.index]
+            outputs.append(Call(Attr(_RT, "Output"), [Const(o.name), o.type.shape_expr()]))
+    args: list[Expr] = [
+        Const(ep.api_name),
+        Keyword("fn_index", value_expr(ep.fn_index)),
+        Keyword("inputs", TupleExpr(inputs, explode=True)),
+        Keyword("outputs", TupleExpr(outputs, explode=True)),
+    ]
+    if ep.result_name is not None:
+        args.append(Keyword("result", Name(ep.result_name)))
+    args += [
+        Keyword("stream", value_expr(ep.stream)),
+        Keyword("python_name", Const(ep.method_name)),
+    ]
+    constant = write(
+        Assign(
+            ep.const_name,
+            Call(Attr(_RT, "Endpoint"), args, explode=True),
+            Subscript(Attr(_RT, "Endpoint"), [result]),
+        )
+    )
+
+    names = [Name(ep.const_name)] + [Name(p.name) for p in ep.parameters]
+    job = Subscript(Attr(_RT, "Job"), [result])
+    async_job = Subscript(Attr(_RT, "AsyncJob"), [result])
+    method_doc = docstring(_endpoint_doc(ep, 8), 2)
+    function_doc = docstring(_endpoint_doc(ep, 4), 1)
+    submit_doc = docstring(
+        [f"Start {ep.method_name}() and return its job at once (status, streaming, cancel)."], 2
+    )
+    default_submit_doc = docstring(
+        [f"Start {ep.method_name}() on the default client and return its job at once."], 1
+    )
+
+    def method(name: str, returns: Expr, call: str, doc: str, is_async: bool) -> str:
+        value: Expr = Call(Attr(Name("self"), call), names)
+        if is_async:
+            value = Await(value)
+        return "\n".join(
+            [
+                write(FunctionDef(name, method_params, returns, is_async=is_async), 1),
+                doc,
+                write(Return(value), 2),
+            ]
+        )
+
+    default = Call(Attr(Name("_default"), "get"))
+    forward = _forward_args(ep.parameters)
+    return _EndpointView(
+        endpoint=ep,
+        result_class=result_class,
+        constant=constant,
+        sync_method=method(ep.method_name, result, "_predict", method_doc, False),
+        sync_submit=method(ep.submit_name, job, "_submit", submit_doc, False),
+        async_method=method(ep.method_name, result, "_predict", method_doc, True),
+        async_submit=method(ep.submit_name, async_job, "_submit", submit_doc, True),
+        function="\n".join(
+            [
+                write(FunctionDef(ep.method_name, function_params, result)),
+                function_doc,
+                write(Return(Call(Attr(default, ep.method_name), forward)), 1),
+            ]
+        ),
+        submit_function="\n".join(
+            [
+                write(FunctionDef(ep.submit_name, function_params, job)),
+                default_submit_doc,
+                write(Return(Call(Attr(default, ep.submit_name), forward)), 1),
+            ]
+        ),
+    )
+
+
+def _client_class(name: str, base: str, doc: list[str], imports: Imports, write: _Writer) -> str:
+    app_attribute = Assign(
+        "app", Name("APP"), Subscript(Name(imports.use("ClassVar")), [Attr(_RT, "AppSpec")])
+    )
+    return "\n".join(
+        [
+            write(ClassDef(name, [Attr(_RT, base)])),
+            docstring(doc, 1, closing_on_own_line=False),
+            "",
+            write(app_attribute, 1),
+        ]
+    )
 
 
 def render(app: App, *, format_code: bool = True) -> str:
-    """The module's source. ``format_code=False`` skips black (still parsed): for fast tests."""
+    """The module's source. ``format_code=False`` writes every statement on one line (still
+    parsed): for fast tests."""
     imports = Imports()
+    write = _Writer(flat=not format_code)
     class_syntax = _class_syntax_for(app)
     typed_dicts = []
     for td in app.typed_dicts:
-        imports.use("TypedDict")
         plain = class_syntax(td)
         final = plain and td.name in app.final_typed_dicts
-        if final:
-            imports.use("final")
-        fields = [(f.key, td.field_annotation(f, imports)) for f in td.fields]
-        typed_dicts.append(_TypedDictView(td, plain, final, fields))
-    endpoints = []
-    for ep in app.endpoints:
-        result_fields = []
-        if ep.result_name is not None:
-            imports.use("NamedTuple")
-            result_fields = [(o.name, o.annotation(imports)) for o in ep.outputs]
-        endpoints.append(
-            _EndpointView(
-                endpoint=ep,
-                result=ep.result_annotation(imports),
-                method_signature=_signature(ep, "self", imports),
-                function_signature=_signature(ep, None, imports),
-                result_fields=result_fields,
-            )
-        )
-    imports.use("ClassVar")  # the clients' ``app`` attribute
+        typed_dicts.append(_TypedDictView(_typed_dict(td, plain, final, imports, write)))
+    endpoints = [_endpoint(ep, app, imports, write) for ep in app.endpoints]
+    name, async_name = app.class_name, app.async_class_name
+    sync_client = _client_class(
+        name,
+        "Client",
+        [
+            f"Synchronous client: ``{name}()`` talks to the app this module was generated from,",
+            f'``{name}("http://host:port")`` to another deployment of it.',
+        ],
+        imports,
+        write,
+    )
+    async_client = _client_class(
+        async_name,
+        "AsyncClient",
+        [f"Asynchronous client; the methods mirror ``{name}``."],
+        imports,
+        write,
+    )
+    spec_args: list[Expr] = [
+        Keyword("src", Const(app.source)),
+        Keyword("api_prefix", Const(app.api_prefix)),
+        Keyword("protocol", Const(app.protocol)),
+        Keyword("gradio_version", value_expr(app.gradio_version)),
+        Keyword("max_file_size", value_expr(app.max_file_size)),
+    ]
+    if app.space_id is not None:
+        spec_args.append(Keyword("space_id", Const(app.space_id)))
     template = _environment().get_template(_TEMPLATE)
     source = template.render(
-        app=app,
-        banner=_banner(app.provenance),
-        typed_dicts=typed_dicts,
-        endpoints=endpoints,
+        banner=docstring(_banner(app.provenance), 0),
         rt=RUNTIME,
         s=SHAPES,
         typing_imports=imports.typing,
         abc_imports=imports.abc,
         backported=imports.backported,
         runtime_imports=imports.runtime,
-        literal=literal,
-        call_args=_call_args,
-        forward_args=_forward_args,
-        docstring=_docstring,
-        result_docstring=_result_docstring,
-        typed_dict_docstring=_typed_dict_docstring,
+        exports=write(Assign("__all__", ListExpr([Const(n) for n in app.exports], explode=True))),
+        typed_dicts=typed_dicts,
+        endpoints=endpoints,
+        app_spec=write(Assign("APP", Call(Attr(_RT, "AppSpec"), spec_args, explode=True))),
+        sync_client=sync_client,
+        async_client=async_client,
+        default_client=write(
+            Assign("_default", Call(Attr(_RT, "DefaultClient"), [Name(app.class_name)]))
+        ),
     )
     try:
         ast.parse(source)
     except SyntaxError as e:
         raise RenderError(f"generated code does not parse at line {e.lineno}: {e.msg}") from e
-    if format_code:
-        source = black.format_str(source, mode=black.Mode(line_length=100))
     return source

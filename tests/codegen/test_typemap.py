@@ -254,8 +254,8 @@ def test_keys_that_are_not_identifiers_keep_their_spelling() -> None:
     assert [f.key for f in ref.definition.fields] == ["class", "2x"]
     assert ref.shape() == "_ODD_SHAPE"
     assert (
-        ref.definition.shape_expression()
-        == "_s.Object({'class': _s.Str(), '2x': _s.Int()}, required=('class',))"
+        ref.definition.shape_expression().text()
+        == '_s.Object({"class": _s.Str(), "2x": _s.Int()}, required=("class",))'
     )
 
 
@@ -317,7 +317,7 @@ def test_every_component_in_the_repository_fixtures_maps_without_warnings() -> N
 def test_choice_outputs_admit_values_outside_the_choices() -> None:
     """The server does not hold outputs to the choices (seen: '/off_the_list' returns 'xl')."""
     ref, _ = _map({"enum": ["s", "m"], "type": "string"}, "Dropdown", output=True)
-    assert (ref.annotation(), ref.shape()) == ("Literal['s', 'm'] | str", "_s.Choice(('s', 'm'))")
+    assert (ref.annotation(), ref.shape()) == ('Literal["s", "m"] | str', '_s.Choice(("s", "m"))')
     ref, _ = _map({"enum": [1, 2], "type": "string"}, "Radio", output=True)
     assert ref.annotation() == "Literal[1, 2] | float"
     ref, _ = _map({"enum": [1, 2], "type": "string"}, "Radio")
@@ -325,7 +325,7 @@ def test_choice_outputs_admit_values_outside_the_choices() -> None:
     ref, _ = _map(
         {"items": {"enum": ["x"], "type": "string"}, "type": "array"}, "Checkboxgroup", output=True
     )
-    assert ref.annotation() == "list[Literal['x'] | str]"
+    assert ref.annotation() == 'list[Literal["x"] | str]'
 
 
 def test_argument_and_result_typed_dicts_split_where_they_read_differently() -> None:
@@ -346,12 +346,12 @@ def test_argument_and_result_typed_dicts_split_where_they_read_differently() -> 
     arg = mapper.map_value(schema, component=None, props={}, output=False, hint="h", where="w")
     assert isinstance(out, TypedDictType) and isinstance(arg, TypedDictType)
     assert (out.annotation(), arg.annotation()) == ("Pair", "PairInput")
-    assert [out.definition.field_annotation(f) for f in out.definition.fields] == [
+    assert [out.definition.field_annotation(f).text() for f in out.definition.fields] == [
         "str",
         "list[str]",
         "NotRequired[str]",
     ]
-    assert [arg.definition.field_annotation(f) for f in arg.definition.fields] == [
+    assert [arg.definition.field_annotation(f).text() for f in arg.definition.fields] == [
         "str",
         "NotRequired[Sequence[str]]",
         "NotRequired[str]",
