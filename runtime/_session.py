@@ -136,9 +136,10 @@ class _Demux:
         texts = self.orphans.pop(event_id, [])
         self._orphan_count -= len(texts)
         self._orphan_bytes -= sum(len(t) for t in texts)
-        lost = event_id in self._dropped
-        settled = False
-        if lost:
+        finished = True  # failed here, or settled by what was kept
+        if self.closed:  # closed while the join was on its way: no reader will come
+            job._fail(ServerUnavailableError(_CLOSED))
+        elif event_id in self._dropped:
             job._fail(
                 ProtocolError(
                     f"the app sent more than {MAX_ORPHAN_MESSAGES} messages or "
@@ -147,18 +148,19 @@ class _Demux:
                 )
             )
         else:
+            finished = False
             for text in texts:  # parsed once already, so parsing cannot fail now
                 if job._deliver(m.parse_message(text)):
-                    settled = True
+                    finished = True
                     break
         if self.in_flight == 0:
             self._forget_orphans()
         else:
             self._dropped.pop(event_id, None)
-        if lost or settled:
+        if finished:
             return False
         self.jobs[event_id] = job
-        return not self.running and not self.closed
+        return not self.running
 
     def _forget_orphans(self) -> None:
         """No join is in flight: nobody can claim the messages kept for unknown events."""

@@ -313,3 +313,12 @@ def test_streams_ending_without_news_fail_the_job_after_the_silence_limit(clock:
     assert isinstance(job.failed, ServerUnavailableError)
     assert "kept ending the event stream without news of the job for 5 s" in str(job.failed)
     assert 1000 + 5 <= clock.now <= 1000 + 6.5 and not d.running
+
+
+def test_a_join_that_returns_after_close_fails_its_job_instead_of_waiting() -> None:
+    d = demux(joins=1)
+    d.closed = True
+    job = Recorder()
+    assert d._adopt("e1", job) is False
+    assert isinstance(job.failed, ServerUnavailableError) and "client was closed" in str(job.failed)
+    assert d.jobs == {}
