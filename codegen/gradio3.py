@@ -30,6 +30,7 @@ from typing import Any
 
 from .diagnostics import Diagnostics
 from .errors import SchemaError
+from .text import doc_line
 
 __all__ = [
     "INFO_QUERY",
@@ -83,6 +84,7 @@ _GALLERY_TYPES = frozenset({"gallery"})
 
 _VERSION = re.compile(r"(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?")
 _MAX_VERSION_TEXT = 64
+_POSITION = re.compile(r"[0-9]{1,6}")  # an unnamed endpoint's key: its fn_index
 _MAX_CHOICE_TEXT = 400  # a tuple written as a string longer than this is left as a plain string
 
 _NULLABLE_STR = {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None}
@@ -352,7 +354,17 @@ def _convert_config(
     dependencies: list[dict[str, Any]] = []
     for position, dep in enumerate(config.get("dependencies", [])):
         if not isinstance(dep, Mapping):
-            dependencies.append({"id": position, "api_name": False, "backend_fn": False})
+            dependencies.append(
+                {
+                    "id": position,
+                    "api_name": False,
+                    "inputs": [],
+                    "outputs": [],
+                    "backend_fn": False,
+                    "types": {"generator": False, "continuous": False},
+                    "queue": False,
+                }
+            )
             continue
         inputs, outputs = _ids(dep.get("inputs")), _ids(dep.get("outputs"))
         api_name = dep.get("api_name")
@@ -409,7 +421,7 @@ def _find_dependency(deps: list[dict[str, Any]], key: str, *, named: bool) -> di
     if named:
         name = key[1:] if key.startswith("/") else None
         return next((d for d in deps if name and d.get("api_name") == name), None)
-    if key.isdigit() and len(key) < 7 and int(key) < len(deps):
+    if _POSITION.fullmatch(key) and int(key) < len(deps):
         return deps[int(key)]
     return None
 
@@ -425,8 +437,8 @@ def _convert_endpoint(
     entry = entry if isinstance(entry, Mapping) else {}
     params = [p if isinstance(p, Mapping) else {} for p in _list(entry.get("parameters"))]
     returns = [r if isinstance(r, Mapping) else {} for r in _list(entry.get("returns"))]
-    inputs = [i for i in dep["inputs"] if not comps.skipped(i)] if dep else []
-    outputs = [o for o in dep["outputs"] if not comps.skipped(o)] if dep else []
+    inputs = [i for i in dep["inputs"] if not comps.skipped(i)] if dep is not None else []
+    outputs = [o for o in dep["outputs"] if not comps.skipped(o)] if dep is not None else []
     if dep is None:
         diagnostics.warn("no dependency of /config has this api name; names only", where)
     elif len(inputs) != len(params) or len(outputs) != len(returns):
@@ -437,20 +449,26 @@ def _convert_endpoint(
         )
         inputs, outputs = [], []
 
-    def one(value: Mapping[str, Any], component_id: int | None, *, output: bool) -> dict[str, Any]:
+    def one(
+        value: Mapping[str, Any], position: int, ids: list[int], *, output: bool
+    ) -> dict[str, Any]:
+        component_id = ids[position] if position < len(ids) else None
         component = comps.get(component_id) or {}
         props = component.get("props") if isinstance(component.get("props"), Mapping) else {}
         assert isinstance(props, Mapping)
         label = value.get("label")
         if not isinstance(label, str) or not label.strip():
             label = props.get("label") if isinstance(props.get("label"), str) else None
-        fallback = f"{'value' if output else 'parameter'}_{component_id}"
+        number = component_id if component_id is not None else position
+        fallback = f"{'value' if output else 'parameter'}_{number}"  # Gradio's own fallback
         label = label if isinstance(label, str) and label.strip() else fallback
         choices = None
         if _type(component) in _CHOICE_COMPONENTS:
             pairs = normalize_choices(props.get("choices"))
             if pairs is None and props.get("choices") is not None:
-                diagnostics.warn(f"the choices of {label!r} are not plain values; left open", where)
+                diagnostics.warn(
+                    f"the choices of {doc_line(label, 60)!r} are not plain values; left open", where
+                )
             choices = [pair[1] for pair in pairs] if pairs else None
         converted: dict[str, Any] = {
             "label": label,
@@ -471,14 +489,8 @@ def _convert_endpoint(
         return converted
 
     return {
-        "parameters": [
-            one(p, inputs[i] if i < len(inputs) else None, output=False)
-            for i, p in enumerate(params)
-        ],
-        "returns": [
-            one(r, outputs[i] if i < len(outputs) else None, output=True)
-            for i, r in enumerate(returns)
-        ],
+        "parameters": [one(p, i, inputs, output=False) for i, p in enumerate(params)],
+        "returns": [one(r, i, outputs, output=True) for i, r in enumerate(returns)],
     }
 
 

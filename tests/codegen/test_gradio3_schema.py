@@ -445,7 +445,7 @@ def test_documents_that_are_not_a_gradio3_api_are_refused(
         convert(config, info, diagnostics=Diagnostics())
 
 
-_TEXT = st.text(alphabet="ab/(), '\"éx1_", max_size=10)  # a small alphabet keeps drawing fast
+_TEXT = st.text(alphabet="ab/(), '\"éx1²_", max_size=10)  # a small alphabet keeps drawing fast
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-3, 20) | st.floats() | _TEXT,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
