@@ -111,7 +111,7 @@ def _source_options(func: F) -> F:
             type=click.FloatRange(min=0.1),
             default=30.0,
             show_default=True,
-            help="Seconds to wait for the app.",
+            help="Seconds to wait for the app: for a Space to start, then for all its answers.",
         ),
     ]
     for option in reversed(options):
@@ -319,9 +319,7 @@ def inspect(src: str, **kw: Any) -> None:
         if ep.hidden:
             flags.append("hidden")
         click.echo("")
-        click.echo(
-            f"{doc_line(ep.api_name, 100)}  ->  {ep.method_name}()  [{', '.join(flags)}]"
-        )
+        click.echo(f"{doc_line(ep.api_name, 100)}  ->  {ep.method_name}()  [{', '.join(flags)}]")
         rows = [
             (p.name, p.type.annotation(), f"= {p.default_literal}" if p.has_default else "")
             for p in ep.parameters

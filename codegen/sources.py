@@ -68,8 +68,10 @@ def load(
         return _load_file(src, diagnostics=diagnostics, config_path=config_path, source=source)
     if config_path is not None:
         raise SourceError("--config only applies when SRC is an API info file")
-    with _deadline.scope(timeout):  # one deadline for resolving, logging in and both documents
-        url, space_id = _resolve(src, credentials.token, timeout)
+    # A Space may first need ``timeout`` seconds to start; then the app's answers (login and both
+    # documents) share one deadline of ``timeout``, however slowly it drips them.
+    url, space_id = _resolve(src, credentials.token, timeout)
+    with _deadline.scope(timeout):
         config, info = _fetch(
             url, credentials=credentials, include_hidden=include_hidden, timeout=timeout
         )
