@@ -189,5 +189,5 @@ def test_an_app_that_dies_at_start_is_reported_with_its_log(tmp_path: Path) -> N
 
 
 def test_a_missing_venv_says_how_to_make_it() -> None:
-    with pytest.raises(RuntimeError, match="no Gradio 3 virtualenv .*run scripts/bootstrap"):
-        start_server("text_echo", "3")
+    with pytest.raises(RuntimeError, match="no Gradio 2 virtualenv .*run scripts/bootstrap"):
+        start_server("text_echo", "2")
