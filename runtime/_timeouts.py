@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import httpx
 
-__all__ = ["HEARTBEAT_INTERVAL", "DEFAULT_STREAM_TIMEOUT", "CANCEL_TIMEOUT", "request_timeout", "stream_timeout"]
+__all__ = [
+    "HEARTBEAT_INTERVAL",
+    "DEFAULT_STREAM_TIMEOUT",
+    "CANCEL_TIMEOUT",
+    "request_timeout",
+    "stream_timeout",
+]
 
 HEARTBEAT_INTERVAL = 15.0
 DEFAULT_STREAM_TIMEOUT = 3 * HEARTBEAT_INTERVAL  # two missed heartbeats and then some
