@@ -23,6 +23,7 @@ from .model import (
     NONE,
     STR,
     App,
+    Constant,
     Endpoint,
     ListType,
     LiteralType,
@@ -34,6 +35,7 @@ from .model import (
     TypedDictType,
     TypeRef,
     UnionType,
+    literal,
 )
 from .names import NameScope, camel_name, snake_name
 from .schema import EndpointConfig, EndpointInfo, SlotConfig, Snapshot
@@ -41,9 +43,18 @@ from .spelling import RUNTIME, SHAPES
 from .text import doc_block, doc_line
 from .typemap import TypeMapper, union
 
-__all__ = ["GENERATOR_NAME", "build", "generator_version", "module_reserved_names"]
+__all__ = [
+    "GENERATOR_NAME",
+    "LARGE_DEFAULT",
+    "build",
+    "generator_version",
+    "module_reserved_names",
+]
 
 GENERATOR_NAME = "gradio-codegen"
+# A default whose literal is longer than a line is written once, as a module constant that every
+# signature using it names (docs/DESIGN.md, "Large defaults").
+LARGE_DEFAULT = 100
 
 # Names the generated module binds or imports itself.
 _MODULE_NAMES = frozenset(
@@ -103,6 +114,7 @@ def build(
     module = NameScope(module_reserved_names(class_name, async_class_name))
     private = NameScope({RUNTIME, SHAPES, "_default"})
     mapper = TypeMapper(module, diagnostics, private)
+    defaults = _DefaultConstants(private)
     info = snapshot.info()
     if info.unnamed_endpoints:
         diagnostics.warn(
@@ -131,7 +143,7 @@ def build(
             diagnostics.warn("the api name is empty or does not start with '/'; left out", where)
             continue
         endpoints.append(
-            _endpoint(key, ep_info, config, hidden, module, private, mapper, diagnostics)
+            _endpoint(key, ep_info, config, hidden, module, private, mapper, defaults, diagnostics)
         )
 
     result_names = [e.result_name for e in endpoints if e.result_name]
@@ -167,7 +179,37 @@ def build(
         final_typed_dicts=_union_members(endpoints),
         provenance=provenance,
         exports=exports,
+        choice_constants=list(mapper.choice_constants),
+        default_constants=list(defaults.constants),
     )
+
+
+class _DefaultConstants:
+    """The large defaults of a module, each written once however many parameters share it."""
+
+    def __init__(self, names: NameScope) -> None:
+        self._names = names
+        self._by_value: dict[tuple[str, str, bool], Constant] = {}
+        self.constants: list[Constant] = []
+
+    def name_for(self, parameter: Parameter, hint: str) -> str | None:
+        """The constant holding ``parameter``'s default, if it is too long to write in place."""
+        text = literal(parameter.default)
+        if len(text) <= LARGE_DEFAULT:
+            return None
+        key = (text, parameter.type.annotation(), parameter.default_as_tuple)
+        constant = self._by_value.get(key)
+        if constant is None:
+            name = "_" + snake_name(hint, prefix="value").rstrip("_").upper() + "_DEFAULT"
+            constant = Constant(
+                self._names.claim(name),
+                parameter.default,
+                parameter.type,
+                parameter.default_as_tuple,
+            )
+            self._by_value[key] = constant
+            self.constants.append(constant)
+        return constant.name
 
 
 def _union_members(endpoints: list[Endpoint]) -> frozenset[str]:
@@ -232,14 +274,22 @@ def _json_type(value: Any) -> TypeRef:
     return ANY
 
 
-def _fit_default(type_: TypeRef, default: Any, where: str, diagnostics: Diagnostics) -> TypeRef:
+def _fit_default(
+    type_: TypeRef,
+    default: Any,
+    where: str,
+    hint: str,
+    mapper: TypeMapper,
+    diagnostics: Diagnostics,
+) -> TypeRef:
     """Widen ``type_`` so that the schema's default is a valid value of it."""
     if type_.accepts(default):
         return type_
     if default is None:
         return union([type_, NONE])
     if isinstance(type_, LiteralType) and isinstance(default, (str, int, float, bool)):
-        widened: TypeRef = LiteralType(type_.values + (default,), type_.custom)
+        values = type_.values + (default,)
+        widened: TypeRef = mapper.literal(values, hint=hint, custom=type_.custom)
     else:
         widened = union([type_, _json_type(default)])
     diagnostics.warn(
@@ -256,6 +306,7 @@ def _endpoint(
     module: NameScope,
     private: NameScope,
     mapper: TypeMapper,
+    defaults: _DefaultConstants,
     diagnostics: Diagnostics,
 ) -> Endpoint:
     where = f"endpoint {key!r}"
@@ -278,38 +329,41 @@ def _endpoint(
         )
         name = params_scope.claim(snake_name(raw_name, prefix="arg"))
         pwhere = f"{where} parameter {name!r}"
+        hint = f"{method} {name}"
         props = input_props[i]
         type_ = mapper.map_value(
             p.type,
             component=p.component if isinstance(p.component, str) else None,
             props=props,
             output=False,
-            hint=f"{method} {name}",
+            hint=hint,
             where=pwhere,
         )
         if p.parameter_has_default:
-            type_ = _fit_default(type_, p.parameter_default, pwhere, diagnostics)
+            type_ = _fit_default(type_, p.parameter_default, pwhere, hint, mapper, diagnostics)
             after_default = True
         elif after_default:
             keyword_only = True
-        parameters.append(
-            Parameter(
-                name=name,
-                type=type_,
-                has_default=p.parameter_has_default,
-                default=p.parameter_default,
-                keyword_only=keyword_only,
-                doc=parameter_doc(
-                    name=name,
-                    label=p.label,
-                    component=p.component,
-                    props=props,
-                    type_=type_,
-                    has_default=p.parameter_has_default,
-                    default=p.parameter_default,
-                ),
-            )
+        parameter = Parameter(
+            name=name,
+            type=type_,
+            has_default=p.parameter_has_default,
+            default=p.parameter_default,
+            keyword_only=keyword_only,
         )
+        if parameter.has_default:
+            parameter.default_constant = defaults.name_for(parameter, hint)
+        parameter.doc = parameter_doc(
+            name=name,
+            label=p.label,
+            component=p.component,
+            props=props,
+            type_=type_,
+            has_default=p.parameter_has_default,
+            default=p.parameter_default,
+            default_name=parameter.default_constant,
+        )
+        parameters.append(parameter)
 
     fields_scope = NameScope()
     outputs: list[Output] = []

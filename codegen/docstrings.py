@@ -13,7 +13,7 @@ from typing import Any
 from .model import Bounded, LiteralType, ListType, TypeRef, literal
 from .text import doc_line, shorten
 
-__all__ = ["parameter_doc", "output_doc"]
+__all__ = ["output_doc", "parameter_doc", "summary"]
 
 _MAX_CHOICES_SHOWN = 12
 
@@ -41,6 +41,8 @@ def _choices(type_: TypeRef, props: Mapping[str, Any]) -> str:
     inner = type_.item if isinstance(type_, ListType) else type_
     if not isinstance(inner, LiteralType):
         return ""
+    if inner.constant is not None:
+        return _many_choices(inner, isinstance(type_, ListType))
     labels: dict[Any, Any] = {}
     raw = props.get("choices")
     if isinstance(raw, list):
@@ -59,6 +61,30 @@ def _choices(type_: TypeRef, props: Mapping[str, Any]) -> str:
     lead = "Any of" if isinstance(type_, ListType) else "One of"
     extra = "; other strings are accepted too" if inner.custom else ""
     return f"{lead}: {', '.join(shown)}{extra}."
+
+
+def _many_choices(type_: LiteralType, several: bool) -> str:
+    """A choice list kept in a module constant: how many, the first few, and where they are."""
+    shown = ", ".join(_value(v) for v in type_.values[:_MAX_CHOICES_SHOWN])
+    lead = "Any of" if several else "One of"
+    extra = "; other strings are accepted too" if type_.custom else ""
+    return f"{lead} the {len(type_.values)} choices in ``{type_.constant}`` ({shown}, ...){extra}."
+
+
+def summary(value: Any) -> str:
+    """A few words on a value too large to show: its kind and size."""
+    if isinstance(value, dict):
+        headers, data = value.get("headers"), value.get("data")
+        if isinstance(headers, list) and isinstance(data, list):
+            return f"a table of {len(data)} rows and {len(headers)} columns"
+        keys = ", ".join(_value(k) for k in list(value)[:4])
+        more = ", ..." if len(value) > 4 else ""
+        return f"a dict of {len(value)} keys ({keys}{more})"
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters"
+    return "a value"
 
 
 def _bounds(props: Mapping[str, Any], type_: TypeRef) -> str:
@@ -90,8 +116,10 @@ def parameter_doc(
     type_: TypeRef,
     has_default: bool,
     default: Any,
+    default_name: str | None = None,
 ) -> str:
-    """``"Frequency (Number, Hz of the tone). Defaults to 440."``-style text for one argument."""
+    """``"Frequency (Number, Hz of the tone). Defaults to 440."``-style text for one argument;
+    a default kept in the module constant ``default_name`` is named and summarised instead."""
     head = _label(label, name)
     kind = _component(component)
     info = props.get("info")
@@ -103,7 +131,9 @@ def parameter_doc(
     else:
         first = ""
     parts = [first, _bounds(props, type_), _choices(type_, props)]
-    if has_default:
+    if default_name is not None:
+        parts.append(f"Defaults to ``{default_name}``, {summary(default)}.")
+    elif has_default:
         parts.append(f"Defaults to {_value(default)}.")
     return " ".join(p for p in parts if p)
 

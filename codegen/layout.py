@@ -363,7 +363,10 @@ class Line:
         first = self.leaves[0]
         second = self.leaves[1] if len(self.leaves) > 1 else None
         return (first.type == NAME and first.value == "def") or (
-            first.type == ASYNC and second is not None and second.type == NAME and second.value == "def"
+            first.type == ASYNC
+            and second is not None
+            and second.type == NAME
+            and second.value == "def"
         )
 
     @property
@@ -841,11 +844,7 @@ def _delimiter_split(line: Line, features: frozenset[str]) -> Iterator[Line]:
             yield current
             current = Line(line.depth, line.inside_brackets)
     if current:
-        if (
-            trailing_comma_safe
-            and delimiter == COMMA_PRIORITY
-            and current.leaves[-1].type != COMMA
-        ):
+        if trailing_comma_safe and delimiter == COMMA_PRIORITY and current.leaves[-1].type != COMMA:
             comma = Leaf(COMMA, ",", "", None)
             comma.added = True
             current.append(comma)

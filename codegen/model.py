@@ -30,6 +30,7 @@ from .syntax import (
 
 __all__ = [
     "App",
+    "Constant",
     "Endpoint",
     "Field",
     "FileType",
@@ -171,6 +172,20 @@ def _literal_able(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, bool))
 
 
+def plain_kinds(values: tuple[Any, ...]) -> list[str]:
+    """The plain types of JSON scalars, in a fixed order (``None`` last; ``int`` folded into
+    ``float`` when both occur, as a type checker accepts an int for a float)."""
+    seen = {type(v) for v in values}
+    kinds = [k for t, k in ((str, "str"), (bool, "bool")) if t in seen]
+    if float in seen:
+        kinds.append("float")
+    elif int in seen:
+        kinds.append("int")
+    if type(None) in seen:
+        kinds.append("None")
+    return kinds or ["None"]
+
+
 @dataclass(frozen=True)
 class LiteralType(TypeRef):
     """One of fixed choices; ``custom`` also admits any string (``allow_custom_value``).
@@ -182,8 +197,14 @@ class LiteralType(TypeRef):
     values: tuple[Any, ...]
     custom: bool = False
     open: bool = False
+    # The module constant holding choices too many to spell as a ``Literal`` (see
+    # ``typemap.MAX_LITERAL_CHOICES``): annotations then use the plain types of the choices, and
+    # the runtime shape still checks every value against the constant.
+    constant: str | None = None
 
     def spell(self, imports: Imports | None = None) -> Expr:
+        if self.constant is not None:
+            return self._plain_types()
         literals = [v for v in self.values if _literal_able(v)]
         parts: list[Expr] = []
         if literals:
@@ -200,8 +221,19 @@ class LiteralType(TypeRef):
             return _use(imports, "Any")
         return parts[0] if len(parts) == 1 else Union(parts)
 
+    def _plain_types(self) -> Expr:
+        kinds = plain_kinds(self.values)
+        if self.custom and "str" not in kinds:
+            kinds.insert(len(kinds) - ("None" in kinds), "str")
+        names: list[Expr] = [Name(k) for k in kinds]
+        return names[0] if len(names) == 1 else Union(names)
+
     def shape_expr(self) -> Expr:
-        values = TupleExpr([value_expr(v) for v in self.values])
+        values: Expr
+        if self.constant is not None:
+            values = Name(self.constant)
+        else:
+            values = TupleExpr([value_expr(v) for v in self.values])
         if self.custom:
             return _shape("Choice", values, Keyword("custom", Const(True)))
         return _shape("Choice", values)
@@ -373,6 +405,17 @@ class TypedDictType(TypeRef):
         return all(fields[k].type.accepts(v) for k, v in value.items())
 
 
+@dataclass(frozen=True)
+class Constant:
+    """A value written once at module level and named where it is used: the choices of a long
+    choice list, or a large default (each deduplicated across the module)."""
+
+    name: str
+    value: Any  # a JSON value; choices as a tuple
+    type: TypeRef | None = None  # a default's declared type (its annotation); None for choices
+    as_tuple: bool = False  # a list default of a Sequence parameter, spelled as a tuple
+
+
 @dataclass
 class Parameter:
     name: str
@@ -381,6 +424,7 @@ class Parameter:
     default: Any
     keyword_only: bool = False
     doc: str = ""  # escaped docstring text
+    default_constant: str | None = None  # the module constant holding a large default
 
     @property
     def default_as_tuple(self) -> bool:
@@ -391,6 +435,11 @@ class Parameter:
         )
 
     def default_expr(self) -> Expr:
+        if self.default_constant is not None:
+            return Name(self.default_constant)
+        return self.inline_default()
+
+    def inline_default(self) -> Expr:
         if self.default_as_tuple:
             return TupleExpr([value_expr(v) for v in self.default])
         return value_expr(self.default)
@@ -483,3 +532,5 @@ class App:
     provenance: Provenance
     exports: list[str]
     final_typed_dicts: frozenset[str] = frozenset()  # names of TypedDicts marked ``@final``
+    choice_constants: list[Constant] = field(default_factory=list)  # long choice lists
+    default_constants: list[Constant] = field(default_factory=list)  # large defaults

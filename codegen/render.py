@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,8 +21,20 @@ import jinja2
 
 from .build import GENERATOR_NAME
 from .errors import CodegenError
-from .model import App, Endpoint, Output, Parameter, Provenance, TypedDictDef, admits_none
+from .model import (
+    App,
+    Constant,
+    Endpoint,
+    Output,
+    Parameter,
+    Provenance,
+    TypedDictDef,
+    TypeRef,
+    admits_none,
+    plain_kinds,
+)
 from .names import is_plain_identifier
+from .layout import LINE_LENGTH
 from .spelling import RUNTIME, SHAPES, Imports
 from .syntax import (
     Assign,
@@ -32,6 +45,7 @@ from .syntax import (
     Const,
     Decorator,
     DictExpr,
+    Ellipsis_,
     Expr,
     Field,
     FunctionDef,
@@ -43,7 +57,9 @@ from .syntax import (
     Statement,
     Subscript,
     TupleExpr,
+    Union,
     docstring,
+    fitted_value,
     format_statement,
     value_expr,
 )
@@ -99,8 +115,14 @@ def _wrap(text: str, indent: int, hanging: int = 4) -> list[str]:
     ) or [first.rstrip()]
 
 
+def _type_doc(type_: TypeRef) -> str:
+    """A type as docstring text: its annotation spells schema strings (choices), so it is
+    escaped like any other schema text."""
+    return doc_line(type_.annotation()) + "."
+
+
 def _output_doc(o: Output) -> str:
-    text = o.doc or o.type.annotation() + "."
+    text = o.doc or _type_doc(o.type)
     if not admits_none(o.type):
         text += " ``None`` when the app leaves it empty."
     return text
@@ -115,7 +137,7 @@ def _endpoint_doc(ep: Endpoint, indent: int) -> list[str]:
     if ep.parameters:
         lines += ["", pad + "Args:"]
         for p in ep.parameters:
-            lines += _wrap(f"{p.name}: {p.doc or p.type.annotation() + '.'}", indent + 4)
+            lines += _wrap(f"{p.name}: {p.doc or _type_doc(p.type)}", indent + 4)
     if ep.outputs:
         lines += ["", pad + "Returns:"]
         if ep.result_name is None:
@@ -184,9 +206,7 @@ class _Writer:
         return format_statement(statement, depth)
 
 
-def _signature(
-    ep: Endpoint, annotations: Sequence[Expr], *, method: bool
-) -> list[Param]:
+def _signature(ep: Endpoint, annotations: Sequence[Expr], *, method: bool) -> list[Param]:
     params = [Param("self")] if method else []
     star_done = False
     for p, annotation in zip(ep.parameters, annotations):
@@ -354,11 +374,31 @@ def _client_class(name: str, base: str, doc: list[str], imports: Imports, write:
     )
 
 
+def _constant(constant: Constant, imports: Imports, write: _Writer) -> str:
+    """A large default, annotated with its parameter's type (which a type checker checks it
+    against once, here), or a long choice list as a tuple of the choices' plain types."""
+    if constant.type is not None:
+        annotation = constant.type.spell(imports)
+    else:
+        kinds = [Name(k) for k in plain_kinds(constant.value)]
+        element = kinds[0] if len(kinds) == 1 else Union(kinds)
+        annotation = Subscript(Name("tuple"), [element, Ellipsis_()])
+    room = LINE_LENGTH - len(f"{constant.name}: {annotation.text()} = ")
+    as_tuple = constant.as_tuple or constant.type is None
+    value = list(constant.value) if as_tuple else constant.value
+    if write.flat:
+        expr = fitted_value(value, sys.maxsize, tuples=as_tuple)
+    else:
+        expr = fitted_value(value, room, tuples=as_tuple)
+    return write(Assign(constant.name, expr, annotation))
+
+
 def render(app: App, *, format_code: bool = True) -> str:
     """The module's source. ``format_code=False`` writes every statement on one line (still
     parsed): for fast tests."""
     imports = Imports()
     write = _Writer(flat=not format_code)
+    choice_constants = [_constant(c, imports, write) for c in app.choice_constants]
     class_syntax = _class_syntax_for(app)
     typed_dicts = []
     for td in app.typed_dicts:
@@ -366,6 +406,7 @@ def render(app: App, *, format_code: bool = True) -> str:
         final = plain and td.name in app.final_typed_dicts
         typed_dicts.append(_TypedDictView(_typed_dict(td, plain, final, imports, write)))
     endpoints = [_endpoint(ep, app, imports, write) for ep in app.endpoints]
+    default_constants = [_constant(c, imports, write) for c in app.default_constants]
     name, async_name = app.class_name, app.async_class_name
     sync_client = _client_class(
         name,
@@ -403,8 +444,10 @@ def render(app: App, *, format_code: bool = True) -> str:
         backported=imports.backported,
         runtime_imports=imports.runtime,
         exports=write(Assign("__all__", ListExpr([Const(n) for n in app.exports], explode=True))),
+        choice_constants=choice_constants,
         typed_dicts=typed_dicts,
         endpoints=endpoints,
+        default_constants=default_constants,
         app_spec=write(Assign("APP", Call(Attr(_RT, "AppSpec"), spec_args, explode=True))),
         sync_client=sync_client,
         async_client=async_client,

@@ -62,6 +62,7 @@ __all__ = [
     "Const",
     "Decorator",
     "DictExpr",
+    "Ellipsis_",
     "Expr",
     "Field",
     "FunctionDef",
@@ -75,6 +76,7 @@ __all__ = [
     "TupleExpr",
     "Union",
     "docstring",
+    "fitted_value",
     "format_statement",
     "number_literal",
     "string_literal",
@@ -122,11 +124,15 @@ def _prefer_double_quotes(s: str) -> str:
     return f"{new_quote}{new_body}{new_quote}"
 
 
-@functools.lru_cache(maxsize=16384)
 def string_literal(value: str) -> str:
     """``value`` as a string literal: ``repr`` (every character that needs it escaped), quoted
     the way black prefers."""
-    return _prefer_double_quotes(repr(value))
+    text = repr(value)
+    if text[0] == '"':  # repr quotes with " only text that has ' and no ": black keeps it
+        return text
+    if '"' not in text:  # neither quote inside: swapping the quotes needs no escapes
+        return f'"{text[1:-1]}"'
+    return _prefer_double_quotes(text)
 
 
 def number_literal(value: int | float) -> str:
@@ -455,6 +461,20 @@ class Union(Expr):
             item.emit(out, ws if i == 0 else " ", annotation)
 
 
+class Ellipsis_(Expr):
+    """``...`` (in ``tuple[str, ...]``)."""
+
+    __slots__ = ()
+
+    def _render(self) -> str:
+        return "..."
+
+    def emit(self, out: list[Leaf], ws: str, annotation: str | None) -> None:
+        out.append(Leaf(DOT, ".", ws, ATOM, annotation=annotation))
+        out.append(Leaf(DOT, ".", "", ATOM, annotation=annotation))
+        out.append(Leaf(DOT, ".", "", ATOM, annotation=annotation))
+
+
 class Const(Expr):
     """A JSON scalar: a string, a number (negative ones with a unary minus), a bool or None."""
 
@@ -566,9 +586,10 @@ class Statement:
 
 def format_statement(statement: Statement, depth: int = 0) -> str:
     """The statement as black prints it at indentation ``depth`` (lines joined by newlines)."""
-    flat = _INDENT * depth + statement.text()
-    if not statement.magic and _fits(flat):
-        return flat
+    if not statement.magic:
+        flat = _INDENT * depth + statement.text()
+        if _fits(flat):
+            return flat
     if FAST_LANES:
         lines = statement.direct_lines(depth)
         if lines is not None:
@@ -578,15 +599,78 @@ def format_statement(statement: Statement, depth: int = 0) -> str:
     return "\n".join(layout(leaves, depth))
 
 
-def _element_lines(item: Expr, depth: int, comma_parent: str) -> list[str]:
-    """One element of a bracket exploded by its magic trailing comma, with its comma."""
-    flat = f"{_INDENT * depth}{item.text()},"
+def _exploded(item: Expr) -> tuple[str, str, list[tuple[str, Expr]], str] | None:
+    """An element that is a bracket exploded by its own magic trailing comma: its opening text,
+    closing text, elements (with the text before each: a dict key) and their comma's parent."""
+    if isinstance(item, (ListExpr, TupleExpr)) and item.explode:
+        opener, closer = ("[", "]") if isinstance(item, ListExpr) else ("(", ")")
+        commas = "listmaker" if isinstance(item, ListExpr) else "testlist_gexp"
+        return opener, closer, [("", i) for i in item.items], commas
+    if isinstance(item, DictExpr) and item.explode:
+        return "{", "}", [(f"{k.text()}: ", v) for k, v in item.pairs], "dictsetmaker"
+    if isinstance(item, Call) and item.explode and _is_dotted(item.func):
+        return f"{item.func.text()}(", ")", [("", a) for a in item.args], ARGLIST
+    return None
+
+
+def _is_dotted(func: Expr) -> bool:
+    return isinstance(func, Name) or (isinstance(func, Attr) and _is_dotted(func.value))
+
+
+def _element_lines(item: Expr, depth: int, comma_parent: str, before: str = "") -> list[str]:
+    """One element of a bracket exploded by its magic trailing comma, with its comma; ``before``
+    is a dict key's text. black lays each such element out on its own: on one line if it fits,
+    opened, one element per line, and closed if it is itself such a bracket."""
+    indent = _INDENT * depth
+    flat = f"{indent}{before}{item.text()},"
     if not item.magic and _fits(flat):
         return [flat]
+    prefix, inner = before, item
+    if isinstance(item, Keyword) and not before:
+        prefix, inner = f"{item.name}=", item.value
+    exploded = _exploded(inner)
+    if exploded is not None and _fits(f"{indent}{prefix}{exploded[0]}"):
+        opener, closer, elements, commas = exploded
+        lines = [f"{indent}{prefix}{opener}"]
+        for key, element in elements:
+            lines += _element_lines(element, depth + 1, commas, key)
+        lines.append(f"{indent}{closer},")
+        return lines
     leaves: list[Leaf] = []
-    item.emit(leaves, "", None)
+    if before:  # a dict item: its key, then the value
+        key = before[: -len(": ")]
+        leaves.append(Leaf(STRING, key, ""))
+        leaves.append(Leaf(COLON, ":", "", OTHER))
+        item.emit(leaves, " ", None)
+    else:
+        item.emit(leaves, "", None)
     leaves.append(Leaf(COMMA, ",", "", comma_parent))
     return layout(leaves, depth, inside_brackets=True)
+
+
+def fitted_value(value: Any, width: int, depth: int = 0, *, tuples: bool = False) -> Expr:
+    """A JSON value written to fit ``width`` columns after its indentation at ``depth``: every
+    array or object whose text does not fit its line is written one element per line (with a
+    magic trailing comma, so black keeps it that way). ``tuples`` writes the outer array as a
+    tuple."""
+    flat = value_expr(value)
+    if tuples and isinstance(flat, ListExpr):
+        flat = TupleExpr(flat.items)
+    return _fit(flat, width, depth)
+
+
+def _fit(flat: Expr, width: int, depth: int) -> Expr:
+    if str_width(flat.text()) <= width:
+        return flat
+    room = LINE_LENGTH - len(_INDENT) * (depth + 1) - 1  # an element's line, with its comma
+    if isinstance(flat, ListExpr):
+        return ListExpr([_fit(i, room, depth + 1) for i in flat.items], explode=True)
+    if isinstance(flat, TupleExpr):
+        return TupleExpr([_fit(i, room, depth + 1) for i in flat.items], explode=True)
+    if isinstance(flat, DictExpr):
+        pairs = [(k, _fit(v, room - str_width(k.text()) - 2, depth + 1)) for k, v in flat.pairs]
+        return DictExpr(pairs, explode=True)
+    return flat
 
 
 class Assign(Statement):
@@ -617,25 +701,21 @@ class Assign(Statement):
             _invisible(out, " ", self.value, None)
 
     def direct_lines(self, depth: int) -> list[str] | None:
-        # ``NAME[: ann] = f(a, b, c,)`` or ``NAME = [a, b, c,]``: black drops the optional
-        # parentheses, opens the bracket on the first line and lays out one element per line.
-        value = self.value
-        if self.annotation is not None and self.annotation.magic:
+        # ``NAME[: ann] = f(a, b, c,)``, ``= [a, b,]``, ``= {k: v,}`` or ``= (a, b,)``: black
+        # drops the optional parentheses, opens the bracket on the first line and lays out one
+        # element per line.
+        exploded = _exploded(self.value)
+        if exploded is None or (self.annotation is not None and self.annotation.magic):
             return None
-        if isinstance(value, Call) and value.explode and not value.func.magic:
-            opener, closer, items, commas = f"{value.func.text()}(", ")", value.args, ARGLIST
-        elif isinstance(value, ListExpr) and value.explode:
-            opener, closer, items, commas = "[", "]", value.items, "listmaker"
-        else:
-            return None
+        opener, closer, elements, commas = exploded
         indent = _INDENT * depth
         ann = f": {self.annotation.text()}" if self.annotation is not None else ""
         head = f"{indent}{self.target}{ann} = {opener}"
         if not _fits(head):
-            return None
+            return None  # black splits a long head further (at the annotation, say)
         lines = [head]
-        for item in items:
-            lines += _element_lines(item, depth + 1, commas)
+        for key, element in elements:
+            lines += _element_lines(element, depth + 1, commas, key)
         lines.append(indent + closer)
         return lines
 

@@ -23,6 +23,7 @@ from .model import (
     JSON,
     NONE,
     STR,
+    Constant,
     Field,
     Simple,
     FileType,
@@ -38,10 +39,15 @@ from .model import (
 from .names import NameScope, camel_name
 from .text import doc_line
 
-__all__ = ["TypeMapper", "is_file_schema"]
+__all__ = ["MAX_LITERAL_CHOICES", "TypeMapper", "is_file_schema"]
 
 _FILE_MARKER = "gradio.FileData"
 _MAX_DEPTH = 32
+# A choice list longer than this is not spelled as a ``Literal``: its values go into one module
+# constant that the runtime shape checks arguments against, and annotations use their plain
+# type. A hover, a signature or a type error lists every value of a Literal, and past a hundred
+# that is a wall of text rather than help (docs/DESIGN.md, "Long choice lists").
+MAX_LITERAL_CHOICES = 100
 
 # Components whose value is arbitrary JSON whatever the schema says.
 _OPAQUE_COMPONENTS = frozenset({"json", "browserstate"})
@@ -122,15 +128,11 @@ def is_file_schema(schema: Any, defs: Mapping[str, Any] | None = None) -> bool:
 
 
 def _dedupe(options: list[TypeRef]) -> list[TypeRef]:
-    seen: list[TypeRef] = []
+    seen: dict[TypeRef, None] = {}  # ordered, and as equal-means-duplicate as a list scan
     for option in options:
-        if isinstance(option, UnionType):
-            for inner in option.options:
-                if inner not in seen:
-                    seen.append(inner)
-        elif option not in seen:
-            seen.append(option)
-    return seen
+        for inner in option.options if isinstance(option, UnionType) else (option,):
+            seen.setdefault(inner, None)
+    return list(seen)
 
 
 def union(options: list[TypeRef]) -> TypeRef:
@@ -165,6 +167,8 @@ class TypeMapper:
         self._diagnostics = diagnostics
         self._by_structure: dict[tuple[str, tuple[Field, ...], bool], TypedDictDef] = {}
         self.typed_dicts: list[TypedDictDef] = []
+        self._choice_constants: dict[tuple[tuple[type, ...], tuple[Any, ...]], Constant] = {}
+        self.choice_constants: list[Constant] = []
 
     # -- components -------------------------------------------------------------------------
 
@@ -212,11 +216,30 @@ class TypeMapper:
         if kind in _CHOICE_COMPONENTS:
             custom = props.get("allow_custom_value") is True
             if isinstance(mapped, LiteralType):
-                return LiteralType(mapped.values, custom=custom, open=output)
+                return LiteralType(mapped.values, custom, output, mapped.constant)
             if isinstance(mapped, ListType) and isinstance(mapped.item, LiteralType):
-                item = LiteralType(mapped.item.values, custom=custom, open=output)
+                values = mapped.item.values
+                item = LiteralType(values, custom, output, mapped.item.constant)
                 return ListType(item, input=mapped.input)
         return mapped
+
+    # -- choices ----------------------------------------------------------------------------
+
+    def literal(self, values: tuple[Any, ...], *, hint: str, custom: bool = False) -> LiteralType:
+        """One of ``values``; more than ``MAX_LITERAL_CHOICES`` are kept in a module constant
+        (one per distinct list, named after the first value it types)."""
+        if len(values) <= MAX_LITERAL_CHOICES:
+            return LiteralType(values, custom)
+        key = (tuple(map(type, values)), values)
+        constant = self._choice_constants.get(key)
+        if constant is None:
+            name = self._shape_names.claim(
+                "_" + _upper_snake(camel_name(hint, prefix="Value")) + "_CHOICES"
+            )
+            constant = Constant(name, values)
+            self._choice_constants[key] = constant
+            self.choice_constants.append(constant)
+        return LiteralType(values, custom, constant=constant.name)
 
     # -- typed dicts ------------------------------------------------------------------------
 
@@ -332,17 +355,20 @@ class _SchemaWalk:
             self._refs.pop()
 
     def _choices(self, values: list[Any]) -> TypeRef:
-        plain: list[Any] = []
-        for v in values:
-            if v is None or isinstance(v, (str, int, float, bool)):
-                if not any(v == p and type(v) is type(p) for p in plain):
-                    plain.append(v)
-            else:
-                self.mapper.warn("a choice is not a plain value; typed as Any", self.where)
-                return ANY
-        if plain == [None]:
+        if all(type(v) is str for v in values):
+            choices = tuple(dict.fromkeys(values))
+        else:
+            plain: dict[tuple[type, Any], Any] = {}  # equal and of the same type: the same
+            for v in values:
+                if v is None or isinstance(v, (str, int, float, bool)):
+                    plain.setdefault((type(v), v), v)
+                else:
+                    self.mapper.warn("a choice is not a plain value; typed as Any", self.where)
+                    return ANY
+            choices = tuple(plain.values())
+        if choices == (None,):
             return NONE
-        return LiteralType(tuple(plain))
+        return self.mapper.literal(choices, hint=self.hint)
 
     def _map_type(
         self, kind: Any, schema: dict[str, Any], title_hint: str | None, depth: int

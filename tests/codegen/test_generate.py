@@ -20,6 +20,7 @@ from gradio_codegen.codegen.pipeline import generate
 from gradio_codegen.codegen.render import render
 from gradio_codegen.codegen.schema import Snapshot
 from gradio_codegen.codegen.sources import snapshot_from_documents
+from gradio_codegen.codegen.typemap import MAX_LITERAL_CHOICES
 
 SHARED = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
 
@@ -314,7 +315,9 @@ def test_header_names_the_source_as_given_and_errors_the_method() -> None:
 
 def test_sequence_defaults_are_tuples_and_results_may_be_none() -> None:
     """No mutable default in a signature; every result admits None (an empty output is null)."""
-    folder = Path(__file__).resolve().parents[1] / "fixtures" / "schemas" / "gradio6" / "all_components"
+    folder = (
+        Path(__file__).resolve().parents[1] / "fixtures" / "schemas" / "gradio6" / "all_components"
+    )
     snapshot = snapshot_from_documents(
         json.loads((folder / "info.json").read_text()),
         json.loads((folder / "config.json").read_text()),
@@ -350,3 +353,89 @@ def test_bounds_are_checked_and_documented_without_config() -> None:
     with sdk.Client("http://127.0.0.1:9") as client:  # never reached
         with pytest.raises(rt.InputError, match="must be between -2 and 7.5"):
             client.s(8)
+
+
+def _table(rows: int, columns: int) -> dict[str, Any]:
+    headers = ["model"] + [f"score_{i}" for i in range(columns - 1)]
+    data = [[f"org/model-{r}"] + [r * 0.5 + c for c in range(columns - 1)] for r in range(rows)]
+    return {"headers": headers, "data": data, "metadata": None}
+
+
+def _leaderboard_snapshot(table: dict[str, Any], endpoints: int) -> Snapshot:
+    """Endpoints that each take the same large Dataframe default, as a leaderboard app does."""
+    info = json.loads((SHARED / "gradio6" / "all_components" / "info.json").read_text())
+    dataframe = info["named_endpoints"]["/dataframe"]
+    dataframe["parameters"][0]["parameter_default"] = table
+    named = {f"/board_{i}": dataframe for i in range(endpoints)}
+    return info_snapshot({k: (v["parameters"], v["returns"]) for k, v in named.items()})
+
+
+def test_a_large_default_is_written_once_and_named_by_every_signature() -> None:
+    table = _table(rows=200, columns=12)
+    source, _ = gen(_leaderboard_snapshot(table, endpoints=3))
+    sdk = load_source(source)
+    constants = [n for n in vars(sdk) if n.endswith("_DEFAULT")]
+    assert constants == ["_BOARD_0_VALUE_DEFAULT"]  # one constant for the three endpoints
+    assert source.count('"org/model-199"') == 1  # the table is written once
+    for function in (sdk.board_2, sdk.submit_board_1, sdk.Client.board_0, sdk.AsyncClient.board_1):
+        default = inspect.signature(function).parameters["value"].default
+        assert default is sdk._BOARD_0_VALUE_DEFAULT and default == table
+    doc = " ".join((sdk.board_1.__doc__ or "").split())
+    assert "Defaults to ``_BOARD_0_VALUE_DEFAULT``, a table of 200 rows and 12 columns." in doc
+    # A default that fits a line stays in the signature.
+    small, _ = gen(_leaderboard_snapshot(_table(rows=1, columns=2), endpoints=1))
+    assert "_DEFAULT" not in small and "value: DataframeDataInput = {" in small
+
+
+def test_a_long_choice_list_is_typed_by_its_values_and_checked_at_run_time() -> None:
+    choices = [f"model-{i}" for i in range(MAX_LITERAL_CHOICES + 1)]
+    few = ["small", "large"]
+    snapshot = info_snapshot(
+        {
+            "/pick": (
+                [
+                    param("model", {"type": "string", "enum": choices}, component="Dropdown"),
+                    param("size", {"type": "string", "enum": few}, component="Dropdown"),
+                ],
+                [ret("chosen", {"type": "string", "enum": choices}, component="Dropdown")],
+            )
+        }
+    )
+    source, _ = gen(snapshot)
+    sdk = load_source(source)
+    assert source.count('"model-100"') == 1  # the choices are written once
+    assert sdk._PICK_MODEL_CHOICES == tuple(choices)
+    sig = inspect.signature(sdk.Client.pick)
+    assert str(sig.parameters["model"].annotation) == "<class 'str'>"
+    assert sig.parameters["size"].annotation == typing.Literal["small", "large"]
+    doc = " ".join((sdk.pick.__doc__ or "").split())
+    assert f"One of the {len(choices)} choices in ``_PICK_MODEL_CHOICES``" in doc
+    with sdk.Client("http://127.0.0.1:9") as client:  # never reached: checked before sending
+        with pytest.raises(rt.InputError, match="model"):
+            client.pick("model-9999", "small")
+
+
+def test_imports_are_exactly_the_names_the_module_uses() -> None:
+    """No dead import and nothing used that is not imported, in every fixture module."""
+    for info in sorted(SHARED.glob("gradio[456]/*/info.json")):
+        folder = info.parent
+        source, _ = gen(fixture_snapshot(int(folder.parent.name[-1]), folder.name))
+        tree = ast.parse(source)
+        imported = {
+            alias.asname or alias.name
+            for node in tree.body
+            if isinstance(node, ast.ImportFrom)
+            and node.module in ("typing", "collections.abc")
+            or isinstance(node, ast.ImportFrom)
+            and node.module == "gradio_codegen.runtime"
+            for alias in node.names
+        } | {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If)
+            for stmt in node.body
+            if isinstance(stmt, ast.ImportFrom)
+            for alias in stmt.names
+        }
+        used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        assert imported - {"shapes", "_s"} <= used, (folder, imported - used)

@@ -15,11 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gradio_codegen.codegen.build import build, module_reserved_names
+from gradio_codegen.codegen.build import LARGE_DEFAULT, build, module_reserved_names
 from gradio_codegen.codegen.diagnostics import Diagnostics
 from gradio_codegen.codegen.names import is_plain_identifier
 from gradio_codegen.codegen.pipeline import generate
 from gradio_codegen.codegen.sources import snapshot_from_documents
+from gradio_codegen.codegen.typemap import MAX_LITERAL_CHOICES
 from gradio_codegen.runtime import shapes
 
 NASTY = [
@@ -85,6 +86,14 @@ json_values = st.recursive(
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(texts, inner, max_size=3)),
     max_leaves=6,
 )
+# Defaults longer than a line: kept in a module constant that signatures name.
+LARGE_VALUES = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=2, max_size=12), st.dictionaries(texts, inner, max_size=6)
+    ),
+    max_leaves=40,
+).filter(lambda v: len(repr(v)) > LARGE_DEFAULT)
 
 
 def _schemas() -> st.SearchStrategy[Any]:
@@ -92,6 +101,12 @@ def _schemas() -> st.SearchStrategy[Any]:
         st.sampled_from([{"type": t} for t in ("string", "integer", "number", "boolean", "null")]),
         st.builds(
             lambda e: {"type": "string", "enum": e}, st.lists(json_scalars, min_size=1, max_size=4)
+        ),
+        # more choices than a Literal holds: kept in a module constant
+        st.builds(
+            lambda e, extra: {"type": "string", "enum": e + [f"choice {i}" for i in range(extra)]},
+            st.lists(json_scalars, max_size=3),
+            st.integers(MAX_LITERAL_CHOICES - 2, MAX_LITERAL_CHOICES + 5),
         ),
         st.builds(lambda c: {"const": c}, json_scalars),
         st.just({}),
@@ -146,7 +161,7 @@ def parameters(draw: st.DrawFn) -> dict[str, Any]:
     }
     if draw(st.booleans()):
         p["parameter_has_default"] = True
-        p["parameter_default"] = draw(json_values)
+        p["parameter_default"] = draw(st.one_of(json_values, LARGE_VALUES))
     return p
 
 
@@ -190,6 +205,27 @@ def _is_attr(node: ast.AST, base: str, attrs: set[str]) -> bool:
         and node.value.id == base
         and node.attr in attrs
     )
+
+
+def _is_literal(node: ast.AST) -> bool:
+    """Plain data only: constants, containers of them, and ``float("inf")``-style calls."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call):
+            if not (
+                isinstance(inner.func, ast.Name)
+                and inner.func.id == "float"
+                and [ast.literal_eval(a) for a in inner.args] in (["inf"], ["-inf"], ["nan"])
+            ):
+                return False
+        elif isinstance(inner, ast.Name):
+            if inner.id != "float":
+                return False
+        elif not isinstance(
+            inner,
+            (ast.Constant, ast.Tuple, ast.List, ast.Dict, ast.UnaryOp, ast.USub, ast.Load),
+        ):
+            return False
+    return True
 
 
 def check_module(source: str) -> None:
@@ -264,10 +300,12 @@ def check_module(source: str) -> None:
             defined.append(name)
         elif isinstance(node, ast.AnnAssign):
             assert isinstance(node.target, ast.Name) and node.target.id.startswith("_")
-            assert isinstance(node.value, ast.Call) and _is_attr(
-                node.value.func, "_rt", {"Endpoint"}
-            )
-            defined.append(node.target.id)
+            name = node.target.id
+            value = node.value
+            if not (isinstance(value, ast.Call) and _is_attr(value.func, "_rt", {"Endpoint"})):
+                # a large default or a long choice list: plain data only
+                assert value is not None and _is_literal(value), name
+            defined.append(name)
         elif isinstance(node, ast.ClassDef):
             bases = [ast.unparse(b) for b in node.bases]
             assert bases in (
@@ -477,3 +515,23 @@ def test_names_are_valid_unique_and_never_reserved(
         assert ep.method_name not in reserved and ep.submit_name not in reserved
     assert len(set(module_level)) == len(module_level)
     assert len({ep.const_name for ep in app.endpoints}) == len(app.endpoints)
+
+
+def test_choices_shown_in_a_docstring_cannot_end_it() -> None:
+    """Without a label, a docstring describes a value by its type, whose choices are schema text."""
+    breakout = '"""); import os; ("""'
+    info = {
+        "named_endpoints": {
+            "/x": {
+                "parameters": [{"label": "", "type": {"enum": [breakout]}, "component": None}],
+                "returns": [{"label": "", "type": {"enum": [breakout]}, "component": None}],
+            }
+        }
+    }
+    for format_code in (False, True):
+        source = _generate(info, format_code=format_code)
+        check_module(source)
+        function = next(
+            n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == "x"
+        )
+        assert breakout in (ast.get_docstring(function) or "")  # text inside the docstring
