@@ -1,10 +1,12 @@
-"""The ``gradio-codegen`` command: generate / snapshot / inspect / --check, and every error case."""
+"""The ``gradio-codegen`` command: generate / snapshot / inspect / --check / diff, and every
+error case. The project commands (sync, check) are in test_cli_project.py."""
 
 from __future__ import annotations
 
 import http.server
 import json
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -18,6 +20,7 @@ from clirun import fixture, run, without_command
 from servers import free_port
 
 SHARED = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
+EXAMPLES = Path(__file__).resolve().parents[2] / "generated_examples"
 CLI = Path(sys.executable).parent / "gradio-codegen"
 
 
@@ -357,3 +360,235 @@ def test_an_endless_live_document_is_cut_off() -> None:
         app.routes[("GET", "/config")] = endless
         code, _, stderr = run(app.url, "--timeout", "60")
     _one_error_line(code, stderr, "answered more than 64 MiB")
+
+
+# -- one style for every error; counts in words -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["generate"], ["missing argument 'SRC'", "generate --help"]),
+        (["generate", "x.json", "--bogus"], ["no such option '--bogus'"]),
+        (["x.json", "--class-name", "1x"], ["'1x' is not a usable class name"]),
+        (["x.json", "--check"], ["--check needs -o FILE"]),
+        (["inspect", "x.json", "--src", "http://h"], ["no such option '--src'", "inspect --help"]),
+        (["diff", "x.json", "a.schema.json", "--snapshot", "b.json"], ["--snapshot applies only"]),
+        (["check", "--timeout", "0"], ["invalid value for '--timeout'"]),
+    ],
+)
+def test_every_usage_error_is_one_line(args: list[str], words: list[str]) -> None:
+    code, stdout, stderr = run(*args)
+    _one_error_line(code, stderr, *words)
+    assert "Usage:" not in stderr and stdout == ""
+
+
+def test_no_arguments_shows_the_help_and_exits_2() -> None:
+    code, _, stderr = run()
+    assert code == 2 and "Usage:" in stderr and "gradio-codegen diff SRC my_sdk.py" in stderr
+
+
+def test_counts_are_spelled_in_words(tmp_path: Path, echo_args: list[str]) -> None:
+    info, config = fixture(6, "scalar_inputs")
+    code, _, stderr = run(info, "--config", config, "-o", str(tmp_path / "one.py"))
+    assert code == 0 and f"wrote {tmp_path / 'one.py'} (1 endpoint)\n" in stderr
+    code, _, stderr = run(*echo_args, "-o", str(tmp_path / "two.py"))
+    assert code == 0 and "(2 endpoints)\n" in stderr
+    code, stdout, _ = run("inspect", info, "--config", config)
+    assert code == 0 and stdout.splitlines()[0].endswith(": 1 endpoint")
+
+
+def test_a_source_named_like_a_command_needs_generate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``check``, ``diff`` and ``sync`` are commands; a schema file with one of those names is
+    generated from through the explicit ``generate``."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(EXAMPLES / "gradio6" / "text_echo.schema.json", tmp_path / "check")
+    code, stdout, stderr = run("generate", "check")
+    assert code == 0 and "def concat(" in stdout, stderr
+    code, stdout, stderr = run("check")  # the project command: there is no pyproject.toml
+    assert code == 2 and "pyproject.toml" in stderr and stdout == ""
+
+
+# -- --check compares meaning, not where the app is served from -------------------------------
+
+
+def edited_documents(folder: Path, major: int, app: str, change: Any = None) -> list[str]:
+    """``info.json`` and ``config.json`` of a fixture app, changed by ``change(info, config)``,
+    written into ``folder``; as CLI arguments."""
+    info_path, config_path = fixture(major, app)
+    info, config = json.loads(Path(info_path).read_text()), json.loads(
+        Path(config_path).read_text()
+    )
+    if change is not None:
+        change(info, config)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "info.json").write_text(json.dumps(info))
+    (folder / "config.json").write_text(json.dumps(config))
+    return [str(folder / "info.json"), "--config", str(folder / "config.json")]
+
+
+def remove_sep(info: dict[str, Any], config: dict[str, Any]) -> None:
+    """/concat loses its last input: a breaking change."""
+    info["named_endpoints"]["/concat"]["parameters"].pop()
+    concat = next(d for d in config["dependencies"] if d.get("api_name") == "concat")
+    concat["inputs"].pop()
+
+
+def add_shout(info: dict[str, Any], config: dict[str, Any]) -> None:
+    """A new endpoint /shout like /echo: a compatible change."""
+    info["named_endpoints"]["/shout"] = info["named_endpoints"]["/echo"]
+    echo = next(d for d in config["dependencies"] if d.get("api_name") == "echo")
+    config["dependencies"].append(dict(echo, id=len(config["dependencies"]), api_name="shout"))
+
+
+def test_check_ignores_where_the_app_is_served_from(tmp_path: Path, echo_args: list[str]) -> None:
+    out = tmp_path / "sdk.py"
+    assert run(*echo_args, "--src", "http://127.0.0.1:7860/", "-o", str(out))[0] == 0
+    written = out.read_text()
+    for elsewhere in (
+        "http://127.0.0.1:7860",
+        "http://127.0.0.1:9999/",
+        "https://staging.example.org",
+    ):
+        code, stdout, stderr = run(*echo_args, "--src", elsewhere, "-o", str(out), "--check")
+        assert (code, stdout) == (0, ""), (elsewhere, stdout, stderr)
+        assert "is up to date" in stderr
+    # The same app live on another port: read over HTTP, still up to date.
+    from hostile_app import PREFIX, HostileApp
+
+    info, config = fixture(6, "text_echo")
+    with HostileApp() as app:
+        app.config = json.loads(Path(config).read_text())
+        served_info = json.loads(Path(info).read_text())
+        app.routes[("GET", f"{PREFIX}/info")] = lambda h: h.send_json(200, served_info)
+        code, stdout, stderr = run(app.url + "/", "-o", str(out), "--check", "--timeout", "30")
+    assert (code, stdout) == (0, ""), stderr
+    assert out.read_text() == written  # --check never writes
+
+    # Options that change the module still count.
+    code, stdout, _ = run(*echo_args, "-o", str(out), "--check", "--class-name", "Echo")
+    assert code == 1 and "+class Echo(_rt.Client):" in stdout
+
+
+def test_check_still_fails_on_a_real_change_and_says_what_changed(
+    tmp_path: Path, echo_args: list[str]
+) -> None:
+    out = tmp_path / "sdk.py"
+    assert run(*echo_args, "-o", str(out))[0] == 0
+    changed = edited_documents(tmp_path / "changed", 6, "text_echo", remove_sep)
+    code, stdout, stderr = run(*changed, "--src", "http://10.1.2.3:7860", "-o", str(out), "--check")
+    assert code == 1
+    assert re.search(r"(?m)^-.*sep: str", stdout), stdout  # the unified diff, on stdout
+    assert "out of date" in stderr.splitlines()[-1]
+    # Without the snapshot beside it, only the hashes say the schema changed.
+    assert "generated from another schema" in stderr and "no snapshot" in stderr
+
+    snap = tmp_path / "sdk.schema.json"
+    assert run("snapshot", *echo_args, "-o", str(snap))[0] == 0
+    code, _, stderr = run(*changed, "-o", str(out), "--check")
+    assert code == 1
+    assert "1 breaking" in stderr and "input 'sep' removed" in stderr
+
+
+def test_a_recorded_command_that_does_not_read_back_is_compared_byte_for_byte(
+    tmp_path: Path,
+) -> None:
+    """A backslash in the recorded command is escaped in the docstring; reusing the escaped text
+    would escape it twice. Such a module is compared as written by this command line."""
+    folder = tmp_path / "odd\\name"
+    args = edited_documents(folder, 6, "text_echo")
+    out = tmp_path / "sdk.py"
+    assert run(*args, "-o", str(out))[0] == 0
+    assert "odd\\\\name" in out.read_text()  # escaped in the docstring
+    code, stdout, stderr = run(*args, "-o", str(out), "--check")
+    assert (code, stdout) == (0, ""), stdout
+
+
+# -- diff -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def echo_sdk(tmp_path: Path) -> Path:
+    """The checked-in text_echo SDK with its snapshot beside it."""
+    shutil.copy(EXAMPLES / "gradio6" / "text_echo.py", tmp_path / "echo.py")
+    shutil.copy(EXAMPLES / "gradio6" / "text_echo.schema.json", tmp_path / "echo.schema.json")
+    return tmp_path / "echo.py"
+
+
+def test_diff_exit_codes_tell_the_kinds_of_change_apart(
+    tmp_path: Path, echo_sdk: Path, echo_args: list[str]
+) -> None:
+    code, stdout, stderr = run("diff", *echo_args, str(echo_sdk))
+    assert code == 0, stderr
+    assert stdout.startswith(f"No change between {tmp_path / 'echo.schema.json'} and ")
+
+    added = edited_documents(tmp_path / "added", 6, "text_echo", add_shout)
+    code, stdout, _ = run("diff", *added, str(echo_sdk))
+    assert code == 1
+    assert re.search(r"(?m)^  compatible +/shout +endpoint added +new endpoint shout\(", stdout)
+
+    removed = edited_documents(tmp_path / "removed", 6, "text_echo", remove_sep)
+    code, stdout, _ = run("diff", *removed, str(echo_sdk))
+    assert code == 3
+    assert re.search(r"(?m)^  breaking +/concat +input removed +input 'sep' removed", stdout)
+
+    # A snapshot is its own baseline.
+    code, _, _ = run("diff", *removed, str(tmp_path / "echo.schema.json"))
+    assert code == 3
+
+
+def test_diff_as_json(tmp_path: Path, echo_sdk: Path) -> None:
+    removed = edited_documents(tmp_path / "removed", 6, "text_echo", remove_sep)
+    code, stdout, _ = run("diff", *removed, str(echo_sdk), "--json")
+    report = json.loads(stdout)  # stdout is the JSON document and nothing else
+    assert code == 3 and report["result"] == "breaking" and report["exit_code"] == 3
+    assert [(c["endpoint"], c["kind"], c["item"]) for c in report["changes"]] == [
+        ("/concat", "input_removed", "sep")
+    ]
+
+
+def test_diff_needs_the_snapshot_the_sdk_was_made_from(
+    tmp_path: Path, echo_sdk: Path, echo_args: list[str]
+) -> None:
+    moved = tmp_path / "kept" / "echo.schema.json"
+    moved.parent.mkdir()
+    (tmp_path / "echo.schema.json").rename(moved)
+    code, stdout, stderr = run("diff", *echo_args, str(echo_sdk))
+    _one_error_line(code, stderr, "no snapshot of the schema", "gradio-codegen snapshot")
+    assert stdout == ""
+    code, stdout, stderr = run("diff", *echo_args, str(echo_sdk), "--snapshot", str(moved))
+    assert code == 0 and stdout.startswith(f"No change between {moved} and"), stderr
+    other = EXAMPLES / "gradio5" / "text_echo.schema.json"
+    code, _, stderr = run("diff", *echo_args, str(echo_sdk), "--snapshot", str(other))
+    _one_error_line(code, stderr, "is not what", "was generated from")
+    code, _, stderr = run("diff", *echo_args, str(tmp_path / "gone.py"))
+    _one_error_line(code, stderr, "does not exist")
+
+
+def test_diff_compares_the_endpoints_the_sdk_has(tmp_path: Path) -> None:
+    """An SDK generated with --include-hidden is compared with hidden endpoints, without the
+    option having to be repeated."""
+    folder = SHARED / "gradio6" / "multi_endpoints"
+    info, config = str(folder / "info_all_endpoints.json"), str(folder / "config.json")
+    snap, sdk = tmp_path / "calc.schema.json", tmp_path / "calc.py"
+    assert run("snapshot", info, "--config", config, "-o", str(snap))[0] == 0
+    assert run(str(snap), "--include-hidden", "-o", str(sdk))[0] == 0
+    data = json.loads(Path(info).read_text())
+    del data["named_endpoints"]["/hidden_divide"]
+    gone = tmp_path / "info.json"
+    gone.write_text(json.dumps(data))
+    code, stdout, _ = run("diff", str(gone), "--config", config, str(sdk))
+    assert code == 3 and "hidden_divide() is gone" in stdout
+    # The snapshot alone does not say which endpoints an SDK has: hidden ones are left out.
+    code, stdout, _ = run("diff", str(gone), "--config", config, str(snap))
+    assert code == 1 and "hidden_divide" not in stdout
+
+
+def test_diff_of_a_deep_document_is_one_clear_error(tmp_path: Path, echo_sdk: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text(_nested(100_000))
+    code, stdout, stderr = run("diff", str(deep), str(echo_sdk))
+    _one_error_line(code, stderr, "deeper than")
+    assert stdout == ""
