@@ -35,6 +35,15 @@ def test_examples_are_current() -> None:
     assert done.returncode == 0, f"run scripts/regen-examples:\n{done.stdout}\n{done.stderr}"
 
 
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_examples_are_what_black_would_write(path: Path) -> None:
+    """Generation lays code out itself; black, run over the result, must find nothing to change."""
+    import black
+
+    source = path.read_text()
+    assert black.format_str(source, mode=black.Mode(line_length=100)) == source
+
+
 def test_every_fixture_app_has_an_example() -> None:
     expected = set()
     for root in (ROOT / "tests" / "fixtures" / "schemas",):

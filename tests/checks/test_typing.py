@@ -9,6 +9,7 @@ flagged). The check files import it as ``all_components_sdk``; the same module, 
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -16,10 +17,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from sdkgen import generate_from_fixture
+from sdkgen import SCHEMAS, generate, generate_from_fixture
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -27,6 +29,8 @@ TYPING = Path(__file__).resolve().parent / "typing"
 SDK_NAME = "all_components_sdk.py"
 # The SDKs generated from the Gradio 4 and 5 captures must type-check too (no check files use them).
 OTHER_SDKS = {"4": "all_components_sdk_g4.py", "5": "all_components_sdk_g5.py"}
+# An SDK with a large default and a long choice list kept in module constants (check_constants.py).
+SCALE_SDK = "scale_sdk.py"
 BIN = Path(sys.executable).parent
 # Kept between runs (git-ignored): re-checking httpx and pydantic every time costs most of the run.
 MYPY_CACHE = Path(__file__).resolve().parents[2] / ".mypy_cache" / "typing-tests"
@@ -49,10 +53,46 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate_from_fixture("all_components", "6", folder / SDK_NAME)
     for major, name in OTHER_SDKS.items():
         generate_from_fixture("all_components", major, folder / name)
+    info, config = _scale_schema(folder / "scale")
+    generate(info, folder / SCALE_SDK, config=config)
     for name in CHECK_FILES:
         shutil.copy(TYPING / name, folder / name)
     (folder / "pyrightconfig.json").write_text(json.dumps(PYRIGHT_CONFIG))
     return folder
+
+
+def _scale_schema(out: Path) -> tuple[Path, Path]:
+    """The all_components ``/dataframe`` endpoint twice, defaulting to one 300-row table, and its
+    ``/dropdowns`` endpoint with 150 choices in the first Dropdown."""
+    app = SCHEMAS / "gradio6" / "all_components"
+    info = json.loads((app / "info.json").read_text())
+    config = json.loads((app / "config.json").read_text())
+    table = {
+        "headers": ["model", "score"],
+        "data": [[f"model-{i}", i / 2] for i in range(300)],
+        "metadata": None,
+    }
+    choices = [f"item-{i:05d}" for i in range(150)]
+    named: dict[str, Any] = {}
+    dependencies = []
+    for i, (api_name, source) in enumerate(
+        [("board", "dataframe"), ("other_board", "dataframe"), ("dropdowns", "dropdowns")]
+    ):
+        endpoint = copy.deepcopy(info["named_endpoints"][f"/{source}"])
+        first = endpoint["parameters"][0]
+        if source == "dataframe":
+            first["parameter_default"] = table
+        else:
+            first["type"]["enum"] = endpoint["returns"][0]["type"]["enum"] = choices
+            first["parameter_default"] = choices[0]
+        named[f"/{api_name}"] = endpoint
+        dep = next(d for d in config["dependencies"] if d.get("api_name") == source)
+        dependencies.append(dict(copy.deepcopy(dep), id=i, api_name=api_name))
+    config["dependencies"] = dependencies
+    out.mkdir()
+    (out / "info.json").write_text(json.dumps({"named_endpoints": named}))
+    (out / "config.json").write_text(json.dumps(config))
+    return out / "info.json", out / "config.json"
 
 
 def _by_file(errors: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -76,6 +116,7 @@ def mypy_errors(workdir: Path) -> dict[str, list[str]]:
             "--hide-error-context",
             SDK_NAME,
             *OTHER_SDKS.values(),
+            SCALE_SDK,
             *CHECK_FILES,
         ],
         cwd=workdir,
@@ -118,7 +159,7 @@ def pyright_errors(workdir: Path) -> dict[str, list[str]]:
 
 def _cases() -> Iterator[object]:
     for checker in ("mypy", "pyright"):
-        for name in [SDK_NAME, *OTHER_SDKS.values(), *CHECK_FILES]:
+        for name in [SDK_NAME, *OTHER_SDKS.values(), SCALE_SDK, *CHECK_FILES]:
             marks = []
             if name in EXPECTED_TO_FAIL:
                 marks.append(pytest.mark.xfail(strict=True, reason=EXPECTED_TO_FAIL[name]))
