@@ -10,7 +10,6 @@ import pytest
 from clirun import fixture, run, without_command
 from servers import available_versions
 
-
 MAJORS = available_versions()
 
 
@@ -91,3 +90,22 @@ def test_live_include_hidden_asks_for_all_endpoints(server_pool, major: str) -> 
     assert "def hidden_divide(" not in plain and "def hidden_divide(" in everything
     for text in (plain, everything):
         assert "def add(" in text and "def unnamed(" not in text and "def false(" not in text
+
+
+@pytest.mark.servers
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("major", MAJORS)
+def test_check_and_diff_against_the_live_app(server_pool, tmp_path: Path, major: str) -> None:  # type: ignore[no-untyped-def]
+    """An SDK made from the captured schema, recorded at another address, is up to date against
+    the real app and shows no change; the CLI reads the real app for both."""
+    server = server_pool.get("text_echo", major)
+    info, config = fixture(int(major), "text_echo")
+    snap, sdk = tmp_path / "echo.schema.json", tmp_path / "echo.py"
+    where = ["--src", "http://10.0.0.5:7860/"]
+    assert run("snapshot", info, "--config", config, *where, "-o", str(snap))[0] == 0
+    assert run(str(snap), "-o", str(sdk))[0] == 0
+    code, stdout, stderr = run(server.url + "/", "-o", str(sdk), "--check", "--timeout", "30")
+    assert (code, stdout) == (0, ""), stderr
+    code, stdout, stderr = run("diff", server.url, str(sdk), "--timeout", "30")
+    assert code == 0, stderr
+    assert stdout == f"No change between {snap} and {server.url}: the SDK matches the app.\n"
