@@ -25,14 +25,19 @@ from ._errors import (
     ZeroGPUQuotaError,
 )
 from ._client import AsyncClient, Client, DefaultClient
-from ._duplicate import duplicate_space
-from ._files import FileInput, FileSource, RemoteFile
-from ._job import AsyncJob, Job, JobStatus, LogMessage, ProgressUnit, Status
-from ._progress import TransferProgress
-from ._spaces import SpaceStatus
+from ._hub._duplicate import duplicate_space
+from ._files._values import FileInput, FileSource, RemoteFile
+from ._queue._job import AsyncJob, Job, JobStatus, LogMessage, ProgressUnit, Status
+from ._files._progress import TransferProgress
+from ._hub._spaces import SpaceStatus
 from ._spec import STATE, AppSpec, Endpoint, Output, Param, StateSlot
 from ._version import __version__ as __version__, require
-from ._zerogpu import forward_headers
+from ._hub._zerogpu import forward_headers
+
+# The generator (codegen/sources.py) fetches an app under the runtime's own rules (deadlines,
+# credentials at every hop, Space resolution) and reaches them by these names. Private.
+from ._http import _clients as _tls, _deadline  # noqa: E402, F401
+from ._hub import _auth, _spaces  # noqa: E402, F401
 
 __all__ = [
     "shapes",

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 import httpx
 
 from ._errors import AppChangedError, GradioError, InputError, ProtocolError
-from ._files import DEFAULT_MAX_DOWNLOAD_SIZE
-from ._http import json_body, status_error
-from ._plan import Plan, ProtocolFlags, describe_change, plan_from_config
-from ._progress import ProgressOption
-from ._spaces import StageCallback
+from ._files._values import DEFAULT_MAX_DOWNLOAD_SIZE
+from ._http._failures import json_body, status_error
+from ._queue._plan import Plan, ProtocolFlags, describe_change, plan_from_config
+from ._files._progress import ProgressOption
+from ._hub._spaces import StageCallback
 from ._spec import AppSpec, Endpoint, Output, StateSlot
 from .shapes import ShapeMismatch
 

@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import httpx
 
-from . import _auth, _deadline, _spaces, _zerogpu
+from ._http import _credentials
+from ._hub import _auth
+
+from ._http import _deadline
+
+from ._hub import _spaces
+
+from ._hub import _zerogpu
 from ._base import (
     USER_AGENT,
     Download,
@@ -37,18 +44,20 @@ from ._base import (
     lay_out,
     plan_for,
 )
-from ._duplicate import duplicate_space
+from ._hub._duplicate import duplicate_space
 from ._errors import AuthenticationError, GradioError, GradioTimeoutError, InputError
-from ._files import DEFAULT_MAX_DOWNLOAD_SIZE, DownloadBatch, UploadBatch
-from ._http import status_error, transport_error
-from ._job import AsyncJob, Job, NeedsDownload
-from ._plan import Plan, protocol_flags
-from ._progress import ProgressOption
-from ._session import AsyncSession, SyncSession
-from ._spaces import SpaceStatus
+from ._files._download import DownloadBatch
+from ._files._upload import UploadBatch
+from ._files._values import DEFAULT_MAX_DOWNLOAD_SIZE
+from ._http._failures import status_error, transport_error
+from ._queue._job import AsyncJob, Job, NeedsDownload
+from ._queue._plan import Plan, protocol_flags
+from ._files._progress import ProgressOption
+from ._queue._session import AsyncSession, SyncSession
+from ._hub._spaces import SpaceStatus
 from ._spec import AppSpec, Endpoint
-from ._tls import async_http, sync_http
-from ._timeouts import CANCEL_TIMEOUT, DEFAULT_STREAM_TIMEOUT, request_timeout, stream_timeout
+from ._http._clients import async_http, sync_http
+from ._http._timeouts import CANCEL_TIMEOUT, DEFAULT_STREAM_TIMEOUT, request_timeout, stream_timeout
 
 if TYPE_CHECKING:
     import asyncio
@@ -261,7 +270,7 @@ class _BaseClient:
         shared.root = root
         shared.headers = {"user-agent": USER_AGENT}
         # A token is looked up only for hosts it may go to, so local apps never pay for the lookup.
-        shared.hf_host = _auth.may_receive_token(root, trusted_hosts=shared.trusted_hosts)
+        shared.hf_host = _credentials.may_receive_token(root, trusted_hosts=shared.trusted_hosts)
         if shared.hf_host:
             token = _auth.find_token(shared.token)
             shared.headers.update(

@@ -31,7 +31,7 @@ from collections.abc import Mapping as MappingABC
 from typing import Any as AnyType
 from typing import Protocol
 
-from ._files import FileSource, RemoteFile
+from ._files._values import FileSource, RemoteFile
 
 __all__ = [
     "Shape",

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from gradio_codegen.runtime import ZeroGPUQuotaError
-from gradio_codegen.runtime._zerogpu import quota_error
+from gradio_codegen.runtime._hub._zerogpu import quota_error
 from servers import GradioServer, ServerPool, available_versions
 from wire import CallFailed, call
 

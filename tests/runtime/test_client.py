@@ -384,7 +384,7 @@ def test_token_goes_only_to_hugging_face_hosts(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_local_apps_never_look_a_token_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    from gradio_codegen.runtime import _auth
+    from gradio_codegen.runtime._hub import _auth
 
     def refuse(explicit: object) -> None:
         raise AssertionError("token lookup for a host that may not receive it")

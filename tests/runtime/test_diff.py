@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from gradio_codegen.runtime import ProtocolError
-from gradio_codegen.runtime._diff import apply_diff
-from gradio_codegen.runtime._json import MAX_DEPTH, deeper_than
+from gradio_codegen.runtime._queue._diff import apply_diff
+from gradio_codegen.runtime._http._json import MAX_DEPTH, deeper_than
 
 
 def test_append_to_text_at_root() -> None:

@@ -21,8 +21,8 @@ from gradio_codegen.runtime import (
     ServerUnavailableError,
     Status,
 )
-from gradio_codegen.runtime import _messages as m
-from gradio_codegen.runtime._messages import parse_message
+from gradio_codegen.runtime._queue import _messages as m
+from gradio_codegen.runtime._queue._messages import parse_message
 
 E = "3f48af0c30434c8a90b14abcb62dcbb1"
 
@@ -271,7 +271,7 @@ def test_malformed_messages_raise_protocol_error(line: str) -> None:
 
 
 def test_nesting_up_to_the_limit_is_fine_and_odd_numbers_are_unknown() -> None:
-    from gradio_codegen.runtime._json import MAX_DEPTH
+    from gradio_codegen.runtime._http._json import MAX_DEPTH
 
     inner = "[" * (MAX_DEPTH - 4) + "]" * (MAX_DEPTH - 4)
     message = parse_message(generating([inner]).replace(json.dumps(inner), inner))

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gradio_codegen.runtime import GradioError, ProtocolError, ServerUnavailableError
-from gradio_codegen.runtime import _messages as m
-from gradio_codegen.runtime import _session
-from gradio_codegen.runtime._plan import protocol_flags
-from gradio_codegen.runtime._session import _Demux
+from gradio_codegen.runtime._queue import _messages as m
+from gradio_codegen.runtime._queue import _session
+from gradio_codegen.runtime._queue._plan import protocol_flags
+from gradio_codegen.runtime._queue._session import _Demux
 
 
 class Recorder:

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gradio_codegen.runtime import ProtocolError
-from gradio_codegen.runtime import _sse
-from gradio_codegen.runtime._sse import SSEDecoder, SSEEvent
+from gradio_codegen.runtime._queue import _sse
+from gradio_codegen.runtime._queue._sse import SSEDecoder, SSEEvent
 
 STREAM = (
     b"\xef\xbb\xbf: a comment line\r\n"

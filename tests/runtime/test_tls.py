@@ -7,7 +7,7 @@ import ssl
 import httpx
 import pytest
 
-from gradio_codegen.runtime import _tls
+from gradio_codegen.runtime._http import _clients as _tls
 
 
 def test_http_transport_trusts_no_ca_and_https_goes_to_the_verifying_transport(
@@ -59,7 +59,7 @@ def _backends(client: httpx.Client | httpx.AsyncClient) -> list[object]:
 def test_every_transport_enforces_deadlines(
     monkeypatch: pytest.MonkeyPatch, proxy: str | None
 ) -> None:
-    from gradio_codegen.runtime._deadline_io import AsyncDeadlineBackend, DeadlineBackend
+    from gradio_codegen.runtime._http._deadline_io import AsyncDeadlineBackend, DeadlineBackend
 
     _no_proxies(monkeypatch)
     if proxy:

@@ -9,15 +9,10 @@ import huggingface_hub.constants as hf_constants
 import pytest
 
 from gradio_codegen.runtime import GradioError
-from gradio_codegen.runtime._auth import (
-    find_token,
-    may_receive_token,
-    token_header_name,
-    token_headers,
-    trust_space_host,
-)
-from gradio_codegen.runtime._duplicate import duplicate_space
-from gradio_codegen.runtime._spaces import resolve
+from gradio_codegen.runtime._http._credentials import may_receive_token, trust_space_host
+from gradio_codegen.runtime._hub._auth import find_token, token_header_name, token_headers
+from gradio_codegen.runtime._hub._duplicate import duplicate_space
+from gradio_codegen.runtime._hub._spaces import resolve
 from hub_standin import HubStandin, free_port
 
 SECRET = "hf_secretNeverShown9876543210zyxw"

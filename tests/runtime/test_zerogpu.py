@@ -10,7 +10,7 @@ from contextvars import ContextVar
 import pytest
 
 from gradio_codegen.runtime import AppError, ZeroGPUQuotaError
-from gradio_codegen.runtime._zerogpu import forward_headers, quota_error, zerogpu_headers
+from gradio_codegen.runtime._hub._zerogpu import forward_headers, quota_error, zerogpu_headers
 
 SPACE = "https://owner-target.hf.space"
 

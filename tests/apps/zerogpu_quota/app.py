@@ -4,7 +4,7 @@ x-ip-token the runtime would forward from inside an event handler.
 `/generate` raises what a ZeroGPU Space raises when the caller's quota is used up (title
 "ZeroGPU quota exceeded" where the Gradio version has titles). `/forwarded` runs inside an event
 handler and returns the headers `zerogpu_headers` picks up from Gradio's request context, using
-the checkout's own `runtime/_zerogpu.py` (linked into a throwaway package: this virtualenv has Gradio,
+the checkout's own `runtime/_hub/_zerogpu.py` (linked into a throwaway package: this virtualenv has Gradio,
 not gradio_codegen).
 """
 
@@ -37,16 +37,17 @@ def _runtime_on_path() -> None:
         return
     root = Path(tempfile.mkdtemp(prefix="zerogpu-runtime-"))
     package = root / "standin_runtime"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    for name in ("_auth.py", "_errors.py", "_zerogpu.py"):
+    for folder in ("", "_http", "_hub"):
+        (package / folder).mkdir(exist_ok=True)
+        (package / folder / "__init__.py").write_text("")
+    for name in ("_errors.py", "_http/_credentials.py", "_hub/_zerogpu.py"):
         (package / name).symlink_to(RUNTIME / name)
     sys.path.insert(0, str(root))
 
 
 def forwarded(target: str) -> str:
     _runtime_on_path()
-    from standin_runtime._zerogpu import zerogpu_headers
+    from standin_runtime._hub._zerogpu import zerogpu_headers
 
     return json.dumps(zerogpu_headers(target))
 

@@ -27,7 +27,8 @@ from gradio_codegen.runtime import (
     RemoteFile,
     shapes as s,
 )
-from gradio_codegen.runtime._files import DownloadBatch, UploadBatch
+from gradio_codegen.runtime._files._download import DownloadBatch
+from gradio_codegen.runtime._files._upload import UploadBatch
 from malicious_server import Hostile, ServerThread
 from servers import GradioServer, ServerPool, available_versions
 from wire import call, login

@@ -8,7 +8,7 @@ from typing import ClassVar
 import pytest
 
 from gradio_codegen import runtime as rt
-from gradio_codegen.runtime import _zerogpu as rt_zerogpu
+from gradio_codegen.runtime._hub import _zerogpu as rt_zerogpu
 from gradio_codegen.runtime import shapes as s
 from hub_standin import VALID_TOKEN, HubStandin, SpaceGateway, StandinSpace
 from servers import GradioServer, ServerPool

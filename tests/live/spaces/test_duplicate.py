@@ -7,9 +7,9 @@ import httpx
 import pytest
 
 from gradio_codegen.runtime import AuthenticationError, InputError, SpaceNotFoundError
-from gradio_codegen.runtime._auth import token_headers
-from gradio_codegen.runtime._duplicate import duplicate_space
-from gradio_codegen.runtime._spaces import resolve
+from gradio_codegen.runtime._hub._auth import token_headers
+from gradio_codegen.runtime._hub._duplicate import duplicate_space
+from gradio_codegen.runtime._hub._spaces import resolve
 from hub_standin import OWNER, VALID_TOKEN, HubStandin
 from servers import GradioServer, ServerPool
 

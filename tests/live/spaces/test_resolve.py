@@ -16,8 +16,8 @@ import pytest
 from gradio_codegen.runtime import (
     SpaceNotFoundError,
 )
-from gradio_codegen.runtime._auth import token_headers
-from gradio_codegen.runtime._spaces import Resolved, SpaceStatus, aresolve, resolve
+from gradio_codegen.runtime._hub._auth import token_headers
+from gradio_codegen.runtime._hub._spaces import Resolved, SpaceStatus, aresolve, resolve
 from hub_standin import VALID_TOKEN, HubStandin
 from servers import GradioServer, ServerPool
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from gradio_codegen.runtime import GradioError, RemoteFile, TransportError
-from gradio_codegen.runtime._files import DownloadBatch
+from gradio_codegen.runtime._files._download import DownloadBatch
 from malicious_server import Hostile, ServerThread
 
 pytestmark = pytest.mark.timeout(60)
@@ -195,7 +195,7 @@ def test_never_mode_explains_itself(
 def test_download_progress_callback(
     hostile: tuple[Hostile, ServerThread, ServerThread], tmp_path: Path
 ) -> None:
-    from gradio_codegen.runtime._progress import TransferProgress
+    from gradio_codegen.runtime._files._progress import TransferProgress
 
     state, main, _ = hostile
     state.files["big.bin"] = os.urandom(1_000_000)

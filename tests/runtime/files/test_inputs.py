@@ -20,9 +20,9 @@ import httpx
 import pytest
 
 from gradio_codegen.runtime import FileSource, FileTooLargeError, InputError, RemoteFile, shapes
-from gradio_codegen.runtime._fetch import CHUNK_SIZE
-from gradio_codegen.runtime._files import UploadBatch
-from gradio_codegen.runtime._progress import TransferProgress
+from gradio_codegen.runtime._files._fetch import CHUNK_SIZE
+from gradio_codegen.runtime._files._upload import UploadBatch
+from gradio_codegen.runtime._files._progress import TransferProgress
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradio_codegen.runtime._filenames import MAX_NAME_BYTES, create_unique, safe_filename
+from gradio_codegen.runtime._files._names import MAX_NAME_BYTES, create_unique, safe_filename
 
 
 @pytest.mark.parametrize(

@@ -22,9 +22,9 @@ import pytest
 
 from clirun import run
 from gradio_codegen import runtime as rt
-from gradio_codegen.runtime import _auth
-from gradio_codegen.runtime._spaces import aresolve, resolve
-from gradio_codegen.runtime._tls import sync_http
+from gradio_codegen.runtime._http import _credentials
+from gradio_codegen.runtime._hub._spaces import aresolve, resolve
+from gradio_codegen.runtime._http._clients import sync_http
 from hostile_app import PREFIX, Handler, HostileApp, example_sdk
 from hub_standin import HubStandin
 
@@ -250,7 +250,7 @@ def test_a_hop_to_an_origin_allowed_the_token_keeps_only_the_token(
     another origin the policy allows (here the configured Hub), the login cookie may not."""
     monkeypatch.setenv("HF_ENDPOINT", evil.url)
     app.routes[("GET", "/config")] = to(evil)
-    _auth.trust_space_host(app.url)  # as the resolver does for a Space's host
+    _credentials.trust_space_host(app.url)  # as the resolver does for a Space's host
     run(app.url, "--auth", f"user:{PASSWORD}", "--token", TOKEN, "--timeout", "30")
     hop = evil.requests_to("/config")[0].headers
     assert hop["x-hf-authorization"] == f"Bearer {TOKEN}" and "cookie" not in hop
@@ -280,7 +280,7 @@ def _hops(start: str, chain: dict[str, str], **request: Any) -> list[httpx.Reque
         method = request.pop("method", "GET")
         try:
             client.request(method, start, **request)
-        except _auth.RedirectRefused:
+        except _credentials.RedirectRefused:
             pass
     return sent
 

@@ -24,8 +24,8 @@ import pytest
 
 from clirun import run
 from gradio_codegen import runtime as rt
-from gradio_codegen.runtime._spaces import aresolve, resolve
-from gradio_codegen.runtime._timeouts import CANCEL_TIMEOUT
+from gradio_codegen.runtime._hub._spaces import aresolve, resolve
+from gradio_codegen.runtime._http._timeouts import CANCEL_TIMEOUT
 from hostile_app import PREFIX, Handler, HostileApp, example_sdk
 from hub_standin import HubStandin
 

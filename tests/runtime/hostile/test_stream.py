@@ -24,7 +24,9 @@ from typing import Any
 import pytest
 
 from gradio_codegen import runtime as rt
-from gradio_codegen.runtime import _json, _session, _sse
+from gradio_codegen.runtime._http import _json
+from gradio_codegen.runtime._queue import _session
+from gradio_codegen.runtime._queue import _sse
 from hostile_app import PREFIX, Event, Handler, HostileApp, example_sdk
 
 pytestmark = pytest.mark.timeout(180)

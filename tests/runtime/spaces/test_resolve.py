@@ -18,7 +18,7 @@ from gradio_codegen.runtime import (
     SpaceNotRunningError,
     SpacePausedError,
 )
-from gradio_codegen.runtime._spaces import Resolved, SpaceStatus, resolve
+from gradio_codegen.runtime._hub._spaces import Resolved, SpaceStatus, resolve
 from hub_standin import HubStandin, free_port
 
 FAST = 0.05  # poll interval for the stand-in's stage changes

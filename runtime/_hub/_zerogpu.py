@@ -10,7 +10,7 @@ charges the end user instead of the calling app. Two ways to get that:
 * explicit, for any framework: ``with forward_headers(request): sdk.predict(...)``, where
   ``request`` is a ``gr.Request``, any object with ``.headers``, or a mapping of headers.
 
-The header is sent only to hosts that may receive a Hugging Face token (a Space); see ``_auth``.
+The header is sent only to hosts that may receive a Hugging Face token (a Space); see ``_http._credentials``.
 
 Quota refusals reach clients as app errors whose text comes from the ``spaces`` package, e.g.
 ``You have exceeded your ZeroGPU quota (60s requested vs. 45s left). Try again in 0:12:03.``
@@ -28,8 +28,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from ._auth import may_receive_token
-from ._errors import ZeroGPUQuotaError
+from .._http._credentials import may_receive_token
+from .._errors import ZeroGPUQuotaError
 
 __all__ = ["quota_error", "forward_headers", "zerogpu_headers", "IP_TOKEN_HEADER"]
 

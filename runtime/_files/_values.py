@@ -13,8 +13,8 @@ to what the app says: only from the app's own origin unless the client opts in
 than a small margin past the ``size`` the app declared. A later download (lazy, or an explicit
 ``download()``) runs under the client's ``timeout`` as one deadline.
 
-The batches that move the bytes (``UploadBatch``, ``DownloadBatch``) live in ``_upload`` and
-``_download``; they are re-exported here because the client imports them from this module.
+The batches that move the bytes of a call (``UploadBatch``, ``DownloadBatch``) live in ``_upload``
+and ``_download``.
 """
 
 from __future__ import annotations
@@ -31,21 +31,19 @@ from typing import IO, Any, Literal, Union
 
 import httpx
 
-from ._deadline import scope
-from ._errors import FileTooLargeError, GradioError, ProtocolError
+from .._http._deadline import scope
+from .._errors import FileTooLargeError, GradioError, ProtocolError
 from ._fetch import SizeLimitExceeded, adownload_to, async_twin, download_to, sync_twin
-from ._filenames import create_unique, safe_filename
+from ._names import create_unique, safe_filename
 from ._progress import ProgressOption, human_size
-from ._timeouts import request_timeout
-from ._tls import async_http, sync_http
+from .._http._timeouts import request_timeout
+from .._http._clients import async_http, sync_http
 
 __all__ = [
     "FileInput",
     "RemoteFile",
     "FileSource",
     "DownloadMode",
-    "UploadBatch",
-    "DownloadBatch",
     "make_download_dir",
     "default_download_dir",
     "DEFAULT_MAX_DOWNLOAD_SIZE",
@@ -370,6 +368,3 @@ class RemoteFile(os.PathLike[str]):
 
 
 FileInput = Union[str, os.PathLike[str], bytes, IO[bytes], FileSource, RemoteFile]
-
-from ._download import DownloadBatch  # noqa: E402  (re-exported; see the module docstring)
-from ._upload import UploadBatch  # noqa: E402

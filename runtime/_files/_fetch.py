@@ -22,7 +22,7 @@ from typing import IO
 
 import httpx
 
-from ._errors import (
+from .._errors import (
     AuthenticationError,
     GradioError,
     GradioTimeoutError,
@@ -31,7 +31,7 @@ from ._errors import (
     TransportError,
 )
 from ._progress import Meter, ProgressOption
-from ._tls import async_http, sync_http
+from .._http._clients import async_http, sync_http
 
 __all__ = [
     "CHUNK_SIZE",

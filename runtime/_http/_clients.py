@@ -10,7 +10,7 @@ Every httpx client is built here, so three rules hold for all of them:
 * **Deadlines are enforced.** Every connect, read and write is cut to the time left before the
   deadline of the operation it belongs to (``_deadline.scope``), also through proxies, and so is
   the wait for a pooled connection; see ``_deadline_io``.
-* **Credentials are decided again at every redirect hop** (``_auth.hop_guard``): a hop to another
+* **Credentials are decided again at every redirect hop** (``_credentials.hop_guard``): a hop to another
   origin carries no cookie, user header or token the host policy does not allow there.
 """
 
@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from . import _auth, _deadline
+from ._credentials import hop_guard
+
+from . import _deadline
 
 if TYPE_CHECKING:
     from ._deadline_io import Transport
@@ -98,7 +100,7 @@ class _AsyncLazyTLS(httpx.AsyncBaseTransport):
 
 def _on_request(request: httpx.Request, trusted_hosts: tuple[str, ...]) -> None:
     """Run before every request and every redirect hop: the credential rule, then the pool cut."""
-    _auth.hop_guard(request, trusted_hosts=trusted_hosts)
+    hop_guard(request, trusted_hosts=trusted_hosts)
     left = _deadline.remaining()
     timeouts = request.extensions.get("timeout")
     if left is not None and isinstance(timeouts, dict):

@@ -10,8 +10,8 @@ import ast
 import math
 from typing import Any
 
-from . import _zerogpu
-from ._errors import AppError
+from .._hub import _zerogpu
+from .._errors import AppError
 
 __all__ = ["app_error", "clip", "HIDDEN_ERROR", "MAX_MESSAGE_CHARS"]
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from ._errors import GradioError
+from .._errors import GradioError
 
 __all__ = ["safe_filename", "create_unique"]
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from ._auth import find_token, redact
-from ._errors import (
+from .._errors import (
     AuthenticationError,
     GradioError,
     GradioTimeoutError,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from ._errors import ProtocolError
+from .._errors import ProtocolError
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "loads", "deeper_than"]
 

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _messages as m
-from ._errors import GradioError, GradioTimeoutError, ProtocolError
+from .._errors import GradioError, GradioTimeoutError, ProtocolError
 from ._jobstate import JobState, JobStatus, LogMessage, ProgressUnit, Status
 
 if TYPE_CHECKING:

@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from ._errors import (
+from .._errors import (
     AuthenticationError,
     FileTooLargeError,
     GradioTimeoutError,
@@ -53,9 +53,9 @@ from ._fetch import (
     download_to,
     read_capped,
 )
-from ._filenames import safe_filename
-from ._json import loads as loads_json
-from ._files import FILE_DATA_META, FileSource, RemoteFile
+from ._names import safe_filename
+from .._http._json import loads as loads_json
+from ._values import FILE_DATA_META, FileSource, RemoteFile
 from ._progress import Meter, ProgressOption, human_size
 
 __all__ = ["UploadBatch"]

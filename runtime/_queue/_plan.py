@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ._errors import AppChangedError, ProtocolError
-from ._spec import STATE, Endpoint, Output, Param, StateSlot
+from .._errors import AppChangedError, ProtocolError
+from .._spec import STATE, Endpoint, Output, Param, StateSlot
 
 __all__ = ["Plan", "ProtocolFlags", "protocol_flags", "plan_from_config", "describe_change"]
 

@@ -1,6 +1,7 @@
-"""Hugging Face tokens: where they come from and the only hosts they may be sent to.
+"""Which origin may receive which credential, decided for the first request and again at every
+redirect hop.
 
-A token is a credential for the user's whole Hugging Face account, so it goes only where Hugging
+A Hugging Face token is a credential for the user's whole account, so it goes only where Hugging
 Face answers:
 
 * ``huggingface.co``, ``hf.co`` and their subdomains, and ``*.hf.space`` (the hosts of Spaces),
@@ -11,13 +12,14 @@ Face answers:
 * hosts the user named explicitly (``trusted_hosts``).
 
 Any other URL gets no token, even when one is configured: a generated SDK pointed at
-``http://my-server`` must not leak ``HF_TOKEN`` to it.
+``http://my-server`` must not leak ``HF_TOKEN`` to it. ZeroGPU's ``x-ip-token`` follows the same
+rule.
 
-The same decision is made again at every redirect hop (:func:`hop_guard`, run by every client the
-runtime builds): a hop to another origin keeps only plain headers, and a token (or ZeroGPU's
-``x-ip-token``) only where the policy above allows it and never from https down to http. Cookies,
-the app's login and the user's own headers stay with the origin the request was made to; a request
-with a body (a login, an upload, a join) is never re-sent to another origin at all.
+Every HTTP client the runtime builds runs :func:`hop_guard` before each request and each redirect
+hop: a hop to another origin keeps only plain headers, and a token only where the policy above
+allows it and never from https down to http. Cookies, the app's login and the user's own headers
+stay with the origin the request was made to; a request with a body (a login, an upload, a join)
+is never re-sent to another origin at all.
 """
 
 from __future__ import annotations
@@ -29,17 +31,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-__all__ = [
-    "RedirectRefused",
-    "hop_guard",
-    "find_token",
-    "token_headers",
-    "token_header_name",
-    "may_receive_token",
-    "trust_space_host",
-    "is_hf_space_host",
-    "redact",
-]
+__all__ = ["RedirectRefused", "hop_guard", "may_receive_token", "trust_space_host"]
 
 _HF_DOMAINS = ("huggingface.co", "hf.co", "hf.space")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -69,58 +61,6 @@ _space_hosts: set[tuple[str, str, int]] = set()
 _space_hosts_lock = threading.Lock()
 
 
-def find_token(explicit: str | bool | None) -> str | None:
-    """The token to use: the explicit one, else ``HF_TOKEN`` / the huggingface_hub login.
-
-    ``False`` means "no token at all" (as in huggingface_hub); an empty string counts as not given.
-    ``HF_HUB_DISABLE_IMPLICIT_TOKEN=1`` stops the implicit lookup, as it does for huggingface_hub.
-    """
-    if explicit is False:
-        return None
-    if isinstance(explicit, str) and explicit.strip():
-        return explicit.strip()
-    if _truthy(os.environ.get("HF_HUB_DISABLE_IMPLICIT_TOKEN")):
-        return None
-    from_env = (
-        os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN") or ""
-    ).strip()
-    if from_env:
-        return from_env
-    # Imported only here: most SDK users never need it, and it costs a few hundred milliseconds.
-    try:
-        from huggingface_hub import get_token
-    except ImportError:  # pragma: no cover - huggingface_hub is a dependency
-        return None
-    try:
-        saved = get_token()
-    except Exception:  # a broken login file must not stop calls to a public app
-        return None
-    return saved.strip() if saved and saved.strip() else None
-
-
-def token_header_name(gradio_version: str | None) -> str:
-    """Gradio 4 clients sent the token as ``authorization``; 5 and 6 as ``x-hf-authorization``.
-
-    The Spaces front end reads it; Gradio 5+ apps reserve ``authorization`` for their own use.
-    """
-    if gradio_version and gradio_version.strip().split(".")[0] in {"0", "1", "2", "3", "4"}:
-        return "authorization"
-    return "x-hf-authorization"
-
-
-def token_headers(
-    url: str,
-    token: str | None,
-    *,
-    trusted_hosts: Iterable[str] = (),
-    gradio_version: str | None = None,
-) -> dict[str, str]:
-    """Headers that carry ``token`` to the app at ``url`` -- empty unless the host may receive it."""
-    if not token or not may_receive_token(url, trusted_hosts=trusted_hosts):
-        return {}
-    return {token_header_name(gradio_version): f"Bearer {token}"}
-
-
 def may_receive_token(url: str, *, trusted_hosts: Iterable[str] = ()) -> bool:
     """Whether a Hugging Face token may be sent to ``url`` (see the module docstring)."""
     origin = _origin(url)
@@ -136,6 +76,14 @@ def may_receive_token(url: str, *, trusted_hosts: Iterable[str] = ()) -> bool:
         if origin in _space_hosts:
             return True
     return any(_matches(origin, entry) for entry in trusted_hosts)
+
+
+def trust_space_host(url: str) -> None:
+    """Record that the Hub named ``url`` as a Space's host, so the Space's token may go there."""
+    origin = _origin(url)
+    if origin is not None:
+        with _space_hosts_lock:
+            _space_hosts.add(origin)
 
 
 class RedirectRefused(httpx.RequestError):
@@ -174,27 +122,6 @@ def hop_guard(request: httpx.Request, *, trusted_hosts: Iterable[str] = ()) -> N
         del request.headers[name]
 
 
-def trust_space_host(url: str) -> None:
-    """Record that the Hub named ``url`` as a Space's host, so the Space's token may go there."""
-    origin = _origin(url)
-    if origin is not None:
-        with _space_hosts_lock:
-            _space_hosts.add(origin)
-
-
-def is_hf_space_host(url: str) -> bool:
-    """Whether ``url`` is on ``*.hf.space``, where Spaces answer."""
-    origin = _origin(url)
-    return origin is not None and (origin[1] == "hf.space" or origin[1].endswith(".hf.space"))
-
-
-def redact(text: str, token: str | None) -> str:
-    """``text`` with every occurrence of ``token`` masked, for messages built from foreign text."""
-    if token and len(token) >= 4:
-        return text.replace(token, "hf_***")
-    return text
-
-
 def _origin(url: str) -> tuple[str, str, int] | None:
     try:
         parts = urlsplit(url)
@@ -231,7 +158,3 @@ def _matches(origin: tuple[str, str, int], entry: str) -> bool:
     if sep and port.isdigit() and host and not host.endswith(":"):
         return origin[1] == host.strip("[]") and origin[2] == int(port)
     return origin[1] == entry.strip("[]").rstrip(".")
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}

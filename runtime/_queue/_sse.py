@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._errors import ProtocolError
+from .._errors import ProtocolError
 
 __all__ = ["SSEEvent", "SSEDecoder", "MAX_LINE_BYTES", "MAX_EVENT_BYTES"]
 

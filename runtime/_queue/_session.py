@@ -35,11 +35,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import httpx
 
 from . import _messages as m
-from ._errors import GradioError, ProtocolError, ServerUnavailableError
-from ._http import status_error, transport_error
+from .._errors import GradioError, ProtocolError, ServerUnavailableError
+from .._http._failures import status_error, transport_error
 from ._plan import ProtocolFlags
 from ._sse import SSEDecoder
-from ._timeouts import DEFAULT_STREAM_TIMEOUT
+from .._http._timeouts import DEFAULT_STREAM_TIMEOUT
 
 if TYPE_CHECKING:
     import asyncio

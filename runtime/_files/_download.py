@@ -21,9 +21,9 @@ from urllib.parse import quote
 
 import httpx
 
-from ._errors import ProtocolError
+from .._errors import ProtocolError
 from ._fetch import same_origin
-from ._files import DEFAULT_MAX_DOWNLOAD_SIZE, DownloadMode, RemoteFile
+from ._values import DEFAULT_MAX_DOWNLOAD_SIZE, DownloadMode, RemoteFile
 from ._progress import ProgressOption
 
 __all__ = ["DownloadBatch", "file_url"]

@@ -13,7 +13,7 @@ import json
 import httpx
 
 from . import _json
-from ._errors import (
+from .._errors import (
     AuthenticationError,
     GradioError,
     GradioTimeoutError,

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ._errors import ProtocolError
-from ._json import MAX_DEPTH, deeper_than
+from .._errors import ProtocolError
+from .._http._json import MAX_DEPTH, deeper_than
 
 __all__ = ["apply_diff"]
 

@@ -14,9 +14,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, Union
 
-from . import _json
+from .._http import _json
 from ._app_errors import clip
-from ._errors import ProtocolError
+from .._errors import ProtocolError
 
 __all__ = [
     "Kind",

@@ -16,8 +16,8 @@ The Space's runtime stage decides what happens:
   ``NO_APP_FILE``, ``DELETING``: :class:`SpaceNotRunningError` saying what to do;
 * no such Space (or private and not visible with the token): :class:`SpaceNotFoundError`.
 
-The host the Hub names for a Space is registered with ``_auth.trust_space_host``: the Space's token
-may go there, because the Hub vouched for it.
+The host the Hub names for a Space is registered with ``_http._credentials.trust_space_host``:
+the Space's token may go there, because the Hub vouched for it.
 """
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from ._auth import find_token, redact, token_headers, trust_space_host
-from ._deadline import scope
-from ._errors import (
+from .._http._credentials import trust_space_host
+from ._auth import find_token, redact, token_headers
+from .._http._deadline import scope
+from .._errors import (
     GradioError,
     InputError,
     ServerUnavailableError,
@@ -42,7 +43,7 @@ from ._errors import (
     SpaceNotRunningError,
     SpacePausedError,
 )
-from ._tls import async_http, sync_http
+from .._http._clients import async_http, sync_http
 
 __all__ = [
     "Resolved",

@@ -15,7 +15,7 @@ from typing import Any
 from . import _messages as m
 from ._app_errors import app_error
 from ._diff import apply_diff
-from ._errors import GradioError, JobCancelledError, ProtocolError
+from .._errors import GradioError, JobCancelledError, ProtocolError
 
 __all__ = ["Status", "ProgressUnit", "LogMessage", "JobStatus", "JobState"]
 
