@@ -16,6 +16,7 @@ from .text import doc_line, shorten
 __all__ = ["output_doc", "parameter_doc", "summary"]
 
 _MAX_CHOICES_SHOWN = 12
+_CHOICES_SHOWN_FROM_A_CONSTANT = 5  # a taste of a list too long for a Literal
 
 
 def _label(label: Any, name: str) -> str:
@@ -65,7 +66,7 @@ def _choices(type_: TypeRef, props: Mapping[str, Any]) -> str:
 
 def _many_choices(type_: LiteralType, several: bool) -> str:
     """A choice list kept in a module constant: how many, the first few, and where they are."""
-    shown = ", ".join(_value(v) for v in type_.values[:_MAX_CHOICES_SHOWN])
+    shown = ", ".join(_value(v) for v in type_.values[:_CHOICES_SHOWN_FROM_A_CONSTANT])
     lead = "Any of" if several else "One of"
     extra = "; other strings are accepted too" if type_.custom else ""
     return f"{lead} the {len(type_.values)} choices in ``{type_.constant}`` ({shown}, ...){extra}."

@@ -1,5 +1,5 @@
 """Model -> source: every statement spelled as a syntax tree and laid out as black lays it out,
-placed by the Jinja template (strict), then checked with ``ast.parse``.
+checked with ``ast.parse``, and placed by the Jinja template (strict).
 
 The body is spelled before the header is written, so the imports are the names the body used.
 Statements are printed by ``syntax``/``layout`` in black's style (tests hold the output to
@@ -82,6 +82,21 @@ _RT = Name(RUNTIME)
 
 class RenderError(CodegenError):
     """The generator produced invalid Python: a bug, reported with the offending line."""
+
+
+def _checked(code: str, *, in_class: bool = False) -> str:
+    """``code`` -- complete statements (``in_class``: of a class body) -- once it parses.
+
+    Each piece is parsed on its own as it is made: parsing a whole module of thousands of
+    endpoints at once takes about five times its size in memory, and the garbage collector's
+    passes over that tree made it the slowest step of generation. The template around the pieces
+    is fixed text."""
+    try:
+        ast.parse("class _:\n" + code if in_class else code)
+    except SyntaxError as e:
+        line = (e.text or "").strip()[:120]
+        raise RenderError(f"generated code does not parse ({e.msg}): {line!r}") from e
+    return code
 
 
 @functools.cache
@@ -259,7 +274,7 @@ def _typed_dict(
     # black leaves two blank lines after a class body, one after an assignment
     blocks += ["", ""] if class_syntax else [""]
     blocks.append(write(Assign(td.shape_name, td.shape_expression())))
-    return "\n".join(blocks)
+    return _checked("\n".join(blocks))
 
 
 def _endpoint(ep: Endpoint, app: App, imports: Imports, write: _Writer) -> _EndpointView:
@@ -273,7 +288,7 @@ def _endpoint(ep: Endpoint, app: App, imports: Imports, write: _Writer) -> _Endp
         lines = [write(ClassDef(ep.result_name, [Name(imports.use("NamedTuple"))]))]
         lines.append(docstring(_result_doc(ep), 1) + "\n")
         lines += [write(Field(o.name, o.spell(imports)), 1) for o in ep.outputs]
-        result_class = "\n".join(lines)
+        result_class = _checked("\n".join(lines))
 
     inputs: list[Expr] = []
     for slot in ep.input_slots:
@@ -301,11 +316,13 @@ def _endpoint(ep: Endpoint, app: App, imports: Imports, write: _Writer) -> _Endp
         Keyword("stream", value_expr(ep.stream)),
         Keyword("python_name", Const(ep.method_name)),
     ]
-    constant = write(
-        Assign(
-            ep.const_name,
-            Call(Attr(_RT, "Endpoint"), args, explode=True),
-            Subscript(Attr(_RT, "Endpoint"), [result]),
+    constant = _checked(
+        write(
+            Assign(
+                ep.const_name,
+                Call(Attr(_RT, "Endpoint"), args, explode=True),
+                Subscript(Attr(_RT, "Endpoint"), [result]),
+            )
         )
     )
 
@@ -325,12 +342,15 @@ def _endpoint(ep: Endpoint, app: App, imports: Imports, write: _Writer) -> _Endp
         value: Expr = Call(Attr(Name("self"), call), names)
         if is_async:
             value = Await(value)
-        return "\n".join(
-            [
-                write(FunctionDef(name, method_params, returns, is_async=is_async), 1),
-                doc,
-                write(Return(value), 2),
-            ]
+        return _checked(
+            "\n".join(
+                [
+                    write(FunctionDef(name, method_params, returns, is_async=is_async), 1),
+                    doc,
+                    write(Return(value), 2),
+                ]
+            ),
+            in_class=True,
         )
 
     default = Call(Attr(Name("_default"), "get"))
@@ -343,19 +363,23 @@ def _endpoint(ep: Endpoint, app: App, imports: Imports, write: _Writer) -> _Endp
         sync_submit=method(ep.submit_name, job, "_submit", submit_doc, False),
         async_method=method(ep.method_name, result, "_predict", method_doc, True),
         async_submit=method(ep.submit_name, async_job, "_submit", submit_doc, True),
-        function="\n".join(
-            [
-                write(FunctionDef(ep.method_name, function_params, result)),
-                function_doc,
-                write(Return(Call(Attr(default, ep.method_name), forward)), 1),
-            ]
+        function=_checked(
+            "\n".join(
+                [
+                    write(FunctionDef(ep.method_name, function_params, result)),
+                    function_doc,
+                    write(Return(Call(Attr(default, ep.method_name), forward)), 1),
+                ]
+            )
         ),
-        submit_function="\n".join(
-            [
-                write(FunctionDef(ep.submit_name, function_params, job)),
-                default_submit_doc,
-                write(Return(Call(Attr(default, ep.submit_name), forward)), 1),
-            ]
+        submit_function=_checked(
+            "\n".join(
+                [
+                    write(FunctionDef(ep.submit_name, function_params, job)),
+                    default_submit_doc,
+                    write(Return(Call(Attr(default, ep.submit_name), forward)), 1),
+                ]
+            )
         ),
     )
 
@@ -364,13 +388,15 @@ def _client_class(name: str, base: str, doc: list[str], imports: Imports, write:
     app_attribute = Assign(
         "app", Name("APP"), Subscript(Name(imports.use("ClassVar")), [Attr(_RT, "AppSpec")])
     )
-    return "\n".join(
-        [
-            write(ClassDef(name, [Attr(_RT, base)])),
-            docstring(doc, 1, closing_on_own_line=False),
-            "",
-            write(app_attribute, 1),
-        ]
+    return _checked(
+        "\n".join(
+            [
+                write(ClassDef(name, [Attr(_RT, base)])),
+                docstring(doc, 1, closing_on_own_line=False),
+                "",
+                write(app_attribute, 1),
+            ]
+        )
     )
 
 
@@ -390,7 +416,7 @@ def _constant(constant: Constant, imports: Imports, write: _Writer) -> str:
         expr = fitted_value(value, sys.maxsize, tuples=as_tuple)
     else:
         expr = fitted_value(value, room, tuples=as_tuple)
-    return write(Assign(constant.name, expr, annotation))
+    return _checked(write(Assign(constant.name, expr, annotation)))
 
 
 def render(app: App, *, format_code: bool = True) -> str:
@@ -436,27 +462,27 @@ def render(app: App, *, format_code: bool = True) -> str:
         spec_args.append(Keyword("space_id", Const(app.space_id)))
     template = _environment().get_template(_TEMPLATE)
     source = template.render(
-        banner=docstring(_banner(app.provenance), 0),
+        banner=_checked(docstring(_banner(app.provenance), 0)),
         rt=RUNTIME,
         s=SHAPES,
         typing_imports=imports.typing,
         abc_imports=imports.abc,
         backported=imports.backported,
         runtime_imports=imports.runtime,
-        exports=write(Assign("__all__", ListExpr([Const(n) for n in app.exports], explode=True))),
+        exports=_checked(
+            write(Assign("__all__", ListExpr([Const(n) for n in app.exports], explode=True)))
+        ),
         choice_constants=choice_constants,
         typed_dicts=typed_dicts,
         endpoints=endpoints,
         default_constants=default_constants,
-        app_spec=write(Assign("APP", Call(Attr(_RT, "AppSpec"), spec_args, explode=True))),
+        app_spec=_checked(
+            write(Assign("APP", Call(Attr(_RT, "AppSpec"), spec_args, explode=True)))
+        ),
         sync_client=sync_client,
         async_client=async_client,
-        default_client=write(
-            Assign("_default", Call(Attr(_RT, "DefaultClient"), [Name(app.class_name)]))
+        default_client=_checked(
+            write(Assign("_default", Call(Attr(_RT, "DefaultClient"), [Name(app.class_name)])))
         ),
     )
-    try:
-        ast.parse(source)
-    except SyntaxError as e:
-        raise RenderError(f"generated code does not parse at line {e.lineno}: {e.msg}") from e
     return source

@@ -439,3 +439,15 @@ def test_imports_are_exactly_the_names_the_module_uses() -> None:
         }
         used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
         assert imported - {"shapes", "_s"} <= used, (folder, imported - used)
+
+
+def test_code_that_does_not_parse_is_a_codegen_error_naming_the_line() -> None:
+    """A generator bug surfaces as RenderError (a CodegenError the CLI reports), never as a
+    module that fails at import."""
+    from gradio_codegen.codegen import render as render_module
+    from gradio_codegen.codegen.errors import CodegenError
+
+    with pytest.raises(render_module.RenderError, match=r"does not parse .*'def f\(:'") as e:
+        render_module._checked("def f(:\n    pass\n")
+    assert isinstance(e.value, CodegenError)
+    assert render_module._checked("    def g(self) -> None:\n        pass", in_class=True)
