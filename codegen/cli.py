@@ -340,11 +340,13 @@ def generate(src: str, output: str, check: bool, class_name: str, **kw: Any) -> 
     diagnostics = Diagnostics()
     inputs = _inputs(src, kw)
     try:
+        # Before any work: refuse an unsafe -o, or read the module to check (never a pipe).
+        on_disk = read_existing(output) if check else None
         if output != "-" and not check:
-            check_target(output, inputs=inputs)  # refuse an unsafe -o before any work
+            check_target(output, inputs=inputs)
         snapshot = _load(src, diagnostics, **kw)
         regenerate_from = _as_given(src, kw)
-        header = _compare.read_sdk_header(output) if check else None
+        header = _compare.sdk_header(on_disk) if on_disk is not None else None
         if header is not None and _command_round_trips(header.command):
             snapshot = _compare.relocated(snapshot, header)
             regenerate_from = header.command
@@ -355,9 +357,9 @@ def generate(src: str, output: str, check: bool, class_name: str, **kw: Any) -> 
             include_hidden=kw["include_hidden"],
             regenerate_from=regenerate_from,
         )
-        if check:
+        if on_disk is not None:
             _report(diagnostics)
-            sys.exit(_check(output, source, snapshot, header, include_hidden=kw["include_hidden"]))
+            sys.exit(_check(output, on_disk, source, snapshot, header, kw["include_hidden"]))
         if diagnostics.has_errors:
             _report(diagnostics)
             sys.exit(EXIT_TROUBLE)
@@ -381,15 +383,14 @@ def _command_round_trips(command: str) -> bool:
 
 def _check(
     output: str,
+    current: str,
     fresh: str,
     snapshot: Snapshot,
     header: _compare.SdkHeader | None,
-    *,
     include_hidden: bool,
 ) -> int:
-    """``--check``: 0 when ``output`` is what ``fresh`` says, else 1 with the diff on stdout and,
-    when the schema changed, what changed on stderr."""
-    current = read_existing(output)
+    """``--check``: 0 when ``current`` (``output``'s text) is ``fresh``, else 1 with the diff on
+    stdout and, when the schema changed, what changed on stderr."""
     if current == fresh:
         click.echo(f"{output} is up to date", err=True)
         return EXIT_OK

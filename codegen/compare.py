@@ -29,6 +29,7 @@ import json
 import os
 import re
 import shlex
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +75,7 @@ __all__ = [
     "generated_from",
     "read_sdk_header",
     "relocated",
+    "sdk_header",
     "snapshot_beside",
 ]
 
@@ -998,13 +1000,28 @@ class SdkHeader:
 def read_sdk_header(path: str) -> SdkHeader | None:
     """The header of the generated module at ``path``; None when it is not a generated module.
 
-    Reads the file as text and never imports it.
+    Reads the file as text and never imports it; anything but a regular file (a pipe would block,
+    a device never end) is not a module.
     """
     try:
-        with open(path, encoding="utf-8") as f:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        with open(fd, encoding="utf-8", closefd=False) as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
             text = f.read(_MODULE_LIMIT + 1)
     except (OSError, UnicodeDecodeError):
         return None
+    finally:
+        os.close(fd)
+    return sdk_header(text)
+
+
+def sdk_header(text: str) -> SdkHeader | None:
+    """The header of a generated module's ``text`` (read by the caller); None when it is not
+    one."""
     if len(text) > _MODULE_LIMIT:
         return None
     head = text[:_HEADER_LIMIT]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -47,7 +48,6 @@ def test_generate_writes_the_module(tmp_path: Path, echo_args: list[str]) -> Non
 
 def test_written_module_has_the_usual_permissions(tmp_path: Path, echo_args: list[str]) -> None:
     """A new SDK file gets 0o666 less the umask, like any file; a regenerated one keeps its mode."""
-    import os
 
     old = os.umask(0o022)
     try:
@@ -591,4 +591,13 @@ def test_diff_of_a_deep_document_is_one_clear_error(tmp_path: Path, echo_sdk: Pa
     deep.write_text(_nested(100_000))
     code, stdout, stderr = run("diff", str(deep), str(echo_sdk))
     _one_error_line(code, stderr, "deeper than")
+    assert stdout == ""
+
+
+def test_diff_never_blocks_on_a_pipe(tmp_path: Path, echo_args: list[str]) -> None:
+    """A pipe named like an SDK is not one: reading it would wait for a writer forever."""
+    fifo = tmp_path / "sdk.py"
+    os.mkfifo(fifo)
+    code, stdout, stderr = run("diff", *echo_args, str(fifo))
+    _one_error_line(code, stderr, "is not a module written by gradio-codegen")
     assert stdout == ""
