@@ -34,6 +34,7 @@ class Diagnostics:
     """An ordered, duplicate-free list of diagnostics."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    _seen: set[Diagnostic] = field(default_factory=set, repr=False, compare=False)
 
     def warn(self, message: str, where: str = "") -> None:
         self._add(Diagnostic(Level.WARNING, message, where))
@@ -42,7 +43,10 @@ class Diagnostics:
         self._add(Diagnostic(Level.ERROR, message, where))
 
     def _add(self, item: Diagnostic) -> None:
-        if item not in self.items:
+        if (
+            item not in self._seen
+        ):  # a set: a schema of thousands of endpoints warns thousands of times
+            self._seen.add(item)
             self.items.append(item)
 
     @property
