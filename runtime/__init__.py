@@ -14,6 +14,7 @@ from ._errors import (
     GradioTimeoutError,
     InputError,
     JobCancelledError,
+    OtherOriginError,
     ProtocolError,
     QueueFullError,
     ServerUnavailableError,
@@ -81,4 +82,5 @@ __all__ = [
     "ServerUnavailableError",
     "GradioTimeoutError",
     "ProtocolError",
+    "OtherOriginError",
 ]

@@ -5,7 +5,8 @@ the subclasses below to act on a specific cause::
 
     GradioError
     ├── InputError              a call's arguments were rejected before any request was sent
-    │   └── FileTooLargeError   a file exceeds the app's max_file_size
+    ├── FileTooLargeError       a file is larger than allowed: an upload (nothing was sent) or a
+    │                           result's download (stopped, the partial file deleted)
     ├── AppError                the app's function raised (gr.Error, or any exception)
     │   └── ZeroGPUQuotaError   a ZeroGPU Space refused the call for lack of GPU quota
     ├── JobCancelledError       the job was cancelled before it produced a result
@@ -19,12 +20,15 @@ the subclasses below to act on a specific cause::
     └── TransportError          the conversation with the server failed
         ├── ServerUnavailableError  could not connect, or the connection dropped
         ├── GradioTimeoutError      a wait ran past its timeout
-        └── ProtocolError           the server sent something this runtime cannot understand
+        ├── ProtocolError           the server sent something this runtime cannot understand
+        └── OtherOriginError        a result file is on another origin than the app's; not fetched
 
 Errors carry what a user needs to act on them (the endpoint, the server's message) and never a token.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 __all__ = [
     "GradioError",
@@ -44,6 +48,7 @@ __all__ = [
     "ServerUnavailableError",
     "GradioTimeoutError",
     "ProtocolError",
+    "OtherOriginError",
 ]
 
 
@@ -72,18 +77,18 @@ class InputError(GradioError, ValueError):
         self.parameter = parameter
 
     def __str__(self) -> str:
-        text = super().__str__()
-        if self.parameter and f"'{self.parameter}'" not in text:
-            where = f"parameter '{self.parameter}': "
-            if self.endpoint and text.startswith(f"{self.endpoint}: "):
-                head = f"{self.endpoint}: "
-                return head + where + text[len(head):]
-            return where + text
-        return text
+        return _naming(super().__str__(), self.endpoint, self.parameter)
 
 
-class FileTooLargeError(InputError):
-    """A file is larger than the app's ``max_file_size``; it was not uploaded."""
+class FileTooLargeError(GradioError):
+    """A file is larger than allowed; ``direction`` says which way it was going.
+
+    ``"upload"``: a file argument exceeds the app's ``max_file_size`` (or the app refused it as
+    too large); it was not uploaded. ``"download"``: a result file passed the client's
+    ``max_download_size``; the download was stopped and the partial file deleted. ``size`` is
+    how many bytes it has (or at least had arrived), ``limit`` the bound it passed, and
+    ``parameter`` the argument an upload came from.
+    """
 
     def __init__(
         self,
@@ -91,12 +96,29 @@ class FileTooLargeError(InputError):
         *,
         size: int,
         limit: int,
+        direction: Literal["upload", "download"],
         endpoint: str | None = None,
         parameter: str | None = None,
     ) -> None:
-        super().__init__(message, endpoint=endpoint, parameter=parameter)
+        super().__init__(message, endpoint=endpoint)
         self.size = size
         self.limit = limit
+        self.direction = direction
+        self.parameter = parameter
+
+    def __str__(self) -> str:
+        return _naming(super().__str__(), self.endpoint, self.parameter)
+
+
+def _naming(text: str, endpoint: str | None, parameter: str | None) -> str:
+    """``text`` with the parameter named after the endpoint, unless it already names it."""
+    if not parameter or f"'{parameter}'" in text:
+        return text
+    where = f"parameter '{parameter}': "
+    head = f"{endpoint}: "
+    if endpoint and text.startswith(head):
+        return head + where + text[len(head) :]
+    return where + text
 
 
 class AppError(GradioError):
@@ -199,3 +221,17 @@ class GradioTimeoutError(TransportError, TimeoutError):
 
 class ProtocolError(TransportError):
     """The server sent a message this runtime cannot understand."""
+
+
+class OtherOriginError(TransportError):
+    """A result file lives on another origin than the app's (a link the app returned, or a
+    redirect), so it was not fetched: the app would choose what the user's machine requests.
+
+    ``origin`` is where it lives (``scheme://host:port``). Create the client with
+    ``download_other_origins=True`` to fetch such files (without credentials), or fetch
+    ``RemoteFile.url`` yourself if you trust it.
+    """
+
+    def __init__(self, message: str, *, origin: str, endpoint: str | None = None) -> None:
+        super().__init__(message, endpoint=endpoint)
+        self.origin = origin

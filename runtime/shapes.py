@@ -31,7 +31,7 @@ from collections.abc import Mapping as MappingABC
 from typing import Any as AnyType
 from typing import Protocol
 
-from ._files._values import FileSource, RemoteFile
+from ._files._values import FileSource, RemoteFile, is_file_data
 
 __all__ = [
     "Shape",
@@ -83,14 +83,6 @@ class DecodeContext(Protocol):
     def file(self, data: dict[str, AnyType]) -> object:
         """Turn a FileData dict sent by the server into the SDK's file object."""
         ...
-
-
-def is_file_data(value: object) -> bool:
-    """Whether a JSON value is a Gradio FileData (by its ``meta._type`` marker, never by ``path``)."""
-    if not isinstance(value, dict):
-        return False
-    meta = value.get("meta")
-    return isinstance(meta, dict) and meta.get("_type") == "gradio.FileData"
 
 
 def _describe(value: object) -> str:

@@ -6,7 +6,7 @@ in FileData is ignored: behind a proxy it names a host we never talked to, and f
 carry the app's cookies there. A ``path`` that is itself an http(s) URL (an app returning a link)
 stays a link: it is fetched (without credentials) only when the client allows other origins
 (``download_other_origins=True``); otherwise an eager download skips it and touching the file's
-local copy raises ``ProtocolError`` saying why, while ``RemoteFile.url`` still tells where it is.
+local copy raises ``OtherOriginError`` saying why, while ``RemoteFile.url`` still tells where it is.
 
 Each download is bound to the client's rules when the result is decoded: its size limit, whether
 other origins are allowed, and its timeout, so a lazy download later follows the same rules.
@@ -14,7 +14,6 @@ other origins are allowed, and its timeout, so a lazy download later follows the
 
 from __future__ import annotations
 
-import contextvars
 import os
 from typing import Any
 from urllib.parse import quote
@@ -22,13 +21,13 @@ from urllib.parse import quote
 import httpx
 
 from .._errors import ProtocolError
+from .._http._json import string_or_none
 from ._fetch import same_origin
-from ._values import DEFAULT_MAX_DOWNLOAD_SIZE, DownloadMode, RemoteFile
+from ._parallel import arun_all, run_all
 from ._progress import ProgressOption
+from ._values import DEFAULT_MAX_DOWNLOAD_SIZE, DOWNLOAD_MODES, DownloadMode, RemoteFile
 
 __all__ = ["DownloadBatch", "file_url"]
-
-_MODES = ("eager", "lazy", "never")
 
 
 def _quote_path(path: str) -> str:
@@ -74,12 +73,8 @@ def _checked_url(file_base: str, data: dict[str, Any]) -> str:
     return url
 
 
-def _optional_int(value: object) -> int | None:
+def _size(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
-
-
-def _optional_str(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 class DownloadBatch:
@@ -99,7 +94,7 @@ class DownloadBatch:
         self,
         *,
         file_base: str,
-        mode: DownloadMode | str = "eager",
+        mode: DownloadMode = "eager",
         directory: str | os.PathLike[str] | None = None,
         progress: ProgressOption = None,
         concurrency: int = 4,
@@ -107,8 +102,8 @@ class DownloadBatch:
         other_origins: bool = False,
         timeout: float | None = 60.0,
     ) -> None:
-        if mode not in _MODES:
-            raise ValueError(f"download mode must be one of {_MODES}, got {mode!r}")
+        if mode not in DOWNLOAD_MODES:
+            raise ValueError(f"download mode must be one of {DOWNLOAD_MODES}, got {mode!r}")
         self.file_base = file_base.rstrip("/")
         self.mode = mode
         self.directory = os.fspath(directory) if directory is not None else None
@@ -123,9 +118,9 @@ class DownloadBatch:
         remote = RemoteFile(
             _checked_url(self.file_base, data),
             server_path=str(data.get("path") or ""),
-            orig_name=_optional_str(data.get("orig_name")),
-            size=_optional_int(data.get("size")),
-            mime_type=_optional_str(data.get("mime_type")),
+            orig_name=string_or_none(data.get("orig_name")) or None,
+            size=_size(data.get("size")),
+            mime_type=string_or_none(data.get("mime_type")) or None,
             data=data,
             file_base=self.file_base,
         )
@@ -160,40 +155,18 @@ class DownloadBatch:
 
     def download(self, http: httpx.Client) -> None:
         """Download (eager) or just bind (lazy, never) this result's files, concurrently."""
-        groups = self._bind_all(http)
-        if not groups:
-            return
 
         def fetch(group: list[RemoteFile]) -> None:
             group[0].download()
             self._share(group)
 
-        if len(groups) == 1:
-            fetch(groups[0])
-            return
-        from concurrent.futures import ThreadPoolExecutor  # here: keeps the import path light
-
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(groups))) as pool:
-            # Each worker runs in a copy of this context: the call's deadline goes along.
-            futures = [pool.submit(contextvars.copy_context().run, fetch, g) for g in groups]
-            for future in futures:
-                future.result()
+        run_all(fetch, self._bind_all(http), self.concurrency)
 
     async def adownload(self, http: httpx.AsyncClient) -> None:
         """``download`` for the async client."""
-        import asyncio  # here, not at the top: keeps the sync import path light
-
-        groups = self._bind_all(http)
-        if not groups:
-            return
-        limit = asyncio.Semaphore(self.concurrency)
 
         async def fetch(group: list[RemoteFile]) -> None:
-            async with limit:
-                await group[0].adownload()
+            await group[0].adownload()
             self._share(group)
 
-        outcomes = await asyncio.gather(*(fetch(g) for g in groups), return_exceptions=True)
-        for outcome in outcomes:  # every transfer has ended; report the first failure
-            if isinstance(outcome, BaseException):
-                raise outcome
+        await arun_all(fetch, self._bind_all(http), self.concurrency)

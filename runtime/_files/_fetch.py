@@ -12,13 +12,20 @@ The body is counted after content decoding, which is done here a bounded piece a
 inflates each network chunk whole, so a 64 KiB gzip chunk could become 64 MiB in memory at once.
 Only gzip and deflate are asked for and accepted. ``limit`` stops a transfer as soon as more than
 that many decoded bytes have arrived, before they are written.
+
+Every decision is made by ``_Route`` (where the next request goes, with which client) and
+``_Writer`` (decoding, counting, writing), which do no I/O; ``download_to`` / ``adownload_to`` and
+``read_capped`` / ``aread_capped`` only move the bytes.
 """
 
 from __future__ import annotations
 
+import io
 import zlib
-from collections.abc import AsyncIterator, Iterator
-from typing import IO
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO, Generic, TypeVar
 
 import httpx
 
@@ -26,33 +33,33 @@ from .._errors import (
     AuthenticationError,
     GradioError,
     GradioTimeoutError,
+    OtherOriginError,
     ProtocolError,
     ServerUnavailableError,
     TransportError,
 )
-from ._progress import Meter, ProgressOption
 from .._http._clients import async_http, sync_http
+from ._progress import Meter, ProgressOption
 
 __all__ = [
     "CHUNK_SIZE",
+    "ACCEPT_ENCODING",
+    "Rules",
     "SizeLimitExceeded",
     "same_origin",
     "origin_of",
     "download_to",
     "adownload_to",
-    "sync_twin",
-    "async_twin",
     "read_capped",
     "aread_capped",
-    "ACCEPT_ENCODING",
 ]
+
+C = TypeVar("C", httpx.Client, httpx.AsyncClient)
 
 CHUNK_SIZE = 256 * 1024
 MAX_REDIRECTS = 5
 ERROR_DETAIL_BYTES = 4096  # of an error response's body, for the message; the rest is not read
-ACCEPT_ENCODING = {
-    "accept-encoding": "gzip, deflate"
-}  # what ``_Decoder`` can undo in bounded steps
+ACCEPT_ENCODING = {"accept-encoding": "gzip, deflate"}  # what ``_Decoder`` undoes in bounded steps
 
 
 class SizeLimitExceeded(Exception):
@@ -61,6 +68,27 @@ class SizeLimitExceeded(Exception):
     def __init__(self, received: int) -> None:
         super().__init__(received)
         self.received = received
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What one download may do.
+
+    ``trusted`` is the app's URL: only requests to its origin go through the app's client.
+    ``other_origins`` allows the rest, through a bare client; without it they are refused.
+    ``limit`` caps the decoded bytes (``SizeLimitExceeded``); ``name`` names the file in messages
+    and progress reports.
+    """
+
+    trusted: str
+    name: str
+    other_origins: bool
+    progress: ProgressOption = None
+    limit: int | None = None
+
+    @property
+    def what(self) -> str:
+        return f"downloading {self.name!r}"
 
 
 def _origin(url: str | httpx.URL) -> tuple[str, str, int | None]:
@@ -86,49 +114,75 @@ def origin_of(url: str | httpx.URL) -> str:
     return f"{scheme}://{host}:{port}" if port is not None else f"{scheme}://{host}"
 
 
-def _timeout(http: httpx.Client | httpx.AsyncClient) -> httpx.Timeout:
-    return http.timeout
+class _Route(Generic[C]):
+    """The hops of one download: the URL to ask next, and the client to ask it with.
+
+    The app's client makes the requests while they stay on the app's origin; from the first one
+    that leaves it (the URL itself, or a redirect), a bare client does, if other origins are allowed.
+    """
+
+    def __init__(self, url: str, rules: Rules, http: C, bare: Callable[[httpx.Timeout], C]) -> None:
+        self.rules = rules
+        self.target = httpx.URL(url)
+        self.bare = False
+        self.bare_client: C | None = None  # the caller closes it
+        self._http: C = http
+        self._make_bare: Callable[[httpx.Timeout], C] = bare
+        self._hops = 0
+        self._leaving(self.target, "sent a link to")
+
+    def client(self) -> C:
+        if not self.bare:
+            return self._http
+        if self.bare_client is None:
+            self.bare_client = self._make_bare(self._http.timeout)
+        return self.bare_client
+
+    def _leaving(self, target: httpx.URL, how: str) -> None:
+        if self.bare or same_origin(target, self.rules.trusted):
+            return
+        if not self.rules.other_origins:
+            raise OtherOriginError(
+                f"{self.rules.what}: the app {how} {origin_of(target)}, which is not the app's own "
+                f"origin ({origin_of(self.rules.trusted)}); it was not fetched. Create the client "
+                "with download_other_origins=True to fetch files from other origins (without "
+                "credentials), or fetch the file's .url yourself if you trust it",
+                origin=origin_of(target),
+            )
+        self.bare = True
+
+    def redirected(self, response: httpx.Response) -> bool:
+        """Whether ``response`` sends the download elsewhere (then ``target`` is where)."""
+        if not response.is_redirect:
+            return False
+        self._hops += 1
+        if self._hops > MAX_REDIRECTS:
+            raise TransportError(
+                f"{self.rules.what}: more than {MAX_REDIRECTS} redirects from {response.url}"
+            )
+        self.target = response.url.join(response.headers["location"])
+        self._leaving(self.target, "redirected to")
+        return True
 
 
-def sync_twin(http: httpx.Client | httpx.AsyncClient) -> httpx.Client:
-    """A new sync client with ``http``'s headers, cookies and timeout (``http`` may be closed)."""
-    twin = sync_http(_timeout(http))
-    twin.headers = http.headers
-    twin.cookies = http.cookies
-    if http.auth is not None:
-        twin.auth = http.auth
-    return twin
+@contextmanager
+def _failures(what: str) -> Iterator[None]:
+    """httpx's failures of a transfer as the runtime's errors."""
+    try:
+        yield
+    except httpx.TimeoutException as e:
+        raise GradioTimeoutError(f"{what}: timed out ({e})") from e
+    except httpx.TransportError as e:
+        raise ServerUnavailableError(f"{what}: {type(e).__name__}: {e}") from e
 
 
-def async_twin(http: httpx.Client | httpx.AsyncClient) -> httpx.AsyncClient:
-    """A new async client with ``http``'s headers, cookies and timeout (``http`` may be closed)."""
-    twin = async_http(_timeout(http))
-    twin.headers = http.headers
-    twin.cookies = http.cookies
-    if http.auth is not None:
-        twin.auth = http.auth
-    return twin
-
-
-def _refused(what: str, how: str, target: str | httpx.URL, trusted: str) -> ProtocolError:
-    return ProtocolError(
-        f"{what}: the app {how} {origin_of(target)}, which is not the app's own origin "
-        f"({origin_of(trusted)}); it was not fetched. Create the client with "
-        "download_other_origins=True to fetch files from other origins (without credentials), "
-        "or fetch the file's .url yourself if you trust it"
-    )
-
-
-def _status_error(response: httpx.Response, what: str, detail: str) -> GradioError:
+def _status_error(response: httpx.Response, what: str, detail: bytes) -> GradioError:
     if response.status_code == 401:
         return AuthenticationError(
             f"{what}: the server requires a login (HTTP 401); pass auth= or token= to the client"
         )
-    return TransportError(f"{what}: HTTP {response.status_code} from {response.url}: {detail}")
-
-
-def _detail(raw: bytes) -> str:
-    return raw[:300].decode("utf-8", errors="replace").strip()
+    text = detail[:300].decode("utf-8", errors="replace").strip()
+    return TransportError(f"{what}: HTTP {response.status_code} from {response.url}: {text}")
 
 
 def _declared_length(response: httpx.Response) -> int | None:
@@ -141,10 +195,6 @@ def _declared_length(response: httpx.Response) -> int | None:
     return length if length >= 0 else None
 
 
-def _next_url(response: httpx.Response) -> httpx.URL:
-    return response.url.join(response.headers["location"])
-
-
 def _encoding(response: httpx.Response) -> str:
     """The content encoding still to undo: none when httpx already holds the body decoded (a
     response built in memory, as test transports make them)."""
@@ -152,21 +202,6 @@ def _encoding(response: httpx.Response) -> str:
         return "identity"
     encoding: str = response.headers.get("content-encoding", "identity")
     return encoding.strip().lower()
-
-
-def _raw(response: httpx.Response) -> Iterator[bytes]:
-    if response.is_stream_consumed:
-        yield response.content
-    else:
-        yield from response.iter_raw(CHUNK_SIZE)
-
-
-async def _araw(response: httpx.Response) -> AsyncIterator[bytes]:
-    if response.is_stream_consumed:
-        yield response.content
-    else:
-        async for raw in response.aiter_raw(CHUNK_SIZE):
-            yield raw
 
 
 class _Decoder:
@@ -216,7 +251,8 @@ class _Decoder:
 
 
 class _Writer:
-    """Writes decoded chunks to the sink, counting them against ``limit`` before each write."""
+    """Writes a response's decoded body to ``sink``, counting it against ``limit`` before each
+    write; fed the raw bytes as they arrive."""
 
     def __init__(
         self,
@@ -224,9 +260,9 @@ class _Writer:
         sink: IO[bytes],
         *,
         what: str,
-        name: str,
-        progress: ProgressOption,
-        limit: int | None,
+        name: str = "",
+        progress: ProgressOption = None,
+        limit: int | None = None,
     ) -> None:
         self.sink = sink
         self.limit = limit
@@ -253,169 +289,118 @@ class _Writer:
         self.meter.close()
 
 
-def _read_some(response: httpx.Response) -> bytes:
+def _chunks(response: httpx.Response, size: int) -> Iterator[bytes]:
     if response.is_stream_consumed:
-        return response.content[:ERROR_DETAIL_BYTES]
-    got = b""
-    for raw in response.iter_raw(ERROR_DETAIL_BYTES):
-        got += raw
-        if len(got) >= ERROR_DETAIL_BYTES:
-            break
-    return got
+        yield response.content
+    else:
+        yield from response.iter_raw(size)
 
 
-async def _aread_some(response: httpx.Response) -> bytes:
+async def _achunks(response: httpx.Response, size: int) -> AsyncIterator[bytes]:
     if response.is_stream_consumed:
-        return response.content[:ERROR_DETAIL_BYTES]
-    got = b""
-    async for raw in response.aiter_raw(ERROR_DETAIL_BYTES):
-        got += raw
-        if len(got) >= ERROR_DETAIL_BYTES:
-            break
-    return got
+        yield response.content
+    else:
+        async for raw in response.aiter_raw(size):
+            yield raw
 
 
-def download_to(
-    http: httpx.Client,
-    url: str,
-    sink: IO[bytes],
-    *,
-    trusted: str,
-    name: str,
-    other_origins: bool,
-    progress: ProgressOption = None,
-    limit: int | None = None,
-) -> httpx.Headers:
-    """Stream ``url`` into ``sink`` chunk by chunk; return the final response's headers.
-
-    ``trusted`` is the app's URL: only requests to its origin use ``http``; requests anywhere else
-    (the URL itself, or a redirect) are refused with ``ProtocolError`` unless ``other_origins``.
-    ``limit`` stops the transfer (``SizeLimitExceeded``) before more decoded bytes than that are
-    written.
-    """
-    what = f"downloading {name!r}"
-    bare: httpx.Client | None = None
+def _copy(response: httpx.Response, writer: _Writer) -> None:
     try:
-        client = http
-        if not same_origin(url, trusted):
-            if not other_origins:
-                raise _refused(what, "sent a link to", url, trusted)
-            client = bare = sync_http(_timeout(http))
-        target = httpx.URL(url)
-        for _ in range(MAX_REDIRECTS + 1):
-            with client.stream(
-                "GET", target, headers=ACCEPT_ENCODING, follow_redirects=False
-            ) as response:
-                if response.is_redirect:
-                    target = _next_url(response)
-                    if client is http and not same_origin(target, trusted):
-                        if not other_origins:
-                            raise _refused(what, "redirected to", target, trusted)
-                        client = bare = sync_http(_timeout(http))
-                    continue
-                if response.status_code >= 400:
-                    raise _status_error(response, what, _detail(_read_some(response)))
-                writer = _Writer(
-                    response, sink, what=what, name=name, progress=progress, limit=limit
-                )
-                try:
-                    for raw in _raw(response):
-                        writer.feed(raw)
-                    writer.finish()
-                finally:
-                    writer.close()
-                return response.headers
-        raise TransportError(f"{what}: more than {MAX_REDIRECTS} redirects from {url}")
-    except httpx.TimeoutException as e:
-        raise GradioTimeoutError(f"{what}: timed out ({e})") from e
-    except httpx.TransportError as e:
-        raise ServerUnavailableError(f"{what}: {type(e).__name__}: {e}") from e
+        for raw in _chunks(response, CHUNK_SIZE):
+            writer.feed(raw)
+        writer.finish()
     finally:
-        if bare is not None:
-            bare.close()
+        writer.close()
+
+
+async def _acopy(response: httpx.Response, writer: _Writer) -> None:
+    try:
+        async for raw in _achunks(response, CHUNK_SIZE):
+            writer.feed(raw)
+        writer.finish()
+    finally:
+        writer.close()
+
+
+def _error_head(response: httpx.Response) -> bytes:
+    """The start of an error answer, for its message."""
+    for raw in _chunks(response, ERROR_DETAIL_BYTES):
+        return raw[:ERROR_DETAIL_BYTES]
+    return b""
+
+
+async def _aerror_head(response: httpx.Response) -> bytes:
+    async for raw in _achunks(response, ERROR_DETAIL_BYTES):
+        return raw[:ERROR_DETAIL_BYTES]
+    return b""
+
+
+def download_to(http: httpx.Client, url: str, sink: IO[bytes], rules: Rules) -> httpx.Headers:
+    """Stream ``url`` into ``sink`` under ``rules``; return the final response's headers.
+
+    Raises ``OtherOriginError`` for a request the rules do not allow (the URL itself, or a
+    redirect), ``SizeLimitExceeded`` before more decoded bytes than ``rules.limit`` are written.
+    """
+    route = _Route(url, rules, http, sync_http)
+    try:
+        with _failures(rules.what):
+            while True:
+                with route.client().stream(
+                    "GET", route.target, headers=ACCEPT_ENCODING, follow_redirects=False
+                ) as response:
+                    if route.redirected(response):
+                        continue
+                    if response.status_code >= 400:
+                        raise _status_error(response, rules.what, _error_head(response))
+                    _copy(response, _writer(response, sink, rules))
+                    return response.headers
+    finally:
+        if route.bare_client is not None:
+            route.bare_client.close()
 
 
 async def adownload_to(
-    http: httpx.AsyncClient,
-    url: str,
-    sink: IO[bytes],
-    *,
-    trusted: str,
-    name: str,
-    other_origins: bool,
-    progress: ProgressOption = None,
-    limit: int | None = None,
+    http: httpx.AsyncClient, url: str, sink: IO[bytes], rules: Rules
 ) -> httpx.Headers:
     """``download_to`` for async clients (disk writes of one chunk stay on the event loop)."""
-    what = f"downloading {name!r}"
-    bare: httpx.AsyncClient | None = None
+    route = _Route(url, rules, http, async_http)
     try:
-        client = http
-        if not same_origin(url, trusted):
-            if not other_origins:
-                raise _refused(what, "sent a link to", url, trusted)
-            client = bare = async_http(_timeout(http))
-        target = httpx.URL(url)
-        for _ in range(MAX_REDIRECTS + 1):
-            async with client.stream(
-                "GET", target, headers=ACCEPT_ENCODING, follow_redirects=False
-            ) as response:
-                if response.is_redirect:
-                    target = _next_url(response)
-                    if client is http and not same_origin(target, trusted):
-                        if not other_origins:
-                            raise _refused(what, "redirected to", target, trusted)
-                        client = bare = async_http(_timeout(http))
-                    continue
-                if response.status_code >= 400:
-                    raise _status_error(response, what, _detail(await _aread_some(response)))
-                writer = _Writer(
-                    response, sink, what=what, name=name, progress=progress, limit=limit
-                )
-                try:
-                    async for raw in _araw(response):
-                        writer.feed(raw)
-                    writer.finish()
-                finally:
-                    writer.close()
-                return response.headers
-        raise TransportError(f"{what}: more than {MAX_REDIRECTS} redirects from {url}")
-    except httpx.TimeoutException as e:
-        raise GradioTimeoutError(f"{what}: timed out ({e})") from e
-    except httpx.TransportError as e:
-        raise ServerUnavailableError(f"{what}: {type(e).__name__}: {e}") from e
+        with _failures(rules.what):
+            while True:
+                async with route.client().stream(
+                    "GET", route.target, headers=ACCEPT_ENCODING, follow_redirects=False
+                ) as response:
+                    if route.redirected(response):
+                        continue
+                    if response.status_code >= 400:
+                        raise _status_error(response, rules.what, await _aerror_head(response))
+                    await _acopy(response, _writer(response, sink, rules))
+                    return response.headers
     finally:
-        if bare is not None:
-            await bare.aclose()
+        if route.bare_client is not None:
+            await route.bare_client.aclose()
+
+
+def _writer(response: httpx.Response, sink: IO[bytes], rules: Rules) -> _Writer:
+    return _Writer(
+        response,
+        sink,
+        what=rules.what,
+        name=rules.name,
+        progress=rules.progress,
+        limit=rules.limit,
+    )
 
 
 def read_capped(response: httpx.Response, limit: int, *, what: str) -> bytes:
     """The decoded body of ``response`` (a streamed one), or ``SizeLimitExceeded`` past ``limit``."""
-    decoder = _Decoder(_encoding(response), what)
-    body = bytearray()
-    for raw in _raw(response):
-        for chunk in decoder.feed(raw):
-            body += chunk
-            if len(body) > limit:
-                raise SizeLimitExceeded(len(body))
-    for chunk in decoder.finish():
-        body += chunk
-        if len(body) > limit:
-            raise SizeLimitExceeded(len(body))
-    return bytes(body)
+    body = io.BytesIO()
+    _copy(response, _Writer(response, body, what=what, limit=limit))
+    return body.getvalue()
 
 
 async def aread_capped(response: httpx.Response, limit: int, *, what: str) -> bytes:
     """``read_capped`` for async responses."""
-    decoder = _Decoder(_encoding(response), what)
-    body = bytearray()
-    async for raw in _araw(response):
-        for chunk in decoder.feed(raw):
-            body += chunk
-            if len(body) > limit:
-                raise SizeLimitExceeded(len(body))
-    for chunk in decoder.finish():
-        body += chunk
-        if len(body) > limit:
-            raise SizeLimitExceeded(len(body))
-    return bytes(body)
+    body = io.BytesIO()
+    await _acopy(response, _Writer(response, body, what=what, limit=limit))
+    return body.getvalue()

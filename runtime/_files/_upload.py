@@ -1,40 +1,40 @@
 """File arguments: checked while a call is encoded, uploaded together, then put into the payload.
 
-Every kind of ``FileInput`` is reduced to something that can be read in chunks with a known size,
-so a request body never holds more than one chunk of a file and carries an exact Content-Length.
-Files of one call upload concurrently, one request each (one slow file does not hold the others).
+Every file argument is described (``_inputs``) and checked against the app's ``max_file_size``
+while shapes encode the call, before anything is sent. ``upload`` / ``aupload`` then send them:
+
+1. ``_prepare`` (no I/O) settles what needs no transfer -- a ``RemoteFile`` of the same app goes
+   back as its server path, a URL as itself with ``remote_urls="pass"`` -- and returns the rest;
+2. each of those is made a local file with a known size if it is not one yet (a ``RemoteFile`` of
+   another app downloaded, a URL fetched, a stream that cannot seek spooled to disk), then posted
+   as one multipart request whose head and tail (``_Part``, no I/O) frame the file's bytes, read
+   one chunk at a time, so a request never holds more than a chunk and carries an exact
+   Content-Length. The files of a call go side by side (one slow file does not hold the others).
 
 URL arguments are fetched here and uploaded, by default, rather than handed to the server: Gradio 5
 and 6 refuse to fetch private addresses (127.0.0.1, a LAN host), and a URL that needs our cookies
 would fail on the server anyway. ``remote_urls="pass"`` sends the URL for the server to fetch.
 
-A ``RemoteFile`` from the same app goes back as its server path, with no transfer at all. A ``str``
-is read as a local path only because the caller passed it: a result never hands one back where a
-file belongs (``shapes.File.decode`` returns a ``RemoteFile`` or raises ``ProtocolError``).
-
 The upload's answer is the server's word too: it is read up to ``UPLOAD_ANSWER_LIMIT`` bytes and
-parsed as untrusted JSON (``_json.loads``), so a huge or absurdly nested answer is a
+parsed as untrusted JSON (``_http._json.loads``), so a huge or absurdly nested answer is a
 ``ProtocolError``.
 """
 
 from __future__ import annotations
 
-import contextvars
 import io
 import mimetypes
 import os
-import posixpath
 import re
 import shutil
-import stat
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from typing import IO, Any, Literal
-from urllib.parse import unquote, urlsplit
+from contextlib import contextmanager
+from typing import IO, Literal
 
 import httpx
 
+from .._asyncio import asyncio
 from .._errors import (
     AuthenticationError,
     FileTooLargeError,
@@ -44,46 +44,27 @@ from .._errors import (
     ServerUnavailableError,
     TransportError,
 )
+from .._http._json import loads as loads_json
 from ._fetch import (
     ACCEPT_ENCODING,
     CHUNK_SIZE,
+    Rules,
     SizeLimitExceeded,
     adownload_to,
     aread_capped,
     download_to,
     read_capped,
 )
+from ._inputs import FileArgument, describe
 from ._names import safe_filename
-from .._http._json import loads as loads_json
-from ._values import FILE_DATA_META, FileSource, RemoteFile
+from ._parallel import arun_all, run_all
 from ._progress import Meter, ProgressOption, human_size
+from ._values import RemoteFile, file_data, is_file_data
 
-__all__ = ["UploadBatch"]
+__all__ = ["UploadBatch", "UPLOAD_ANSWER_LIMIT"]
 
-Kind = Literal["path", "bytes", "stream", "url", "remote"]
 UPLOAD_ANSWER_LIMIT = 64 * 1024  # the answer is a list with one server path
-_URL = re.compile(r"^https?://", re.IGNORECASE)
-_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", 0, ".png"),
-    (b"\xff\xd8\xff", 0, ".jpg"),
-    (b"GIF8", 0, ".gif"),
-    (b"%PDF-", 0, ".pdf"),
-    (b"WAVE", 8, ".wav"),
-    (b"WEBP", 8, ".webp"),
-    (b"ftyp", 4, ".mp4"),
-    (b"OggS", 0, ".ogg"),
-    (b"fLaC", 0, ".flac"),
-    (b"ID3", 0, ".mp3"),
-    (b"PK\x03\x04", 0, ".zip"),
-)
-
-
-def _sniff_extension(head: bytes) -> str:
-    """An extension for nameless data, from its first bytes (servers pick decoders by extension)."""
-    for magic, offset, ext in _SIGNATURES:
-        if head[offset : offset + len(magic)] == magic:
-            return ext
-    return ""
+_SCRATCH = "gradio-codegen-upload-"
 
 
 def _human_pair(size: int, limit: int) -> str:
@@ -106,42 +87,49 @@ class _Placeholder:
         return f"<file #{self.index}>"
 
 
-@dataclass
-class _Item:
-    """One file argument, described before anything is sent."""
+class _Part:
+    """The multipart body of one file's upload: head, the file's ``size`` bytes, tail.
 
-    kind: Kind
-    value: Any
-    name: str
-    mime_type: str | None
-    size: int | None
-    parameter: str | None
-    result: dict[str, Any] | None = field(default=None)
+    ``took`` counts each chunk of the file as it is read (a file that ends early changed while it
+    was being read: ``InputError``) and reports it to the progress meter.
+    """
 
+    def __init__(
+        self, item: FileArgument, size: int, progress: ProgressOption, endpoint: str | None
+    ) -> None:
+        boundary = os.urandom(16).hex()
+        filename = item.name.replace('"', "%22")
+        self.head = (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="files"; filename="{filename}"\r\n'
+            f"Content-Type: {item.mime_type or 'application/octet-stream'}\r\n\r\n"
+        ).encode("utf-8")
+        self.tail = f"\r\n--{boundary}--\r\n".encode("ascii")
+        self.headers = {
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Length": str(len(self.head) + size + len(self.tail)),
+            **ACCEPT_ENCODING,
+        }
+        self.item = item
+        self.size = size
+        self.endpoint = endpoint
+        self.what = f"uploading {item.name!r}"
+        self.meter = Meter(progress, "upload", item.name, size)
 
-def _remaining_size(stream: IO[bytes]) -> int | None:
-    """Bytes left from the current position, or ``None`` for streams that cannot seek."""
-    try:
-        if not stream.seekable():
-            return None
-        here = stream.tell()
-        end = stream.seek(0, io.SEEK_END)
-        stream.seek(here)
-        return max(0, end - here)
-    except (OSError, ValueError, AttributeError):
-        return None
+    def wanted(self) -> int:
+        """How many bytes to read next; 0 once the whole file is sent."""
+        return min(CHUNK_SIZE, self.size - self.meter.done)
 
-
-def _is_file_data(value: object) -> bool:
-    return (
-        isinstance(value, dict)
-        and isinstance(value.get("meta"), dict)
-        and (value["meta"].get("_type") == "gradio.FileData")
-    )
-
-
-def _name_from_url(url: str) -> str:
-    return posixpath.basename(unquote(urlsplit(url).path))
+    def took(self, chunk: bytes) -> bytes:
+        if not chunk:
+            raise InputError(
+                f"{self.item.name!r} changed while it was being uploaded: it ended after "
+                f"{self.meter.done} of {self.size} bytes",
+                endpoint=self.endpoint,
+                parameter=self.item.parameter,
+            )
+        self.meter.advance(len(chunk))
+        return chunk
 
 
 class UploadBatch:
@@ -175,18 +163,18 @@ class UploadBatch:
         self.remote_urls = remote_urls
         self.concurrency = max(1, concurrency)
         self.parameter: str | None = None
-        self.pending: list[_Item] = []
+        self.pending: list[FileArgument] = []
         self._by_key: dict[tuple[object, ...], _Placeholder] = {}
 
     # -- encoding -------------------------------------------------------------------------------
 
     def file(self, value: object) -> object:
-        if _is_file_data(value):
+        if is_file_data(value):
             assert isinstance(value, dict)
             return dict(value)
-        item = self._describe(value)
-        self._check_size(item.name, item.size)
-        key = self._dedupe_key(item)
+        item = describe(value, self.parameter, self._input_error)
+        self._check_size(item, item.size)
+        key = item.dedupe_key()
         if key is not None and key in self._by_key:
             return self._by_key[key]
         placeholder = _Placeholder(len(self.pending))
@@ -194,81 +182,6 @@ class UploadBatch:
         if key is not None:
             self._by_key[key] = placeholder
         return placeholder
-
-    @staticmethod
-    def _dedupe_key(item: _Item) -> tuple[object, ...] | None:
-        if item.kind == "path":
-            return ("path", os.path.realpath(item.value), item.name, item.mime_type)
-        if item.kind in ("remote", "url"):
-            return (item.kind, id(item.value) if item.kind == "remote" else item.value, item.name)
-        return None
-
-    def _input_error(self, message: str) -> InputError:
-        return InputError(message, endpoint=self.endpoint, parameter=self.parameter)
-
-    def _describe(self, value: object) -> _Item:
-        name: str | None = None
-        mime: str | None = None
-        if isinstance(value, FileSource):
-            name, mime, value = value.name, value.mime_type, value.data
-        if isinstance(value, RemoteFile):
-            return self._item(
-                "remote", value, name or value.name, mime or value.mime_type, value.size
-            )
-        if isinstance(value, (bytes, bytearray, memoryview)):
-            data = bytes(value)
-            return self._item(
-                "bytes", data, name or "file" + _sniff_extension(data[:16]), mime, len(data)
-            )
-        if isinstance(value, str) and _URL.match(value):
-            return self._item("url", value, name or _name_from_url(value), mime, None)
-        if isinstance(value, (str, os.PathLike)):
-            path = os.fsdecode(os.fspath(value))
-            try:
-                st = os.stat(path)
-            except FileNotFoundError:
-                raise self._input_error(
-                    f"no such file: {path!r} (a str file argument is a local path or an http(s) URL)"
-                ) from None
-            except OSError as e:
-                raise self._input_error(f"cannot read {path!r}: {e}") from None
-            if not stat.S_ISREG(st.st_mode):
-                raise self._input_error(f"not a regular file: {path!r}")
-            return self._item("path", path, name or os.path.basename(path), mime, st.st_size)
-        if isinstance(value, io.TextIOBase):
-            raise self._input_error(
-                f"{getattr(value, 'name', 'the file')!r} is open in text mode; open it with 'rb'"
-            )
-        if callable(getattr(value, "read", None)):
-            stream: IO[bytes] = value  # type: ignore[assignment]
-            stream_name = getattr(stream, "name", None)
-            if (
-                name is None
-                and isinstance(stream_name, (str, bytes))
-                and not isinstance(stream_name, int)
-            ):
-                name = os.path.basename(os.fsdecode(stream_name))
-            return self._item("stream", stream, name or "file", mime, _remaining_size(stream))
-        raise self._input_error(
-            "expected a file: a local path (str or os.PathLike), an http(s) URL, bytes, a binary "
-            f"file object, FileSource or RemoteFile; got {type(value).__name__}"
-        )
-
-    def _item(self, kind: Kind, value: Any, name: str, mime: str | None, size: int | None) -> _Item:
-        safe = safe_filename(name)
-        mime = mime or mimetypes.guess_type(safe)[0]
-        return _Item(kind, value, safe, mime, size, self.parameter)
-
-    def _check_size(self, name: str, size: int | None, parameter: str | None = None) -> None:
-        limit = self.max_file_size
-        if limit is not None and size is not None and size > limit:
-            raise FileTooLargeError(
-                f"{name!r} is {_human_pair(size, limit)}; " "it was not uploaded",
-                size=size,
-                limit=limit,
-                endpoint=self.endpoint,
-                parameter=parameter or self.parameter,
-            )
 
     def fill(self, payload: object) -> object:
         """``payload`` with every placeholder replaced by the FileData of its uploaded file."""
@@ -285,342 +198,275 @@ class UploadBatch:
             return {k: self.fill(v) for k, v in payload.items()}
         return payload
 
-    # -- shared by both transports --------------------------------------------------------------
+    def _input_error(self, message: str) -> InputError:
+        return InputError(message, endpoint=self.endpoint, parameter=self.parameter)
 
-    def _file_data(self, item: _Item, server_path: str, size: int) -> dict[str, Any]:
-        data: dict[str, Any] = {"path": server_path, "orig_name": item.name, "size": size}
-        if item.mime_type:
-            data["mime_type"] = item.mime_type
-        data["meta"] = dict(FILE_DATA_META)
-        return data
+    def _check_size(self, item: FileArgument, size: int | None) -> None:
+        limit = self.max_file_size
+        if limit is not None and size is not None and size > limit:
+            raise FileTooLargeError(
+                f"{item.name!r} is {_human_pair(size, limit)}; it was not uploaded",
+                size=size,
+                limit=limit,
+                direction="upload",
+                endpoint=self.endpoint,
+                parameter=item.parameter,
+            )
 
-    def _url_data(self, item: _Item) -> dict[str, Any]:
-        return {
-            "path": item.value,
-            "url": item.value,
-            "orig_name": item.name,
-            "meta": dict(FILE_DATA_META),
-        }
+    # -- sending: every decision, free of I/O ---------------------------------------------------
+
+    def _prepare(self, upload_url: str) -> list[FileArgument]:
+        """The files that must be sent; those that need no transfer get their FileData here."""
+        todo = []
+        for item in self.pending:
+            if item.result is not None:
+                continue
+            if item.kind == "remote" and self._same_app(item.value, upload_url):
+                item.result = item.value.to_file_data()
+            elif item.kind == "url" and self.remote_urls == "pass":
+                item.result = file_data(item.value, url=item.value, orig_name=item.name)
+            else:
+                todo.append(item)
+        return todo
 
     @staticmethod
     def _same_app(remote: RemoteFile, upload_url: str) -> bool:
         base = upload_url.rsplit("/upload", 1)[0].rstrip("/")
         return remote.file_base is not None and remote.file_base.rstrip("/") == base
 
-    def _multipart(self, item: _Item, size: int) -> tuple[bytes, bytes, dict[str, str]]:
-        boundary = os.urandom(16).hex()
-        filename = item.name.replace('"', "%22")
-        head = (
-            f"--{boundary}\r\n"
-            f'Content-Disposition: form-data; name="files"; filename="{filename}"\r\n'
-            f"Content-Type: {item.mime_type or 'application/octet-stream'}\r\n\r\n"
-        ).encode("utf-8")
-        tail = f"\r\n--{boundary}--\r\n".encode("ascii")
-        headers = {
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
-            "Content-Length": str(len(head) + size + len(tail)),
-        }
-        return head, tail, headers
-
-    def _changed(self, item: _Item, sent: int, size: int) -> InputError:
-        return self._input_error(
-            f"{item.name!r} changed while it was being uploaded: it ended after {sent} of {size} bytes"
+    def _url_rules(self, item: FileArgument, upload_url: str) -> Rules:
+        # The user chose this URL: it may be on any origin (fetched without credentials there).
+        return Rules(
+            trusted=upload_url,
+            name=item.name,
+            other_origins=True,
+            progress=self.progress,
+            limit=self.max_file_size,
         )
 
-    def _read_response(self, item: _Item, size: int, status: int, body: bytes) -> str:
-        """The server path from the upload's answer (``body``, already capped in size)."""
+    @contextmanager
+    def _fetching(self, item: FileArgument) -> Iterator[None]:
+        """A URL argument being fetched: past ``max_file_size`` it is not uploaded."""
+        try:
+            yield
+        except SizeLimitExceeded as e:
+            assert self.max_file_size is not None
+            raise FileTooLargeError(
+                f"{item.value!r} is more than the app's max_file_size of "
+                f"{human_size(self.max_file_size)}; it was not uploaded",
+                size=e.received,
+                limit=self.max_file_size,
+                direction="upload",
+                endpoint=self.endpoint,
+                parameter=item.parameter,
+            ) from None
+
+    def _fetched(self, item: FileArgument, path: str, headers: httpx.Headers) -> None:
+        """A URL argument is now a local file; a name without extension gets one from its type."""
+        if not os.path.splitext(item.name)[1]:
+            mime = headers.get("content-type", "").split(";")[0].strip()
+            ext = mimetypes.guess_extension(mime) if mime else None
+            item.name = safe_filename((item.name or "file") + (ext or ""))
+            item.mime_type = item.mime_type or mime or None
+        item.now_local(path)
+
+    def _downloaded(self, item: FileArgument, path: str) -> None:
+        """A ``RemoteFile`` of another app is now a local file, held to ``max_file_size``."""
+        item.now_local(path)
+        self._check_size(item, item.size)
+
+    @staticmethod
+    def _length(item: FileArgument, source: IO[bytes]) -> int:
+        if item.kind == "path":
+            return os.fstat(source.fileno()).st_size  # the file as it is now, not as described
+        if item.kind == "bytes":
+            return len(item.value)
+        assert item.size is not None
+        return item.size
+
+    def _part(self, item: FileArgument, source: IO[bytes]) -> _Part:
+        size = self._length(item, source)
+        self._check_size(item, size)
+        return _Part(item, size, self.progress, self.endpoint)
+
+    @contextmanager
+    def _posting(self, part: _Part) -> Iterator[None]:
+        """One upload request: its failures as the runtime's errors, its meter closed after."""
+        what = part.what
+        try:
+            yield
+        except SizeLimitExceeded:
+            raise ProtocolError(
+                f"{what}: the server's answer is larger than {human_size(UPLOAD_ANSWER_LIMIT)}; "
+                "an upload answers with one server path",
+                endpoint=self.endpoint,
+            ) from None
+        except httpx.TimeoutException as e:
+            raise GradioTimeoutError(f"{what}: timed out ({e})", endpoint=self.endpoint) from e
+        except httpx.HTTPError as e:
+            raise ServerUnavailableError(
+                f"{what}: {type(e).__name__}: {e}", endpoint=self.endpoint
+            ) from e
+        finally:
+            part.meter.close()
+
+    def _answered(self, part: _Part, status: int, body: bytes) -> None:
+        """The file's FileData, from the upload's answer (``body``, already capped in size)."""
+        item, what = part.item, part.what
         text = body.decode("utf-8", errors="replace")
         if status == 413:
             found = re.search(r"(\d{1,20}) bytes", text)
-            limit = int(found.group(1)) if found else (self.max_file_size or 0)
             raise FileTooLargeError(
-                f"{item.name!r} ({human_size(size)}) is larger than the app accepts: {text[:200]}",
-                size=size,
-                limit=limit,
+                f"{item.name!r} ({human_size(part.size)}) is larger than the app accepts: "
+                f"{text[:200]}",
+                size=part.size,
+                limit=int(found.group(1)) if found else (self.max_file_size or 0),
+                direction="upload",
                 endpoint=self.endpoint,
                 parameter=item.parameter,
             )
         if status == 401:
             raise AuthenticationError(
-                f"uploading {item.name!r}: the server requires a login (HTTP 401); pass auth= "
-                "or token= to the client",
+                f"{what}: the server requires a login (HTTP 401); pass auth= or token= to the "
+                "client",
                 endpoint=self.endpoint,
             )
         if status >= 400:
-            raise TransportError(
-                f"uploading {item.name!r}: HTTP {status}: {text[:300]}",
-                endpoint=self.endpoint,
-            )
-        paths = loads_json(
-            body, what=f"the answer to uploading {item.name!r}", endpoint=self.endpoint
-        )
+            raise TransportError(f"{what}: HTTP {status}: {text[:300]}", endpoint=self.endpoint)
+        paths = loads_json(body, what=f"the answer to {what}", endpoint=self.endpoint)
         if not (isinstance(paths, list) and len(paths) == 1 and isinstance(paths[0], str)):
             raise ProtocolError(
-                f"uploading {item.name!r}: expected a list with one server path, got "
-                f"{text[:200]!r}",
+                f"{what}: expected a list with one server path, got {text[:200]!r}",
                 endpoint=self.endpoint,
             )
-        return paths[0]
-
-    def _answer_too_large(self, item: _Item) -> ProtocolError:
-        return ProtocolError(
-            f"uploading {item.name!r}: the server's answer is larger than "
-            f"{human_size(UPLOAD_ANSWER_LIMIT)}; an upload answers with one server path",
-            endpoint=self.endpoint,
+        item.result = file_data(
+            paths[0], orig_name=item.name, size=part.size, mime_type=item.mime_type
         )
 
-    def _transport_error(self, item: _Item, e: httpx.HTTPError) -> Exception:
-        what = f"uploading {item.name!r}"
-        if isinstance(e, httpx.TimeoutException):
-            return GradioTimeoutError(f"{what}: timed out ({e})", endpoint=self.endpoint)
-        return ServerUnavailableError(f"{what}: {type(e).__name__}: {e}", endpoint=self.endpoint)
+    # -- local files (blocking; the async sender runs them in worker threads) -------------------
 
     @staticmethod
     def _scratch_file(scratch: str) -> tuple[str, IO[bytes]]:
         path = os.path.join(scratch, os.urandom(8).hex())
         return path, open(path, "wb")
 
-    def _spool_stream(self, item: _Item, scratch: str) -> None:
+    def _spool(self, item: FileArgument, scratch: str) -> None:
         """Copy a stream that cannot seek to disk, so its size is known before sending."""
         path, sink = self._scratch_file(scratch)
         with sink:
             while chunk := item.value.read(CHUNK_SIZE):
                 sink.write(chunk)
-                self._check_size(item.name, sink.tell(), item.parameter)
-        item.kind, item.value, item.size = "path", path, os.path.getsize(path)
+                self._check_size(item, sink.tell())
+        item.now_local(path)
 
-    def _after_fetch(self, item: _Item, path: str, headers: httpx.Headers) -> None:
-        if not os.path.splitext(item.name)[1]:
-            mime = headers.get("content-type", "").split(";")[0].strip()
-            ext = mimetypes.guess_extension(mime) if mime else None
-            item.name = safe_filename((item.name or "file") + (ext or ""))
-            item.mime_type = item.mime_type or mime or None
-        item.kind, item.value, item.size = "path", path, os.path.getsize(path)
-
-    def _too_large_while_fetching(self, item: _Item, e: SizeLimitExceeded) -> FileTooLargeError:
-        assert self.max_file_size is not None
-        return FileTooLargeError(
-            f"{item.value!r} is more than the app's max_file_size of {human_size(self.max_file_size)}; "
-            "it was not uploaded",
-            size=e.received,
-            limit=self.max_file_size,
-            endpoint=self.endpoint,
-            parameter=item.parameter,
-        )
+    @staticmethod
+    def _open(item: FileArgument) -> tuple[IO[bytes], bool]:
+        """The bytes to send, and whether they are ours to close (a caller's stream is not)."""
+        if item.kind == "path":
+            return open(item.value, "rb"), True
+        if item.kind == "bytes":
+            return io.BytesIO(item.value), True
+        return item.value, False
 
     # -- sync -----------------------------------------------------------------------------------
 
     def upload(self, http: httpx.Client, upload_url: str) -> None:
         """Upload every pending file (concurrently) and remember the FileData for ``fill``."""
-        todo = [item for item in self.pending if item.result is None]
+        todo = self._prepare(upload_url)
         if not todo:
             return
-        scratch = tempfile.mkdtemp(prefix="gradio-codegen-upload-")
+        scratch = tempfile.mkdtemp(prefix=_SCRATCH)
         try:
-            if len(todo) == 1:
-                self._upload_one(http, upload_url, todo[0], scratch)
-                return
-            from concurrent.futures import ThreadPoolExecutor  # here: keeps the import path light
-
-            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(todo))) as pool:
-                # Each worker runs in a copy of this context: the call's deadline goes along.
-                futures = [
-                    pool.submit(
-                        contextvars.copy_context().run,
-                        self._upload_one,
-                        http,
-                        upload_url,
-                        i,
-                        scratch,
-                    )
-                    for i in todo
-                ]
-                for future in futures:
-                    future.result()
+            run_all(
+                lambda item: self._send(http, upload_url, item, scratch), todo, self.concurrency
+            )
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    def _upload_one(self, http: httpx.Client, upload_url: str, item: _Item, scratch: str) -> None:
+    def _send(self, http: httpx.Client, upload_url: str, item: FileArgument, scratch: str) -> None:
         if item.kind == "remote":
-            remote: RemoteFile = item.value
-            if self._same_app(remote, upload_url):
-                item.result = remote.to_file_data()
-                return
-            item.kind, item.value = "path", os.fspath(remote.download())
-            item.size = os.path.getsize(item.value)
-            self._check_size(item.name, item.size, item.parameter)
+            self._downloaded(item, os.fspath(item.value.download()))
         elif item.kind == "url":
-            if self.remote_urls == "pass":
-                item.result = self._url_data(item)
-                return
             path, sink = self._scratch_file(scratch)
-            try:
-                with sink:
-                    headers = download_to(
-                        http,
-                        item.value,
-                        sink,
-                        trusted=upload_url,
-                        name=item.name,
-                        other_origins=True,  # the user chose this URL
-                        progress=self.progress,
-                        limit=self.max_file_size,
-                    )
-            except SizeLimitExceeded as e:
-                raise self._too_large_while_fetching(item, e) from None
-            self._after_fetch(item, path, headers)
+            with self._fetching(item), sink:
+                headers = download_to(http, item.value, sink, self._url_rules(item, upload_url))
+            self._fetched(item, path, headers)
         elif item.kind == "stream" and item.size is None:
-            self._spool_stream(item, scratch)
-        if item.kind == "path":
-            with open(item.value, "rb") as source:
-                self._post(http, upload_url, item, source, os.fstat(source.fileno()).st_size)
-        elif item.kind == "bytes":
-            self._post(http, upload_url, item, io.BytesIO(item.value), len(item.value))
-        else:
-            assert item.size is not None
-            self._post(http, upload_url, item, item.value, item.size)
-
-    def _post(
-        self, http: httpx.Client, url: str, item: _Item, source: IO[bytes], size: int
-    ) -> None:
-        self._check_size(item.name, size, item.parameter)
-        head, tail, headers = self._multipart(item, size)
-        meter = Meter(self.progress, "upload", item.name, size)
-
-        def body() -> Iterator[bytes]:
-            yield head
-            sent = 0
-            while sent < size:
-                chunk = source.read(min(CHUNK_SIZE, size - sent))
-                if not chunk:
-                    raise self._changed(item, sent, size)
-                sent += len(chunk)
-                meter.advance(len(chunk))
-                yield chunk
-            yield tail
-
+            self._spool(item, scratch)
+        source, ours = self._open(item)
         try:
-            with http.stream(
-                "POST", url, content=body(), headers={**headers, **ACCEPT_ENCODING}
-            ) as response:
-                status = response.status_code
-                answer = read_capped(response, UPLOAD_ANSWER_LIMIT, what=f"uploading {item.name!r}")
-        except SizeLimitExceeded:
-            raise self._answer_too_large(item) from None
-        except httpx.HTTPError as e:
-            raise self._transport_error(item, e) from e
+            self._post(http, upload_url, source, self._part(item, source))
         finally:
-            meter.close()
-        item.result = self._file_data(item, self._read_response(item, size, status, answer), size)
+            if ours:
+                source.close()
+
+    def _post(self, http: httpx.Client, url: str, source: IO[bytes], part: _Part) -> None:
+        def body() -> Iterator[bytes]:
+            yield part.head
+            while wanted := part.wanted():
+                yield part.took(source.read(wanted))
+            yield part.tail
+
+        with self._posting(part):
+            with http.stream("POST", url, content=body(), headers=part.headers) as response:
+                answer = read_capped(response, UPLOAD_ANSWER_LIMIT, what=part.what)
+        self._answered(part, response.status_code, answer)
 
     # -- async ----------------------------------------------------------------------------------
 
     async def aupload(self, http: httpx.AsyncClient, upload_url: str) -> None:
         """``upload`` for the async client; disk reads run in worker threads."""
-        import asyncio  # here, not at the top: keeps the sync import path light
-
-        todo = [item for item in self.pending if item.result is None]
+        todo = self._prepare(upload_url)
         if not todo:
             return
-        scratch = await asyncio.to_thread(tempfile.mkdtemp, prefix="gradio-codegen-upload-")
-        limit = asyncio.Semaphore(self.concurrency)
-
-        async def one(item: _Item) -> None:
-            async with limit:
-                await self._aupload_one(http, upload_url, item, scratch)
-
+        scratch = await asyncio.to_thread(tempfile.mkdtemp, prefix=_SCRATCH)
         try:
-            outcomes = await asyncio.gather(*(one(item) for item in todo), return_exceptions=True)
-            for (
-                outcome
-            ) in outcomes:  # all finished (none still writing to scratch): raise the first
-                if isinstance(outcome, BaseException):
-                    raise outcome
+
+            async def send(item: FileArgument) -> None:
+                await self._asend(http, upload_url, item, scratch)
+
+            await arun_all(send, todo, self.concurrency)
         finally:
             await asyncio.to_thread(shutil.rmtree, scratch, True)
 
-    async def _aupload_one(
-        self, http: httpx.AsyncClient, upload_url: str, item: _Item, scratch: str
+    async def _asend(
+        self, http: httpx.AsyncClient, upload_url: str, item: FileArgument, scratch: str
     ) -> None:
-        import asyncio  # here, not at the top: keeps the sync import path light
-
         if item.kind == "remote":
-            remote: RemoteFile = item.value
-            if self._same_app(remote, upload_url):
-                item.result = remote.to_file_data()
-                return
-            item.kind, item.value = "path", os.fspath(await remote.adownload())
-            item.size = os.path.getsize(item.value)
-            self._check_size(item.name, item.size, item.parameter)
+            self._downloaded(item, os.fspath(await item.value.adownload()))
         elif item.kind == "url":
-            if self.remote_urls == "pass":
-                item.result = self._url_data(item)
-                return
             path, sink = self._scratch_file(scratch)
-            try:
-                with sink:
-                    headers = await adownload_to(
-                        http,
-                        item.value,
-                        sink,
-                        trusted=upload_url,
-                        name=item.name,
-                        other_origins=True,  # the user chose this URL
-                        progress=self.progress,
-                        limit=self.max_file_size,
-                    )
-            except SizeLimitExceeded as e:
-                raise self._too_large_while_fetching(item, e) from None
-            self._after_fetch(item, path, headers)
+            with self._fetching(item), sink:
+                rules = self._url_rules(item, upload_url)
+                headers = await adownload_to(http, item.value, sink, rules)
+            self._fetched(item, path, headers)
         elif item.kind == "stream" and item.size is None:
-            await asyncio.to_thread(self._spool_stream, item, scratch)
+            await asyncio.to_thread(self._spool, item, scratch)
         if item.kind == "path":
-            source = await asyncio.to_thread(open, item.value, "rb")
-            try:
-                await self._apost(http, upload_url, item, source, os.fstat(source.fileno()).st_size)
-            finally:
-                source.close()
-        elif item.kind == "bytes":
-            await self._apost(http, upload_url, item, io.BytesIO(item.value), len(item.value))
+            source, ours = await asyncio.to_thread(self._open, item)
         else:
-            assert item.size is not None
-            await self._apost(http, upload_url, item, item.value, item.size)
+            source, ours = self._open(item)
+        try:
+            await self._apost(http, upload_url, source, self._part(item, source))
+        finally:
+            if ours:
+                source.close()
 
     async def _apost(
-        self, http: httpx.AsyncClient, url: str, item: _Item, source: IO[bytes], size: int
+        self, http: httpx.AsyncClient, url: str, source: IO[bytes], part: _Part
     ) -> None:
-        import asyncio  # here, not at the top: keeps the sync import path light
-
-        self._check_size(item.name, size, item.parameter)
-        head, tail, headers = self._multipart(item, size)
-        meter = Meter(self.progress, "upload", item.name, size)
         in_memory = isinstance(source, io.BytesIO)
 
         async def body() -> AsyncIterator[bytes]:
-            yield head
-            sent = 0
-            while sent < size:
-                n = min(CHUNK_SIZE, size - sent)
-                chunk = source.read(n) if in_memory else await asyncio.to_thread(source.read, n)
-                if not chunk:
-                    raise self._changed(item, sent, size)
-                sent += len(chunk)
-                meter.advance(len(chunk))
-                yield chunk
-            yield tail
+            yield part.head
+            while wanted := part.wanted():
+                if in_memory:
+                    yield part.took(source.read(wanted))
+                else:
+                    yield part.took(await asyncio.to_thread(source.read, wanted))
+            yield part.tail
 
-        try:
-            async with http.stream(
-                "POST", url, content=body(), headers={**headers, **ACCEPT_ENCODING}
-            ) as response:
-                status = response.status_code
-                answer = await aread_capped(
-                    response, UPLOAD_ANSWER_LIMIT, what=f"uploading {item.name!r}"
-                )
-        except SizeLimitExceeded:
-            raise self._answer_too_large(item) from None
-        except httpx.HTTPError as e:
-            raise self._transport_error(item, e) from e
-        finally:
-            meter.close()
-        item.result = self._file_data(item, self._read_response(item, size, status, answer), size)
+        with self._posting(part):
+            async with http.stream("POST", url, content=body(), headers=part.headers) as response:
+                answer = await aread_capped(response, UPLOAD_ANSWER_LIMIT, what=part.what)
+        self._answered(part, response.status_code, answer)

@@ -26,32 +26,37 @@ import shutil
 import tempfile
 import threading
 import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import IO, Any, Literal, Union
 
 import httpx
 
-from .._http._deadline import scope
+from .._asyncio import asyncio
 from .._errors import FileTooLargeError, GradioError, ProtocolError
-from ._fetch import SizeLimitExceeded, adownload_to, async_twin, download_to, sync_twin
+from .._http._clients import async_copy, async_http, sync_copy, sync_http
+from .._http._deadline import scope
+from .._http._timeouts import request_timeout
+from ._fetch import Rules, SizeLimitExceeded, adownload_to, download_to
 from ._names import create_unique, safe_filename
 from ._progress import ProgressOption, human_size
-from .._http._timeouts import request_timeout
-from .._http._clients import async_http, sync_http
 
 __all__ = [
     "FileInput",
     "RemoteFile",
     "FileSource",
     "DownloadMode",
-    "make_download_dir",
+    "is_file_data",
+    "file_data",
     "default_download_dir",
     "DEFAULT_MAX_DOWNLOAD_SIZE",
     "DECLARED_SIZE_MARGIN",
 ]
 
 DownloadMode = Literal["eager", "lazy", "never"]
-FILE_DATA_META = {"_type": "gradio.FileData"}
+DOWNLOAD_MODES: tuple[DownloadMode, ...] = ("eager", "lazy", "never")
+FILE_DATA_TYPE = "gradio.FileData"  # FileData's ``meta._type``, the only sure sign of a file
 _DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_DOWNLOAD_SIZE = 1024**3  # 1 GiB of decoded bytes per file; None lifts the limit
 DECLARED_SIZE_MARGIN = 64 * 1024  # a body may exceed the FileData's ``size`` by this much
@@ -79,14 +84,38 @@ class FileSource:
         return f"FileSource({type(self.data).__name__}, name={self.name!r}, mime_type={self.mime_type!r})"
 
 
+def is_file_data(value: object) -> bool:
+    """Whether a JSON value is a Gradio FileData (by its ``meta._type`` marker, never by ``path``)."""
+    if not isinstance(value, dict):
+        return False
+    meta = value.get("meta")
+    return isinstance(meta, dict) and meta.get("_type") == FILE_DATA_TYPE
+
+
+def file_data(
+    path: str,
+    *,
+    orig_name: str,
+    size: int | None = None,
+    mime_type: str | None = None,
+    url: str | None = None,
+) -> dict[str, Any]:
+    """A FileData for a request: a file the server holds at ``path`` (or fetches from ``url``)."""
+    data: dict[str, Any] = {"path": path}
+    if url is not None:
+        data["url"] = url
+    data["orig_name"] = orig_name
+    if size is not None:
+        data["size"] = size
+    if mime_type:
+        data["mime_type"] = mime_type
+    data["meta"] = {"_type": FILE_DATA_TYPE}
+    return data
+
+
 _state_lock = threading.Lock()
 _process_download_dir: str | None = None
 _client_download_dirs: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
-
-
-def make_download_dir() -> str:
-    """A fresh directory under the system temp dir, for one client's downloads."""
-    return tempfile.mkdtemp(prefix="gradio-codegen-")
 
 
 def default_download_dir(owner: object | None = None) -> str:
@@ -98,11 +127,36 @@ def default_download_dir(owner: object | None = None) -> str:
         if owner is not None:
             folder = _client_download_dirs.get(owner)
             if folder is None or not os.path.isdir(folder):
-                folder = _client_download_dirs[owner] = make_download_dir()
+                folder = _client_download_dirs[owner] = _new_download_dir()
             return folder
         if _process_download_dir is None or not os.path.isdir(_process_download_dir):
-            _process_download_dir = make_download_dir()
+            _process_download_dir = _new_download_dir()
         return _process_download_dir
+
+
+def _new_download_dir() -> str:
+    return tempfile.mkdtemp(prefix="gradio-codegen-")
+
+
+class _Landing:
+    """A new local file for one download; removed again unless the download completes."""
+
+    def __init__(
+        self, folder: str, name: str, too_large: Callable[[SizeLimitExceeded], GradioError]
+    ) -> None:
+        self.target, self._sink = create_unique(folder, name)
+        self._too_large = too_large
+
+    def __enter__(self) -> IO[bytes]:
+        return self._sink
+
+    def __exit__(self, kind: object, error: BaseException | None, traceback: object) -> None:
+        self._sink.close()
+        if error is None:
+            return
+        self.target.unlink(missing_ok=True)
+        if isinstance(error, SizeLimitExceeded):
+            raise self._too_large(error) from None
 
 
 class RemoteFile(os.PathLike[str]):
@@ -239,14 +293,51 @@ class RemoteFile(os.PathLike[str]):
                 "accept it",
                 size=e.received,
                 limit=self._max_size,
+                direction="download",
             )
         return ProtocolError(
             f"{self.name!r}: the app declared {self.size} bytes but sent {e.received} or more. "
             "The download was stopped and the partial file deleted"
         )
 
-    def _trusted(self) -> str:
-        return self.file_base or self.url
+    def _rules(self) -> Rules:
+        return Rules(
+            trusted=self.file_base or self.url,
+            name=self.name,
+            other_origins=self._other_origins,
+            progress=self._progress,
+            limit=self._byte_limit(),
+        )
+
+    def _landing(self, directory: str | os.PathLike[str] | None) -> _Landing:
+        return _Landing(self._target_dir(directory), self.name, self._too_large)
+
+    def _arrived(self, landing: _Landing, directory: str | os.PathLike[str] | None) -> Path:
+        if directory is None or self._local is None:
+            self._local = str(landing.target)
+        return landing.target
+
+    @contextmanager
+    def _sync_client(self) -> Iterator[httpx.Client]:
+        """The client this file was bound to while it is open; else a copy of it, closed after."""
+        http = self._http
+        if isinstance(http, httpx.Client) and not http.is_closed:
+            yield http
+            return
+        own = sync_copy(http) if http is not None else sync_http(request_timeout(self._timeout))
+        with own:
+            yield own
+
+    @asynccontextmanager
+    async def _async_client(self) -> AsyncIterator[httpx.AsyncClient]:
+        """``_sync_client`` for async code."""
+        http = self._http
+        if isinstance(http, httpx.AsyncClient) and not http.is_closed:
+            yield http
+            return
+        own = async_copy(http) if http is not None else async_http(request_timeout(self._timeout))
+        async with own:
+            yield own
 
     def download(self, directory: str | os.PathLike[str] | None = None) -> Path:
         """Fetch the file now (if not already here) and return its local path."""
@@ -254,85 +345,25 @@ class RemoteFile(os.PathLike[str]):
             existing = self._reuse(directory)
             if existing is not None:
                 return existing
-            http = self._http
-            own: httpx.Client | None = None
-            if not isinstance(http, httpx.Client) or http.is_closed:
-                http = own = (
-                    sync_twin(http)
-                    if http is not None
-                    else sync_http(request_timeout(self._timeout))
-                )
-            try:
-                target, sink = create_unique(self._target_dir(directory), self.name)
-                try:
-                    with sink:
-                        download_to(
-                            http,
-                            self.url,
-                            sink,
-                            trusted=self._trusted(),
-                            name=self.name,
-                            other_origins=self._other_origins,
-                            progress=self._progress,
-                            limit=self._byte_limit(),
-                        )
-                except SizeLimitExceeded as e:
-                    target.unlink(missing_ok=True)
-                    raise self._too_large(e) from None
-                except BaseException:
-                    target.unlink(missing_ok=True)
-                    raise
-            finally:
-                if own is not None:
-                    own.close()
-            if directory is None or self._local is None:
-                self._local = str(target)
-            return target
+            landing = self._landing(directory)
+            with self._sync_client() as http, landing as sink:
+                download_to(http, self.url, sink, self._rules())
+            return self._arrived(landing, directory)
 
     async def adownload(self, directory: str | os.PathLike[str] | None = None) -> Path:
         """``download()`` for async code: fetches with the async client, without blocking."""
         http = self._http
         if isinstance(http, httpx.Client) and not http.is_closed:
-            import asyncio  # here, not at the top: keeps the sync import path light
-
             return await asyncio.to_thread(self.download, directory)
         with scope(self._timeout):
             existing = self._reuse(directory)
             if existing is not None:
                 return existing
-            own: httpx.AsyncClient | None = None
-            if not isinstance(http, httpx.AsyncClient) or http.is_closed:
-                http = own = (
-                    async_twin(http)
-                    if http is not None
-                    else async_http(request_timeout(self._timeout))
-                )
-            try:
-                target, sink = create_unique(self._target_dir(directory), self.name)
-                try:
-                    with sink:
-                        await adownload_to(
-                            http,
-                            self.url,
-                            sink,
-                            trusted=self._trusted(),
-                            name=self.name,
-                            other_origins=self._other_origins,
-                            progress=self._progress,
-                            limit=self._byte_limit(),
-                        )
-                except SizeLimitExceeded as e:
-                    target.unlink(missing_ok=True)
-                    raise self._too_large(e) from None
-                except BaseException:
-                    target.unlink(missing_ok=True)
-                    raise
-            finally:
-                if own is not None:
-                    await own.aclose()
-            if directory is None or self._local is None:
-                self._local = str(target)
-            return target
+            landing = self._landing(directory)
+            async with self._async_client() as client:
+                with landing as sink:
+                    await adownload_to(client, self.url, sink, self._rules())
+            return self._arrived(landing, directory)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle what describes the file; the lock and the HTTP client stay behind."""
@@ -352,13 +383,9 @@ class RemoteFile(os.PathLike[str]):
 
     def to_file_data(self) -> dict[str, Any]:
         """The FileData that hands this file back to the server that produced it."""
-        data: dict[str, Any] = {"path": self.server_path, "orig_name": self.name}
-        if self.size is not None:
-            data["size"] = self.size
-        if self.mime_type is not None:
-            data["mime_type"] = self.mime_type
-        data["meta"] = dict(FILE_DATA_META)
-        return data
+        return file_data(
+            self.server_path, orig_name=self.name, size=self.size, mime_type=self.mime_type
+        )
 
     def __repr__(self) -> str:
         return (

@@ -12,10 +12,11 @@ document the runtime reads from an app goes through ``loads``, which refuses doc
 from __future__ import annotations
 
 import json
+import math
 
 from .._errors import ProtocolError
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "loads", "deeper_than"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "loads", "deeper_than", "string_or_none", "number_or_none"]
 
 MAX_BYTES = 64 * 2**20
 """The largest JSON document read from an app. Queue messages are bounded earlier, by the event
@@ -99,3 +100,20 @@ def _excerpt(data: bytes | str) -> str:
     head = data[: _EXCERPT * 4]
     text = head.decode("utf-8", errors="replace") if isinstance(head, bytes) else head
     return text if len(text) <= _EXCERPT else text[: _EXCERPT - 3] + "..."
+
+
+def string_or_none(value: object) -> str | None:
+    """An optional text field of what an app sent: the string, or None for anything else."""
+    return value if isinstance(value, str) else None
+
+
+def number_or_none(value: object) -> float | None:
+    """An optional number field: a finite float, or None for anything else (a bool, NaN, an
+    infinity, an integer too large for a float)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        return None
+    return number if math.isfinite(number) else None

@@ -7,11 +7,11 @@ message or a log line is for people to read, and a megabyte of it helps nobody.
 from __future__ import annotations
 
 import ast
-import math
 from typing import Any
 
-from .._hub import _zerogpu
 from .._errors import AppError
+from .._http._json import number_or_none, string_or_none
+from .._hub import _zerogpu
 
 __all__ = ["app_error", "clip", "HIDDEN_ERROR", "MAX_MESSAGE_CHARS"]
 
@@ -34,7 +34,7 @@ def app_error(output: dict[str, Any], *, endpoint: str, title: str | None = None
     ``title`` is the message-level title (Gradio 5/6) used when the payload has none.
     """
     error = output.get("error")
-    title = _opt_str(output.get("title")) or title
+    title = string_or_none(output.get("title")) or title
     if title is not None:
         title = clip(title, _MAX_TITLE_CHARS)
     if error is None:
@@ -55,7 +55,7 @@ def app_error(output: dict[str, Any], *, endpoint: str, title: str | None = None
         message,
         endpoint=endpoint,
         title=title,
-        duration=_seconds(duration),
+        duration=number_or_none(duration),
         visible=visible if isinstance(visible, bool) else None,
     )
 
@@ -65,20 +65,6 @@ def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}... (message cut at {limit:,} characters of {len(text):,})"
-
-
-def _seconds(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        seconds = float(value)
-    except OverflowError:  # an integer of hundreds of digits
-        return None
-    return seconds if math.isfinite(seconds) else None
-
-
-def _opt_str(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 def _unquote(text: str) -> str:

@@ -8,14 +8,14 @@ kept as raw JSON (full values, diffs already applied) until somebody asks for th
 from __future__ import annotations
 
 import enum
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._errors import GradioError, JobCancelledError, ProtocolError
+from .._http._json import number_or_none, string_or_none
 from . import _messages as m
 from ._app_errors import app_error
 from ._diff import apply_diff
-from .._errors import GradioError, JobCancelledError, ProtocolError
 
 __all__ = ["Status", "ProgressUnit", "LogMessage", "JobStatus", "JobState"]
 
@@ -68,33 +68,18 @@ class JobStatus:
     success: bool | None = None
 
 
-def _num(value: object) -> float | None:
-    """A finite number from an app's progress data, or None (NaN, infinities, huge integers)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _int(value: object) -> int | None:
-    number = _num(value)
+    number = number_or_none(value)
     return None if number is None else int(number)
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _progress_unit(data: dict[str, Any]) -> ProgressUnit:
     return ProgressUnit(
         _int(data.get("index")),
         _int(data.get("length")),
-        _str(data.get("unit")),
-        _num(data.get("progress")),
-        _str(data.get("desc")),
+        string_or_none(data.get("unit")),
+        number_or_none(data.get("progress")),
+        string_or_none(data.get("desc")),
     )
 
 

@@ -14,9 +14,10 @@ import math
 from dataclasses import dataclass
 from typing import Any, Union
 
-from .._http import _json
-from ._app_errors import clip
 from .._errors import ProtocolError
+from .._http import _json
+from .._http._json import string_or_none
+from ._app_errors import clip
 
 __all__ = [
     "Kind",
@@ -170,13 +171,8 @@ def _opt_int(body: dict[str, Any], key: str) -> int | None:
     return None if value is None else int(value)
 
 
-def _opt_str(body: dict[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    return value if isinstance(value, str) else None
-
-
 def _opt_clipped(body: dict[str, Any], key: str) -> str | None:
-    value = _opt_str(body, key)
+    value = string_or_none(body.get(key))
     return None if value is None else clip(value, 200)
 
 

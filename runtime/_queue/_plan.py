@@ -81,8 +81,10 @@ def _public_names(config: dict[str, Any]) -> list[str]:
     names = []
     for dep in _dependencies(config):
         name = dep.get("api_name")
-        if isinstance(name, str) and dep.get("api_visibility", "public") == "public" and dep.get(
-            "show_api", True
+        if (
+            isinstance(name, str)
+            and dep.get("api_visibility", "public") == "public"
+            and dep.get("show_api", True)
         ):
             names.append("/" + name)
     return names
@@ -163,4 +165,8 @@ def describe_change(
         changes.append(f"it returns {n_out} outputs, the SDK expects {len(plan.outputs)}")
     if not changes:
         return None
-    return f"the app's endpoint {endpoint.api_name} changed: " + "; ".join(changes) + "; regenerate the SDK"
+    return (
+        f"the app's endpoint {endpoint.api_name} changed: "
+        + "; ".join(changes)
+        + "; regenerate the SDK"
+    )

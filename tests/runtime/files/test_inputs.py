@@ -186,11 +186,12 @@ def test_max_file_size_refuses_before_sending(tmp_path: Path) -> None:
         with pytest.raises(FileTooLargeError) as caught:
             shapes.File().encode(value, batch)
         error = caught.value
-        assert (error.size, error.limit, error.endpoint, error.parameter) == (
+        assert (error.size, error.limit, error.endpoint, error.parameter, error.direction) == (
             1001,
             1000,
             "/ep",
             "document",
+            "upload",
         )
         assert "max_file_size" in str(error) and "not uploaded" in str(error)
     assert recorder.requests == []

@@ -23,8 +23,8 @@ import pytest
 from clirun import run
 from gradio_codegen import runtime as rt
 from gradio_codegen.runtime._http import _credentials
+from gradio_codegen.runtime._http._clients import async_copy, sync_copy, sync_http
 from gradio_codegen.runtime._hub._spaces import aresolve, resolve
-from gradio_codegen.runtime._http._clients import sync_http
 from hostile_app import PREFIX, Handler, HostileApp, example_sdk
 from hub_standin import HubStandin
 
@@ -259,11 +259,8 @@ def test_a_hop_to_an_origin_allowed_the_token_keeps_only_the_token(
 # -- the rule itself, where a real server cannot play the part -----------------------------------
 
 
-def _hops(start: str, chain: dict[str, str], **request: Any) -> list[httpx.Request]:
-    """The requests a runtime client sends for ``start`` through ``chain`` (URL -> redirect
-    target). https origins with trusted certificates cannot be served on 127.0.0.1, so here the
-    transport is a mock; the client, its hooks and httpx's redirect handling are the real ones."""
-    sent: list[httpx.Request] = []
+def _chain(chain: dict[str, str], sent: list[httpx.Request]) -> httpx.MockTransport:
+    """A transport that redirects each URL of ``chain`` to the next and records every request."""
 
     def handler(req: httpx.Request) -> httpx.Response:
         sent.append(req)
@@ -272,8 +269,16 @@ def _hops(start: str, chain: dict[str, str], **request: Any) -> list[httpx.Reque
             return httpx.Response(200, json={})
         return httpx.Response(307, headers={"location": target})
 
+    return httpx.MockTransport(handler)
+
+
+def _hops(start: str, chain: dict[str, str], **request: Any) -> list[httpx.Request]:
+    """The requests a runtime client sends for ``start`` through ``chain`` (URL -> redirect
+    target). https origins with trusted certificates cannot be served on 127.0.0.1, so here the
+    transport is a mock; the client, its hooks and httpx's redirect handling are the real ones."""
+    sent: list[httpx.Request] = []
     client = sync_http(httpx.Timeout(5), follow_redirects=True, trusted_hosts=["myhost"])
-    client._transport = httpx.MockTransport(handler)  # type: ignore[attr-defined]
+    client._transport = _chain(chain, sent)  # type: ignore[attr-defined]
     client._mounts = {}  # type: ignore[attr-defined]
     with client:
         client.cookies.set("access-token", COOKIE, domain="myhost")
@@ -322,3 +327,34 @@ def test_a_body_is_never_resent_to_another_origin() -> None:
         data={"username": "user", "password": PASSWORD},
     )
     assert [str(r.url) for r in sent] == ["https://myhost/login"]
+
+
+CHAIN = {"https://myhost/file": "https://mirror.example/file"}
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_a_copy_of_a_closed_client_keeps_its_host_policy(flavour: str) -> None:
+    """A lazy download after the app's client was closed goes through a copy of it: the copy
+    decides every hop by the same host policy (its trusted_hosts) as the original."""
+    original = sync_http(httpx.Timeout(5), trusted_hosts=["mirror.example"])
+    original.headers["x-hf-authorization"] = f"Bearer {TOKEN}"
+    original.close()
+    sent: list[httpx.Request] = []
+    if flavour == "sync":
+        copy = sync_copy(original)
+        copy._transport = _chain(CHAIN, sent)  # type: ignore[attr-defined]
+        copy._mounts = {}  # type: ignore[attr-defined]
+        with copy:
+            copy.get("https://myhost/file", follow_redirects=True)
+    else:
+
+        async def fetch() -> None:
+            copy = async_copy(original)
+            copy._transport = _chain(CHAIN, sent)  # type: ignore[attr-defined]
+            copy._mounts = {}  # type: ignore[attr-defined]
+            async with copy:
+                await copy.get("https://myhost/file", follow_redirects=True)
+
+        asyncio.run(fetch())
+    assert [str(r.url) for r in sent] == ["https://myhost/file", "https://mirror.example/file"]
+    assert sent[1].headers["x-hf-authorization"] == f"Bearer {TOKEN}"  # a trusted host's hop

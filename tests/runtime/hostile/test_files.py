@@ -168,8 +168,9 @@ def test_a_link_to_another_origin_is_not_fetched_unless_allowed(
     app.answer = answering(file_data(f"{other.url}/admin", "report.txt"))
     result = call(FILES_IO, flavour, app.url, "mesh", 1.0, download=mode, download_dir=tmp_path)
     assert isinstance(result, rt.RemoteFile) and result.url == f"{other.url}/admin"
-    with pytest.raises(rt.ProtocolError, match="download_other_origins=True"):
+    with pytest.raises(rt.OtherOriginError, match="download_other_origins=True") as caught:
         result.read_bytes()
+    assert caught.value.origin == other.url  # where the file is, never its path
     assert other.seen == [] and files_in(tmp_path) == []
 
     allowed = call(
@@ -194,7 +195,7 @@ def test_a_redirect_to_another_origin_is_not_followed_unless_allowed(
 ) -> None:
     app.answer = answering(file_data("/srv/report.txt", "report.txt"))
     app.routes[("GET", f"{PREFIX}/file=")] = lambda h: h.redirect(f"{other.url}/admin")
-    with pytest.raises(rt.ProtocolError, match="redirected to http://127.0.0.1"):
+    with pytest.raises(rt.OtherOriginError, match="redirected to http://127.0.0.1"):
         call(FILES_IO, flavour, app.url, "mesh", 1.0, download_dir=tmp_path)
     assert other.seen == [] and files_in(tmp_path) == []
     result = call(
@@ -260,6 +261,7 @@ def test_a_gzip_bomb_stops_at_max_download_size_in_bounded_memory(
     finally:
         tracemalloc.stop()
     assert caught.value.limit == 1 << 20 and caught.value.size > 1 << 20
+    assert caught.value.direction == "download" and not isinstance(caught.value, rt.InputError)
     assert files_in(tmp_path) == []
     assert peak < 16 << 20, f"peak {peak >> 20} MiB while refusing a 32 MiB bomb"
 
