@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Final
 
@@ -148,14 +149,22 @@ class Leaf:
 
 
 @functools.cache
-def _width_table() -> Sequence[tuple[int, int, int]]:
-    from black._width_table import WIDTH_TABLE  # only for non-ASCII lines near the limit
-
+def _width_table() -> Sequence[tuple[int, int, int]] | None:
+    """black's table of character widths (from its Unicode data), loaded only for a non-ASCII
+    line; ``None`` without black, when ``unicodedata`` answers instead."""
+    try:
+        from black._width_table import WIDTH_TABLE
+    except ImportError:
+        return None
     return WIDTH_TABLE
 
 
 def _char_width(char: str) -> int:
     table = _width_table()
+    if table is None:
+        if unicodedata.combining(char):
+            return 0
+        return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
     codepoint = ord(char)
     highest = len(table) - 1
     lowest = 0
