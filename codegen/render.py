@@ -21,6 +21,7 @@ import jinja2
 
 from .build import GENERATOR_NAME
 from .errors import CodegenError
+from .layout import LINE_LENGTH
 from .model import (
     App,
     Constant,
@@ -34,7 +35,6 @@ from .model import (
     plain_kinds,
 )
 from .names import is_plain_identifier
-from .layout import LINE_LENGTH
 from .spelling import RUNTIME, SHAPES, Imports
 from .syntax import (
     Assign,
@@ -277,7 +277,7 @@ def _typed_dict(
     return _checked("\n".join(blocks))
 
 
-def _endpoint(ep: Endpoint, app: App, imports: Imports, write: _Writer) -> _EndpointView:
+def _endpoint(ep: Endpoint, imports: Imports, write: _Writer) -> _EndpointView:
     result = ep.result_annotation(imports)
     annotations = [p.type.spell(imports) for p in ep.parameters]
     method_params = _signature(ep, annotations, method=True)
@@ -431,7 +431,7 @@ def render(app: App, *, format_code: bool = True) -> str:
         plain = class_syntax(td)
         final = plain and td.name in app.final_typed_dicts
         typed_dicts.append(_TypedDictView(_typed_dict(td, plain, final, imports, write)))
-    endpoints = [_endpoint(ep, app, imports, write) for ep in app.endpoints]
+    endpoints = [_endpoint(ep, imports, write) for ep in app.endpoints]
     default_constants = [_constant(c, imports, write) for c in app.default_constants]
     name, async_name = app.class_name, app.async_class_name
     sync_client = _client_class(
