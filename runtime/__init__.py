@@ -25,7 +25,8 @@ from ._errors import (
     TransportError,
     ZeroGPUQuotaError,
 )
-from ._client import AsyncClient, Client, DefaultClient
+from ._client import AsyncClient, Client
+from ._default_client import DefaultClient
 from ._hub._duplicate import duplicate_space
 from ._files._values import FileInput, FileSource, RemoteFile
 from ._queue._job import AsyncJob, Job, JobStatus, LogMessage, ProgressUnit, Status

@@ -4,219 +4,67 @@ A call is a join (``POST {P}/queue/join``) and the session's event stream (``GET
 what the SDK learned at generation time (API prefix, protocol, ``fn_index``, State positions) makes
 those the only two requests of a first call to a URL. Constructors do no I/O; the source is resolved
 (and a password login made) on first use.
+
+As in httpx, the two clients differ only in I/O: ``_BaseClient`` builds every request of a call
+(login, ``/config``, join, cancel, reset, the event stream) and reads every answer with the steps
+in ``_steps``; ``Client`` sends and ``AsyncClient`` sends and awaits. ``docs/DESIGN.md`` ("The
+life of a call") follows one call through the modules.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import inspect
-import os
-import threading
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any, TypeVar
 
 import httpx
 
-from ._http import _credentials
-from ._hub import _auth
-
-from ._http import _deadline
-
-from ._hub import _spaces
-
-from ._hub import _zerogpu
-from ._base import (
-    USER_AGENT,
-    Download,
-    Options,
-    RemoteUrls,
-    Shared,
-    build,
-    changed_error,
-    check_arguments,
-    config_of,
-    decode_values,
-    event_id_of,
-    host_list,
-    is_unknown_endpoint,
-    join_body,
-    lay_out,
-    plan_for,
-)
-from ._hub._duplicate import duplicate_space
-from ._errors import AuthenticationError, GradioError, GradioTimeoutError, InputError
+from . import _steps as steps
+from ._asyncio import asyncio
+from ._errors import GradioError, GradioTimeoutError, InputError
 from ._files._download import DownloadBatch
 from ._files._upload import UploadBatch
-from ._files._values import DEFAULT_MAX_DOWNLOAD_SIZE
-from ._http._failures import status_error, transport_error
-from ._queue._job import AsyncJob, Job, NeedsDownload
-from ._queue._plan import Plan, protocol_flags
-from ._files._progress import ProgressOption
-from ._queue._session import AsyncSession, SyncSession
-from ._hub._spaces import SpaceStatus
-from ._spec import AppSpec, Endpoint
 from ._http._clients import async_http, sync_http
-from ._http._timeouts import CANCEL_TIMEOUT, DEFAULT_STREAM_TIMEOUT, request_timeout, stream_timeout
+from ._http._deadline import scope
+from ._http._failures import transport_error
+from ._http._timeouts import CANCEL_TIMEOUT, request_timeout, stream_timeout
+from ._hub import _spaces, _zerogpu
+from ._hub._duplicate import duplicate_space
+from ._options import Configured, Shared
+from ._queue._job import AsyncJob, Job, JobInfo, NeedsDownload
+from ._queue._plan import Plan, plan_from_config
+from ._queue._session import AsyncSession, SyncSession
+from ._spec import Endpoint
+from ._steps import Call
 
-if TYPE_CHECKING:
-    import asyncio
-
-__all__ = ["Client", "AsyncClient", "DefaultClient"]
+__all__ = ["Client", "AsyncClient"]
 
 T = TypeVar("T")
 C = TypeVar("C", bound="Client")
 A = TypeVar("A", bound="AsyncClient")
-B = TypeVar("B", bound="_BaseClient")
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+S = TypeVar("S", SyncSession, AsyncSession)
 
 _JSON = {"content-type": "application/json"}
 
 
-class _Unset:
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-_UNSET: Any = _Unset()
-
-
-class _BaseClient:
-    """Construction, options and the I/O-free parts both clients share."""
-
-    app: ClassVar[AppSpec] = AppSpec(src="")
-    _shared: Shared[Any, Any]
-
-    def __init__(
-        self,
-        src: str | None = None,
-        *,
-        token: str | None = None,
-        auth: tuple[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | None = 60.0,
-        download: Download = "eager",
-        download_dir: str | os.PathLike[str] | None = None,
-        validate: bool = True,
-        stream_timeout: float = DEFAULT_STREAM_TIMEOUT,
-        progress: ProgressOption = None,
-        remote_urls: RemoteUrls = "upload",
-        max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
-        download_other_origins: bool = False,
-        trusted_hosts: Iterable[str] = (),
-        space_timeout: float | None = 300.0,
-        on_space_stage: Callable[[SpaceStatus], None] | None = None,
-    ) -> None:
-        """Args:
-        src: the app's URL or Hugging Face Space id (default: where the SDK was generated from).
-        token: Hugging Face token for private Spaces (default: ``HF_TOKEN`` or the saved login);
-            only ever sent to Hugging Face hosts and ``trusted_hosts``.
-        auth: ``(username, password)`` for an app launched with ``auth=``.
-        headers: extra HTTP headers for every request to the app.
-        timeout: seconds any request, and the wait for a call's result, may take (None: no limit
-            for results; a dead server is still detected by its missing heartbeats).
-        download: fetch output files at once (``"eager"``), on first access (``"lazy"``), or not.
-        download_dir: where downloaded files go (default: a temporary folder).
-        validate: check every argument against the endpoint's schema before sending anything.
-        stream_timeout: seconds of silence on the event stream after which the server counts as
-            gone; the server sends a heartbeat every 15 s, so keep it well above that.
-        progress: report file transfers: ``True`` for terminal bars (large files only), or a
-            function called with a ``TransferProgress`` after every chunk.
-        remote_urls: an http(s) URL passed as a file is fetched here and uploaded (``"upload"``)
-            or handed to the server to fetch itself (``"pass"``).
-        max_download_size: the most bytes one result file may have once decoded (default 1 GiB;
-            None: no limit); a larger one stops downloading and raises ``FileTooLargeError``.
-        download_other_origins: also download result files the app names on another origin (a
-            link it returned), fetched without credentials. Off by default: the app would choose
-            what your machine requests on your network.
-        trusted_hosts: hosts besides Hugging Face that may receive the token (and ZeroGPU's
-            ``x-ip-token``): ``"https://host:port"``, ``"host:port"``, or ``"host"`` (any port).
-        space_timeout: seconds to wait for a Space that is building, starting or asleep
-            (None: no limit).
-        on_space_stage: called with a ``SpaceStatus`` on every check while waiting for a Space.
-        """
-        source = src or self.app.src
-        if not source:
-            raise InputError("no app to talk to: pass src= (a URL or a Space id)")
-        if auth is not None and (len(auth) != 2 or not all(isinstance(a, str) for a in auth)):
-            raise InputError("auth must be a (username, password) pair of strings")
-        if space_timeout is not None and not space_timeout >= 0:
-            raise ValueError(f"space_timeout must be >= 0 seconds or None, got {space_timeout!r}")
-        self.src = source
-        self._options = Options(
-            timeout=timeout,
-            download=download,
-            download_dir=os.fspath(download_dir) if download_dir is not None else None,
-            validate=validate,
-            progress=progress,
-            remote_urls=remote_urls,
-            max_download_size=max_download_size,
-            download_other_origins=download_other_origins,
-        )
-        self._shared = Shared(
-            src=source,
-            token=token,
-            auth=auth,
-            headers=dict(headers or {}),
-            stream_timeout=stream_timeout,
-            connect_timeout=timeout,
-            trusted_hosts=host_list(trusted_hosts),
-            space_timeout=space_timeout,
-            on_space_stage=on_space_stage,
-        )
-
-    @property
-    def session_hash(self) -> str:
-        """The session this client's calls run in (it keeps the app's ``gr.State`` values)."""
-        return self._shared.session_hash
-
-    def reset_session(self) -> None:
-        """Start a fresh session: later calls see fresh ``gr.State`` values. Running jobs finish
-        in the old one."""
-        self._shared.reset_session()
-
-    def with_options(
-        self: B,
-        *,
-        timeout: float | None = _UNSET,
-        download: Download = _UNSET,
-        download_dir: str | os.PathLike[str] | None = _UNSET,
-        validate: bool = _UNSET,
-        progress: ProgressOption = _UNSET,
-        remote_urls: RemoteUrls = _UNSET,
-        max_download_size: int | None = _UNSET,
-        download_other_origins: bool = _UNSET,
-    ) -> B:
-        """A client with other settings sharing this one's connections, session and login.
-
-        Settings of the connection itself (``token``, ``auth``, ``headers``, ``trusted_hosts``,
-        the Space options) stay those of the client this one was made from.
-        """
-        changes: dict[str, Any] = {
-            "timeout": timeout,
-            "download": download,
-            "download_dir": (
-                download_dir if download_dir in (None, _UNSET) else os.fspath(download_dir)
-            ),
-            "validate": validate,
-            "progress": progress,
-            "remote_urls": remote_urls,
-            "max_download_size": max_download_size,
-            "download_other_origins": download_other_origins,
-        }
-        clone = object.__new__(type(self))
-        clone.__dict__.update(self.__dict__)
-        clone._options = dataclasses.replace(
-            self._options, **{k: v for k, v in changes.items() if v is not _UNSET}
-        )
-        return clone
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.src!r})"
+class _BaseClient(Configured):
+    """Every step of a call that does no I/O: ``Client`` sends what this builds, ``AsyncClient``
+    sends and awaits."""
 
     @classmethod
-    def _copy_source(cls, from_id: str | None, token: str | None, options: dict[str, Any]) -> str:
-        """The Space to duplicate; the client options are checked first, before the Hub is asked,
-        so a misspelt option does not leave a copy behind with no client for it."""
+    def _duplicate_request(
+        cls,
+        from_id: str | None,
+        to_id: str | None,
+        token: str | None,
+        hub_options: dict[str, Any],
+        options: dict[str, Any],
+    ) -> Callable[[], str]:
+        """The Hub request that duplicates the Space, ready to run. The client options are checked
+        first, before the Hub is asked, so a misspelt option leaves no copy behind."""
         try:
             inspect.signature(cls).bind("owner/name", token=token, **options)
         except TypeError as e:
@@ -224,27 +72,23 @@ class _BaseClient:
         source = from_id or cls.app.space_id or cls.app.src
         if not source:
             raise InputError("no Space to duplicate: pass from_id= (owner/name)")
-        return source
+        return functools.partial(duplicate_space, source, to_id, token=token, **hub_options)
 
-    # -- shared steps -------------------------------------------------------------------------------
+    # -- the steps of a call that do no I/O -------------------------------------------------------
 
-    def _encode_params(
+    def _encode(
         self, endpoint: Endpoint[Any], args: tuple[Any, ...]
     ) -> tuple[list[Any], UploadBatch]:
+        """The arguments checked and encoded; their files wait in the batch to be uploaded."""
         options = self._options
-        check_arguments(endpoint, args, options.validate)
+        steps.check_arguments(endpoint, args, options.validate)
         batch = UploadBatch(
             max_file_size=self.app.max_file_size,
             endpoint=endpoint.api_name,
             progress=options.progress,
             remote_urls=options.remote_urls,
         )
-        encoded = []
-        for param, value in zip(endpoint.params, args):
-            batch.parameter = param.name  # so a file error names the argument it came from
-            encoded.append(param.shape.encode(value, batch))
-        batch.parameter = None
-        return encoded, batch
+        return steps.encode_arguments(endpoint, args, batch), batch
 
     def _base_url(self) -> str:
         return f"{self._shared.root}{self.app.api_prefix}"
@@ -261,28 +105,127 @@ class _BaseClient:
             timeout=options.timeout,
         )
 
-    def _prepare(self, resolved: _spaces.Resolved) -> None:
-        """Record where the app answers and the headers it gets (under the shared lock)."""
+    def _decode_now(self, call: Call[T], raw: list[Any]) -> T:
+        """A result's value when it holds no file to download first (else ``NeedsDownload``)."""
+        batch = self._download_batch()
+        values = steps.decode_values(call.endpoint, call.plan, raw, batch)
+        if batch.files:
+            raise NeedsDownload
+        return steps.build(call.endpoint, values)
+
+    def _connected(self) -> Any:
+        """The app's HTTP client once the source is resolved (and the login made), else None."""
         shared = self._shared
-        root = resolved.url.rstrip("/")
-        # A Space's host needs no entry here: the resolver registered that exact origin (scheme,
-        # host and port) as trusted when the Hub named it.
-        shared.root = root
-        shared.headers = {"user-agent": USER_AGENT}
-        # A token is looked up only for hosts it may go to, so local apps never pay for the lookup.
-        shared.hf_host = _credentials.may_receive_token(root, trusted_hosts=shared.trusted_hosts)
-        if shared.hf_host:
-            token = _auth.find_token(shared.token)
-            shared.headers.update(
-                _auth.token_headers(
-                    root,
-                    token,
-                    trusted_hosts=shared.trusted_hosts,
-                    gradio_version=resolved.gradio_version or self.app.gradio_version,
-                )
-            )
-        shared.headers.update(shared.user_headers)
-        shared.flags = protocol_flags(self.app.protocol)
+        if shared.closed:
+            raise RuntimeError("this client is closed")
+        return shared.http if shared.ready else None
+
+    def _space_wait(self) -> _spaces.SpaceWait:
+        shared = self._shared
+        return _spaces.SpaceWait(
+            token=shared.token, timeout=shared.space_timeout, on_stage=shared.on_space_stage
+        )
+
+    def _use(self, resolved: _spaces.Resolved, http: H) -> H:
+        """From now on, talk to the resolved app through ``http``. Uploads and downloads go
+        through it too; the file helpers only use it on the app's own origin, so its headers (a
+        token, the user's) stay with the app."""
+        shared = self._shared
+        shared.settle(resolved, self.app)
+        http.headers.update(shared.headers)
+        shared.http = http
+        return http
+
+    def _http_timeout(self) -> httpx.Timeout:
+        return request_timeout(self._options.timeout)
+
+    def _known_plan(self, endpoint: Endpoint[Any]) -> Plan | None:
+        return Plan.of(endpoint) or self._shared.plans.get(endpoint)
+
+    def _new_plan(self, endpoint: Endpoint[Any], config: dict[str, Any]) -> Plan:
+        plan = self._shared.plans[endpoint] = plan_from_config(config, endpoint)
+        return plan
+
+    def _session_of(self, kind: type[S]) -> S:
+        """The session calls run in now: a new one after ``reset_session``."""
+        shared = self._shared
+        if shared.session is None or shared.session.hash != shared.session_hash:
+            assert shared.flags is not None
+            shared.session = kind(shared.session_hash, shared.flags, self._open_stream)
+        session: S = shared.session
+        return session
+
+    def _open_stream(self, session_hash: str) -> Any:
+        raise NotImplementedError
+
+    def _ready_http(self) -> Any:
+        """The app's HTTP client, for a step that runs after the client connected."""
+        assert self._shared.http is not None
+        return self._shared.http
+
+    def _open_http(self) -> Any:
+        """The app's HTTP client unless the client was closed (or never connected)."""
+        return None if self._shared.closed else self._shared.http
+
+    def _job_info(self, call: Call[Any]) -> JobInfo:
+        assert self._shared.flags is not None
+        return JobInfo(
+            endpoint=call.endpoint.api_name,
+            event_id=call.event_id,
+            diffs=self._shared.flags.diffs,
+            timeout=self._options.timeout,
+        )
+
+    @staticmethod
+    def _accepted(
+        endpoint: Endpoint[T],
+        plan: Plan,
+        response: httpx.Response,
+        session: SyncSession | AsyncSession,
+    ) -> Call[T]:
+        """The call the queue accepted (or the error of a join it refused)."""
+        event_id = steps.event_id_of(response, endpoint.api_name)
+        return Call(endpoint, plan, event_id, session.hash)
+
+    @staticmethod
+    @contextmanager
+    def _joining(session: SyncSession | AsyncSession) -> Iterator[None]:
+        """A join in flight: its session keeps messages that may be for it until it registers;
+        a join that fails lets them go."""
+        session.begin_join()
+        try:
+            yield
+        except BaseException:
+            session.abort_join()
+            raise
+
+    # -- the requests, built here and sent by the subclasses ------------------------------------
+
+    def _login_request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+        assert self._shared.auth is not None
+        user, password = self._shared.auth
+        return http.build_request(
+            "POST",
+            f"{self._shared.root}/login",
+            data={"username": user, "password": password},
+            timeout=self._http_timeout(),
+        )
+
+    def _config_request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+        return http.build_request(
+            "GET", f"{self._shared.root}/config", timeout=self._http_timeout()
+        )
+
+    def _join_request(
+        self, http: httpx.Client | httpx.AsyncClient, plan: Plan, data: object, session_hash: str
+    ) -> httpx.Request:
+        return http.build_request(
+            "POST",
+            f"{self._base_url()}/queue/join",
+            content=steps.join_body(plan, data, session_hash),
+            headers=self._join_headers(),
+            timeout=self._http_timeout(),
+        )
 
     def _join_headers(self) -> dict[str, str]:
         shared = self._shared
@@ -294,25 +237,65 @@ class _BaseClient:
             **_zerogpu.zerogpu_headers(shared.root, trusted_hosts=shared.trusted_hosts),
         }
 
-    def _login_failed(self, response: httpx.Response) -> GradioError:
-        if response.status_code in (400, 401, 403):
-            return AuthenticationError(
-                f"login to {self._shared.root} failed: wrong username or password"
-            )
-        return status_error(response, action="logging in")
+    def _cancel_requests(
+        self, http: httpx.Client | httpx.AsyncClient, call: Call[Any]
+    ) -> tuple[httpx.Request, httpx.Request]:
+        """``/cancel`` (Gradio 4.29+), then ``/reset``, which stops a generator everywhere; sent
+        under one deadline (``CANCEL_TIMEOUT`` at most), so a cancel never becomes a long wait."""
+        timeout = self._timeout_for(CANCEL_TIMEOUT)
+        cancel = http.build_request(
+            "POST",
+            f"{self._base_url()}/cancel",
+            json={
+                "fn_index": call.plan.fn_index,
+                "session_hash": call.session_hash,
+                "event_id": call.event_id,
+            },
+            timeout=timeout,
+        )
+        reset = http.build_request(
+            "POST", f"{self._base_url()}/reset", json={"event_id": call.event_id}, timeout=timeout
+        )
+        return cancel, reset
+
+    def _stream_request(
+        self, http: httpx.Client | httpx.AsyncClient, session_hash: str
+    ) -> httpx.Request:
+        shared = self._shared
+        return http.build_request(
+            "GET",
+            f"{self._base_url()}/queue/data",
+            params={"session_hash": session_hash},
+            timeout=stream_timeout(shared.connect_timeout, shared.stream_timeout),
+        )
+
+    # -- bounds -----------------------------------------------------------------------------------
 
     def _timeout_for(self, limit: float) -> httpx.Timeout:
         timeout = self._options.timeout
         return request_timeout(limit if timeout is None else min(timeout, limit))
 
-    def _scope(self, limit: float | None = None) -> AbstractContextManager[None]:
+    def _scope(self, limit: float | None = None) -> Any:
         """The deadline of one operation (a join, an upload, the downloads of a result, a cancel,
         a login, a ``/config`` read): the client's ``timeout``, at most ``limit``. Every read and
         write of the operation is cut to it, however slowly the server drips its answer."""
         timeout = self._options.timeout
         if limit is not None:
             timeout = limit if timeout is None else min(timeout, limit)
-        return _deadline.scope(timeout)
+        return scope(timeout)
+
+    @contextmanager
+    def _step(
+        self, action: str, endpoint: Endpoint[Any] | None = None, limit: float | None = None
+    ) -> Iterator[None]:
+        """The requests of one step, under one deadline; httpx's failures become the runtime's
+        errors, saying what was being done (``action``)."""
+        try:
+            with self._scope(limit):
+                yield
+        except httpx.HTTPError as e:
+            name = endpoint.api_name if endpoint is not None else None
+            raise transport_error(e, action=action, endpoint=name) from None
 
 
 class Client(_BaseClient):
@@ -333,6 +316,9 @@ class Client(_BaseClient):
 
     def __enter__(self: C) -> C:
         return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @classmethod
     def duplicate(
@@ -357,222 +343,122 @@ class Client(_BaseClient):
         ``space_timeout``). ``options`` are the client's constructor options. Needs a token with
         write access.
         """
-        source = cls._copy_source(from_id, token, options)
-        new_id = duplicate_space(
-            source,
-            to_id,
-            token=token,
-            hardware=hardware,
-            secrets=secrets,
-            sleep_time=sleep_time,
-            private=private,
-        )
-        return cls(new_id, token=token, **options)
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        hub = {"hardware": hardware, "secrets": secrets, "sleep_time": sleep_time}
+        copy = cls._duplicate_request(from_id, to_id, token, {**hub, "private": private}, options)
+        return cls(copy(), token=token, **options)
 
     def _predict(self, endpoint: Endpoint[T], *args: Any) -> T:
         job = self._submit(endpoint, *args)
         try:
             return job.result()
         except GradioTimeoutError:
-            self._cancel_quietly(job)
+            try:
+                job.cancel()
+            except GradioError:
+                pass
             raise
 
     def _submit(self, endpoint: Endpoint[T], *args: Any) -> Job[T]:
-        encoded, batch = self._encode_params(endpoint, args)
+        encoded, batch = self._encode(endpoint, args)
         http = self._ready()
         plan = self._plan(endpoint)
         with self._scope():
             batch.upload(http, f"{self._base_url()}/upload")
-        data = batch.fill(lay_out(plan, encoded))
+        data = batch.fill(steps.lay_out(plan, encoded))
         session = self._session()
-        session.begin_join()
-        try:
-            event_id = self._join(http, endpoint, plan, data, session.hash)
-        except BaseException:
-            session.abort_join()
-            raise
-        assert self._shared.flags is not None
-        job: Job[T] = Job(
-            endpoint=endpoint.api_name,
-            event_id=event_id,
-            diffs=self._shared.flags.diffs,
-            decode=lambda raw: self._decode(endpoint, plan, raw),
-            cancel=lambda: self._cancel(endpoint, plan, event_id, session.hash),
-            timeout=self._options.timeout,
+        with self._joining(session):
+            with self._step(steps.JOINING, endpoint):
+                response = http.send(self._join_request(http, plan, data, session.hash))
+            if steps.is_unknown_endpoint(response):
+                config = self._fresh_config(http)
+                raise steps.changed_error(config, self.app, endpoint, plan, response)
+            call = self._accepted(endpoint, plan, response, session)
+        job = Job(
+            **self._job_info(call),
+            decode=functools.partial(self._decode, call),
+            cancel=functools.partial(self._cancel, call),
         )
-        session.register(event_id, job)
+        session.register(call.event_id, job)
         return job
 
-    # -- steps --------------------------------------------------------------------------------------
+    # -- sending ----------------------------------------------------------------------------------
 
     def _ready(self) -> httpx.Client:
-        shared = self._shared
-        if shared.ready and shared.http is not None and not shared.closed:
-            return shared.http
-        with shared.lock:
-            if shared.closed:
-                raise RuntimeError("this client is closed")
-            if shared.ready and shared.http is not None:
-                return shared.http
-            resolved = _spaces.resolve(
-                shared.src,
-                token=shared.token,
-                timeout=shared.space_timeout,
-                on_stage=shared.on_space_stage,
+        http: httpx.Client | None = self._connected()
+        if http is not None:
+            return http
+        with self._shared.lock:
+            http = self._connected()
+            if http is not None:
+                return http
+            resolved = _spaces.resolve(self._shared.src, **self._space_wait())
+            made = self._shared.http or sync_http(
+                self._http_timeout(), trusted_hosts=self._shared.trusted_hosts
             )
-            self._prepare(resolved)
-            http = shared.http or sync_http(
-                request_timeout(self._options.timeout), trusted_hosts=shared.trusted_hosts
-            )
-            # Uploads and downloads go through this client too; the file helpers only use it on
-            # the app's own origin, so its headers (a token, the user's) stay with the app.
-            http.headers.update(shared.headers)
-            shared.http = http
-            if shared.auth is not None:
+            http = self._use(resolved, made)
+            if self._shared.auth is not None:
                 self._login(http)
-            shared.ready = True
+            self._shared.ready = True
             return http
 
     def _login(self, http: httpx.Client) -> None:
-        assert self._shared.auth is not None
-        user, password = self._shared.auth
-        try:
-            with self._scope():
-                response = http.post(
-                    f"{self._shared.root}/login",
-                    data={"username": user, "password": password},
-                    timeout=request_timeout(self._options.timeout),
-                )
-        except httpx.HTTPError as e:
-            raise transport_error(e, action="logging in") from None
-        if response.status_code != 200:
-            raise self._login_failed(response)
-
-    def _session(self) -> SyncSession:
-        shared = self._shared
-        with shared.lock:
-            if shared.session is None or shared.session.hash != shared.session_hash:
-                assert shared.flags is not None
-                shared.session = SyncSession(shared.session_hash, shared.flags, self._open_stream)
-            return shared.session
-
-    def _open_stream(self, session_hash: str) -> AbstractContextManager[httpx.Response]:
-        shared = self._shared
-        assert shared.http is not None
-        return shared.http.stream(
-            "GET",
-            f"{shared.root}{self.app.api_prefix}/queue/data",
-            params={"session_hash": session_hash},
-            timeout=stream_timeout(shared.connect_timeout, shared.stream_timeout),
-        )
+        with self._step(steps.LOGGING_IN):
+            response = http.send(self._login_request(http))
+        steps.login_checked(response, self._shared.root)
 
     def _config(self, http: httpx.Client, *, fresh: bool = False) -> dict[str, Any]:
         shared = self._shared
-        if shared.config is not None and not fresh:
-            return shared.config
-        url, timeout = f"{shared.root}/config", request_timeout(self._options.timeout)
-        try:
-            with self._scope():
+        if shared.config is None or fresh:
+            with self._step(steps.READING_CONFIG):
                 try:
-                    response = http.get(url, timeout=timeout)
+                    response = http.send(self._config_request(http))
                 except (httpx.NetworkError, httpx.RemoteProtocolError):
-                    # A join the app refused may have been its last word on that pooled connection.
-                    response = http.get(url, timeout=timeout)
-        except httpx.HTTPError as e:
-            raise transport_error(e, action="reading the app's /config") from None
-        shared.config = config_of(response)
+                    # A join the app refused may have been its last word on that connection.
+                    response = http.send(self._config_request(http))
+            shared.config = steps.config_of(response)
         return shared.config
 
     def _plan(self, endpoint: Endpoint[Any]) -> Plan:
-        plan = Plan.of(endpoint) or self._shared.plans.get(endpoint)
+        plan = self._known_plan(endpoint)
         if plan is not None:
             return plan
         http = self._ready()
         with self._shared.lock:
-            plan = self._shared.plans.get(endpoint)
-            if plan is None:
-                plan = plan_for(self._shared, endpoint, self._config(http))
-            return plan
+            return self._known_plan(endpoint) or self._new_plan(endpoint, self._config(http))
 
-    def _join(
-        self,
-        http: httpx.Client,
-        endpoint: Endpoint[Any],
-        plan: Plan,
-        data: object,
-        session_hash: str,
-    ) -> str:
-        shared = self._shared
+    def _session(self) -> SyncSession:
+        with self._shared.lock:
+            return self._session_of(SyncSession)
+
+    @contextmanager
+    def _open_stream(self, session_hash: str) -> Iterator[httpx.Response]:
+        http = self._ready_http()
+        response = http.send(self._stream_request(http, session_hash), stream=True)
         try:
-            with self._scope():
-                response = http.post(
-                    f"{shared.root}{self.app.api_prefix}/queue/join",
-                    content=join_body(plan, data, session_hash),
-                    headers=self._join_headers(),
-                    timeout=request_timeout(self._options.timeout),
-                )
-        except httpx.HTTPError as e:
-            raise transport_error(
-                e, action="joining the queue", endpoint=endpoint.api_name
-            ) from None
-        if response.status_code == 200:
-            return event_id_of(response, endpoint.api_name)
-        if is_unknown_endpoint(response):
-            try:
-                config: dict[str, Any] | None = self._config(http, fresh=True)
-            except GradioError:
-                config = None
-            raise changed_error(config, self.app, endpoint, plan, response)
-        raise status_error(response, action="joining the queue", endpoint=endpoint.api_name)
+            yield response
+        finally:
+            response.close()
 
-    def _decode(self, endpoint: Endpoint[T], plan: Plan, raw: list[Any]) -> T:
-        batch = self._download_batch()
-        values = decode_values(endpoint, plan, raw, batch)
-        assert self._shared.http is not None
-        with self._scope():
-            batch.download(self._shared.http)
-        return build(endpoint, values)
-
-    def _cancel(
-        self, endpoint: Endpoint[Any], plan: Plan, event_id: str, session_hash: str
-    ) -> None:
-        shared = self._shared
-        http = shared.http
-        if http is None or shared.closed:
-            return
-        base = self._base_url()
-        timeout = self._timeout_for(CANCEL_TIMEOUT)
+    def _fresh_config(self, http: httpx.Client) -> dict[str, Any] | None:
         try:
-            with self._scope(CANCEL_TIMEOUT):  # /cancel and /reset share one deadline
-                response = http.post(
-                    f"{base}/cancel",
-                    json={
-                        "fn_index": plan.fn_index,
-                        "session_hash": session_hash,
-                        "event_id": event_id,
-                    },
-                    timeout=timeout,
-                )
-                # Gradio < 4.29 has no cancel route (404); there /reset alone stops a generator.
-                if response.status_code not in (200, 404):
-                    raise status_error(
-                        response, action="cancelling the job", endpoint=endpoint.api_name
-                    )
-                http.post(f"{base}/reset", json={"event_id": event_id}, timeout=timeout)
-        except httpx.HTTPError as e:
-            raise transport_error(
-                e, action="cancelling the job", endpoint=endpoint.api_name
-            ) from None
-
-    @staticmethod
-    def _cancel_quietly(job: Job[Any]) -> None:
-        try:
-            job.cancel()
+            return self._config(http, fresh=True)
         except GradioError:
-            pass
+            return None
+
+    def _decode(self, call: Call[T], raw: list[Any]) -> T:
+        batch = self._download_batch()
+        values = steps.decode_values(call.endpoint, call.plan, raw, batch)
+        with self._scope():
+            batch.download(self._ready_http())
+        return steps.build(call.endpoint, values)
+
+    def _cancel(self, call: Call[Any]) -> None:
+        http = self._open_http()
+        if http is not None:
+            with self._step(steps.CANCELLING, call.endpoint, limit=CANCEL_TIMEOUT):
+                cancel, reset = self._cancel_requests(http, call)
+                steps.cancel_checked(http.send(cancel), call.endpoint.api_name)
+                http.send(reset)
 
 
 class AsyncClient(_BaseClient):
@@ -589,8 +475,11 @@ class AsyncClient(_BaseClient):
         if shared.http is not None:
             await shared.http.aclose()
 
-    async def __aenter__(self: B) -> B:
+    async def __aenter__(self: A) -> A:
         return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
     @classmethod
     async def duplicate(
@@ -607,23 +496,9 @@ class AsyncClient(_BaseClient):
     ) -> A:
         """Copy the Space to your account and return a client for the copy (see
         ``Client.duplicate``); the Hub is asked from a worker thread, so the event loop runs on."""
-        import asyncio  # here, not at the top: keeps the sync import path light
-
-        source = cls._copy_source(from_id, token, options)
-        new_id = await asyncio.to_thread(
-            duplicate_space,
-            source,
-            to_id,
-            token=token,
-            hardware=hardware,
-            secrets=secrets,
-            sleep_time=sleep_time,
-            private=private,
-        )
-        return cls(new_id, token=token, **options)
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+        hub = {"hardware": hardware, "secrets": secrets, "sleep_time": sleep_time}
+        copy = cls._duplicate_request(from_id, to_id, token, {**hub, "private": private}, options)
+        return cls(await asyncio.to_thread(copy), token=token, **options)
 
     async def _predict(self, endpoint: Endpoint[T], *args: Any) -> T:
         job = await self._submit(endpoint, *args)
@@ -637,245 +512,106 @@ class AsyncClient(_BaseClient):
             raise
 
     async def _submit(self, endpoint: Endpoint[T], *args: Any) -> AsyncJob[T]:
-        encoded, batch = self._encode_params(endpoint, args)
+        encoded, batch = self._encode(endpoint, args)
         http = await self._ready()
         plan = await self._plan(endpoint)
         with self._scope():
             await batch.aupload(http, f"{self._base_url()}/upload")
-        data = batch.fill(lay_out(plan, encoded))
-        session = self._session()
-        session.begin_join()
-        try:
-            event_id = await self._join(http, endpoint, plan, data, session.hash)
-        except BaseException:
-            session.abort_join()
-            raise
-        assert self._shared.flags is not None
-
-        async def decode(raw: list[Any]) -> T:
-            return await self._decode(endpoint, plan, raw)
-
-        async def cancel() -> None:
-            await self._cancel(endpoint, plan, event_id, session.hash)
-
-        def decode_now(raw: list[Any]) -> T:
-            batch = self._download_batch()
-            values = decode_values(endpoint, plan, raw, batch)
-            if batch.files:
-                raise NeedsDownload
-            return build(endpoint, values)
-
-        job: AsyncJob[T] = AsyncJob(
-            endpoint=endpoint.api_name,
-            event_id=event_id,
-            diffs=self._shared.flags.diffs,
-            decode=decode,
-            cancel=cancel,
-            timeout=self._options.timeout,
-            decode_now=decode_now,
+        data = batch.fill(steps.lay_out(plan, encoded))
+        session = self._session_of(AsyncSession)
+        with self._joining(session):
+            with self._step(steps.JOINING, endpoint):
+                response = await http.send(self._join_request(http, plan, data, session.hash))
+            if steps.is_unknown_endpoint(response):
+                config = await self._fresh_config(http)
+                raise steps.changed_error(config, self.app, endpoint, plan, response)
+            call = self._accepted(endpoint, plan, response, session)
+        job = AsyncJob(
+            **self._job_info(call),
+            decode_now=functools.partial(self._decode_now, call),
+            decode=functools.partial(self._decode, call),
+            cancel=functools.partial(self._cancel, call),
         )
-        session.register(event_id, job)
+        session.register(call.event_id, job)
         return job
 
-    # -- steps --------------------------------------------------------------------------------------
+    # -- sending and awaiting -----------------------------------------------------------------------
 
     def _lock(self) -> asyncio.Lock:
-        import asyncio  # here, not at the top: keeps the sync import path light
-
         shared = self._shared
         if shared.async_lock is None:
             shared.async_lock = asyncio.Lock()
         return shared.async_lock
 
     async def _ready(self) -> httpx.AsyncClient:
-        shared = self._shared
-        if shared.ready and shared.http is not None and not shared.closed:
-            return shared.http
+        http: httpx.AsyncClient | None = self._connected()
+        if http is not None:
+            return http
         async with self._lock():
-            if shared.closed:
-                raise RuntimeError("this client is closed")
-            if shared.ready and shared.http is not None:
-                return shared.http
-            resolved = await _spaces.aresolve(
-                shared.src,
-                token=shared.token,
-                timeout=shared.space_timeout,
-                on_stage=shared.on_space_stage,
+            http = self._connected()
+            if http is not None:
+                return http
+            resolved = await _spaces.aresolve(self._shared.src, **self._space_wait())
+            made = self._shared.http or async_http(
+                self._http_timeout(), trusted_hosts=self._shared.trusted_hosts
             )
-            self._prepare(resolved)
-            http = shared.http or async_http(
-                request_timeout(self._options.timeout), trusted_hosts=shared.trusted_hosts
-            )
-            # Uploads and downloads go through this client too; the file helpers only use it on
-            # the app's own origin, so its headers (a token, the user's) stay with the app.
-            http.headers.update(shared.headers)
-            shared.http = http
-            if shared.auth is not None:
+            http = self._use(resolved, made)
+            if self._shared.auth is not None:
                 await self._login(http)
-            shared.ready = True
+            self._shared.ready = True
             return http
 
     async def _login(self, http: httpx.AsyncClient) -> None:
-        assert self._shared.auth is not None
-        user, password = self._shared.auth
-        try:
-            with self._scope():
-                response = await http.post(
-                    f"{self._shared.root}/login",
-                    data={"username": user, "password": password},
-                    timeout=request_timeout(self._options.timeout),
-                )
-        except httpx.HTTPError as e:
-            raise transport_error(e, action="logging in") from None
-        if response.status_code != 200:
-            raise self._login_failed(response)
-
-    def _session(self) -> AsyncSession:
-        shared = self._shared
-        if shared.session is None or shared.session.hash != shared.session_hash:
-            assert shared.flags is not None
-            shared.session = AsyncSession(shared.session_hash, shared.flags, self._open_stream)
-        return shared.session
-
-    def _open_stream(self, session_hash: str) -> AbstractAsyncContextManager[httpx.Response]:
-        shared = self._shared
-        assert shared.http is not None
-        return shared.http.stream(
-            "GET",
-            f"{shared.root}{self.app.api_prefix}/queue/data",
-            params={"session_hash": session_hash},
-            timeout=stream_timeout(shared.connect_timeout, shared.stream_timeout),
-        )
+        with self._step(steps.LOGGING_IN):
+            response = await http.send(self._login_request(http))
+        steps.login_checked(response, self._shared.root)
 
     async def _config(self, http: httpx.AsyncClient, *, fresh: bool = False) -> dict[str, Any]:
         shared = self._shared
-        if shared.config is not None and not fresh:
-            return shared.config
-        url, timeout = f"{shared.root}/config", request_timeout(self._options.timeout)
-        try:
-            with self._scope():
+        if shared.config is None or fresh:
+            with self._step(steps.READING_CONFIG):
                 try:
-                    response = await http.get(url, timeout=timeout)
+                    response = await http.send(self._config_request(http))
                 except (httpx.NetworkError, httpx.RemoteProtocolError):
-                    # A join the app refused may have been its last word on that pooled connection.
-                    response = await http.get(url, timeout=timeout)
-        except httpx.HTTPError as e:
-            raise transport_error(e, action="reading the app's /config") from None
-        shared.config = config_of(response)
+                    # A join the app refused may have been its last word on that connection.
+                    response = await http.send(self._config_request(http))
+            shared.config = steps.config_of(response)
         return shared.config
 
     async def _plan(self, endpoint: Endpoint[Any]) -> Plan:
-        plan = Plan.of(endpoint) or self._shared.plans.get(endpoint)
+        plan = self._known_plan(endpoint)
         if plan is not None:
             return plan
         http = await self._ready()
         async with self._lock():
-            plan = self._shared.plans.get(endpoint)
-            if plan is None:
-                plan = plan_for(self._shared, endpoint, await self._config(http))
-            return plan
+            return self._known_plan(endpoint) or self._new_plan(endpoint, await self._config(http))
 
-    async def _join(
-        self,
-        http: httpx.AsyncClient,
-        endpoint: Endpoint[Any],
-        plan: Plan,
-        data: object,
-        session_hash: str,
-    ) -> str:
-        shared = self._shared
+    @asynccontextmanager
+    async def _open_stream(self, session_hash: str) -> AsyncIterator[httpx.Response]:
+        http = self._ready_http()
+        response = await http.send(self._stream_request(http, session_hash), stream=True)
         try:
-            with self._scope():
-                response = await http.post(
-                    f"{shared.root}{self.app.api_prefix}/queue/join",
-                    content=join_body(plan, data, session_hash),
-                    headers=self._join_headers(),
-                    timeout=request_timeout(self._options.timeout),
-                )
-        except httpx.HTTPError as e:
-            raise transport_error(
-                e, action="joining the queue", endpoint=endpoint.api_name
-            ) from None
-        if response.status_code == 200:
-            return event_id_of(response, endpoint.api_name)
-        if is_unknown_endpoint(response):
-            try:
-                config: dict[str, Any] | None = await self._config(http, fresh=True)
-            except GradioError:
-                config = None
-            raise changed_error(config, self.app, endpoint, plan, response)
-        raise status_error(response, action="joining the queue", endpoint=endpoint.api_name)
+            yield response
+        finally:
+            await response.aclose()
 
-    async def _decode(self, endpoint: Endpoint[T], plan: Plan, raw: list[Any]) -> T:
+    async def _fresh_config(self, http: httpx.AsyncClient) -> dict[str, Any] | None:
+        try:
+            return await self._config(http, fresh=True)
+        except GradioError:
+            return None
+
+    async def _decode(self, call: Call[T], raw: list[Any]) -> T:
         batch = self._download_batch()
-        values = decode_values(endpoint, plan, raw, batch)
-        assert self._shared.http is not None
+        values = steps.decode_values(call.endpoint, call.plan, raw, batch)
         with self._scope():
-            await batch.adownload(self._shared.http)
-        return build(endpoint, values)
+            await batch.adownload(self._ready_http())
+        return steps.build(call.endpoint, values)
 
-    async def _cancel(
-        self, endpoint: Endpoint[Any], plan: Plan, event_id: str, session_hash: str
-    ) -> None:
-        shared = self._shared
-        http = shared.http
-        if http is None or shared.closed:
-            return
-        base = self._base_url()
-        timeout = self._timeout_for(CANCEL_TIMEOUT)
-        try:
-            with self._scope(CANCEL_TIMEOUT):  # /cancel and /reset share one deadline
-                response = await http.post(
-                    f"{base}/cancel",
-                    json={
-                        "fn_index": plan.fn_index,
-                        "session_hash": session_hash,
-                        "event_id": event_id,
-                    },
-                    timeout=timeout,
-                )
-                # Gradio < 4.29 has no cancel route (404); there /reset alone stops a generator.
-                if response.status_code not in (200, 404):
-                    raise status_error(
-                        response, action="cancelling the job", endpoint=endpoint.api_name
-                    )
-                await http.post(f"{base}/reset", json={"event_id": event_id}, timeout=timeout)
-        except httpx.HTTPError as e:
-            raise transport_error(
-                e, action="cancelling the job", endpoint=endpoint.api_name
-            ) from None
-
-
-class DefaultClient(Generic[C]):
-    """The lazily created client behind a generated module's top-level functions.
-
-    Nobody holds this client to close it, so it closes itself at interpreter exit (or when the
-    module is collected) through ``weakref.finalize``: its connections are shut in order, and a job
-    still waiting fails with ``ServerUnavailableError`` instead of being cut off mid-read. Between
-    calls it keeps no reader running: a session's stream reader stops whenever no job waits.
-    """
-
-    def __init__(self, factory: type[C]) -> None:
-        self._factory = factory
-        self._client: C | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> C:
-        client = self._client
-        if client is None:
-            with self._lock:
-                if self._client is None:
-                    import weakref  # here, not at the top: only the default client needs it
-
-                    created = self._factory()
-                    weakref.finalize(self, DefaultClient._close_quietly, created)
-                    self._client = created
-                client = self._client
-        return client
-
-    @staticmethod
-    def _close_quietly(client: Client) -> None:
-        try:
-            client.close()
-        except Exception:  # at exit there is nobody left to tell
-            pass
+    async def _cancel(self, call: Call[Any]) -> None:
+        http = self._open_http()
+        if http is not None:
+            with self._step(steps.CANCELLING, call.endpoint, limit=CANCEL_TIMEOUT):
+                cancel, reset = self._cancel_requests(http, call)
+                steps.cancel_checked(await http.send(cancel), call.endpoint.api_name)
+                await http.send(reset)

@@ -28,6 +28,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -48,6 +49,7 @@ from .._http._clients import async_http, sync_http
 __all__ = [
     "Resolved",
     "SpaceStatus",
+    "SpaceWait",
     "resolve",
     "aresolve",
     "is_space_id",
@@ -76,6 +78,15 @@ _SPACE_ID = re.compile(rf"^{_NAME}/{_NAME}$")
 _HF_HOSTS = frozenset({"huggingface.co", "www.huggingface.co", "hf.co"})
 
 StageCallback = Callable[["SpaceStatus"], None]
+
+
+class SpaceWait(TypedDict):
+    """How ``resolve`` waits for a Space: the token it asks the Hub with, for how long (None: no
+    limit), and whom it tells of each stage."""
+
+    token: str | None
+    timeout: float | None
+    on_stage: StageCallback | None
 
 
 @dataclass(frozen=True)

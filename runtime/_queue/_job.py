@@ -4,6 +4,10 @@ A job is fed the queue messages of its event by the session's stream reader and 
 may ask for: where it stands, every streamed output, the final values or the error. Values stay raw
 JSON until somebody asks for them, so decoding (and downloading files) happens in the caller's
 thread or task, once per value, and never slows the reader down.
+
+What a job knows lives in its ``JobState`` (``_jobstate``, no I/O, no locks), which also decides
+what ``result()`` and iteration hand out next; ``Job`` guards it with a condition variable for
+threads, ``AsyncJob`` with futures in one event loop.
 """
 
 from __future__ import annotations
@@ -11,44 +15,82 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
-from . import _messages as m
+from .._asyncio import asyncio
 from .._errors import GradioError, GradioTimeoutError, ProtocolError
+from . import _messages as m
 from ._jobstate import JobState, JobStatus, LogMessage, ProgressUnit, Status
 
-if TYPE_CHECKING:
-    import asyncio
-
-__all__ = ["Job", "AsyncJob", "JobStatus", "Status", "ProgressUnit", "LogMessage"]
+__all__ = ["Job", "AsyncJob", "JobInfo", "JobStatus", "Status", "ProgressUnit", "LogMessage"]
 
 T = TypeVar("T")
 
 
-def _timeout_error(endpoint: str, timeout: float) -> GradioTimeoutError:
-    return GradioTimeoutError(
-        f"no result within {timeout:g} s; the job may still be running on the server "
-        "(wait longer with result(timeout=...), or stop it with cancel())",
-        endpoint=endpoint,
-    )
+class JobInfo(TypedDict):
+    """What a job is told about itself when it is made."""
 
-
-def _deadline(timeout: float | None) -> float | None:
-    return None if timeout is None else time.monotonic() + timeout
+    endpoint: str
+    event_id: str
+    diffs: bool  # streamed outputs after the first come as edit lists
+    timeout: float | None  # the default bound of each wait for it
 
 
 class NeedsDownload(Exception):
     """Raised by a synchronous decoder when a value holds files that must first be downloaded."""
 
 
-class Job(Generic[T]):
+def _deadline(timeout: float | None) -> float | None:
+    return None if timeout is None else time.monotonic() + timeout
+
+
+def _left(deadline: float | None) -> float | None:
+    """Seconds to wait before ``deadline`` (``None``: no limit); 0 or less when it has passed."""
+    return None if deadline is None else deadline - time.monotonic()
+
+
+class _Job(Generic[T]):
+    """What both jobs share: the state, the settings, and how a message or failure is applied."""
+
+    event_id: str | None
+
+    def __init__(self, *, endpoint: str, event_id: str, diffs: bool, timeout: float | None) -> None:
+        self.event_id = event_id
+        self._state = JobState(endpoint, diffs)
+        self._timeout = timeout
+        self._decoded: dict[int, T] = {}  # output index -> value; -1 is the final result
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._state.endpoint} {self.event_id} {self._state.code.value}>"
+
+    @property
+    def _pending(self) -> bool:
+        return not self._state.finished
+
+    def _apply(self, msg: m.Message) -> bool:
+        """Apply a message to the state (caller holds the lock); False if it was finished before."""
+        was_finished = self._state.finished
+        try:
+            self._state.apply(msg)
+        except ProtocolError as e:
+            e.endpoint = e.endpoint or self._state.endpoint
+            self._state.fail(e)
+        return was_finished
+
+    def _timed_out(self, timeout: float | None) -> GradioTimeoutError:
+        return GradioTimeoutError(
+            f"no result within {timeout or 0.0:g} s; the job may still be running on the server "
+            "(wait longer with result(timeout=...), or stop it with cancel())",
+            endpoint=self._state.endpoint,
+        )
+
+
+class Job(_Job[T]):
     """A submitted call (sync). Iterate it to receive each streamed output in order.
 
     Safe to use from several threads. ``result()``, iteration and ``outputs()`` decode values (and
     download files) in the calling thread, once per value.
     """
-
-    event_id: str | None
 
     def __init__(
         self,
@@ -60,30 +102,19 @@ class Job(Generic[T]):
         cancel: Callable[[], None],
         timeout: float | None,
     ) -> None:
-        self.event_id = event_id
-        self._state = JobState(endpoint, diffs)
+        super().__init__(endpoint=endpoint, event_id=event_id, diffs=diffs, timeout=timeout)
         self._cond = threading.Condition()
         self._decode = decode
         self._send_cancel = cancel
-        self._timeout = timeout
-        self._decoded: dict[int, T] = {}  # yield index -> value; -1 is the final result
         self._decode_lock = threading.Lock()
         self._callbacks: list[Callable[[Job[T]], object]] = []
-
-    def __repr__(self) -> str:
-        return f"<Job {self._state.endpoint} {self.event_id} {self._state.code.value}>"
 
     # -- fed by the session's stream reader -------------------------------------------------------
 
     def _deliver(self, msg: m.Message) -> bool:
         """Apply a message; True once the server is done with this job."""
         with self._cond:
-            was_finished = self._state.finished
-            try:
-                self._state.apply(msg)
-            except ProtocolError as e:
-                e.endpoint = e.endpoint or self._state.endpoint
-                self._state.fail(e)
+            was_finished = self._apply(msg)
             self._cond.notify_all()
             settled, now_finished = self._state.settled, self._state.finished
         if now_finished and not was_finished:
@@ -98,10 +129,6 @@ class Job(Generic[T]):
         if not was_finished:
             self._run_callbacks()
 
-    @property
-    def _pending(self) -> bool:
-        return not self._state.finished
-
     # -- public -----------------------------------------------------------------------------------
 
     def result(self, timeout: float | None = None) -> T:
@@ -111,14 +138,9 @@ class Job(Generic[T]):
         ``GradioTimeoutError`` if the wait ran out (the job keeps running).
         """
         limit = self._timeout if timeout is None else timeout
-        deadline = _deadline(limit)
         with self._cond:
-            while not self._state.finished:
-                if not self._wait(deadline):
-                    raise _timeout_error(self._state.endpoint, limit or 0.0)
-            final = self._state.final
-            if final is None:
-                raise self._state.outcome_error()
+            self._wait_for(lambda: self._state.finished, limit)
+            final = self._state.final_values()
         return self._value(-1, final)
 
     def status(self) -> JobStatus:
@@ -145,11 +167,8 @@ class Job(Generic[T]):
     def outputs(self) -> list[T]:
         """Every streamed output so far, in order (the final result if nothing streamed)."""
         with self._cond:
-            yields = list(self._state.yields)
-            final = self._state.final
-        if not yields and final is not None:
-            return [self._value(-1, final)]
-        return [self._value(i, raw) for i, raw in enumerate(yields)]
+            outputs = self._state.outputs()
+        return [self._value(index, raw) for index, raw in outputs]
 
     def add_done_callback(self, fn: Callable[[Job[T]], object]) -> None:
         """Call ``fn(job)`` once the job ends (at once if it has); it runs in the reader thread."""
@@ -168,36 +187,23 @@ class Job(Generic[T]):
         index = 0
         while True:
             with self._cond:
-                deadline = _deadline(self._timeout)
-                while len(self._state.yields) <= index and not self._state.finished:
-                    if not self._wait(deadline):
-                        raise _timeout_error(self._state.endpoint, self._timeout or 0.0)
-                if len(self._state.yields) > index:
-                    key, raw = index, self._state.yields[index]
-                elif self._state.code is Status.CANCELLED:
-                    return
-                elif self._state.final is None:
-                    raise self._state.outcome_error()
-                elif index == 0:
-                    key, raw = -1, self._state.final
-                else:
-                    return
-            yield self._value(key, raw)
-            if key == -1:
+                self._wait_for(lambda: self._state.has_output(index), self._timeout)
+                output = self._state.output(index)
+            if output is None:
                 return
+            yield self._value(*output)
             index += 1
 
     # -- helpers ----------------------------------------------------------------------------------
 
-    def _wait(self, deadline: float | None) -> bool:
-        if deadline is None:
-            self._cond.wait()
-            return True
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return False
-        self._cond.wait(remaining)
-        return True
+    def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> None:
+        """Wait (holding the condition) until ``ready()``, or raise after ``timeout`` seconds."""
+        deadline = _deadline(timeout)
+        while not ready():
+            left = _left(deadline)
+            if left is not None and left <= 0:
+                raise self._timed_out(timeout)
+            self._cond.wait(left)
 
     def _value(self, index: int, raw: list[Any]) -> T:
         with self._decode_lock:
@@ -212,10 +218,8 @@ class Job(Generic[T]):
             fn(self)
 
 
-class AsyncJob(Generic[T]):
+class AsyncJob(_Job[T]):
     """A submitted call (async). ``async for`` it to receive each streamed output in order."""
-
-    event_id: str | None
 
     def __init__(
         self,
@@ -228,40 +232,24 @@ class AsyncJob(Generic[T]):
         timeout: float | None,
         decode_now: Callable[[list[Any]], T] | None = None,
     ) -> None:
-        self.event_id = event_id
-        self._state = JobState(endpoint, diffs)
+        super().__init__(endpoint=endpoint, event_id=event_id, diffs=diffs, timeout=timeout)
         self._decode = decode
         self._decode_now = decode_now
         self._send_cancel = cancel
-        self._timeout = timeout
-        self._decoded: dict[int, T] = {}
         self._decoding: dict[int, asyncio.Future[T]] = {}
         self._waiters: list[asyncio.Future[None]] = []
         self._callbacks: list[Callable[[AsyncJob[T]], object]] = []
 
-    def __repr__(self) -> str:
-        return f"<AsyncJob {self._state.endpoint} {self.event_id} {self._state.code.value}>"
-
     # -- fed by the session's stream reader (same event loop) ------------------------------------
 
     def _deliver(self, msg: m.Message) -> bool:
-        was_finished = self._state.finished
-        try:
-            self._state.apply(msg)
-        except ProtocolError as e:
-            e.endpoint = e.endpoint or self._state.endpoint
-            self._state.fail(e)
-        self._wake(was_finished)
+        self._wake(self._apply(msg))
         return self._state.settled
 
     def _fail(self, error: GradioError) -> None:
         was_finished = self._state.finished
         self._state.fail(error)
         self._wake(was_finished)
-
-    @property
-    def _pending(self) -> bool:
-        return not self._state.finished
 
     def _wake(self, was_finished: bool) -> None:
         waiters, self._waiters = self._waiters, []
@@ -273,36 +261,13 @@ class AsyncJob(Generic[T]):
             for fn in callbacks:
                 fn(self)
 
-    async def _changed(self, deadline: float | None) -> bool:
-        import asyncio  # here, not at the top: keeps the sync import path light
-
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        if deadline is None:
-            await waiter
-            return True
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return False
-        try:
-            await asyncio.wait_for(waiter, remaining)
-        except asyncio.TimeoutError:
-            return False
-        return True
-
     # -- public -----------------------------------------------------------------------------------
 
     async def result(self, timeout: float | None = None) -> T:
         """The final value; waits up to ``timeout`` seconds (default: the client's timeout)."""
         limit = self._timeout if timeout is None else timeout
-        deadline = _deadline(limit)
-        while not self._state.finished:
-            if not await self._changed(deadline):
-                raise _timeout_error(self._state.endpoint, limit or 0.0)
-        final = self._state.final
-        if final is None:
-            raise self._state.outcome_error()
-        return await self._value(-1, final)
+        await self._wait_for(lambda: self._state.finished, limit)
+        return await self._value(-1, self._state.final_values())
 
     def status(self) -> JobStatus:
         return self._state.snapshot()
@@ -325,12 +290,8 @@ class AsyncJob(Generic[T]):
         Outputs holding files that must still be downloaded are left out until the job has been
         iterated (``async for``) or its result awaited, since downloading needs the event loop.
         """
-        state = self._state
-        pairs = list(enumerate(state.yields)) if state.yields else []
-        if not pairs and state.final is not None:
-            pairs = [(-1, state.final)]
         out: list[T] = []
-        for index, raw in pairs:
+        for index, raw in self._state.outputs():
             if index not in self._decoded and self._decode_now is not None:
                 try:
                     self._decoded[index] = self._decode_now(raw)
@@ -353,25 +314,30 @@ class AsyncJob(Generic[T]):
     async def _iterate(self) -> AsyncIterator[T]:
         index = 0
         while True:
-            deadline = _deadline(self._timeout)
-            while len(self._state.yields) <= index and not self._state.finished:
-                if not await self._changed(deadline):
-                    raise _timeout_error(self._state.endpoint, self._timeout or 0.0)
-            if len(self._state.yields) > index:
-                yield await self._value(index, self._state.yields[index])
-                index += 1
-                continue
-            if self._state.code is Status.CANCELLED:
+            await self._wait_for(lambda: self._state.has_output(index), self._timeout)
+            output = self._state.output(index)
+            if output is None:
                 return
-            if self._state.final is None:
-                raise self._state.outcome_error()
-            if index == 0:
-                yield await self._value(-1, self._state.final)
-            return
+            yield await self._value(*output)
+            index += 1
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    async def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> None:
+        """Wait until ``ready()``, or raise after ``timeout`` seconds."""
+        deadline = _deadline(timeout)
+        while not ready():
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            left = _left(deadline)
+            if left is not None and left <= 0:
+                raise self._timed_out(timeout)
+            try:
+                await asyncio.wait_for(waiter, left)
+            except asyncio.TimeoutError:
+                raise self._timed_out(timeout) from None
 
     async def _value(self, index: int, raw: list[Any]) -> T:
-        import asyncio  # here, not at the top: keeps the sync import path light
-
         if index in self._decoded:
             return self._decoded[index]
         running = self._decoding.get(index)

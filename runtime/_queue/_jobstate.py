@@ -223,3 +223,33 @@ class JobState:
             return self.error or JobCancelledError("the job was cancelled", endpoint=self.endpoint)
         assert self.error is not None
         return self.error
+
+    # -- what a job hands out, decided here for both kinds of job ----------------------------------
+
+    def final_values(self) -> list[Any]:
+        """The result's raw values, once finished; the job's error if it ended without them."""
+        if self.final is None:
+            raise self.outcome_error()
+        return self.final
+
+    def has_output(self, index: int) -> bool:
+        """Whether iteration can tell what comes at ``index`` without waiting."""
+        return len(self.yields) > index or self.finished
+
+    def output(self, index: int) -> tuple[int, list[Any]] | None:
+        """What iteration yields at ``index`` once ``has_output``: the streamed output's key and
+        raw values, the final result (key -1) when nothing streamed, or None when iteration
+        ends. A job that failed raises its error after the outputs that preceded it."""
+        if len(self.yields) > index:
+            return index, self.yields[index]
+        if self.code is Status.CANCELLED:
+            return None
+        if self.final is None:
+            raise self.outcome_error()
+        return (-1, self.final) if index == 0 else None
+
+    def outputs(self) -> list[tuple[int, list[Any]]]:
+        """Every output so far with its key: the streamed ones, else the final result."""
+        if self.yields:
+            return list(enumerate(self.yields))
+        return [] if self.final is None else [(-1, self.final)]
