@@ -28,11 +28,12 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from .._asyncio import asyncio
 from .._http._credentials import trust_space_host
 from ._auth import find_token, redact, token_headers
 from .._http._deadline import scope
@@ -45,6 +46,9 @@ from .._errors import (
     SpacePausedError,
 )
 from .._http._clients import async_http, sync_http
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "Resolved",
@@ -80,13 +84,13 @@ _HF_HOSTS = frozenset({"huggingface.co", "www.huggingface.co", "hf.co"})
 StageCallback = Callable[["SpaceStatus"], None]
 
 
-class SpaceWait(TypedDict):
-    """How ``resolve`` waits for a Space: the token it asks the Hub with, for how long (None: no
-    limit), and whom it tells of each stage."""
+class SpaceWait(TypedDict, total=False):
+    """How ``resolve`` waits for a Space, all optional."""
 
-    token: str | None
-    timeout: float | None
-    on_stage: StageCallback | None
+    token: str | None  # asks the Hub with (default: HF_TOKEN or the saved login)
+    timeout: float | None  # seconds the Space may take to run (default 300; None: no limit)
+    on_stage: StageCallback | None  # told each stage seen while waiting
+    poll_interval: float | None  # seconds between checks (default POLL_INTERVAL)
 
 
 @dataclass(frozen=True)
@@ -149,62 +153,28 @@ def space_id_from_url(url: str) -> str | None:
     return None
 
 
-def resolve(
-    src: str,
-    *,
-    token: str | None = None,
-    timeout: float | None = 300.0,
-    on_stage: StageCallback | None = None,
-    poll_interval: float | None = None,
-) -> Resolved:
-    """Where the app named by ``src`` answers, waiting up to ``timeout`` s for a Space to run."""
-    kind, value = _classify(src)
-    if kind == "url":
-        return Resolved(value)
-    waiter = _Waiter(value, find_token(token), timeout, on_stage, poll_interval)
-    while True:
-        try:
-            info = _space_info(value, waiter.token, waiter.request_timeout())
-        except ServerUnavailableError as exc:
-            time.sleep(waiter.after_hub_failure(exc).sleep)
-            continue
-        action = waiter.next(info)
-        if isinstance(action, Resolved):
-            return action
-        if action.wake is not None:
-            _wake(action.wake, waiter)
-        time.sleep(action.sleep)
+def resolve(src: str, **wait: Unpack[SpaceWait]) -> Resolved:
+    """Where the app named by ``src`` answers, waiting for a Space to run (see ``SpaceWait``)."""
+    waiter = _Waiter.of(src, wait)
+    while waiter.resolved is None:
+        wait_more = waiter.after(_ask_hub(waiter))
+        if wait_more.wake is not None:
+            _wake(wait_more.wake, waiter)
+        if wait_more.sleep:
+            time.sleep(wait_more.sleep)
+    return waiter.resolved
 
 
-async def aresolve(
-    src: str,
-    *,
-    token: str | None = None,
-    timeout: float | None = 300.0,
-    on_stage: StageCallback | None = None,
-    poll_interval: float | None = None,
-) -> Resolved:
+async def aresolve(src: str, **wait: Unpack[SpaceWait]) -> Resolved:
     """Async :func:`resolve`: Hub requests run in a worker thread (huggingface_hub is sync)."""
-    import asyncio  # here, not at the top: keeps the sync import path light
-
-    kind, value = _classify(src)
-    if kind == "url":
-        return Resolved(value)
-    waiter = _Waiter(value, find_token(token), timeout, on_stage, poll_interval)
-    while True:
-        try:
-            info = await asyncio.to_thread(
-                _space_info, value, waiter.token, waiter.request_timeout()
-            )
-        except ServerUnavailableError as exc:
-            await asyncio.sleep(waiter.after_hub_failure(exc).sleep)
-            continue
-        action = waiter.next(info)
-        if isinstance(action, Resolved):
-            return action
-        if action.wake is not None:
-            await _awake(action.wake, waiter)
-        await asyncio.sleep(action.sleep)
+    waiter = _Waiter.of(src, wait)
+    while waiter.resolved is None:
+        wait_more = waiter.after(await asyncio.to_thread(_ask_hub, waiter))
+        if wait_more.wake is not None:
+            await _awake(wait_more.wake, waiter)
+        if wait_more.sleep:
+            await asyncio.sleep(wait_more.sleep)
+    return waiter.resolved
 
 
 # --- what the user gave ------------------------------------------------------------------------
@@ -260,6 +230,9 @@ class _Wait:
 
 
 class _Waiter:
+    """Waiting for a Space, free of I/O: each answer of the Hub (or its failure) in, what to do
+    next out; ``resolved`` once the Space runs."""
+
     def __init__(
         self,
         space_id: str,
@@ -279,6 +252,32 @@ class _Waiter:
         self.last_stage: str | None = None
         self.woken = False
         self.gradio_version: str | None = None
+        self.resolved: Resolved | None = None
+
+    @classmethod
+    def of(cls, src: str, wait: SpaceWait) -> _Waiter:
+        """The waiter for ``src``: already resolved when ``src`` is a URL."""
+        kind, value = _classify(src)
+        waiter = cls(
+            value,
+            find_token(wait.get("token")) if kind == "space" else None,
+            wait.get("timeout", 300.0),
+            wait.get("on_stage"),
+            wait.get("poll_interval"),
+        )
+        if kind == "url":
+            waiter.resolved = Resolved(value)
+        return waiter
+
+    def after(self, answer: _SpaceInfo | ServerUnavailableError) -> _Wait:
+        """What to do after the Hub's ``answer`` (``resolved`` is set once the Space runs)."""
+        if isinstance(answer, ServerUnavailableError):
+            return self.after_hub_failure(answer)
+        action = self.next(answer)
+        if isinstance(action, Resolved):
+            self.resolved = action
+            return _Wait(sleep=0.0)  # no more waiting
+        return action
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -362,6 +361,14 @@ class _Waiter:
 
 
 # --- I/O: the Hub and the Space's host ----------------------------------------------------------
+
+
+def _ask_hub(waiter: _Waiter) -> _SpaceInfo | ServerUnavailableError:
+    """The Hub's word on the Space, or why it gave none (which ``_Waiter.after`` judges)."""
+    try:
+        return _space_info(waiter.space_id, waiter.token, waiter.request_timeout())
+    except ServerUnavailableError as exc:
+        return exc
 
 
 def _space_info(space_id: str, token: str | None, request_timeout: float) -> _SpaceInfo:

@@ -25,24 +25,23 @@ The app on the other end may be hostile, so the reader is bounded in every direc
 from __future__ import annotations
 
 import collections
+import contextlib
 import socket
 import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import httpx
 
-from . import _messages as m
+from .._asyncio import asyncio
 from .._errors import GradioError, ProtocolError, ServerUnavailableError
 from .._http._failures import status_error, transport_error
+from .._http._timeouts import DEFAULT_STREAM_TIMEOUT
+from . import _messages as m
 from ._plan import ProtocolFlags
 from ._sse import SSEDecoder
-from .._http._timeouts import DEFAULT_STREAM_TIMEOUT
-
-if TYPE_CHECKING:
-    import asyncio
 
 __all__ = [
     "SyncSession",
@@ -88,7 +87,9 @@ class _Demux:
     was cut off and leaves without touching anything.
     """
 
-    def __init__(self, session_hash: str, flags: ProtocolFlags) -> None:
+    def __init__(
+        self, session_hash: str, flags: ProtocolFlags, guard: AbstractContextManager[Any]
+    ) -> None:
         self.hash = session_hash
         self.flags = flags
         self.jobs: dict[str, _Routable] = {}
@@ -111,6 +112,8 @@ class _Demux:
         self._streams = 0  # opened without news in between
         self._idle_reopens = 0
         self._reopens: collections.deque[float] = collections.deque(maxlen=MAX_REOPENS_PER_SECOND)
+        self._guard = guard  # held around every change of this state (a lock for threads)
+        self._in_reader = False  # the reader is routing a message: a job ending now is its doing
 
     # -- what the stream is for ------------------------------------------------------------------
 
@@ -329,6 +332,37 @@ class _Demux:
         self.generation += 1
         self._stop()
 
+    # -- the reader's steps, shared by the thread and the task -----------------------------------
+
+    def _take(self, generation: int, decoder: SSEDecoder, chunk: bytes) -> bool:
+        """Decode and route one chunk of the stream; True when this stream should end."""
+        with self._guard:
+            if generation != self.generation or self._stop_reading(len(chunk)):
+                return True
+        for event in decoder.feed(chunk):
+            msg = m.parse_message(event.data)
+            with self._guard:
+                if generation != self.generation:
+                    return True
+                self._in_reader = True
+                try:
+                    if self._route(msg, event.data):
+                        return True
+                finally:
+                    self._in_reader = False
+        return False
+
+    def _after_stream(self, error: GradioError | None, ended: bool, news: int) -> float | None:
+        """After a stream ended (under the guard): the pause before reopening it, or None when the
+        reader is done. ``news`` is how much news there was when the stream was opened."""
+        self._in_reader = True
+        try:
+            if not self._finish_stream(error, ended):
+                return None
+        finally:
+            self._in_reader = False
+        return self._backoff(news)
+
     def _backoff(self, news_before: int) -> float:
         """Seconds to wait before reopening: none after a stream that carried news, growing (to half
         a second) while streams keep ending without news, e.g. before a join reaches the queue; and
@@ -354,31 +388,45 @@ def _silence_of(response: httpx.Response) -> float:
     return float(read) if isinstance(read, (int, float)) and read > 0 else DEFAULT_STREAM_TIMEOUT
 
 
-def _stream_error(exc: httpx.HTTPError) -> GradioError:
+def _failure(exc: Exception) -> GradioError:
+    """Why a stream ended badly, as the error its waiting jobs get."""
     if isinstance(exc, httpx.ReadTimeout):
         return ServerUnavailableError(
             "the app's event stream went silent (no heartbeat) for too long; the server is gone or "
             "unreachable"
         )
-    return transport_error(exc, action=_ACTION)
-
-
-def _internal(exc: Exception) -> GradioError:
+    if isinstance(exc, httpx.HTTPError):
+        return transport_error(exc, action=_ACTION)
+    if isinstance(exc, GradioError):
+        return exc
+    # A bug must fail the jobs, not leave them waiting forever.
     return GradioError(f"internal error while {_ACTION}: {type(exc).__name__}: {exc}")
 
 
 _ERROR_BODY = 64 * 2**10
 
 
-def _refusal(response: httpx.Response, body: bytes) -> GradioError:
-    """The error for a stream the app refused, from at most ``_ERROR_BODY`` bytes of its answer."""
-    head = httpx.Response(
-        response.status_code,
-        headers={"content-type": response.headers.get("content-type", "text/plain")},
-        content=body[:_ERROR_BODY],
-        request=response.request,
-    )
-    return status_error(head, action=_ACTION)
+class _Refusal:
+    """A stream the app refused: the start of its answer (at most ``_ERROR_BODY`` bytes), read
+    chunk by chunk, becomes the error."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.body = b""
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep ``chunk``; True once there is enough to tell why."""
+        self.body += chunk
+        return len(self.body) > _ERROR_BODY
+
+    def error(self) -> GradioError:
+        head = httpx.Response(
+            self.response.status_code,
+            headers={"content-type": self.response.headers.get("content-type", "text/plain")},
+            content=self.body[:_ERROR_BODY],
+            request=self.response.request,
+        )
+        return status_error(head, action=_ACTION)
 
 
 class SyncSession(_Demux):
@@ -390,11 +438,10 @@ class SyncSession(_Demux):
         flags: ProtocolFlags,
         open_stream: Callable[[str], AbstractContextManager[httpx.Response]],
     ) -> None:
-        super().__init__(session_hash, flags)
-        self._open = open_stream
         self._lock = threading.RLock()
+        super().__init__(session_hash, flags, self._lock)
+        self._open = open_stream
         self._response: httpx.Response | None = None  # the stream being read, to cut on close
-        self._in_reader = False  # the reader holds the lock and is routing
 
     def begin_join(self) -> None:
         with self._lock:
@@ -445,28 +492,18 @@ class SyncSession(_Demux):
 
     def _run(self, generation: int) -> None:
         while True:
-            error: GradioError | None = None
-            ended = False
             news = self.news
             try:
-                ended = self._read_once(generation)
-            except httpx.HTTPError as e:
-                error = _stream_error(e)
-            except GradioError as e:
-                error = e
-            except Exception as e:  # a bug must fail the jobs, not leave them waiting forever
-                error = _internal(e)
+                ended, error = self._read_once(generation), None
+            except Exception as e:
+                ended, error = False, _failure(e)
             with self._lock:
                 if generation != self.generation:
                     return
                 self._response = None
-                self._in_reader = True
-                try:
-                    if not self._finish_stream(error, ended):
-                        return
-                finally:
-                    self._in_reader = False
-                pause = self._backoff(news)
+                pause = self._after_stream(error, ended, news)
+            if pause is None:
+                return
             if pause:
                 time.sleep(pause)
 
@@ -474,36 +511,25 @@ class SyncSession(_Demux):
         """Read one stream; True if it ended by the server's or our decision, False at EOF."""
         with self._open(self.hash) as response:
             if response.status_code != 200:
-                raise _refusal(response, _head(response.iter_bytes()))
+                refusal = _Refusal(response)
+                for chunk in response.iter_bytes():
+                    if refusal.add(chunk):
+                        break
+                raise refusal.error()
             with self._lock:
                 if generation != self.generation or not self._opened(response):
                     return True
                 self._response = response
             try:
-                return self._read(generation, response)
+                decoder = SSEDecoder()
+                for chunk in response.iter_bytes():
+                    if self._take(generation, decoder, chunk):
+                        return True
+                return False
             finally:
                 with self._lock:  # before the connection may go back to the pool
                     if self._response is response:
                         self._response = None
-
-    def _read(self, generation: int, response: httpx.Response) -> bool:
-        decoder = SSEDecoder()
-        for chunk in response.iter_bytes():
-            with self._lock:
-                if generation != self.generation or self._stop_reading(len(chunk)):
-                    return True
-            for event in decoder.feed(chunk):
-                msg = m.parse_message(event.data)
-                with self._lock:
-                    if generation != self.generation:
-                        return True
-                    self._in_reader = True
-                    try:
-                        if self._route(msg, event.data):
-                            return True
-                    finally:
-                        self._in_reader = False
-        return False
 
 
 class AsyncSession(_Demux):
@@ -515,10 +541,9 @@ class AsyncSession(_Demux):
         flags: ProtocolFlags,
         open_stream: Callable[[str], AbstractAsyncContextManager[httpx.Response]],
     ) -> None:
-        super().__init__(session_hash, flags)
+        super().__init__(session_hash, flags, contextlib.nullcontext())
         self._open = open_stream
         self._task: asyncio.Task[None] | None = None
-        self._in_reader = False
 
     def begin_join(self) -> None:
         self._begin()
@@ -529,15 +554,11 @@ class AsyncSession(_Demux):
 
     def register(self, event_id: str, job: _Routable) -> None:
         if self._adopt(event_id, job):
-            import asyncio  # here, not at the top: keeps the sync import path light
-
             self.running = True
             self._task = asyncio.get_running_loop().create_task(self._run(self.generation))
         job.add_done_callback(self._job_ended)
 
     async def aclose(self) -> None:
-        import asyncio  # here, not at the top: keeps the sync import path light
-
         self.closed = True
         self._fail_all(ServerUnavailableError(_CLOSED))
         task, self._task = self._task, None
@@ -563,57 +584,39 @@ class AsyncSession(_Demux):
             task.cancel()
 
     async def _run(self, generation: int) -> None:
-        import asyncio  # here, not at the top: keeps the sync import path light
-
         while True:
-            error: GradioError | None = None
-            ended = False
             news = self.news
             try:
-                ended = await self._read_once(generation)
-            except httpx.HTTPError as e:
-                error = _stream_error(e)
-            except GradioError as e:
-                error = e
+                ended, error = await self._read_once(generation), None
             except asyncio.CancelledError:
                 if generation != self.generation:
                     return  # cut off on purpose: the session has moved on
                 self.running = False
                 raise
-            except Exception as e:  # a bug must fail the jobs, not leave them waiting forever
-                error = _internal(e)
+            except Exception as e:
+                ended, error = False, _failure(e)
             if generation != self.generation:
                 return
-            self._in_reader = True
-            try:
-                if not self._finish_stream(error, ended):
-                    return
-            finally:
-                self._in_reader = False
-            pause = self._backoff(news)
+            pause = self._after_stream(error, ended, news)
+            if pause is None:
+                return
             if pause:
                 await asyncio.sleep(pause)
 
     async def _read_once(self, generation: int) -> bool:
         async with self._open(self.hash) as response:
             if response.status_code != 200:
-                raise _refusal(response, await _ahead(response.aiter_bytes()))
+                refusal = _Refusal(response)
+                async for chunk in response.aiter_bytes():
+                    if refusal.add(chunk):
+                        break
+                raise refusal.error()
             if generation != self.generation or not self._opened(response):
                 return True
             decoder = SSEDecoder()
             async for chunk in response.aiter_bytes():
-                if generation != self.generation or self._stop_reading(len(chunk)):
+                if self._take(generation, decoder, chunk):
                     return True
-                for event in decoder.feed(chunk):
-                    msg = m.parse_message(event.data)
-                    if generation != self.generation:
-                        return True
-                    self._in_reader = True
-                    try:
-                        if self._route(msg, event.data):
-                            return True
-                    finally:
-                        self._in_reader = False
         return False
 
 
@@ -638,21 +641,3 @@ def _interrupt(response: httpx.Response | None) -> None:
         response.close()
     except Exception:  # the reader may be closing it at the same moment
         pass
-
-
-def _head(chunks: Any) -> bytes:
-    body = b""
-    for chunk in chunks:
-        body += chunk
-        if len(body) > _ERROR_BODY:
-            break
-    return body
-
-
-async def _ahead(chunks: Any) -> bytes:
-    body = b""
-    async for chunk in chunks:
-        body += chunk
-        if len(body) > _ERROR_BODY:
-            break
-    return body

@@ -4,6 +4,7 @@ stream sends besides stays bounded (kept messages, reconnections, time without n
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -80,7 +81,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 def demux(protocol: str = "sse_v3", joins: int = 0) -> _Demux:
-    d = _Demux("h", protocol_flags(protocol))
+    d = _Demux("h", protocol_flags(protocol), contextlib.nullcontext())
     d.in_flight = joins
     d.running = True
     return d
