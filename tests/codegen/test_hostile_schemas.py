@@ -87,13 +87,9 @@ json_values = st.recursive(
     max_leaves=6,
 )
 # Defaults longer than a line: kept in a module constant that signatures name.
-LARGE_VALUES = st.recursive(
-    json_scalars,
-    lambda inner: st.one_of(
-        st.lists(inner, min_size=2, max_size=12), st.dictionaries(texts, inner, max_size=6)
-    ),
-    max_leaves=40,
-).filter(lambda v: len(repr(v)) > LARGE_DEFAULT)
+LARGE_VALUES = st.builds(
+    lambda value, key: {key: value, "padding": "x" * LARGE_DEFAULT}, json_values, texts
+)
 
 
 def _schemas() -> st.SearchStrategy[Any]:
@@ -101,12 +97,6 @@ def _schemas() -> st.SearchStrategy[Any]:
         st.sampled_from([{"type": t} for t in ("string", "integer", "number", "boolean", "null")]),
         st.builds(
             lambda e: {"type": "string", "enum": e}, st.lists(json_scalars, min_size=1, max_size=4)
-        ),
-        # more choices than a Literal holds: kept in a module constant
-        st.builds(
-            lambda e, extra: {"type": "string", "enum": e + [f"choice {i}" for i in range(extra)]},
-            st.lists(json_scalars, max_size=3),
-            st.integers(MAX_LITERAL_CHOICES - 2, MAX_LITERAL_CHOICES + 5),
         ),
         st.builds(lambda c: {"const": c}, json_scalars),
         st.just({}),
@@ -151,17 +141,28 @@ components = st.one_of(
 )
 
 
+# More choices than a Literal holds: kept in a module constant (drawn now and then; such
+# schemas make large modules, and most of the properties do not need them).
+MANY_CHOICES = st.builds(
+    lambda e, extra: {"type": "string", "enum": e + [f"choice {i}" for i in range(extra)]},
+    st.lists(json_scalars, max_size=3),
+    st.integers(MAX_LITERAL_CHOICES - 2, MAX_LITERAL_CHOICES + 5),
+)
+
+
 @st.composite
 def parameters(draw: st.DrawFn) -> dict[str, Any]:
+    many = draw(st.integers(0, 9)) == 0
     p: dict[str, Any] = {
         "label": draw(LABELS),
         "parameter_name": draw(st.one_of(texts, st.none())),
-        "type": draw(SCHEMAS),
+        "type": draw(MANY_CHOICES if many else SCHEMAS),
         "component": draw(components),
     }
     if draw(st.booleans()):
         p["parameter_has_default"] = True
-        p["parameter_default"] = draw(st.one_of(json_values, LARGE_VALUES))
+        large = draw(st.integers(0, 4)) == 0
+        p["parameter_default"] = draw(LARGE_VALUES if large else json_values)
     return p
 
 
