@@ -179,9 +179,19 @@ def build(
         final_typed_dicts=_union_members(endpoints),
         provenance=provenance,
         exports=exports,
-        choice_constants=list(mapper.choice_constants),
+        choice_constants=_used_choice_constants(mapper, endpoints),
         default_constants=list(defaults.constants),
     )
+
+
+def _used_choice_constants(mapper: TypeMapper, endpoints: list[Endpoint]) -> list[Constant]:
+    """The long choice lists some type still names (a default outside the choices widens its
+    parameter's list into another one, which may leave the first unused)."""
+    types = [p.type for ep in endpoints for p in ep.parameters]
+    types += [o.type for ep in endpoints for o in ep.outputs]
+    types += [f.type for td in mapper.typed_dicts for f in td.fields]
+    used = {t.constant for root in types for t in root.walk() if isinstance(t, LiteralType)}
+    return [c for c in mapper.choice_constants if c.name in used]
 
 
 class _DefaultConstants:

@@ -451,3 +451,15 @@ def test_code_that_does_not_parse_is_a_codegen_error_naming_the_line() -> None:
         render_module._checked("def f(:\n    pass\n")
     assert isinstance(e.value, CodegenError)
     assert render_module._checked("    def g(self) -> None:\n        pass", in_class=True)
+
+
+def test_a_default_outside_a_long_choice_list_leaves_no_unused_constant() -> None:
+    choices = [f"model-{i}" for i in range(MAX_LITERAL_CHOICES + 1)]
+    schema = {"type": "string", "enum": choices}
+    snapshot = info_snapshot({"/pick": ([param("model", schema, default="custom")], [])})
+    source, diagnostics = gen(snapshot)
+    sdk = load_source(source)
+    constants = [n for n in vars(sdk) if "_CHOICES" in n]
+    assert len(constants) == 1  # the list widened by the default; the first one is not written
+    assert getattr(sdk, constants[0]) == (*choices, "custom")
+    assert any("widened" in d.message for d in diagnostics)
