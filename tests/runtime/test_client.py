@@ -1,14 +1,13 @@
-"""Client behaviour on faults a real server cannot produce on demand, through httpx.MockTransport.
-
-The fake speaks Gradio 5/6's routes (``/gradio_api`` prefix) and sends the canned bytes a test gives.
+"""What a call sends and how it reads what comes back, on ``httpx.MockTransport`` (``mock_gradio``):
+the requests of a first call, arguments and State on the wire, answers that refuse or break.
+Faults of a call under way are in ``test_faults.py``, the queue protocols in ``test_protocols.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -16,103 +15,24 @@ import pytest
 
 from gradio_codegen import runtime as rt
 from gradio_codegen.runtime import shapes as s
-
-P = "/gradio_api"
-APP = rt.AppSpec(src="http://app.test", api_prefix=P, protocol="sse_v3", gradio_version="6.31.0")
-CONCAT: rt.Endpoint[str] = rt.Endpoint(
-    "/concat",
-    fn_index=1,
-    inputs=(rt.Param("a", s.Str()), rt.Param("b", s.Str()), rt.Param("sep", s.Str())),
-    outputs=(rt.Output("joined", s.Str()),),
+from mock_gradio import (
+    CLOSE,
+    CONCAT,
+    P,
+    Client,
+    FakeApp,
+    async_client_for,
+    client_for,
+    done,
+    sse,
 )
+
 COUNTER: rt.Endpoint[float] = rt.Endpoint(
     "/increment",
     fn_index=0,
     inputs=(rt.Param("step", s.Float()), rt.STATE, rt.STATE),
     outputs=(rt.Output("count", s.Float()), rt.STATE, rt.STATE),
 )
-
-
-class Client(rt.Client):
-    app = APP
-
-
-class AsyncClient(rt.AsyncClient):
-    app = APP
-
-
-def sse(*messages: dict[str, Any], crlf: bool = False) -> bytes:
-    end = "\r\n" if crlf else "\n"
-    return "".join(f"data: {json.dumps(m)}{end}{end}" for m in messages).encode()
-
-
-def done(event_id: str, data: list[Any]) -> dict[str, Any]:
-    return {"msg": "process_completed", "event_id": event_id, "output": {"data": data}, "success": True}
-
-
-CLOSE = {"msg": "close_stream", "event_id": None}
-
-
-class Chunks(httpx.SyncByteStream, httpx.AsyncByteStream):
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self.chunks = chunks
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield from self.chunks
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self.chunks:
-            yield chunk
-
-
-class FakeApp:
-    """Answers joins with e1, e2, ... and streams what ``stream(n)`` returns for the n-th GET."""
-
-    def __init__(
-        self,
-        stream: Callable[[int], Iterator[bytes]] | None = None,
-        join: Callable[[httpx.Request], httpx.Response | None] | None = None,
-        config: dict[str, Any] | None = None,
-    ) -> None:
-        self.stream = stream or (lambda n: iter([sse(done("e1", ["x"]), CLOSE)]))
-        self.join = join
-        self.config = config
-        self.requests: list[tuple[str, str]] = []
-        self.bodies: list[Any] = []
-        self.joins = 0
-        self.gets = 0
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        path = request.url.path
-        self.requests.append((request.method, path))
-        if path == f"{P}/queue/join":
-            self.bodies.append(json.loads(request.content))
-            if self.join is not None:
-                answer = self.join(request)
-                if answer is not None:
-                    return answer
-            self.joins += 1
-            return httpx.Response(200, json={"event_id": f"e{self.joins}"})
-        if path == f"{P}/queue/data":
-            self.gets += 1
-            return httpx.Response(
-                200, headers={"content-type": "text/event-stream"}, stream=Chunks(self.stream(self.gets))
-            )
-        if path == "/config" and self.config is not None:
-            return httpx.Response(200, json=self.config)
-        return httpx.Response(404, json={"detail": "Not Found"})
-
-
-def client_for(fake: FakeApp, **kwargs: Any) -> Client:
-    client = Client(**kwargs)
-    client._shared.http = httpx.Client(transport=httpx.MockTransport(fake))
-    return client
-
-
-def async_client_for(fake: FakeApp, **kwargs: Any) -> AsyncClient:
-    client = AsyncClient(**kwargs)
-    client._shared.http = httpx.AsyncClient(transport=httpx.MockTransport(fake))
-    return client
 
 
 def test_first_call_is_one_join_and_one_stream_even_one_byte_at_a_time() -> None:
@@ -126,7 +46,7 @@ def test_first_call_is_one_join_and_one_stream_even_one_byte_at_a_time() -> None
     fake = FakeApp(lambda n: iter([body[i : i + 1] for i in range(len(body))]))
     with client_for(fake, timeout=5) as client:
         assert client._predict(CONCAT, "a", "b", "-") == "a-b"
-    assert fake.requests == [("POST", f"{P}/queue/join"), ("GET", f"{P}/queue/data")]
+    assert fake.paths() == [("POST", f"{P}/queue/join"), ("GET", f"{P}/queue/data")]
     assert fake.bodies[0]["data"] == ["a", "b", "-"] and fake.bodies[0]["fn_index"] == 1
 
 
@@ -241,7 +161,7 @@ def test_validation_names_the_parameter_before_any_request() -> None:
         assert info.value.parameter == "sep"
         with pytest.raises(rt.InputError, match=r"takes 3 arguments \(a, b, sep\), got 2"):
             client._predict(CONCAT, "a", "b")
-    assert fake.requests == []
+    assert fake.paths() == []
     with client_for(fake, timeout=5, validate=False) as client:
         client._predict(CONCAT, "a", "b", 3)  # sent as is when validation is off
     assert fake.bodies[0]["data"] == ["a", "b", 3]
@@ -268,7 +188,7 @@ def test_missing_fn_index_is_looked_up_once_with_state_positions() -> None:
     with client_for(fake, timeout=5) as client:
         assert client._predict(counter, 3) == 3
         assert client._predict(counter, 3) == 3
-    assert fake.requests.count(("GET", "/config")) == 1
+    assert fake.paths().count(("GET", "/config")) == 1
     assert fake.bodies[0] == {"data": [3, None, None], "fn_index": 0, "session_hash": fake.bodies[0]["session_hash"]}
 
 
@@ -413,7 +333,7 @@ def test_unsupported_protocols_say_so_before_any_request(protocol: str) -> None:
     client._shared.http = httpx.Client(transport=httpx.MockTransport(fake))
     with pytest.raises(rt.ProtocolError, match=f"protocol '{protocol}'.*Gradio 4.0 and later"):
         client._predict(CONCAT, "a", "b", "c")
-    assert fake.requests == []
+    assert fake.paths() == []
 
 
 def test_user_headers_go_with_every_request() -> None:
