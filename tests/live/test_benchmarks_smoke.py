@@ -1,8 +1,10 @@
 """Smoke runs of the benchmark scripts: each one runs end to end and prints its table.
 
 Benchmarks are not tests; nothing here asserts a timing. What a user of ``make bench`` relies on is
-checked instead: every script finishes, measures all three clients (ours included) against a real
-Gradio 6 app, and the latency proxy really adds the latency it promises.
+checked instead: every script finishes, measures our clients (the generated SDK and the raw httpx
+baseline) against a real Gradio 6 app and reports gradio_client, and the latency proxy really adds
+the latency it promises. gradio_client is a third party's client in its own virtualenv: on a loaded
+machine it may complete no call, and the script must then say so -- that is not a failure of ours.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from servers import ROOT, GradioServer, ServerPool
 
 BENCH = ROOT / "benchmarks"
 PYTHON = sys.executable
-LABELS = ("ours (generated SDK)", "gradio_client", "raw httpx")
+OURS = ("ours (generated SDK)", "raw httpx")  # our scripts' own clients: each must measure
+THEIRS = "gradio_client"  # measured, or reported as failed
+LABELS = (*OURS, THEIRS)
 NUMBER = re.compile(r"\d+\.\d+ (ms|s)|\d+\.\d+/s")
 
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(600)]
@@ -64,33 +68,80 @@ def rows_for(output: str, label: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(
-    "script",
-    ["bench_first_result.py", "bench_warm.py", "bench_throughput.py", "bench_streaming.py"],
-)
-def test_script_measures_all_three_clients(
-    script: str, bench_app: GradioServer, bench_sdk: Path
-) -> None:
-    out = run_script(script, "--url", bench_app.url, "--sdk", str(bench_sdk))
+def check_report(out: str) -> None:
+    """What a benchmark script's report must hold: a section, a measured row for each of our
+    clients, a row for gradio_client (measured, or named in a note as failed), no other failure,
+    and the ratios of ours to the others measured in this run."""
     assert out.lstrip().startswith("## "), out
-    for label in LABELS:
+    for label in OURS:
         rows = rows_for(out, label)
         assert rows, f"no row for {label} in:\n{out}"
         for row in rows:
             assert NUMBER.search(row), f"{label} has no measurement: {row}"
             assert row.rstrip("| ").endswith("1"), f"{label} run did not succeed: {row}"
-    assert "failed" not in out, out
-    # the ratio table compares ours with the others, measured in this run
+    theirs = rows_for(out, THEIRS)
+    assert theirs, f"no row for {THEIRS} in:\n{out}"
+    failures = [line for line in out.splitlines() if "failed" in line]
+    for row in theirs:
+        measured = NUMBER.search(row) and row.rstrip("| ").endswith("1")
+        assert measured or any(THEIRS in line for line in failures), f"unexplained: {row}\n{out}"
+    assert all(THEIRS in line for line in failures), out
     assert re.search(r"\| \d+\.\d+x", out), out
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["bench_first_result.py", "bench_warm.py", "bench_throughput.py", "bench_streaming.py"],
+)
+def test_script_measures_our_clients_and_reports_gradio_client(
+    script: str, bench_app: GradioServer, bench_sdk: Path
+) -> None:
+    check_report(run_script(script, "--url", bench_app.url, "--sdk", str(bench_sdk)))
+
+
+# What bench_throughput.py printed on a clean clone on a loaded machine, where gradio_client's
+# threads completed no call.
+GRADIO_CLIENT_FAILED = """\
+## 3. Throughput (20 calls, 5 in flight)
+
+| client | mode | calls/s | client CPU | runs |
+|---|---|---|---|---|
+| ours (generated SDK) | async | 41.2/s | 0.61 s | 1 |
+| ours (generated SDK) | threads | 38.0/s | 0.64 s | 1 |
+| gradio_client | threads | n/a | n/a | 0 |
+| raw httpx | async | 45.9/s | 0.52 s | 1 |
+| raw httpx | threads | 40.1/s | 0.55 s | 1 |
+
+| ours mode | calls/s vs gradio_client | CPU vs gradio_client | calls/s vs raw (same mode) |
+|---|---|---|---|
+| async | n/a | n/a | 0.90x |
+
+gradio_client (threads) failed 1/1 runs: timed out after 120s
+"""
+
+
+def test_a_failing_gradio_client_is_reported_not_a_failure_and_ours_still_counts() -> None:
+    check_report(GRADIO_CLIENT_FAILED)
+    ours_failed = GRADIO_CLIENT_FAILED.replace(
+        "| ours (generated SDK) | async | 41.2/s | 0.61 s | 1 |",
+        "| ours (generated SDK) | async | n/a | n/a | 0 |",
+    )
+    with pytest.raises(AssertionError, match="no measurement"):
+        check_report(ours_failed)
+    unexplained = GRADIO_CLIENT_FAILED.replace("gradio_client (threads) failed", "note:")
+    with pytest.raises(AssertionError, match="unexplained"):
+        check_report(unexplained)
 
 
 def test_generation_script_generates_and_imports(tmp_path: Path) -> None:
     out = run_script("bench_generation.py")
     synthetic = rows_for(out, "synthetic, 20 endpoints")
-    assert synthetic and "1/1" in synthetic[0], out
-    fixtures = [line for line in out.splitlines() if "fixture schemas" in line]
-    assert fixtures and "2/2" in fixtures[0], out
-    assert rows_for(out, "synthetic 20-endpoint SDK (runtime included)"), out
+    assert synthetic and NUMBER.search(synthetic[0]) and " lines" in synthetic[0], out
+    fixtures = [line for line in out.splitlines() if "of 2 fixture schemas" in line]
+    assert fixtures and NUMBER.search(fixtures[0]), out
+    imported = rows_for(out, "synthetic, 20 endpoints (runtime included)")
+    assert imported and NUMBER.search(imported[0]), out
+    assert "failed" not in out, out
 
 
 def test_run_all_writes_a_report(bench_app: GradioServer, bench_sdk: Path, tmp_path: Path) -> None:
