@@ -5,6 +5,8 @@ jinja2, black or click.
 """
 
 from . import shapes
+from ._client import AsyncClient, Client
+from ._default_client import DefaultClient
 from ._errors import (
     AppChangedError,
     AppError,
@@ -25,21 +27,25 @@ from ._errors import (
     TransportError,
     ZeroGPUQuotaError,
 )
-from ._client import AsyncClient, Client
-from ._default_client import DefaultClient
-from ._hub._duplicate import duplicate_space
-from ._files._values import FileInput, FileSource, RemoteFile
-from ._queue._job import AsyncJob, Job, JobStatus, LogMessage, ProgressUnit, Status
 from ._files._progress import TransferProgress
-from ._hub._spaces import SpaceStatus
-from ._spec import STATE, AppSpec, Endpoint, Output, Param, StateSlot
-from ._version import __version__ as __version__, require
-from ._hub._zerogpu import forward_headers
+from ._files._values import FileInput, FileSource, RemoteFile
 
 # The generator (codegen/sources.py) fetches an app under the runtime's own rules (deadlines,
-# credentials at every hop, Space resolution) and reaches them by these names. Private.
-from ._http import _clients as _tls, _deadline  # noqa: E402, F401
-from ._hub import _auth, _spaces  # noqa: E402, F401
+# credentials at every hop, Space resolution): it imports _auth, _deadline, _spaces and _tls (the
+# HTTP clients' former name) from here. Private.
+from ._http import _clients as _clients
+from ._http import _deadline as _deadline
+from ._hub import _auth as _auth
+from ._hub import _spaces as _spaces
+from ._hub._duplicate import duplicate_space
+from ._hub._spaces import SpaceStatus
+from ._hub._zerogpu import forward_headers
+from ._queue._job import AsyncJob, Job, JobStatus, LogMessage, ProgressUnit, Status
+from ._spec import STATE, AppSpec, Endpoint, Output, Param, StateSlot
+from ._version import __version__ as __version__
+from ._version import require
+
+_tls = _clients
 
 __all__ = [
     "shapes",

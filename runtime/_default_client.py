@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Generic, TypeVar
 
 from ._client import Client
@@ -31,8 +32,6 @@ class DefaultClient(Generic[C]):
         if client is None:
             with self._lock:
                 if self._client is None:
-                    import weakref  # here, not at the top: only the default client needs it
-
                     created = self._factory()
                     weakref.finalize(self, DefaultClient._close_quietly, created)
                     self._client = created

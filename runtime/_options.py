@@ -15,20 +15,18 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
+from ._asyncio import asyncio
 from ._errors import InputError
 from ._files._progress import ProgressOption
 from ._files._values import DEFAULT_MAX_DOWNLOAD_SIZE, DOWNLOAD_MODES, DownloadMode
 from ._http._credentials import may_receive_token
-from ._hub import _auth
 from ._http._timeouts import DEFAULT_STREAM_TIMEOUT
+from ._hub import _auth
 from ._hub._spaces import Resolved, SpaceStatus, StageCallback
 from ._queue._plan import Plan, ProtocolFlags, protocol_flags
 from ._spec import AppSpec, Endpoint
-
-if TYPE_CHECKING:
-    from ._asyncio import asyncio
 
 __all__ = ["Configured", "Options", "Shared", "RemoteUrls", "USER_AGENT", "host_list"]
 

@@ -26,7 +26,9 @@ def run_all(transfer: Callable[[T], None], items: Sequence[T], limit: int) -> No
     if len(items) == 1:
         transfer(items[0])
         return
-    from concurrent.futures import ThreadPoolExecutor  # only here: tests/runtime/test_import.py
+    from concurrent.futures import (
+        ThreadPoolExecutor,  # only here: tests/runtime/test_import.py
+    )
 
     with ThreadPoolExecutor(max_workers=min(limit, len(items))) as pool:
         futures = [pool.submit(contextvars.copy_context().run, transfer, i) for i in items]

@@ -61,7 +61,9 @@ def _proxied() -> bool:
 
 
 def _enforce(*transports: Transport | None) -> None:
-    from ._deadline_io import enforce_deadlines  # httpcore is imported with the first client
+    from ._deadline_io import (
+        enforce_deadlines,  # httpcore is imported with the first client
+    )
 
     enforce_deadlines(transports)
 

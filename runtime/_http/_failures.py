@@ -12,7 +12,6 @@ import json
 
 import httpx
 
-from . import _json
 from .._errors import (
     AuthenticationError,
     GradioError,
@@ -23,6 +22,7 @@ from .._errors import (
     ServerUnavailableError,
     TransportError,
 )
+from . import _json
 
 __all__ = ["transport_error", "status_error", "server_detail", "json_body"]
 

@@ -7,6 +7,10 @@ the stack in any recursive code that walks it (shape decoding, streaming diffs).
 document the runtime reads from an app goes through ``loads``, which refuses documents larger than
 ``MAX_BYTES`` or nested deeper than ``MAX_DEPTH`` (real Gradio answers stay far below both) with a
 ``ProtocolError`` naming what was being read.
+
+An optional field of what an app sent is read leniently instead, by one reader per kind
+(``string_or_none``, ``number_or_none``): anything else than the kind -- a bool, a NaN, a number
+too large for a float -- is as good as absent.
 """
 
 from __future__ import annotations

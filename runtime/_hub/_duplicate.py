@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from ._auth import find_token, redact
 from .._errors import (
     AuthenticationError,
     GradioError,
@@ -24,6 +23,7 @@ from .._errors import (
     ServerUnavailableError,
     SpaceNotFoundError,
 )
+from ._auth import find_token, redact
 from ._spaces import hub_endpoint, is_space_id, space_id_from_url
 
 __all__ = ["duplicate_space"]

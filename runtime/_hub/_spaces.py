@@ -34,9 +34,6 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from .._asyncio import asyncio
-from .._http._credentials import trust_space_host
-from ._auth import find_token, redact, token_headers
-from .._http._deadline import scope
 from .._errors import (
     GradioError,
     InputError,
@@ -46,6 +43,9 @@ from .._errors import (
     SpacePausedError,
 )
 from .._http._clients import async_http, sync_http
+from .._http._credentials import trust_space_host
+from .._http._deadline import scope
+from ._auth import find_token, redact, token_headers
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

@@ -28,8 +28,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from .._http._credentials import may_receive_token
 from .._errors import ZeroGPUQuotaError
+from .._http._credentials import may_receive_token
 
 __all__ = ["quota_error", "forward_headers", "zerogpu_headers", "IP_TOKEN_HEADER"]
 

@@ -12,6 +12,7 @@ threads, ``AsyncJob`` with futures in one event loop.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -187,7 +188,7 @@ class Job(_Job[T]):
         index = 0
         while True:
             with self._cond:
-                self._wait_for(lambda: self._state.has_output(index), self._timeout)
+                self._wait_for(functools.partial(self._state.has_output, index), self._timeout)
                 output = self._state.output(index)
             if output is None:
                 return
@@ -314,7 +315,7 @@ class AsyncJob(_Job[T]):
     async def _iterate(self) -> AsyncIterator[T]:
         index = 0
         while True:
-            await self._wait_for(lambda: self._state.has_output(index), self._timeout)
+            await self._wait_for(functools.partial(self._state.has_output, index), self._timeout)
             output = self._state.output(index)
             if output is None:
                 return
