@@ -33,6 +33,7 @@ __all__ = [
     "SlotConfig",
     "Snapshot",
     "check_depth",
+    "parse_measured",
     "config_endpoints",
     "parse_document",
     "schema_hash",
@@ -143,7 +144,15 @@ class Snapshot(BaseModel):
 
 
 def parse_document(text: str | bytes, where: str, fix: str, max_depth: int = MAX_DEPTH) -> Any:
-    """The JSON value of ``text`` (``where`` names it in errors, ``fix`` says what to do).
+    """The JSON value of ``text``: ``parse_measured`` without the depth."""
+    return parse_measured(text, where, fix, max_depth)[0]
+
+
+def parse_measured(
+    text: str | bytes, where: str, fix: str, max_depth: int = MAX_DEPTH
+) -> tuple[Any, int]:
+    """The JSON value of ``text`` and how deep it nests (``where`` names it in errors, ``fix``
+    says what to do).
 
     Raises ``SchemaError`` (``NotJsonError`` for what is not JSON at all) for numbers Python
     refuses to read (integers of thousands of digits) and for nesting deeper than ``max_depth``.
@@ -163,13 +172,13 @@ def parse_document(text: str | bytes, where: str, fix: str, max_depth: int = MAX
         raise NotJsonError(f"{where} is not UTF-8 text; {fix}") from None
     except ValueError as e:  # e.g. an integer longer than Python converts (4300 digits)
         raise SchemaError(f"{where} holds a value Python cannot read ({e}); {fix}") from None
-    check_depth(value, where, fix, max_depth)
-    return value
+    return value, check_depth(value, where, fix, max_depth)
 
 
-def check_depth(value: Any, where: str, fix: str = "", max_depth: int = MAX_DEPTH) -> None:
-    """Raise ``SchemaError`` if ``value`` nests deeper than ``max_depth`` (checked without
-    recursion, so the check itself cannot overflow)."""
+def check_depth(value: Any, where: str, fix: str = "", max_depth: int = MAX_DEPTH) -> int:
+    """How deep ``value`` nests (a scalar is 0); ``SchemaError`` past ``max_depth``. Walked
+    without recursion, so the check itself cannot overflow."""
+    deepest = 0
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
@@ -185,7 +194,9 @@ def check_depth(value: Any, where: str, fix: str = "", max_depth: int = MAX_DEPT
                 f"{where} nests objects or arrays deeper than {max_depth} levels, which no "
                 f"Gradio app does{hint}"
             )
+        deepest = max(deepest, depth)
         stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def schema_hash(snapshot: Snapshot) -> str:

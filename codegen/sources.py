@@ -32,6 +32,7 @@ from .schema import (
     check_depth,
     config_endpoints,
     parse_document,
+    parse_measured,
     strip_info,
 )
 
@@ -76,7 +77,9 @@ def load(
             url, credentials=credentials, include_hidden=include_hidden, timeout=timeout
         )
     recorded = source or (space_id if space_id is not None else url)
-    return snapshot_from_documents(info, config, source=recorded, space_id=space_id)
+    return snapshot_from_documents(
+        info, config, source=recorded, space_id=space_id, depth_checked=True
+    )
 
 
 def snapshot_from_documents(
@@ -86,13 +89,19 @@ def snapshot_from_documents(
     source: str,
     space_id: str | None = None,
     where: str = "API info",
+    depth_checked: bool = False,
 ) -> Snapshot:
-    """Bundle a raw ``/info`` document and (optionally) ``/config`` into a snapshot."""
+    """Bundle a raw ``/info`` document and (optionally) ``/config`` into a snapshot.
+
+    ``depth_checked``: the caller parsed both documents with their nesting bounded to
+    ``MAX_DEPTH`` already, so they are not walked again (a large schema takes a while to walk).
+    """
     if not isinstance(info, dict):
         raise SchemaError(f"{where} is not a JSON object with 'named_endpoints'")
-    check_depth(info, where)
-    if config is not None:
-        check_depth(config, "the /config document")
+    if not depth_checked:
+        check_depth(info, where)
+        if config is not None:
+            check_depth(config, "the /config document")
     try:
         api = ApiInfo.model_validate(info)
     except ValidationError as e:
@@ -146,7 +155,9 @@ def _first_error(error: ValidationError) -> str:
 # -- files ------------------------------------------------------------------------------------
 
 
-def _read_json(path: str, what: str) -> Any:
+def _read_json(path: str, what: str) -> tuple[Any, int]:
+    """The JSON in ``path`` and how deep it nests (at most one level more than a document may:
+    a snapshot wraps the app's API info in an object)."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
@@ -160,22 +171,29 @@ def _read_json(path: str, what: str) -> Any:
         ) from None
     except OSError as e:
         raise SourceError(f"cannot read {what} {path!r}: {e.strerror}") from None
-    # One level more than a document may have: a snapshot wraps the app's API info in an object.
-    return parse_document(
+    return parse_measured(
         text, f"{what} {path!r}", "save the app's /info (or a snapshot) again", MAX_DEPTH + 1
     )
+
+
+def _within_a_document(depth: int, where: str) -> None:
+    """A raw document read with a snapshot's allowance of one extra level must not use it."""
+    if depth > MAX_DEPTH:
+        raise SchemaError(
+            f"{where} nests objects or arrays deeper than {MAX_DEPTH} levels, which no Gradio app "
+            "does; save the app's /info (or a snapshot) again"
+        )
 
 
 def _load_file(
     src: str, *, diagnostics: Diagnostics, config_path: str | None, source: str | None
 ) -> Snapshot:
-    data = _read_json(src, "schema file")
+    data, depth = _read_json(src, "schema file")
     if isinstance(data, dict) and data.get("format") == SNAPSHOT_FORMAT:
         if config_path is not None:
             raise SourceError(
                 "--config does not apply to a snapshot file (it already holds the config)"
             )
-        check_depth(data.get("api_info"), f"the API info in snapshot {src!r}")
         try:
             snapshot = Snapshot.model_validate(data)
         except ValidationError as e:
@@ -200,11 +218,17 @@ def _load_file(
             f"{src!r} is neither a gradio-codegen snapshot nor Gradio API info "
             "(expected an object with 'named_endpoints', as served by {api_prefix}/info)"
         )
-    config = _read_json(config_path, "config file") if config_path is not None else None
+    _within_a_document(depth, repr(src))
+    config = None
+    if config_path is not None:
+        config, config_depth = _read_json(config_path, "config file")
+        _within_a_document(config_depth, f"config file {config_path!r}")
     recorded = source
     if recorded is None and isinstance(config, dict) and isinstance(config.get("root"), str):
         recorded = config["root"].rstrip("/")
-    snapshot = snapshot_from_documents(data, config, source=recorded or "", where=repr(src))
+    snapshot = snapshot_from_documents(
+        data, config, source=recorded or "", where=repr(src), depth_checked=True
+    )
     if config is None:
         diagnostics.warn(
             "no /config given: fn_index is looked up on first call and whether endpoints stream is "
