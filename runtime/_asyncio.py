@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 else:
 
     class _OnFirstUse(types.ModuleType):
-        """Stands for ``asyncio``: every name looked up on it is asyncio's, imported on first use."""
+        """Stands for ``asyncio``: the first name looked up on it imports asyncio and copies its
+        names here."""
 
         def __getattr__(self, name: str) -> Any:
-            import asyncio  # after the first time, a lookup in sys.modules
+            import asyncio
 
+            self.__dict__.update(vars(asyncio))  # from now on every name is found directly
             return getattr(asyncio, name)
 
     asyncio = _OnFirstUse("asyncio")

@@ -30,6 +30,7 @@ LAYERS: list[set[str]] = [
     {"_steps"},  # the I/O-free steps of a call
     {"_client"},  # Client and AsyncClient
     {"_default_client"},  # the client behind a module's functions
+    {"testing"},  # test doubles of the clients, for code that calls an SDK (public, not re-exported)
     {"__init__"},  # the public face
 ]
 LAYER = {group: number for number, groups in enumerate(LAYERS) for group in groups}
