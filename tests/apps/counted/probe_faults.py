@@ -70,7 +70,11 @@ class App:
             config = http.get(f"{self.url}/config").json()
         self.version = config.get("version")
         self.protocol = config.get("protocol")
-        self.fn = {d["api_name"]: d["id"] for d in config["dependencies"] if d.get("api_name")}
+        self.fn = {  # 4.16 has no "id": the position is the fn_index there
+            d["api_name"]: d.get("id", i)
+            for i, d in enumerate(config["dependencies"])
+            if d.get("api_name")
+        }
         self.runs = runs_file(server)
 
     def join(
