@@ -37,6 +37,11 @@ Faults (each applies to ``times`` matching requests, then the rule is spent):
 ``refuse()`` / ``accept()`` close and reopen the listening socket on the same port, so new
 connections are refused by the kernel (a true ECONNREFUSED) while open ones continue.
 
+Unlike most front ends, it does not watch the client's side while it relays an answer: a client
+that closes a quiet event stream is noticed (and the app's side closed) only when the next event
+fails to go out. Tests of what the app does when a client leaves should close through the proxy's
+own faults, or talk to the app directly.
+
 Bounded: request and answer heads at most ``MAX_HEAD`` bytes, chunk-size lines ``MAX_LINE`` bytes,
 every connection to the app opened within ``CONNECT_TIMEOUT``, every held connection released after
 ``hold_limit`` seconds or at ``stop()``, which aborts every connection still open.
