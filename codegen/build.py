@@ -12,6 +12,8 @@ from typing import Any
 
 from gradio_codegen.runtime import AsyncClient as _RuntimeAsyncClient
 from gradio_codegen.runtime import Client as _RuntimeClient
+from gradio_codegen.runtime.testing import AsyncFakeClient as _RuntimeAsyncFake
+from gradio_codegen.runtime.testing import FakeClient as _RuntimeFake
 
 from .diagnostics import Diagnostics
 from .docstrings import output_doc, parameter_doc
@@ -39,7 +41,7 @@ from .model import (
 )
 from .names import NameScope, camel_name, snake_name
 from .schema import EndpointConfig, EndpointInfo, SlotConfig, Snapshot
-from .spelling import RUNTIME, SHAPES
+from .spelling import ERRORS, RUNTIME, SHAPES, TESTING
 from .text import doc_block, doc_line
 from .typemap import TypeMapper, union
 
@@ -47,6 +49,7 @@ __all__ = [
     "GENERATOR_NAME",
     "LARGE_DEFAULT",
     "build",
+    "class_names",
     "generator_version",
     "module_reserved_names",
 ]
@@ -67,13 +70,18 @@ _MODULE_NAMES = frozenset(
         "Mapping",
         "NamedTuple",
         "NotRequired",
+        "ReadOnly",
         "RemoteFile",
         "Sequence",
         "TypedDict",
         "final",
         "sys",
+        *ERRORS,
     }
 )
+# Private names the generated module binds: the runtime's aliases, the default client, the base of
+# its fakes' stub methods.
+_PRIVATE_NAMES = frozenset({RUNTIME, SHAPES, TESTING, "_default", "_FakeStubs"})
 # Tuple methods and attributes a NamedTuple field must not replace.
 _TUPLE_NAMES = frozenset(n for n in dir(tuple) if not n.startswith("_"))
 
@@ -86,18 +94,27 @@ def generator_version() -> str:
 
 
 def _client_attributes() -> set[str]:
-    """Every public attribute of the runtime clients (plus what ``__init__`` sets on instances)."""
+    """Every public attribute of the runtime clients and of their fakes (plus what ``__init__``
+    sets on instances): the generated clients and fakes inherit them."""
     names = {
         n
-        for cls in (_RuntimeClient, _RuntimeAsyncClient)
+        for cls in (_RuntimeClient, _RuntimeAsyncClient, _RuntimeFake, _RuntimeAsyncFake)
         for n in dir(cls)
         if not n.startswith("_")
     }
     return names | {"src", "app"}
 
 
+def class_names(class_name: str) -> tuple[str, str, str, str]:
+    """The module's sync and async clients and their fakes: ``Client``, ``AsyncClient``,
+    ``FakeClient``, ``AsyncFakeClient`` (``--class-name Captioner``: ``Captioner``,
+    ``AsyncCaptioner``, ``FakeCaptioner``, ``AsyncFakeCaptioner``)."""
+    async_name = f"Async{class_name}" if class_name != "Client" else "AsyncClient"
+    return class_name, async_name, f"Fake{class_name}", f"AsyncFake{class_name}"
+
+
 def module_reserved_names(class_name: str, async_class_name: str) -> set[str]:
-    return set(_MODULE_NAMES) | _client_attributes() | {class_name, async_class_name}
+    return set(_MODULE_NAMES) | _client_attributes() | set(class_names(class_name))
 
 
 def build(
@@ -110,9 +127,9 @@ def build(
 ) -> App:
     """``regenerate_from`` is the source as the user gave it to the command (with any ``--config``
     or ``--src``), named in the module's header; the snapshot's recorded source by default."""
-    async_class_name = f"Async{class_name}" if class_name != "Client" else "AsyncClient"
+    _, async_class_name, fake_class_name, async_fake_class_name = class_names(class_name)
     module = NameScope(module_reserved_names(class_name, async_class_name))
-    private = NameScope({RUNTIME, SHAPES, "_default"})
+    private = NameScope(_PRIVATE_NAMES)
     mapper = TypeMapper(module, diagnostics, private)
     defaults = _DefaultConstants(private)
     info = snapshot.info()
@@ -147,10 +164,11 @@ def build(
         )
 
     result_names = [e.result_name for e in endpoints if e.result_name]
-    exports = [class_name, async_class_name, "APP"]
+    exports = [class_name, async_class_name, fake_class_name, async_fake_class_name, "APP"]
     exports += [td.name for td in mapper.typed_dicts] + result_names
     for e in endpoints:
         exports += [e.method_name, e.submit_name]
+    exports += ERRORS
 
     options: list[str] = []
     if class_name != "Client":
@@ -174,6 +192,8 @@ def build(
         space_id=snapshot.space_id,
         class_name=class_name,
         async_class_name=async_class_name,
+        fake_class_name=fake_class_name,
+        async_fake_class_name=async_fake_class_name,
         endpoints=endpoints,
         typed_dicts=list(mapper.typed_dicts),
         final_typed_dicts=_union_members(endpoints),
@@ -320,7 +340,7 @@ def _endpoint(
     diagnostics: Diagnostics,
 ) -> Endpoint:
     where = f"endpoint {key!r}"
-    method = module.claim(snake_name(key[1:], prefix="endpoint"), also=("submit_{}",))
+    method = module.claim(snake_name(key[1:], prefix="endpoint"), also=("submit_{}", "stub_{}"))
     const = private.claim("_" + method.upper())
 
     input_slots, input_props = _split_slots(
@@ -410,6 +430,7 @@ def _endpoint(
         api_name=key,
         method_name=method,
         submit_name=f"submit_{method}",
+        stub_name=f"stub_{method}",
         const_name=const,
         fn_index=config.fn_index if config else None,
         stream=config.stream if config else None,

@@ -368,10 +368,16 @@ class TypedDictDef:
     output: bool = False
 
     def field_annotation(self, f: Field, imports: Imports | None = None) -> Expr:
-        inner = f.type.spell(imports)
-        if f.declared_required(self.output):
-            return inner
-        return Subscript(_use(imports, "NotRequired"), [inner])
+        """A key's annotation. The keys of an argument TypedDict are ``ReadOnly`` (PEP 705): the
+        SDK only reads its arguments, and a read-only key also accepts a narrower value and a key
+        that is always there, so what a call returned (``list[Message]``) goes back in as an
+        argument (``Sequence[MessageInput]``) without a cast."""
+        annotation = f.type.spell(imports)
+        if not f.declared_required(self.output):
+            annotation = Subscript(_use(imports, "NotRequired"), [annotation])
+        if not self.output:
+            annotation = Subscript(_use(imports, "ReadOnly"), [annotation])
+        return annotation
 
     def shape_expression(self) -> Expr:
         fields = DictExpr([(Const(f.key), f.type.shape_expr()) for f in self.fields])
@@ -486,6 +492,7 @@ class Endpoint:
     api_name: str  # as the app names it, e.g. "/predict"
     method_name: str
     submit_name: str
+    stub_name: str  # the fakes' method that sets what this endpoint answers
     const_name: str
     fn_index: int | None
     stream: bool | None
@@ -527,6 +534,8 @@ class App:
     space_id: str | None
     class_name: str
     async_class_name: str
+    fake_class_name: str
+    async_fake_class_name: str
     endpoints: list[Endpoint]
     typed_dicts: list[TypedDictDef]
     provenance: Provenance

@@ -64,6 +64,7 @@ __all__ = [
     "DictExpr",
     "Ellipsis_",
     "Expr",
+    "ExprStatement",
     "Field",
     "FunctionDef",
     "Keyword",
@@ -770,12 +771,12 @@ class Return(Statement):
         out.append(Leaf(NAME, "return", ""))
         _invisible(out, " ", self.value, None)
 
-    def direct_lines(self, depth: int) -> list[str] | None:
+    def direct_lines(self, depth: int, keyword: str = "return ") -> list[str] | None:
         # ``return [await ]a.b(x, y)``: black splits at the call's parentheses and hugs the
         # arguments on one line, or puts one per line with a trailing comma.
-        value, keyword = self.value, "return "
+        value = self.value
         if isinstance(value, Await):
-            value, keyword = value.value, "return await "
+            value, keyword = value.value, keyword + "await "
         if not isinstance(value, Call) or not value.args or value.magic:
             return None
         if not _is_plain_callee(value.func):
@@ -798,8 +799,31 @@ class Return(Statement):
         return lines
 
 
+class ExprStatement(Statement):
+    """A call on a line of its own: ``self._stub(_ECHO, outputs, error, pending)``."""
+
+    def __init__(self, value: Call) -> None:
+        self.value = value
+
+    def text(self) -> str:
+        return self.value.text()
+
+    @property
+    def magic(self) -> bool:
+        return self.value.magic
+
+    def emit(self, out: list[Leaf]) -> None:
+        self.value.emit(out, "", None)
+
+    def direct_lines(self, depth: int) -> list[str] | None:
+        # black splits the call at its parentheses: the arguments hugged on one line, or one per
+        # line with a trailing comma.
+        return Return(self.value).direct_lines(depth, keyword="")
+
+
 class Param:
-    """One parameter: ``name: annotation = default``; ``Param.STAR`` is the bare ``*``."""
+    """One parameter: ``name: annotation = default``; ``Param.STAR`` is the bare ``*``, and a
+    name starting with ``*`` (``Param("*outputs", ann)``) collects the extra positional ones."""
 
     STAR: Param
 
@@ -831,10 +855,13 @@ class Param:
         )
 
     def emit(self, out: list[Leaf], ws: str) -> None:
-        if self.name == "*":
+        if self.name.startswith("*"):
             out.append(Leaf(STAR, "*", ws, TYPEDARGSLIST))
-            return
-        out.append(Leaf(NAME, self.name, ws))
+            if self.name == "*":
+                return
+            out.append(Leaf(NAME, self.name[1:], ""))
+        else:
+            out.append(Leaf(NAME, self.name, ws))
         if self.annotation is not None:
             out.append(Leaf(COLON, ":", "", OTHER))
             if isinstance(self.annotation, Union):  # black parenthesises a long union
@@ -906,7 +933,7 @@ class FunctionDef(Statement):
         hugged = inner + ", ".join(texts)
         if _fits(hugged):
             return [head, hugged, tail]
-        star = any(p is Param.STAR for p in params)
+        star = any(p.name.startswith("*") for p in params)
         lines = [head]
         for i, text in enumerate(texts):
             line = inner + text + ("," if i < len(texts) - 1 or not star else "")

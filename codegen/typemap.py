@@ -61,6 +61,13 @@ _NATIVE_PLOT_FIELDS = (
     Field("mark", STR, required=True, present=True),
 )
 _BOUNDED_COMPONENTS = frozenset({"slider", "number"})
+# What a browser submits for an input the person left empty is null for a file or a list of files
+# (Image, Audio, File, Model3D, SimpleImage, UploadButton, DownloadButton, and custom components
+# whose value is a file), and for these, whose value holds files: Video (a VideoData on Gradio 4
+# and 5), Gallery and ImageSlider. So such an argument may be None, as gradio_client sends it.
+# Other components submit a value even when empty (an ImageEditor its empty layers, a Chatbot [],
+# a Textbox ""), so None stays refused there (docs/DESIGN.md, "Empty inputs").
+_EMPTY_IS_NULL = frozenset({"video", "gallery", "imageslider"})
 # Gradio's Slider schema: "numeric value between 0 and 10" (the only place bounds are without /config).
 _BOUNDS_TEXT = re.compile(
     r"between\s+(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s+and\s+(-?\d+(?:\.\d+)?(?:e-?\d+)?)\b"
@@ -206,6 +213,8 @@ class TypeMapper:
             if low is not None or high is not None:
                 assert isinstance(mapped, Simple)
                 return Bounded(mapped.name, mapped.shape_name, low, high)
+        if not output and (kind in _EMPTY_IS_NULL or _is_files(mapped)):
+            return union([mapped, NONE])
         return mapped
 
     def _refine(
@@ -432,6 +441,15 @@ class _SchemaWalk:
         description = schema.get("description")
         doc = description if isinstance(description, str) else ""
         return self.mapper.typed_dict(title, tuple(fields), doc, output=as_output)
+
+
+def _is_files(type_: TypeRef) -> bool:
+    """A file, a list of files, or a choice between those."""
+    if isinstance(type_, UnionType):
+        return all(_is_files(o) for o in type_.options)
+    if isinstance(type_, ListType):
+        return isinstance(type_.item, FileType)
+    return isinstance(type_, FileType)
 
 
 def _always_dumped(schema: Any) -> bool:

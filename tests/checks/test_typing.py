@@ -180,3 +180,18 @@ def test_no_check_file_is_left_out() -> None:
     modules = {p.name for p in TYPING.glob("*.py")} - {SDK_NAME}
     assert modules == set(CHECK_FILES)
     assert CHECK_FILES, "no check files found"
+
+
+def test_every_component_both_ways_has_a_round_trip_check() -> None:
+    """``check_round_trip.py`` has a function per component that all_components uses both as an
+    input and as an output (named after it in lower case); choice components are covered by its
+    ``choices_are_the_exception``."""
+    info = json.loads((SCHEMAS / "gradio6" / "all_components" / "info.json").read_text())
+    endpoints = info["named_endpoints"].values()
+    inputs = {p["component"].lower() for e in endpoints for p in e["parameters"]}
+    outputs = {r["component"].lower() for e in endpoints for r in e["returns"]}
+    checked = set(re.findall(r"^def (\w+)\(", (TYPING / "check_round_trip.py").read_text(), re.M))
+    choices = {"radio", "dropdown", "checkboxgroup"}
+    both = inputs & outputs
+    assert both - choices <= checked, sorted(both - choices - checked)
+    assert choices <= both and "choices_are_the_exception" in checked

@@ -20,7 +20,9 @@ from gradio_codegen.codegen.pipeline import generate
 from gradio_codegen.codegen.render import render
 from gradio_codegen.codegen.schema import Snapshot
 from gradio_codegen.codegen.sources import snapshot_from_documents
+from gradio_codegen.codegen.spelling import ERRORS
 from gradio_codegen.codegen.typemap import MAX_LITERAL_CHOICES
+from gradio_codegen.runtime import testing
 
 SHARED = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
 
@@ -112,12 +114,19 @@ def test_text_echo_module_matches_the_contract() -> None:
     assert sdk.__all__ == [
         "Client",
         "AsyncClient",
+        "FakeClient",
+        "AsyncFakeClient",
         "APP",
         "echo",
         "submit_echo",
         "concat",
         "submit_concat",
+        *sorted(ERRORS),
     ]
+    # The runtime's errors, one import away for a user of the SDK: the very same classes.
+    assert all(getattr(sdk, name) is getattr(rt, name) for name in ERRORS)
+    assert issubclass(sdk.FakeClient, sdk.Client) and issubclass(sdk.FakeClient, testing.FakeClient)
+    assert issubclass(sdk.AsyncFakeClient, sdk.AsyncClient)
     assert "Join two strings with a separator." in (sdk.concat.__doc__ or "")
     assert "Schema hash: sha256:" in (sdk.__doc__ or "")
 
@@ -196,6 +205,13 @@ def test_a_required_parameter_after_a_default_becomes_keyword_only() -> None:
     )
     sdk = load_source(gen(snap)[0])
     assert str(inspect.signature(sdk.f)) == "(a: str = 'x', *, b: str, c: str = 'y') -> None"
+    # Every docstring that shows the signature says why, and how to port a positional call.
+    for doc in (sdk.f.__doc__, sdk.Client.f.__doc__, sdk.AsyncClient.f.__doc__):
+        text = " ".join((doc or "").split())
+        assert "``b`` and the parameters after it are keyword-only" in text
+        assert "``f(..., b=..., c=...)``" in text
+    plain = load_source(gen(fixture_snapshot(6, "text_echo"))[0])
+    assert "keyword-only" not in (plain.concat.__doc__ or "")
 
 
 def test_defaults_that_do_not_fit_widen_the_type() -> None:
@@ -254,7 +270,7 @@ def test_without_config_fn_index_and_stream_are_unknown() -> None:
 def test_files_are_file_input_in_and_remote_file_out() -> None:
     sdk = load_source(gen(fixture_snapshot(6, "files_io"))[0])
     sig = inspect.signature(sdk.Client.file_stats)
-    assert sig.parameters["path"].annotation == rt.FileInput
+    assert sig.parameters["path"].annotation == rt.FileInput | None  # an input left empty
     mesh = inspect.signature(sdk.Client.mesh)
     assert mesh.return_annotation == rt.RemoteFile | None
 
@@ -438,7 +454,9 @@ def test_imports_are_exactly_the_names_the_module_uses() -> None:
             for alias in stmt.names
         }
         used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-        assert imported - {"shapes", "_s"} <= used, (folder, imported - used)
+        exported = set(ast.literal_eval(source.split("__all__ = ", 1)[1].split("\n]", 1)[0] + "]"))
+        unused = imported - {"shapes", "_s", "testing", "_testing"} - used
+        assert unused <= set(ERRORS) <= exported, (folder, unused)
 
 
 def test_code_that_does_not_parse_is_a_codegen_error_naming_the_line() -> None:
@@ -463,3 +481,26 @@ def test_a_default_outside_a_long_choice_list_leaves_no_unused_constant() -> Non
     assert len(constants) == 1  # the list widened by the default; the first one is not written
     assert getattr(sdk, constants[0]) == (*choices, "custom")
     assert any("widened" in d.message for d in diagnostics)
+
+
+def test_an_older_runtime_fails_at_import_with_the_version_it_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The check runs right after the runtime is imported, before any ``from ... import`` of it
+    could fail first with "cannot import name"."""
+    from gradio_codegen.runtime import _version
+
+    source, _ = gen(fixture_snapshot(6, "text_echo"))
+    lines = source.splitlines()
+    first = lines.index("import gradio_codegen.runtime as _rt")
+    assert lines[first + 1 : first + 3] == ["", f'_rt.require("{rt.__version__}", __name__)']
+    imports = [i for i, line in enumerate(lines) if line.startswith(("import ", "from "))]
+    runtime = [i for i in imports if "gradio_codegen" in lines[i]]
+    assert runtime[0] == first and len(runtime) > 1  # the other runtime imports come after it
+    assert load_source(source).APP.src == "http://127.0.0.1:7860"
+    monkeypatch.setattr(_version, "__version__", "0.0.1")
+    with pytest.raises(ImportError) as caught:
+        load_source(source, name="old_runtime_sdk")
+    message = str(caught.value)
+    assert "old_runtime_sdk" in message and "0.0.1" in message
+    assert f'pip install --upgrade "gradio-codegen-runtime>={rt.__version__}"' in message

@@ -20,6 +20,7 @@ from gradio_codegen.codegen.diagnostics import Diagnostics
 from gradio_codegen.codegen.names import is_plain_identifier
 from gradio_codegen.codegen.pipeline import generate
 from gradio_codegen.codegen.sources import snapshot_from_documents
+from gradio_codegen.codegen.spelling import ERRORS
 from gradio_codegen.codegen.typemap import MAX_LITERAL_CHOICES
 from gradio_codegen.runtime import shapes
 
@@ -191,10 +192,20 @@ def api_infos(draw: st.DrawFn) -> dict[str, Any]:
 
 # -- the structural check ---------------------------------------------------------------------
 
-TYPING = {"Any", "ClassVar", "Literal", "NamedTuple", "NotRequired", "TypedDict", "final"}
+TYPING = {
+    "Any",
+    "ClassVar",
+    "Literal",
+    "NamedTuple",
+    "NotRequired",
+    "ReadOnly",
+    "TypedDict",
+    "final",
+}
 ABC = {"Mapping", "Sequence"}  # argument collections (from collections.abc)
 RUNTIME_CTORS = {"AppSpec", "Endpoint", "Param", "Output", "DefaultClient"}
 RUNTIME_ATTRS = RUNTIME_CTORS | {"Client", "AsyncClient", "Job", "AsyncJob", "STATE", "AppSpec"}
+RUNTIME_ATTRS |= {"require"}
 SHAPES = set(shapes.__all__)
 BUILTIN_TYPES = {"str", "int", "float", "bool", "list", "dict", "tuple", "None"}
 
@@ -229,6 +240,23 @@ def _is_literal(node: ast.AST) -> bool:
     return True
 
 
+def _check_stub(stub: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    """A fake's ``stub_<method>``: ``self, *outputs, error=None, pending=False``, passing them
+    on with the endpoint's constant and nothing else."""
+    assert isinstance(stub, ast.FunctionDef) and stub.name.startswith("stub_")
+    args = stub.args
+    assert [a.arg for a in args.args] == ["self"] and args.vararg is not None
+    assert args.vararg.arg == "outputs"
+    assert [a.arg for a in args.kwonlyargs] == ["error", "pending"]
+    assert [ast.unparse(d) for d in args.kw_defaults if d is not None] == ["None", "False"]
+    body = [n for n in stub.body if not isinstance(n, ast.Expr) or isinstance(n.value, ast.Call)]
+    assert len(body) == 1 and isinstance(body[0], ast.Expr)
+    call = body[0].value
+    assert isinstance(call, ast.Call) and _is_attr(call.func, "self", {"_stub"})
+    assert [ast.unparse(a) for a in call.args[1:]] == ["outputs", "error", "pending"]
+    assert isinstance(call.args[0], ast.Name) and call.args[0].id.startswith("_")
+
+
 def check_module(source: str) -> None:
     tree = ast.parse(source)
     compile(
@@ -238,12 +266,17 @@ def check_module(source: str) -> None:
     typed_dict_classes: set[str] = set()
     methods: set[str] = set()
     for i, node in enumerate(tree.body):
-        if isinstance(node, ast.Expr):
-            assert (
-                i == 0
-                and isinstance(node.value, ast.Constant)
-                and isinstance(node.value.value, str)
-            )
+        if isinstance(node, ast.Expr) and i > 0:
+            # The runtime version check, right after the runtime is imported: nothing else.
+            assert isinstance(tree.body[i - 1], ast.Import)
+            assert ast.unparse(tree.body[i - 1]) == "import gradio_codegen.runtime as _rt"
+            call = node.value
+            assert isinstance(call, ast.Call) and _is_attr(call.func, "_rt", {"require"})
+            assert len(call.args) == 2 and not call.keywords
+            assert isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)
+            assert isinstance(call.args[1], ast.Name) and call.args[1].id == "__name__"
+        elif isinstance(node, ast.Expr):
+            assert isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
         elif isinstance(node, ast.ImportFrom):
             if node.module == "typing":
                 assert {a.name for a in node.names} <= TYPING
@@ -253,23 +286,31 @@ def check_module(source: str) -> None:
                 assert node.module == "gradio_codegen.runtime"
                 assert {(a.name, a.asname) for a in node.names} <= {
                     ("shapes", "_s"),
+                    ("testing", "_testing"),
                     ("FileInput", None),
                     ("RemoteFile", None),
+                    *((name, None) for name in ERRORS),
                 }
             defined += [a.asname or a.name for a in node.names]
         elif isinstance(node, ast.Import):
             imported = [(a.name, a.asname) for a in node.names]
             assert imported in ([("gradio_codegen.runtime", "_rt")], [("sys", None)])
             defined.append(imported[0][1] or imported[0][0])
-        elif isinstance(node, ast.If):  # the NotRequired/TypedDict backport for Python 3.10
-            assert ast.unparse(node.test) == "sys.version_info >= (3, 11)"
+        elif isinstance(node, ast.If):  # the backport of NotRequired/ReadOnly/TypedDict
+            version = ast.unparse(node.test)
+            assert version in ("sys.version_info >= (3, 11)", "sys.version_info >= (3, 13)")
             branches = [node.body, node.orelse]
             assert [[ast.unparse(stmt).split(" import ")[0] for stmt in b] for b in branches] == [
                 ["from typing"],
                 ["from typing_extensions"],
             ]
             names = [sorted(a.name for a in b[0].names) for b in branches]  # type: ignore[attr-defined]
-            assert names[0] == names[1] == ["NotRequired", "TypedDict"]
+            assert names[0] == names[1]
+            if version.endswith("(3, 11)"):
+                assert names[0] == ["NotRequired", "TypedDict"]
+            else:
+                assert "ReadOnly" in names[0] and "TypedDict" in names[0]
+                assert set(names[0]) <= {"NotRequired", "ReadOnly", "TypedDict"}
             defined += names[0]
         elif isinstance(node, ast.Assign):
             assert len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
@@ -314,6 +355,9 @@ def check_module(source: str) -> None:
                 ["NamedTuple"],
                 ["_rt.Client"],
                 ["_rt.AsyncClient"],
+                ["_testing.Stubs"],
+                ["_FakeStubs", "_testing.FakeClient", "Client"],
+                ["_FakeStubs", "_testing.AsyncFakeClient", "AsyncClient"],
             ), bases
             assert not node.keywords
             # Only a result TypedDict that is one alternative of a union is marked @final.
@@ -325,6 +369,12 @@ def check_module(source: str) -> None:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     methods.add(item.name)
                     assert not item.name.startswith("_")
+                    if bases == ["_testing.Stubs"]:
+                        _check_stub(item)
+                    else:
+                        assert not item.name.startswith("stub_"), item.name
+                elif not isinstance(item, ast.Expr):  # a docstring
+                    assert isinstance(item, ast.AnnAssign)
             defined.append(node.name)
         elif isinstance(node, ast.FunctionDef):
             assert not node.decorator_list
@@ -361,6 +411,8 @@ def check_module(source: str) -> None:
                     )
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             params = [a.arg for a in node.args.args + node.args.kwonlyargs]
+            if node.args.vararg is not None:  # a stub's *outputs
+                params.append(node.args.vararg.arg)
             assert len(params) == len(set(params))
             for p in params:
                 assert (
@@ -376,9 +428,9 @@ def check_module(source: str) -> None:
         if isinstance(node, ast.Call):
             func = node.func
             ok = (
-                _is_attr(func, "_rt", RUNTIME_CTORS)
+                _is_attr(func, "_rt", RUNTIME_CTORS | {"require"})
                 or _is_attr(func, "_s", SHAPES)
-                or _is_attr(func, "self", {"_predict", "_submit"})
+                or _is_attr(func, "self", {"_predict", "_submit", "_stub"})
                 or _is_attr(func, "_default", {"get"})
                 or (isinstance(func, ast.Name) and func.id == "TypedDict")
                 or (
@@ -401,7 +453,8 @@ def check_module(source: str) -> None:
             allowed_attrs = {
                 "_rt": RUNTIME_ATTRS,
                 "_s": SHAPES,
-                "self": {"_predict", "_submit"},
+                "self": {"_predict", "_submit", "_stub"},
+                "_testing": {"Stubs", "FakeClient", "AsyncFakeClient"},
                 "_default": {"get"},
                 "sys": {"version_info"},
             }
@@ -493,9 +546,14 @@ def test_names_are_valid_unique_and_never_reserved(
     snapshot = snapshot_from_documents(info, None, source="x")
     app = build(snapshot, diagnostics=Diagnostics())
     reserved = module_reserved_names("Client", "AsyncClient") - {"Client", "AsyncClient"}
-    module_level = [app.class_name, app.async_class_name, "APP"] + [
-        td.name for td in app.typed_dicts
-    ]
+    module_level = (
+        [app.class_name, app.async_class_name, "APP", *ERRORS]
+        + [
+            app.fake_class_name,
+            app.async_fake_class_name,
+        ]
+        + [td.name for td in app.typed_dicts]
+    )
     for ep in app.endpoints:
         module_level += [ep.method_name, ep.submit_name] + (
             [ep.result_name] if ep.result_name else []
@@ -514,6 +572,9 @@ def test_names_are_valid_unique_and_never_reserved(
                 and not name.startswith("_")
             )
         assert ep.method_name not in reserved and ep.submit_name not in reserved
+        assert ep.stub_name == f"stub_{ep.method_name}" and ep.stub_name not in reserved
+    stubs = [ep.stub_name for ep in app.endpoints]
+    assert len(set(stubs)) == len(stubs) and not set(stubs) & set(module_level)
     assert len(set(module_level)) == len(module_level)
     assert len({ep.const_name for ep in app.endpoints}) == len(app.endpoints)
 

@@ -134,6 +134,14 @@ CASES: dict[str, dict[str, Any]] = {
             ],
         }
     },
+    "a fake's stub: long result, long endpoint name": {
+        "/"
+        + "stub_me_"
+        * 10: {
+            "parameters": [param("x")],
+            "returns": [ret("out", enum([f"result number {i}" for i in range(12)]))],
+        }
+    },
     "a large default and many choices": {
         f"/table_{i}": {
             "parameters": [

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gradio_codegen.codegen.diagnostics import Diagnostics
-from gradio_codegen.codegen.model import TypeRef, TypedDictType
+from gradio_codegen.codegen.model import NONE, TypeRef, TypedDictType, UnionType
 from gradio_codegen.codegen.names import NameScope
 from gradio_codegen.codegen.typemap import TypeMapper, is_file_schema
 
@@ -157,31 +157,78 @@ def test_component_and_schema_mapping(
 
 @pytest.mark.parametrize("major", [4, 5, 6])
 def test_file_components_are_files_in_and_out(major: int) -> None:
+    """A file argument may be None: what a browser sends for a file input left empty."""
     file_in = _fixture_param(SHARED, major, "files_io", "/file_stats", 0)
     ref, _ = _map(file_in["type"], file_in["component"])
-    assert (ref.annotation(), ref.shape()) == ("FileInput", "_s.File()")
+    assert (ref.annotation(), ref.shape()) == ("FileInput | None", "_s.Optional(_s.File())")
     files_in = _fixture_param(SHARED, major, "files_io", "/bundle", 0)
     ref, _ = _map(files_in["type"], files_in["component"])
-    assert (ref.annotation(), ref.shape()) == ("Sequence[FileInput]", "_s.List(_s.File())")
+    assert (ref.annotation(), ref.shape()) == (
+        "Sequence[FileInput] | None",
+        "_s.Optional(_s.List(_s.File()))",
+    )
     mesh = _fixture_param(SHARED, major, "files_io", "/mesh", 0, "returns")
     ref, _ = _map(mesh["type"], mesh["component"], output=True)
     assert (ref.annotation(), ref.shape()) == ("RemoteFile", "_s.File()")
     image = _fixture_param(SHARED, major, "image_io", "/flip", 0)  # ImageData on 5/6: path optional
     ref, _ = _map(image["type"], image["component"])
-    assert ref.annotation() == "FileInput"
+    assert ref.annotation() == "FileInput | None"
 
 
 def test_video_is_an_object_on_4_and_5_and_a_file_on_6() -> None:
     for major in (4, 5):
         video = _fixture_param(SHARED, major, "audio_video", "/video", 0)
         ref, _ = _map(video["type"], video["component"])
-        assert isinstance(ref, TypedDictType)
-        assert ref.annotation() == "VideoDataInput"
-        fields = {f.key: (f.type.annotation(), f.required) for f in ref.definition.fields}
+        assert isinstance(ref, UnionType) and ref.options[1] == NONE  # left empty: None
+        inner = ref.options[0]
+        assert isinstance(inner, TypedDictType)
+        assert ref.annotation() == "VideoDataInput | None"
+        fields = {f.key: (f.type.annotation(), f.required) for f in inner.definition.fields}
         assert fields == {"video": ("FileInput", True), "subtitles": ("FileInput | None", False)}
     video6 = _fixture_param(SHARED, 6, "audio_video", "/video", 0)
     ref, _ = _map(video6["type"], video6["component"])
-    assert ref.annotation() == "FileInput"
+    assert ref.annotation() == "FileInput | None"
+
+
+FILE_SCHEMA = {
+    "type": "object",
+    "properties": {"path": {"type": "string"}, "meta": {"default": {"_type": "gradio.FileData"}}},
+}
+
+
+@pytest.mark.parametrize(
+    ("component", "schema", "annotation"),
+    [
+        ("Image", FILE_SCHEMA, "FileInput | None"),
+        ("Pdf", FILE_SCHEMA, "FileInput | None"),  # a custom component holding one file
+        ("File", {"type": "array", "items": FILE_SCHEMA}, "Sequence[FileInput] | None"),
+        ("Gallery", {"type": "array", "items": {"type": "string"}}, "Sequence[str] | None"),
+        (
+            "Imageslider",
+            {"type": "array", "prefixItems": [FILE_SCHEMA, FILE_SCHEMA]},
+            "tuple[FileInput, FileInput] | None",
+        ),
+        # Components a browser submits a value for even when the person leaves them empty.
+        (
+            "Imageeditor",
+            {"type": "object", "title": "Editor", "properties": {"layers": FILE_SCHEMA}},
+            "EditorInput",
+        ),
+        ("Chatbot", {"type": "array", "items": {"type": "string"}}, "Sequence[str]"),
+        ("Textbox", {"type": "string"}, "str"),
+    ],
+)
+def test_inputs_a_browser_sends_as_null_when_left_empty_may_be_none(
+    component: str, schema: dict[str, Any], annotation: str
+) -> None:
+    ref, diagnostics = _map(schema, component)
+    assert ref.annotation() == annotation
+    assert not diagnostics.items
+
+
+def test_file_results_are_unchanged_by_the_empty_input_rule() -> None:
+    ref, _ = _map(FILE_SCHEMA, "Image", output=True)
+    assert (ref.annotation(), ref.shape()) == ("RemoteFile", "_s.File()")
 
 
 def test_gallery_6_is_a_list_of_image_or_video_items() -> None:
@@ -351,10 +398,11 @@ def test_argument_and_result_typed_dicts_split_where_they_read_differently() -> 
         "list[str]",
         "NotRequired[str]",
     ]
+    # Argument keys are read-only: a result (every key present, lists) is a valid argument.
     assert [arg.definition.field_annotation(f).text() for f in arg.definition.fields] == [
-        "str",
-        "NotRequired[Sequence[str]]",
-        "NotRequired[str]",
+        "ReadOnly[str]",
+        "ReadOnly[NotRequired[Sequence[str]]]",
+        "ReadOnly[NotRequired[str]]",
     ]
     same = {
         "type": "object",

@@ -23,6 +23,19 @@ def file_forms(c: sdk.Client, path: str, previous: RemoteFile) -> None:
     c.image_slider(None)
 
 
+def empty_file_inputs(c: sdk.Client) -> None:
+    """What a browser sends for a file input left empty (issue #12)."""
+    c.image(None)
+    c.simple_image(None)
+    c.audio(None)
+    c.video(None)
+    c.file(None)
+    c.files(None)
+    c.model3d(None)
+    c.upload_button(None)
+    c.gallery(None)
+
+
 def choices_and_custom_values(c: sdk.Client) -> None:
     c.radio("blue")
     c.radio_numbers(1)

@@ -28,6 +28,14 @@ def wrong_types(c: sdk.Client) -> None:
     c.gallery([{"caption": "no image"}])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
 
 
+def none_where_a_browser_never_sends_it(c: sdk.Client) -> None:
+    c.textbox(None)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    c.chatbot(None)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    c.image_editor(None)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    c.multimodal(None)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    c.files([None])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
+
+
 def wrong_use_of_results(c: sdk.Client) -> None:
     c.textbox("x").nope  # type: ignore[union-attr]  # pyright: ignore[reportAttributeAccessIssue, reportOptionalMemberAccess, reportUnknownMemberType]
     c.dropdowns().size  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
