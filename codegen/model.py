@@ -373,10 +373,11 @@ class TypedDictDef:
         that is always there, so what a call returned (``list[Message]``) goes back in as an
         argument (``Sequence[MessageInput]``) without a cast."""
         annotation = f.type.spell(imports)
-        if not f.declared_required(self.output):
-            annotation = Subscript(_use(imports, "NotRequired"), [annotation])
         if not self.output:
             annotation = Subscript(_use(imports, "ReadOnly"), [annotation])
+        if not f.declared_required(self.output):
+            # Outermost, where the TypedDict of Python 3.11 and 3.12 looks for it.
+            annotation = Subscript(_use(imports, "NotRequired"), [annotation])
         return annotation
 
     def shape_expression(self) -> Expr:

@@ -555,7 +555,6 @@ def render(app: App, *, format_code: bool = True) -> str:
         write,
     )
     template = _environment().get_template(_TEMPLATE)
-    backport_version = imports.backport_version
     source = template.render(
         banner=_checked(docstring(_banner(app.provenance), 0)),
         rt=RUNTIME,
@@ -565,11 +564,7 @@ def render(app: App, *, format_code: bool = True) -> str:
         typing_imports=imports.typing,
         abc_imports=imports.abc,
         backported=imports.backported,
-        backport_version=(
-            f"({backport_version[0]}, {backport_version[1]})"
-            if backport_version is not None
-            else ""
-        ),
+        read_only=imports.read_only,
         runtime_imports=imports.runtime,
         exports=_checked(
             write(Assign("__all__", ListExpr([Const(n) for n in app.exports], explode=True)))

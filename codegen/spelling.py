@@ -42,12 +42,14 @@ ERRORS = (
     "TransportError",
     "ZeroGPUQuotaError",
 )
-# Names that ``typing`` gained after Python 3.10, with the version that has them. Before it they
-# come from typing_extensions, and so does TypedDict: only typing_extensions' TypedDict knows its
-# NotRequired and ReadOnly keys there. typing_extensions is the runtime's own dependency for the
-# Pythons that need it (runtime/pyproject.toml).
-_BACKPORTED = {"NotRequired": (3, 11), "ReadOnly": (3, 13)}
-_BACKPORTS = ("NotRequired", "ReadOnly", "TypedDict")
+# NotRequired is typing's from Python 3.11; before, TypedDict must come with it from
+# typing_extensions (whose TypedDict knows NotRequired keys there). ReadOnly is typing's from
+# 3.13 and typing_extensions' before; typing's own TypedDict of 3.11 and 3.12 takes it, and sees
+# NotRequired as long as it is the outer one (``NotRequired[ReadOnly[X]]``), so a module that
+# uses ReadOnly keeps typing's TypedDict there (``typing.is_typeddict`` holds). typing_extensions
+# is the runtime's own dependency for the Pythons that need it (runtime/pyproject.toml).
+_BACKPORTED = ("NotRequired", "TypedDict")
+_READ_ONLY = "ReadOnly"
 
 
 class Imports:
@@ -62,7 +64,7 @@ class Imports:
             name not in _TYPING
             and name not in _ABC
             and name not in _RUNTIME_NAMES
-            and name not in _BACKPORTED
+            and name != _READ_ONLY
         ):
             raise ValueError(f"{name!r} is not a name generated modules import")
         self._names.add(name)
@@ -75,18 +77,17 @@ class Imports:
         self._names.discard(name)
 
     @property
-    def backport_version(self) -> tuple[int, int] | None:
-        """The first Python whose ``typing`` has every backported name the module uses."""
-        used = [version for name, version in _BACKPORTED.items() if name in self._names]
-        return max(used) if used else None
+    def backported(self) -> list[str]:
+        """Names imported from ``typing_extensions`` before Python 3.11 (and ``typing`` after):
+        NotRequired if the module uses it, and TypedDict with it or with ReadOnly."""
+        if "NotRequired" in self._names:
+            return list(_BACKPORTED)
+        return ["TypedDict"] if _READ_ONLY in self._names else []
 
     @property
-    def backported(self) -> list[str]:
-        """Names imported from ``typing_extensions`` before ``backport_version`` (and from
-        ``typing`` after): those the module uses, and TypedDict with them."""
-        if self.backport_version is None:
-            return []
-        return [n for n in _BACKPORTS if n in self._names or n == "TypedDict"]
+    def read_only(self) -> bool:
+        """Whether the module imports ``ReadOnly`` (from ``typing_extensions`` before 3.13)."""
+        return _READ_ONLY in self._names
 
     @property
     def typing(self) -> list[str]:

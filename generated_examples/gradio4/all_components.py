@@ -15,10 +15,15 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, NamedTuple, final
 
-if sys.version_info >= (3, 13):
-    from typing import NotRequired, ReadOnly, TypedDict
+if sys.version_info >= (3, 11):
+    from typing import NotRequired, TypedDict
 else:
-    from typing_extensions import NotRequired, ReadOnly, TypedDict
+    from typing_extensions import NotRequired, TypedDict
+
+if sys.version_info >= (3, 13):
+    from typing import ReadOnly
+else:
+    from typing_extensions import ReadOnly
 
 import gradio_codegen.runtime as _rt
 
@@ -187,10 +192,10 @@ __all__ = [
 
 
 class EditorDataInput(TypedDict):
-    background: ReadOnly[NotRequired[FileInput | None]]
-    layers: ReadOnly[NotRequired[Sequence[FileInput]]]
-    composite: ReadOnly[NotRequired[FileInput | None]]
-    id: ReadOnly[NotRequired[str | None]]
+    background: NotRequired[ReadOnly[FileInput | None]]
+    layers: NotRequired[ReadOnly[Sequence[FileInput]]]
+    composite: NotRequired[ReadOnly[FileInput | None]]
+    id: NotRequired[ReadOnly[str | None]]
 
 
 _EDITOR_DATA_INPUT_SHAPE = _s.Object(
@@ -222,7 +227,7 @@ _EDITOR_DATA_SHAPE = _s.Object(
 
 class VideoDataInput(TypedDict):
     video: ReadOnly[FileInput]
-    subtitles: ReadOnly[NotRequired[FileInput | None]]
+    subtitles: NotRequired[ReadOnly[FileInput | None]]
 
 
 _VIDEO_DATA_INPUT_SHAPE = _s.Object(
@@ -242,7 +247,7 @@ _VIDEO_DATA_SHAPE = _s.Object(
 
 class GalleryImageInput(TypedDict):
     image: ReadOnly[FileInput]
-    caption: ReadOnly[NotRequired[str | None]]
+    caption: NotRequired[ReadOnly[str | None]]
 
 
 _GALLERY_IMAGE_INPUT_SHAPE = _s.Object(
@@ -280,7 +285,7 @@ _ANNOTATED_IMAGE_DATA_SHAPE = _s.Object(
 
 
 class MetadataInput(TypedDict):
-    title: ReadOnly[NotRequired[str | None]]
+    title: NotRequired[ReadOnly[str | None]]
 
 
 _METADATA_INPUT_SHAPE = _s.Object({"title": _s.Optional(_s.Str())})
@@ -288,7 +293,7 @@ _METADATA_INPUT_SHAPE = _s.Object({"title": _s.Optional(_s.Str())})
 
 class FileMessageInput(TypedDict):
     file: ReadOnly[FileInput]
-    alt_text: ReadOnly[NotRequired[str | None]]
+    alt_text: NotRequired[ReadOnly[str | None]]
 
 
 _FILE_MESSAGE_INPUT_SHAPE = _s.Object(
@@ -316,7 +321,7 @@ _COMPONENT_MESSAGE_INPUT_SHAPE = _s.Object(
 
 class MessageInput(TypedDict):
     role: ReadOnly[str]
-    metadata: ReadOnly[NotRequired[MetadataInput]]
+    metadata: NotRequired[ReadOnly[MetadataInput]]
     content: ReadOnly[str | FileMessageInput | ComponentMessageInput]
 
 
@@ -385,7 +390,7 @@ _MESSAGE_SHAPE = _s.Object(
 
 class MultimodalDataInput(TypedDict):
     text: ReadOnly[str]
-    files: ReadOnly[NotRequired[Sequence[FileInput]]]
+    files: NotRequired[ReadOnly[Sequence[FileInput]]]
 
 
 _MULTIMODAL_DATA_INPUT_SHAPE = _s.Object(
@@ -406,7 +411,7 @@ _MULTIMODAL_DATA_SHAPE = _s.Object(
 class DataframeDataInput(TypedDict):
     headers: ReadOnly[Sequence[str]]
     data: ReadOnly[Sequence[Sequence[Any]]]
-    metadata: ReadOnly[NotRequired[Mapping[str, Sequence[Any] | None] | None]]
+    metadata: NotRequired[ReadOnly[Mapping[str, Sequence[Any] | None] | None]]
 
 
 _DATAFRAME_DATA_INPUT_SHAPE = _s.Object(
@@ -463,7 +468,7 @@ _LABEL_DATA_SHAPE = _s.Object(
 
 class HighlightedTokenInput(TypedDict):
     token: ReadOnly[str]
-    class_or_confidence: ReadOnly[NotRequired[str | float | None]]
+    class_or_confidence: NotRequired[ReadOnly[str | float | None]]
 
 
 _HIGHLIGHTED_TOKEN_INPUT_SHAPE = _s.Object(

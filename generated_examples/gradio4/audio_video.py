@@ -14,10 +14,15 @@ Schema hash: sha256:315bde997e2d01cf62e022106cbabf3f5d361260d5ef8643881675184ffb
 import sys
 from typing import ClassVar
 
-if sys.version_info >= (3, 13):
-    from typing import NotRequired, ReadOnly, TypedDict
+if sys.version_info >= (3, 11):
+    from typing import NotRequired, TypedDict
 else:
-    from typing_extensions import NotRequired, ReadOnly, TypedDict
+    from typing_extensions import NotRequired, TypedDict
+
+if sys.version_info >= (3, 13):
+    from typing import ReadOnly
+else:
+    from typing_extensions import ReadOnly
 
 import gradio_codegen.runtime as _rt
 
@@ -87,7 +92,7 @@ __all__ = [
 
 class VideoDataInput(TypedDict):
     video: ReadOnly[FileInput]
-    subtitles: ReadOnly[NotRequired[FileInput | None]]
+    subtitles: NotRequired[ReadOnly[FileInput | None]]
 
 
 _VIDEO_DATA_INPUT_SHAPE = _s.Object(

@@ -15,10 +15,15 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, NamedTuple, final
 
-if sys.version_info >= (3, 13):
-    from typing import NotRequired, ReadOnly, TypedDict
+if sys.version_info >= (3, 11):
+    from typing import NotRequired, TypedDict
 else:
-    from typing_extensions import NotRequired, ReadOnly, TypedDict
+    from typing_extensions import NotRequired, TypedDict
+
+if sys.version_info >= (3, 13):
+    from typing import ReadOnly
+else:
+    from typing_extensions import ReadOnly
 
 import gradio_codegen.runtime as _rt
 
@@ -240,7 +245,7 @@ _MESSAGE_SHAPE = _s.Object(
 class DataframeDataInput(TypedDict):
     headers: ReadOnly[Sequence[Any]]
     data: ReadOnly[Sequence[Sequence[Any]]]
-    metadata: ReadOnly[NotRequired[Mapping[str, Sequence[Any] | None] | None]]
+    metadata: NotRequired[ReadOnly[Mapping[str, Sequence[Any] | None] | None]]
 
 
 _DATAFRAME_DATA_INPUT_SHAPE = _s.Object(

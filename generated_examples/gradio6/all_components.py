@@ -15,10 +15,15 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, NamedTuple, final
 
-if sys.version_info >= (3, 13):
-    from typing import NotRequired, ReadOnly, TypedDict
+if sys.version_info >= (3, 11):
+    from typing import NotRequired, TypedDict
 else:
-    from typing_extensions import NotRequired, ReadOnly, TypedDict
+    from typing_extensions import NotRequired, TypedDict
+
+if sys.version_info >= (3, 13):
+    from typing import ReadOnly
+else:
+    from typing_extensions import ReadOnly
 
 import gradio_codegen.runtime as _rt
 
@@ -191,10 +196,10 @@ __all__ = [
 
 
 class EditorDataInput(TypedDict):
-    background: ReadOnly[NotRequired[FileInput | None]]
-    layers: ReadOnly[NotRequired[Sequence[FileInput]]]
-    composite: ReadOnly[NotRequired[FileInput | None]]
-    id: ReadOnly[NotRequired[str | None]]
+    background: NotRequired[ReadOnly[FileInput | None]]
+    layers: NotRequired[ReadOnly[Sequence[FileInput]]]
+    composite: NotRequired[ReadOnly[FileInput | None]]
+    id: NotRequired[ReadOnly[str | None]]
 
 
 _EDITOR_DATA_INPUT_SHAPE = _s.Object(
@@ -226,7 +231,7 @@ _EDITOR_DATA_SHAPE = _s.Object(
 
 class GalleryImageInput(TypedDict):
     image: ReadOnly[FileInput]
-    caption: ReadOnly[NotRequired[str | None]]
+    caption: NotRequired[ReadOnly[str | None]]
 
 
 _GALLERY_IMAGE_INPUT_SHAPE = _s.Object(
@@ -236,7 +241,7 @@ _GALLERY_IMAGE_INPUT_SHAPE = _s.Object(
 
 class GalleryVideoInput(TypedDict):
     video: ReadOnly[FileInput]
-    caption: ReadOnly[NotRequired[str | None]]
+    caption: NotRequired[ReadOnly[str | None]]
 
 
 _GALLERY_VIDEO_INPUT_SHAPE = _s.Object(
@@ -313,7 +318,7 @@ _METADATA_DICT_SHAPE = _s.Object(
 
 class TextMessageInput(TypedDict):
     text: ReadOnly[str]
-    type: ReadOnly[NotRequired[Literal["text"]]]
+    type: NotRequired[ReadOnly[Literal["text"]]]
 
 
 _TEXT_MESSAGE_INPUT_SHAPE = _s.Object(
@@ -323,8 +328,8 @@ _TEXT_MESSAGE_INPUT_SHAPE = _s.Object(
 
 class FileMessageInput(TypedDict):
     file: ReadOnly[FileInput]
-    alt_text: ReadOnly[NotRequired[str | None]]
-    type: ReadOnly[NotRequired[Literal["file"]]]
+    alt_text: NotRequired[ReadOnly[str | None]]
+    type: NotRequired[ReadOnly[Literal["file"]]]
 
 
 _FILE_MESSAGE_INPUT_SHAPE = _s.Object(
@@ -338,7 +343,7 @@ class ComponentMessageInput(TypedDict):
     value: ReadOnly[Any]
     constructor_args: ReadOnly[Mapping[str, Any]]
     props: ReadOnly[Mapping[str, Any]]
-    type: ReadOnly[NotRequired[Literal["component"]]]
+    type: NotRequired[ReadOnly[Literal["component"]]]
 
 
 _COMPONENT_MESSAGE_INPUT_SHAPE = _s.Object(
@@ -368,9 +373,9 @@ _OPTION_DICT_SHAPE = _s.Object({"value": _s.Str(), "label": _s.Str()}, required=
 
 class MessageInput(TypedDict):
     role: ReadOnly[str]
-    metadata: ReadOnly[NotRequired[MetadataDict | None]]
+    metadata: NotRequired[ReadOnly[MetadataDict | None]]
     content: ReadOnly[Sequence[TextMessageInput | FileMessageInput | ComponentMessageInput]]
-    options: ReadOnly[NotRequired[Sequence[OptionDict] | None]]
+    options: NotRequired[ReadOnly[Sequence[OptionDict] | None]]
 
 
 _MESSAGE_INPUT_SHAPE = _s.Object(
@@ -455,7 +460,7 @@ _MESSAGE_SHAPE = _s.Object(
 
 class MultimodalDataInput(TypedDict):
     text: ReadOnly[str]
-    files: ReadOnly[NotRequired[Sequence[FileInput]]]
+    files: NotRequired[ReadOnly[Sequence[FileInput]]]
 
 
 _MULTIMODAL_DATA_INPUT_SHAPE = _s.Object(
@@ -476,7 +481,7 @@ _MULTIMODAL_DATA_SHAPE = _s.Object(
 class DataframeDataInput(TypedDict):
     headers: ReadOnly[Sequence[Any]]
     data: ReadOnly[Sequence[Sequence[Any]]]
-    metadata: ReadOnly[NotRequired[Mapping[str, Sequence[Any] | None] | None]]
+    metadata: NotRequired[ReadOnly[Mapping[str, Sequence[Any] | None] | None]]
 
 
 _DATAFRAME_DATA_INPUT_SHAPE = _s.Object(
@@ -533,7 +538,7 @@ _LABEL_DATA_SHAPE = _s.Object(
 
 class HighlightedTokenInput(TypedDict):
     token: ReadOnly[str]
-    class_or_confidence: ReadOnly[NotRequired[str | float | None]]
+    class_or_confidence: NotRequired[ReadOnly[str | float | None]]
 
 
 _HIGHLIGHTED_TOKEN_INPUT_SHAPE = _s.Object(

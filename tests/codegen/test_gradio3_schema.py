@@ -275,13 +275,13 @@ def test_state_slots_are_kept_as_positions_sent_as_null(version: str, sdk_dir: P
 def test_files_images_and_galleries_are_typed_as_files(version: str, sdk_dir: Path) -> None:
     sdk = converted(version, "files_io", sdk_dir).sdk
     hints = typing.get_type_hints(sdk.Client.file_stats)
-    assert hints["input_file"] is sdk.FileInput
+    assert hints["input_file"] == sdk.FileInput | None  # an empty file input is null
     assert typing.get_type_hints(sdk.Client.mesh)["return"] == sdk.RemoteFile | None
     gallery = typing.get_type_hints(sdk.Client.gallery)["return"]
     assert gallery == list[sdk.GalleryImage] | None
     image = converted(version, "image_io", sdk_dir).sdk
     flip = typing.get_type_hints(image.Client.flip)
-    assert flip["image_filepath"] is image.FileInput
+    assert flip["image_filepath"] == image.FileInput | None
     assert flip["return"] == image.RemoteFile | None
 
 

@@ -296,9 +296,8 @@ def check_module(source: str) -> None:
             imported = [(a.name, a.asname) for a in node.names]
             assert imported in ([("gradio_codegen.runtime", "_rt")], [("sys", None)])
             defined.append(imported[0][1] or imported[0][0])
-        elif isinstance(node, ast.If):  # the backport of NotRequired/ReadOnly/TypedDict
+        elif isinstance(node, ast.If):  # the backports of NotRequired/TypedDict and ReadOnly
             version = ast.unparse(node.test)
-            assert version in ("sys.version_info >= (3, 11)", "sys.version_info >= (3, 13)")
             branches = [node.body, node.orelse]
             assert [[ast.unparse(stmt).split(" import ")[0] for stmt in b] for b in branches] == [
                 ["from typing"],
@@ -306,11 +305,11 @@ def check_module(source: str) -> None:
             ]
             names = [sorted(a.name for a in b[0].names) for b in branches]  # type: ignore[attr-defined]
             assert names[0] == names[1]
-            if version.endswith("(3, 11)"):
-                assert names[0] == ["NotRequired", "TypedDict"]
-            else:
-                assert "ReadOnly" in names[0] and "TypedDict" in names[0]
-                assert set(names[0]) <= {"NotRequired", "ReadOnly", "TypedDict"}
+            assert (version, names[0]) in (
+                ("sys.version_info >= (3, 11)", ["NotRequired", "TypedDict"]),
+                ("sys.version_info >= (3, 11)", ["TypedDict"]),
+                ("sys.version_info >= (3, 13)", ["ReadOnly"]),
+            ), (version, names[0])
             defined += names[0]
         elif isinstance(node, ast.Assign):
             assert len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)

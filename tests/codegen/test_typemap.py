@@ -401,8 +401,8 @@ def test_argument_and_result_typed_dicts_split_where_they_read_differently() -> 
     # Argument keys are read-only: a result (every key present, lists) is a valid argument.
     assert [arg.definition.field_annotation(f).text() for f in arg.definition.fields] == [
         "ReadOnly[str]",
-        "ReadOnly[NotRequired[Sequence[str]]]",
-        "ReadOnly[NotRequired[str]]",
+        "NotRequired[ReadOnly[Sequence[str]]]",
+        "NotRequired[ReadOnly[str]]",
     ]
     same = {
         "type": "object",

@@ -229,11 +229,12 @@ def test_slider_out_of_its_range_raises_before_any_request(
 def test_none_for_a_required_parameter_is_refused_unless_validation_is_off(
     app: tuple[ModuleType, str], client: Any, recorder: Recorder
 ) -> None:
-    """Gradio takes null for any input (an empty component), but a required parameter stays
-    required: None is refused before any request, naming the parameter; ``validate=False`` lets
-    it through to the server, whose function receives None and here returns it."""
+    """Gradio takes null for any input, but a required parameter the browser always fills (an
+    empty ImageEditor is an object, not null) stays required: None is refused before any
+    request, naming the parameter; ``validate=False`` lets None through to the server, whose
+    function receives it and here returns it."""
     with pytest.raises(InputError) as caught:
-        client.image(None)
+        client.image_editor(None)
     assert caught.value.parameter == "value" and "None" in str(caught.value)
     assert recorder.requests == []
     module, url = app

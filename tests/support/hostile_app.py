@@ -305,9 +305,13 @@ class HostileApp:
 
 
 def example_sdk(app: str, major: str = "6") -> ModuleType:
-    """The checked-in SDK ``generated_examples/gradio<major>/<app>.py``, imported as ``<app>_sdk``."""
+    """The checked-in SDK ``generated_examples/gradio<major>/<app>.py``, imported once as
+    ``<app>_sdk_g<major>``: a second import would replace the first in ``sys.modules``, and a
+    fake's ``as_default`` finds its module there."""
     path = EXAMPLES / f"gradio{major}" / f"{app}.py"
     name = f"{app}_sdk_g{major}"
+    if name in sys.modules:
+        return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
