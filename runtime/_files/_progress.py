@@ -1,13 +1,15 @@
 """Progress of file transfers: a callback for applications, a terminal bar for people.
 
-``progress=True`` shows a tqdm bar (tqdm ships with huggingface_hub) for transfers of at least
-``BAR_THRESHOLD`` bytes, or of unknown size; small files would only flicker. A callable receives a
+``progress=True`` shows a tqdm bar (tqdm ships with huggingface_hub, hence with the runtime's
+``spaces`` extra) for transfers of at least ``BAR_THRESHOLD`` bytes, or of unknown size; small files
+would only flicker. Without tqdm it warns once and transfers run without bars. A callable receives a
 ``TransferProgress`` after every chunk, for every file, possibly from a worker thread.
 """
 
 from __future__ import annotations
 
 import importlib
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Union
@@ -52,10 +54,31 @@ def human_size(n: int) -> str:
     return f"{size:.1f} GiB"
 
 
+_warned_no_tqdm = False
+
+
+def _warn_no_tqdm(exc: ImportError) -> None:
+    """Say once per process that ``progress=True`` shows nothing: the runtime alone does not
+    install tqdm, and a bar silently missing on every transfer would look like a hang. A warning,
+    not a print, so an application can filter it or turn it into an error."""
+    global _warned_no_tqdm
+    if _warned_no_tqdm:
+        return
+    _warned_no_tqdm = True
+    warnings.warn(
+        f"progress=True asked for progress bars, but tqdm is not installed ({exc}); transfers "
+        'run without bars. Install it with: pip install "gradio-codegen-runtime[spaces]" '
+        "(or pip install tqdm), or pass progress= a function to report progress yourself.",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+
+
 def _new_bar(direction: str, name: str, total: int | None) -> Any:
     try:
         tqdm = importlib.import_module("tqdm.auto").tqdm
-    except ImportError:  # pragma: no cover - tqdm comes with huggingface_hub
+    except ImportError as exc:  # tqdm comes with the "spaces" extra (through huggingface_hub)
+        _warn_no_tqdm(exc)
         return None
     verb = "Uploading" if direction == "upload" else "Downloading"
     return tqdm(

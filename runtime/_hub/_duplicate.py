@@ -24,7 +24,7 @@ from .._errors import (
     SpaceNotFoundError,
 )
 from ._auth import find_token, redact
-from ._spaces import hub_endpoint, is_space_id, space_id_from_url
+from ._spaces import hub_endpoint, is_space_id, needs_spaces_extra, space_id_from_url
 
 __all__ = ["duplicate_space"]
 
@@ -70,8 +70,8 @@ def duplicate_space(
     try:
         from huggingface_hub import HfApi
         from huggingface_hub.errors import HfHubHTTPError
-    except ImportError as exc:  # pragma: no cover - huggingface_hub is a dependency
-        raise GradioError(f"Duplicating Spaces needs huggingface_hub: {exc}") from None
+    except ImportError as exc:  # huggingface_hub comes with the "spaces" extra
+        raise needs_spaces_extra("Duplicating a Space", exc) from None
     api = HfApi(endpoint=hub_endpoint())
 
     def run() -> Any:

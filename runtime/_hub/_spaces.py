@@ -58,6 +58,7 @@ __all__ = [
     "aresolve",
     "is_space_id",
     "space_id_from_url",
+    "needs_spaces_extra",
     "hub_endpoint",
 ]
 
@@ -123,6 +124,18 @@ class SpaceStatus:
             else f", waiting up to {self.timeout - self.elapsed:.0f}s more"
         )
         return f"Space {self.space_id} is {self.stage}{left}"
+
+
+SPACES_EXTRA_INSTALL = 'pip install "gradio-codegen-runtime[spaces]"'
+
+
+def needs_spaces_extra(what: str, exc: ImportError) -> GradioError:
+    """The error for a Hub feature used without huggingface_hub: the runtime alone installs only
+    httpx, so the message names the extra that brings it rather than the bare package."""
+    return GradioError(
+        f"{what} needs huggingface_hub, which is not installed ({exc}). Install the runtime's "
+        f"Space support: {SPACES_EXTRA_INSTALL}"
+    )
 
 
 def is_space_id(src: str) -> bool:
@@ -375,8 +388,8 @@ def _space_info(space_id: str, token: str | None, request_timeout: float) -> _Sp
     try:
         from huggingface_hub import HfApi
         from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
-    except ImportError as exc:  # pragma: no cover - huggingface_hub is a dependency
-        raise GradioError(f"Resolving Space ids needs huggingface_hub: {exc}") from None
+    except ImportError as exc:  # huggingface_hub comes with the "spaces" extra
+        raise needs_spaces_extra("Resolving a Space id", exc) from None
     endpoint = hub_endpoint()
     api = HfApi(endpoint=endpoint)
     # Errors are built inside ``except`` but raised after it, so they carry no link (__context__)

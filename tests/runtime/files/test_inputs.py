@@ -11,6 +11,8 @@ import asyncio
 import io
 import os
 import re
+import sys
+import warnings
 from collections.abc import Callable
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -20,6 +22,7 @@ import httpx
 import pytest
 
 from gradio_codegen.runtime import FileSource, FileTooLargeError, InputError, RemoteFile, shapes
+from gradio_codegen.runtime._files import _progress
 from gradio_codegen.runtime._files._fetch import CHUNK_SIZE
 from gradio_codegen.runtime._files._upload import UploadBatch
 from gradio_codegen.runtime._files._progress import TransferProgress
@@ -363,6 +366,30 @@ def test_progress_bar_for_large_files(tmp_path: Path, capsys: pytest.CaptureFixt
     encode_and_upload([big, small], Recorder(), progress=True)
     err = capsys.readouterr().err
     assert "Uploading big.bin" in err and "small.bin" not in err
+
+
+def test_progress_bars_without_tqdm_warn_once_and_the_uploads_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What an application with the runtime alone (no "spaces" extra, so no tqdm) sees.
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    monkeypatch.setattr(_progress, "_warned_no_tqdm", False)
+    files = []
+    for name in ("one.bin", "two.bin"):
+        files.append(tmp_path / name)
+        files[-1].write_bytes(b"p" * (4 * 1024 * 1024 + 1))
+    recorder = Recorder()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # "once" must come from the runtime, not the filter
+        encode_and_upload([files[0]], recorder, progress=True)
+        encode_and_upload([files[1]], recorder, progress=True)
+    assert [type(w.message) for w in caught] == [RuntimeWarning]
+    message = str(caught[0].message)
+    assert "tqdm is not installed" in message
+    assert 'pip install "gradio-codegen-runtime[spaces]"' in message
+    assert len([r for r in recorder.requests if r.url.path.endswith("/upload")]) == 2
+    assert capsys.readouterr() == ("", "")  # a warning, not a print
 
 
 def test_several_files_upload_concurrently(tmp_path: Path) -> None:
