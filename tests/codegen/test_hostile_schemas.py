@@ -23,6 +23,7 @@ from gradio_codegen.codegen.sources import snapshot_from_documents
 from gradio_codegen.codegen.spelling import ERRORS
 from gradio_codegen.codegen.typemap import MAX_LITERAL_CHOICES
 from gradio_codegen.runtime import shapes
+from thoroughness import examples
 
 NASTY = [
     "",
@@ -479,14 +480,14 @@ def _generate(info: dict[str, Any], *, format_code: bool, **kw: Any) -> str:
 
 
 @pytest.mark.timeout(900)  # a few seconds on an idle machine; generous for a shared one
-@settings(max_examples=700, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(700), deadline=None, suppress_health_check=list(HealthCheck))
 @given(api_infos(), st.booleans())
 def test_any_schema_gives_the_intended_module(info: dict[str, Any], include_hidden: bool) -> None:
     check_module(_generate(info, format_code=False, include_hidden=include_hidden))
 
 
 @pytest.mark.timeout(900)
-@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=list(HealthCheck))
 @given(api_infos())
 def test_black_formatted_output_passes_the_same_check(info: dict[str, Any]) -> None:
     source = _generate(info, format_code=True)
@@ -529,7 +530,7 @@ SIMPLE_RETURNS = st.lists(
 
 
 @pytest.mark.timeout(900)
-@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(1500), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.dictionaries(texts, st.tuples(SIMPLE_PARAMS, SIMPLE_RETURNS), min_size=1, max_size=6), texts
 )

@@ -26,6 +26,7 @@ from gradio_codegen.codegen.schema import Snapshot
 from gradio_codegen.codegen.sources import snapshot_from_documents
 from gradio_codegen.codegen.syntax import number_literal, string_literal
 from gradio_codegen.codegen.typemap import MAX_LITERAL_CHOICES
+from thoroughness import examples
 
 MODE = black.Mode(line_length=100)
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
@@ -245,13 +246,13 @@ def endpoints(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @pytest.mark.timeout(900)  # black formats every example; generous for a shared machine
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
 @given(endpoints())
 def test_any_module_is_laid_out_as_black_would(endpoints: dict[str, Any]) -> None:
     assert_black_stable(snapshot(endpoints))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text())
 def test_string_literals_are_quoted_as_black_quotes_them(text: str) -> None:
     assert (
@@ -260,7 +261,7 @@ def test_string_literals_are_quoted_as_black_quotes_them(text: str) -> None:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.one_of(st.integers(0, 10**30), st.floats(min_value=0, allow_infinity=False, allow_nan=False))
 )

@@ -1,0 +1,18 @@
+"""How many examples a property test draws.
+
+The whole suite (``scripts/test``, which CI runs) draws the full count. A bare ``pytest
+tests/codegen tests/runtime`` is the inner loop a developer runs after every edit, so it draws a
+fifth: the properties are the same, only fewer random schemas are tried, and the full count still
+runs before anything lands. Set ``GRADIO_CODEGEN_THOROUGH=1`` to draw the full count anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+
+THOROUGH = os.environ.get("GRADIO_CODEGEN_THOROUGH", "") == "1"
+
+
+def examples(full: int) -> int:
+    """``full`` in a thorough run, a fifth of it (at least 10) in the inner loop."""
+    return full if THOROUGH else max(10, full // 5)
