@@ -115,6 +115,9 @@ class EndpointConfig(BaseModel):
     visibility: Literal["public", "undocumented", "private"]
     inputs: list[SlotConfig]
     outputs: list[SlotConfig]
+    # Gradio 3 only: False when a call bypasses the websocket queue (``POST /run/<name>``), as the
+    # app's ``enable_queue`` and the dependency's ``queue`` flag decide. Always True for 4.x.
+    queue: bool = True
 
 
 class Snapshot(BaseModel):
@@ -202,6 +205,11 @@ def check_depth(value: Any, where: str, fix: str = "", max_depth: int = MAX_DEPT
 def schema_hash(snapshot: Snapshot) -> str:
     """A hash of what the generated code depends on (not the source, not the hash itself)."""
     data = snapshot.model_dump(exclude={"source", "space_id", "schema_hash"})
+    # The queue flag enters the hash only where it says something (a 3.x endpoint outside the
+    # queue), so the hashes of every snapshot written before the flag existed stay the same.
+    for endpoint in (data.get("endpoints") or {}).values():
+        if endpoint.get("queue") is True:
+            del endpoint["queue"]
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return "sha256:" + hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
@@ -259,6 +267,7 @@ def config_endpoints(config: dict[str, Any], api_names: set[str]) -> dict[str, E
         skip = kind == "state" or comp.get("skip_api") is True
         return SlotConfig(component=kind, skip_api=skip, props=kept)
 
+    websocket = config.get("protocol") == "ws"  # Gradio 3, converted by codegen/gradio3.py
     found: dict[str, EndpointConfig] = {}
     for position, dep in enumerate(deps):
         if not isinstance(dep, dict):
@@ -284,5 +293,6 @@ def config_endpoints(config: dict[str, Any], api_names: set[str]) -> dict[str, E
             visibility=visibility,
             inputs=[slot(i) for i in inputs],
             outputs=[slot(o) for o in outputs],
+            queue=not (websocket and dep.get("queue") is False),
         )
     return found

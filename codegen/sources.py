@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from gradio_codegen.runtime import GradioError, _auth, _deadline, _spaces, _tls
 
+from . import gradio3
 from .diagnostics import Diagnostics
 from .errors import NotJsonError, SchemaError, SourceError
 from .schema import (
@@ -74,7 +75,11 @@ def load(
     url, space_id = _resolve(src, credentials.token, timeout)
     with _deadline.scope(timeout):
         config, info = _fetch(
-            url, credentials=credentials, include_hidden=include_hidden, timeout=timeout
+            url,
+            credentials=credentials,
+            include_hidden=include_hidden,
+            timeout=timeout,
+            diagnostics=diagnostics,
         )
     recorded = source or (space_id if space_id is not None else url)
     return snapshot_from_documents(
@@ -223,6 +228,10 @@ def _load_file(
     if config_path is not None:
         config, config_depth = _read_json(config_path, "config file")
         _within_a_document(config_depth, f"config file {config_path!r}")
+    if _is_gradio3_config(config):
+        _refuse_client_side_info(data, repr(src))
+        docs = gradio3.convert(config, data, diagnostics=diagnostics)
+        data, config = docs.info, docs.config
     recorded = source
     if recorded is None and isinstance(config, dict) and isinstance(config.get("root"), str):
         recorded = config["root"].rstrip("/")
@@ -239,6 +248,44 @@ def _load_file(
             "the file does not say where the app runs; pass --src URL (clients then need a URL)"
         )
     return snapshot
+
+
+def _is_gradio3_config(config: Any) -> bool:
+    """A Gradio config (dependencies and components) of a 3.x app; anything else is left to the
+    4.x path, which says what is wrong with it."""
+    return (
+        isinstance(config, dict)
+        and "dependencies" in config
+        and "components" in config
+        and gradio3.is_gradio3(config)
+    )
+
+
+# What Gradio 3's ``/info`` (without ``?serialize=False``) says of values the 0.x clients turn into
+# local files: the wire form is something else (a data URL, a file dict, plain JSON).
+_CLIENT_SIDE_WORDS = ("filepath on your computer", "filepath to json file", "path to directory")
+
+
+def _refuse_client_side_info(info: dict[str, Any], where: str) -> None:
+    """A 3.x ``/info`` saved without ``?serialize=False`` describes the 0.x clients' file paths,
+    not the wire: typed from it, an image argument would be a path string the app cannot read."""
+    named = info.get("named_endpoints")
+    for entry in named.values() if isinstance(named, dict) else []:
+        if not isinstance(entry, dict):
+            continue
+        values = [*_list(entry.get("parameters")), *_list(entry.get("returns"))]
+        for value in values:
+            python_type = value.get("python_type") if isinstance(value, dict) else None
+            text = python_type.get("description") if isinstance(python_type, dict) else None
+            if isinstance(text, str) and any(w in text.lower() for w in _CLIENT_SIDE_WORDS):
+                raise SchemaError(
+                    f"{where} is a Gradio 3 /info read without ?serialize=False (it describes "
+                    "values as local file paths); save the app's /info?serialize=False instead"
+                )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 # -- live apps --------------------------------------------------------------------------------
@@ -264,8 +311,14 @@ def _resolve(src: str, token: str | None, timeout: float) -> tuple[str, str | No
 
 
 def _fetch(
-    url: str, *, credentials: Credentials, include_hidden: bool, timeout: float
+    url: str,
+    *,
+    credentials: Credentials,
+    include_hidden: bool,
+    timeout: float,
+    diagnostics: Diagnostics,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The app's ``/config`` and API info, a Gradio 3 app's already in the 4.x shape."""
     headers = _auth.token_headers(url, _auth.find_token(credentials.token))
     # Redirects are followed (an app behind a proxy may move /config), but every hop is checked:
     # a hop to another origin keeps no login cookie, and the token only where tokens may go.
@@ -277,6 +330,13 @@ def _fetch(
             config = _get_json(http, url + "/config", url)
             if "dependencies" not in config or "components" not in config:
                 raise SourceError(f"{url} is not a Gradio app: its /config has no dependencies")
+            if gradio3.is_gradio3(config):
+                # Checked before asking for /info, so a 3.20 app fails with the version it runs
+                # rather than with a missing route.
+                gradio3.check_supported(gradio3.gradio3_version(config), diagnostics)
+                info = _get_json(http, f"{url}/info", url, params=dict(gradio3.INFO_QUERY))
+                docs = gradio3.convert(config, info, diagnostics=diagnostics)
+                return docs.config, docs.info
             prefix = _prefix(config)
             params = {"all_endpoints": "true"} if include_hidden else None
             info = _get_json(http, f"{url}{prefix}/info", url, params=params)
