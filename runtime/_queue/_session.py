@@ -19,7 +19,17 @@ The app on the other end may be hostile, so the reader is bounded in every direc
   job, and never happens more than ``MAX_REOPENS_PER_SECOND`` times a second;
 * life: the reader ends once no job waits and no join is in flight: after the last job's result
   (on ``sse_v3`` it reads at most one more message, the app's ``close_stream``, so the app does not
-  see a dropped connection), and at once when the last waiting job is cancelled or timed out.
+  see a dropped connection), and when the last waiting job is cancelled or timed out: at the app's
+  next message on ``sse_v3``, at once on older protocols.
+
+Closing a stream is not harmless: Gradio takes any closed ``{P}/queue/data`` connection of a session
+for the client leaving, and drops every job the session has on the server, including one joined a
+moment before (docs/faults.md 2.1). So a session never has two streams open, and its reader is
+never stopped from outside except by ``close()``: a reader that must end early is told so (its
+stream is shut down, or on ``sse_v3`` it leaves at the app's next message) and decides itself,
+under the session's guard, whether a stream is still wanted before it opens the next one. For the
+async reader this also means its task is never cancelled mid-stream, which left httpx connections
+stuck ``ACTIVE`` in the pool (a descriptor leak in the soak benchmark).
 """
 
 from __future__ import annotations
@@ -114,6 +124,8 @@ class _Demux:
         self._reopens: collections.deque[float] = collections.deque(maxlen=MAX_REOPENS_PER_SECOND)
         self._guard = guard  # held around every change of this state (a lock for threads)
         self._in_reader = False  # the reader is routing a message: a job ending now is its doing
+        self._cut = False  # the current stream was shut down by us: its end is not a failure
+        self._response: httpx.Response | None = None  # the stream being read, to shut it down
 
     # -- what the stream is for ------------------------------------------------------------------
 
@@ -209,9 +221,14 @@ class _Demux:
             return False
         if not self.flags.close_stream or self._draining:
             return True
+        self._drain()
+        return False
+
+    def _drain(self) -> None:
+        """Nobody waits: end the stream at the app's next message (``close_stream`` or other) or
+        after ``_DRAIN_BYTES``, unless a job comes to wait again first."""
         self._draining = True
         self._drain_left = _DRAIN_BYTES
-        return False
 
     def _orphan(self, event_id: str, text: str) -> None:
         """Keep a message for an event nobody registered, if a join in flight may claim it."""
@@ -280,6 +297,8 @@ class _Demux:
         """
         if self.closed:
             return True
+        if self._draining and self._wanted():
+            self._draining = False  # a job registered while the stream was about to end
         if self._draining:
             self._drain_left -= size
             if self._drain_left < 0:
@@ -328,9 +347,48 @@ class _Demux:
         self._draining = False
 
     def _cut_off(self) -> None:
-        """End the current reader from outside it: it leaves at its next step, touching nothing."""
+        """End the current reader from outside it, at ``close()`` only: it leaves at its next step,
+        touching nothing."""
         self.generation += 1
         self._stop()
+
+    def _may_open(self, generation: int) -> bool:
+        """Before the reader opens a stream (under the guard): whether it may. A reader that is
+        not wanted any more stops here, so a later job starts a new one; it never opens a stream
+        only to close it, which would make the app drop the session's jobs."""
+        if generation != self.generation:
+            return False
+        if self.closed or not self._wanted():
+            self._stop()
+            return False
+        return True
+
+    def _end_early(self) -> bool:
+        """The last waiting job ended outside the reader (cancelled, timed out, or settled by
+        messages kept for its join): let the stream go. On ``sse_v3`` the reader leaves at the
+        app's next message (after a cancel the app sends the job's end and ``close_stream``);
+        older apps never end a stream, so it is shut down now. True when the caller must shut
+        down ``self._response`` (then ``_cut`` tells the reader its end is ours)."""
+        if self.closed or not self.running or self._wanted():
+            return False
+        if self.flags.close_stream:
+            self._drain()
+            return False
+        if self._response is None:
+            return False  # between streams: the reader asks _may_open before the next one
+        self._cut = True
+        return True
+
+    def _ended_by_us(
+        self, ended: bool, error: GradioError | None
+    ) -> tuple[bool, GradioError | None]:
+        """How a stream ended, once the reader is back under the guard: a stream we shut down
+        ended by our decision, whatever the read saw."""
+        self._response = None
+        if self._cut:
+            self._cut = False
+            return True, None
+        return ended, error
 
     # -- the reader's steps, shared by the thread and the task -----------------------------------
 
@@ -441,7 +499,6 @@ class SyncSession(_Demux):
         self._lock = threading.RLock()
         super().__init__(session_hash, flags, self._lock)
         self._open = open_stream
-        self._response: httpx.Response | None = None  # the stream being read, to cut on close
 
     def begin_join(self) -> None:
         with self._lock:
@@ -478,20 +535,20 @@ class SyncSession(_Demux):
 
     def _job_ended(self, job: object) -> None:
         """A job ended; when it ended outside the reader (cancelled, say) and nobody else waits,
-        the stream goes at once instead of at the app's next message."""
+        the stream goes early (``_end_early``)."""
         with self._lock:
             if not self._in_reader:
                 self._cut_if_idle()
 
     def _cut_if_idle(self) -> None:
-        if self.closed or not self.running or self._wanted():
-            return
-        _interrupt(self._response)
-        self._response = None
-        self._cut_off()
+        if self._end_early():
+            _interrupt(self._response)
 
     def _run(self, generation: int) -> None:
         while True:
+            with self._lock:
+                if not self._may_open(generation):
+                    return
             news = self.news
             try:
                 ended, error = self._read_once(generation), None
@@ -500,7 +557,7 @@ class SyncSession(_Demux):
             with self._lock:
                 if generation != self.generation:
                     return
-                self._response = None
+                ended, error = self._ended_by_us(ended, error)
                 pause = self._after_stream(error, ended, news)
             if pause is None:
                 return
@@ -576,27 +633,30 @@ class AsyncSession(_Demux):
             self._cut_if_idle()
 
     def _cut_if_idle(self) -> None:
-        if self.closed or not self.running or self._wanted():
-            return
-        task, self._task = self._task, None
-        self._cut_off()
-        if task is not None and not task.done():
-            task.cancel()
+        """See ``_end_early``. The task is not cancelled: a cancel that lands while httpx closes
+        the response leaves the pool's connection ``ACTIVE`` for good. Shutting the socket down
+        ends the read instead; only a stream without a socket (a test's mock transport) is
+        left to end by itself."""
+        if self._end_early():
+            _interrupt(self._response, close=False)
 
     async def _run(self, generation: int) -> None:
         while True:
+            if not self._may_open(generation):
+                return
             news = self.news
             try:
                 ended, error = await self._read_once(generation), None
             except asyncio.CancelledError:
                 if generation != self.generation:
-                    return  # cut off on purpose: the session has moved on
+                    return  # cut off by aclose()
                 self.running = False
                 raise
             except Exception as e:
                 ended, error = False, _failure(e)
             if generation != self.generation:
                 return
+            ended, error = self._ended_by_us(ended, error)
             pause = self._after_stream(error, ended, news)
             if pause is None:
                 return
@@ -613,19 +673,24 @@ class AsyncSession(_Demux):
                 raise refusal.error()
             if generation != self.generation or not self._opened(response):
                 return True
-            decoder = SSEDecoder()
-            async for chunk in response.aiter_bytes():
-                if self._take(generation, decoder, chunk):
-                    return True
+            self._response = response
+            try:
+                decoder = SSEDecoder()
+                async for chunk in response.aiter_bytes():
+                    if self._take(generation, decoder, chunk):
+                        return True
+            finally:
+                if self._response is response:
+                    self._response = None
         return False
 
 
-def _interrupt(response: httpx.Response | None) -> None:
-    """Wake the reader thread blocked reading ``response``, from another thread.
+def _interrupt(response: httpx.Response | None, *, close: bool = True) -> None:
+    """Wake the reader blocked reading ``response``, from another thread (or task).
 
     Closing a socket does not wake a thread blocked on it; shutting it down does (the read sees the
     end of the stream), and the reader then closes the response itself. Without a socket (a test's
-    mock transport) the response is closed, which ends the reader at its next chunk.
+    mock transport) the response is closed when ``close``, which ends the reader at its next chunk.
     """
     if response is None:
         return
@@ -636,6 +701,8 @@ def _interrupt(response: httpx.Response | None) -> None:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:  # already closed by the other side
             pass
+        return
+    if not close:
         return
     try:
         response.close()
