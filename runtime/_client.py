@@ -24,8 +24,9 @@ import httpx
 from . import _steps as steps
 from ._asyncio import asyncio
 from ._errors import GradioError, GradioTimeoutError, InputError
-from ._files._download import DownloadBatch
+from ._files._download import DownloadBatch, JobDownloads
 from ._files._upload import UploadBatch
+from ._files._values import remove_download_dir
 from ._http._clients import async_http, sync_http
 from ._http._deadline import scope
 from ._http._failures import transport_error
@@ -93,7 +94,7 @@ class _BaseClient(Configured):
     def _base_url(self) -> str:
         return f"{self._shared.root}{self.app.api_prefix}"
 
-    def _download_batch(self) -> DownloadBatch:
+    def _download_batch(self, job: JobDownloads | None = None) -> DownloadBatch:
         options = self._options
         return DownloadBatch(
             file_base=self._base_url(),
@@ -103,6 +104,7 @@ class _BaseClient(Configured):
             max_size=options.max_download_size,
             other_origins=options.download_other_origins,
             timeout=options.timeout,
+            job=job,
         )
 
     def _decode_now(self, call: Call[T], raw: list[Any]) -> T:
@@ -304,7 +306,8 @@ class Client(_BaseClient):
     _shared: Shared[httpx.Client, SyncSession]
 
     def close(self) -> None:
-        """Close the connections (also for clients made by ``with_options``)."""
+        """Close the connections (also for clients made by ``with_options``) and delete the
+        files downloaded into the default temporary folder (not those in a ``download_dir``)."""
         shared = self._shared
         with shared.lock:
             shared.closed = True
@@ -313,6 +316,7 @@ class Client(_BaseClient):
             session.close()
         if http is not None:
             http.close()
+            remove_download_dir(http)
 
     def __enter__(self: C) -> C:
         return self
@@ -375,7 +379,7 @@ class Client(_BaseClient):
             call = self._accepted(endpoint, plan, response, session)
         job = Job(
             **self._job_info(call),
-            decode=functools.partial(self._decode, call),
+            decode=functools.partial(self._decode, call, JobDownloads()),
             cancel=functools.partial(self._cancel, call),
         )
         session.register(call.event_id, job)
@@ -445,8 +449,8 @@ class Client(_BaseClient):
         except GradioError:
             return None
 
-    def _decode(self, call: Call[T], raw: list[Any]) -> T:
-        batch = self._download_batch()
+    def _decode(self, call: Call[T], job: JobDownloads, raw: list[Any]) -> T:
+        batch = self._download_batch(job)
         values = steps.decode_values(call.endpoint, call.plan, raw, batch)
         with self._scope():
             batch.download(self._ready_http())
@@ -467,13 +471,15 @@ class AsyncClient(_BaseClient):
     _shared: Shared[httpx.AsyncClient, AsyncSession]
 
     async def aclose(self) -> None:
-        """Close the connections (also for clients made by ``with_options``)."""
+        """Close the connections (also for clients made by ``with_options``) and delete the
+        files downloaded into the default temporary folder (not those in a ``download_dir``)."""
         shared = self._shared
         shared.closed = True
         if shared.session is not None:
             await shared.session.aclose()
         if shared.http is not None:
             await shared.http.aclose()
+            remove_download_dir(shared.http)
 
     async def __aenter__(self: A) -> A:
         return self
@@ -529,7 +535,7 @@ class AsyncClient(_BaseClient):
         job = AsyncJob(
             **self._job_info(call),
             decode_now=functools.partial(self._decode_now, call),
-            decode=functools.partial(self._decode, call),
+            decode=functools.partial(self._decode, call, JobDownloads()),
             cancel=functools.partial(self._cancel, call),
         )
         session.register(call.event_id, job)
@@ -601,8 +607,8 @@ class AsyncClient(_BaseClient):
         except GradioError:
             return None
 
-    async def _decode(self, call: Call[T], raw: list[Any]) -> T:
-        batch = self._download_batch()
+    async def _decode(self, call: Call[T], job: JobDownloads, raw: list[Any]) -> T:
+        batch = self._download_batch(job)
         values = steps.decode_values(call.endpoint, call.plan, raw, batch)
         with self._scope():
             await batch.adownload(self._ready_http())

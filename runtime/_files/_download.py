@@ -15,6 +15,7 @@ other origins are allowed, and its timeout, so a lazy download later follows the
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 from urllib.parse import quote
 
@@ -27,7 +28,7 @@ from ._parallel import arun_all, run_all
 from ._progress import ProgressOption
 from ._values import DEFAULT_MAX_DOWNLOAD_SIZE, DOWNLOAD_MODES, DownloadMode, RemoteFile
 
-__all__ = ["DownloadBatch", "file_url"]
+__all__ = ["DownloadBatch", "JobDownloads", "file_url"]
 
 
 def _quote_path(path: str) -> str:
@@ -73,6 +74,32 @@ def _checked_url(file_base: str, data: dict[str, Any]) -> str:
     return url
 
 
+class JobDownloads:
+    """The local copies of the files one job has fetched, by URL, shared by the batches that
+    decode its updates and its result.
+
+    A streaming endpoint's final result repeats its last update, with the same file on the server:
+    without this, a client that iterates the updates and then asks for the result fetches that
+    file twice (``image (3).webp`` beside ``image (2).webp``). Kept to one job on purpose: a later
+    call may return the same URL with other content (an app that rewrites a file it serves).
+    """
+
+    def __init__(self) -> None:
+        self._copies: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def copy_of(self, url: str) -> str | None:
+        """The local copy of ``url`` fetched earlier in this job, if it is still there."""
+        with self._lock:
+            path = self._copies.get(url)
+        return path if path is not None and os.path.exists(path) else None
+
+    def add(self, file: RemoteFile) -> None:
+        if file.local_path is not None:
+            with self._lock:
+                self._copies[file.url] = file.local_path
+
+
 def _size(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
@@ -87,7 +114,8 @@ class DownloadBatch:
     ``True`` for terminal bars or a ``TransferProgress`` callback; ``concurrency`` caps parallel
     downloads. ``max_size`` caps each file's decoded bytes (``FileTooLargeError``; None: no cap),
     ``other_origins`` allows files served elsewhere than the app, and ``timeout`` bounds each
-    download (also a lazy one, later) as one deadline.
+    download (also a lazy one, later) as one deadline. ``job`` holds what the job's earlier values
+    fetched: a file among them is not fetched again.
     """
 
     def __init__(
@@ -101,6 +129,7 @@ class DownloadBatch:
         max_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
         other_origins: bool = False,
         timeout: float | None = 60.0,
+        job: JobDownloads | None = None,
     ) -> None:
         if mode not in DOWNLOAD_MODES:
             raise ValueError(f"download mode must be one of {DOWNLOAD_MODES}, got {mode!r}")
@@ -112,6 +141,7 @@ class DownloadBatch:
         self.max_size = max_size
         self.other_origins = other_origins
         self.timeout = timeout
+        self.job = job
         self.files: list[RemoteFile] = []
 
     def file(self, data: dict[str, Any]) -> RemoteFile:
@@ -144,14 +174,20 @@ class DownloadBatch:
                 other_origins=self.other_origins,
                 timeout=self.timeout,
             )
-            if self.mode == "eager" and (self.other_origins or same_origin(f.url, self.file_base)):
+            earlier = self.job.copy_of(f.url) if self.job is not None else None
+            if earlier is not None:
+                f._local = earlier
+            elif self.mode == "eager" and (
+                self.other_origins or same_origin(f.url, self.file_base)
+            ):
                 groups.setdefault(f.url, []).append(f)
         return list(groups.values())
 
-    @staticmethod
-    def _share(group: list[RemoteFile]) -> None:
+    def _share(self, group: list[RemoteFile]) -> None:
         for twin in group[1:]:
             twin._local = group[0].local_path
+        if self.job is not None:
+            self.job.add(group[0])
 
     def download(self, http: httpx.Client) -> None:
         """Download (eager) or just bind (lazy, never) this result's files, concurrently."""

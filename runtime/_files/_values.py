@@ -19,6 +19,7 @@ and ``_download``.
 
 from __future__ import annotations
 
+import atexit
 import mimetypes
 import os
 import posixpath
@@ -50,6 +51,7 @@ __all__ = [
     "is_file_data",
     "file_data",
     "default_download_dir",
+    "remove_download_dir",
     "DEFAULT_MAX_DOWNLOAD_SIZE",
     "DECLARED_SIZE_MARGIN",
 ]
@@ -116,18 +118,25 @@ def file_data(
 _state_lock = threading.Lock()
 _process_download_dir: str | None = None
 _client_download_dirs: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
+_released: weakref.WeakSet[object] = weakref.WeakSet()  # owners whose client has closed
 
 
 def default_download_dir(owner: object | None = None) -> str:
     """Where downloads go when the user chose no directory: one per ``owner`` (the HTTP client a
     ``Client`` talks through, so each client gets its own), or one per process without an owner.
-    Created on first need; files from different clients never meet."""
+    Created on first need; files from different clients never meet.
+
+    An owner's folder lasts until its client closes (``remove_download_dir``). A file fetched
+    later still (a lazy download after ``close()``) lands in a new folder for that owner, which
+    no close will come for, so it is removed at interpreter exit instead."""
     global _process_download_dir
     with _state_lock:
         if owner is not None:
             folder = _client_download_dirs.get(owner)
             if folder is None or not os.path.isdir(folder):
                 folder = _client_download_dirs[owner] = _new_download_dir()
+                if owner in _released:
+                    atexit.register(shutil.rmtree, folder, ignore_errors=True)
             return folder
         if _process_download_dir is None or not os.path.isdir(_process_download_dir):
             _process_download_dir = _new_download_dir()
@@ -136,6 +145,17 @@ def default_download_dir(owner: object | None = None) -> str:
 
 def _new_download_dir() -> str:
     return tempfile.mkdtemp(prefix="gradio-codegen-")
+
+
+def remove_download_dir(owner: object) -> None:
+    """Delete the folder ``default_download_dir`` made for ``owner``, with every file in it: its
+    client has closed, and the temporary directory would otherwise keep every result forever.
+    A folder the user named (``download_dir=``) is never passed here."""
+    with _state_lock:
+        folder = _client_download_dirs.pop(owner, None)
+        _released.add(owner)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class _Landing:
