@@ -262,11 +262,13 @@ def _split_slots(
     what: str,
     where: str,
     diagnostics: Diagnostics,
-) -> tuple[list[Slot], list[Mapping[str, Any]]]:
-    """Positions of the dependency (``Slot(None)`` where the API skips one, e.g. State) and the
-    config props of each public one."""
+) -> tuple[list[Slot], list[Mapping[str, Any]], list[str | None]]:
+    """Positions of the dependency (``Slot(None)`` where the API skips one, e.g. State), and the
+    config props and component type of each public one: the runtime compares those types with
+    the app's ``/config`` before it trusts a call's result."""
     no_props: list[Mapping[str, Any]] = [{} for _ in range(public_count)]
-    plain = [Slot(i) for i in range(public_count)], no_props
+    unknown: list[str | None] = [None] * public_count
+    plain = [Slot(i) for i in range(public_count)], no_props, unknown
     if slots is None:
         return plain
     public = [s for s in slots if not s.skip_api]
@@ -279,13 +281,15 @@ def _split_slots(
         return plain
     positions: list[Slot] = []
     props: list[Mapping[str, Any]] = []
+    kinds: list[str | None] = []
     for s in slots:
         if s.skip_api:
             positions.append(Slot(None))
         else:
             positions.append(Slot(len(props)))
             props.append(s.props)
-    return positions, props
+            kinds.append(s.component if s.component != "unknown" else None)
+    return positions, props, kinds
 
 
 def _json_type(value: Any) -> TypeRef:
@@ -343,10 +347,10 @@ def _endpoint(
     method = module.claim(snake_name(key[1:], prefix="endpoint"), also=("submit_{}", "stub_{}"))
     const = private.claim("_" + method.upper())
 
-    input_slots, input_props = _split_slots(
+    input_slots, input_props, input_kinds = _split_slots(
         config.inputs if config else None, len(ep_info.parameters), "inputs", where, diagnostics
     )
-    output_slots, output_props = _split_slots(
+    output_slots, output_props, output_kinds = _split_slots(
         config.outputs if config else None, len(ep_info.returns), "outputs", where, diagnostics
     )
 
@@ -380,6 +384,7 @@ def _endpoint(
             has_default=p.parameter_has_default,
             default=p.parameter_default,
             keyword_only=keyword_only,
+            component=input_kinds[i],
         )
         if parameter.has_default:
             parameter.default_constant = defaults.name_for(parameter, hint)
@@ -412,7 +417,12 @@ def _endpoint(
             where=f"{where} output {name!r}",
         )
         outputs.append(
-            Output(name=name, type=type_, doc=output_doc(label=r.label, component=r.component))
+            Output(
+                name=name,
+                type=type_,
+                doc=output_doc(label=r.label, component=r.component),
+                component=output_kinds[i],
+            )
         )
 
     result_name = (

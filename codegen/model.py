@@ -432,6 +432,7 @@ class Parameter:
     keyword_only: bool = False
     doc: str = ""  # escaped docstring text
     default_constant: str | None = None  # the module constant holding a large default
+    component: str | None = None  # its component's type as /config spells it ("textbox")
 
     @property
     def default_as_tuple(self) -> bool:
@@ -471,6 +472,7 @@ class Output:
     name: str
     type: TypeRef
     doc: str = ""
+    component: str | None = None  # its component's type as /config spells it ("textbox")
 
     def spell(self, imports: Imports | None = None) -> Expr:
         inner = self.type.spell(imports)

@@ -305,6 +305,15 @@ def _typed_dict(
     return _checked("\n".join(blocks))
 
 
+def _slot_args(name: str, type_: TypeRef, component: str | None) -> list[Expr]:
+    """A slot's name and shape, and its component type when /config named it (the runtime's
+    layout check compares it with the running app)."""
+    args: list[Expr] = [Const(name), type_.shape_expr()]
+    if component is not None:
+        args.append(Keyword("component", Const(component)))
+    return args
+
+
 def _endpoint(ep: Endpoint, imports: Imports, write: _Writer, fake_name: str) -> _EndpointView:
     result = ep.result_annotation(imports)
     annotations = [p.type.spell(imports) for p in ep.parameters]
@@ -324,14 +333,14 @@ def _endpoint(ep: Endpoint, imports: Imports, write: _Writer, fake_name: str) ->
             inputs.append(Attr(_RT, "STATE"))
         else:
             p = ep.parameters[slot.index]
-            inputs.append(Call(Attr(_RT, "Param"), [Const(p.name), p.type.shape_expr()]))
+            inputs.append(Call(Attr(_RT, "Param"), _slot_args(p.name, p.type, p.component)))
     outputs: list[Expr] = []
     for slot in ep.output_slots:
         if slot.index is None:
             outputs.append(Attr(_RT, "STATE"))
         else:
             o = ep.outputs[slot.index]
-            outputs.append(Call(Attr(_RT, "Output"), [Const(o.name), o.type.shape_expr()]))
+            outputs.append(Call(Attr(_RT, "Output"), _slot_args(o.name, o.type, o.component)))
     args: list[Expr] = [
         Const(ep.api_name),
         Keyword("fn_index", value_expr(ep.fn_index)),

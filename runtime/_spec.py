@@ -52,18 +52,24 @@ STATE: Final = StateSlot()
 
 @dataclass(frozen=True)
 class Param:
-    """One public input of an endpoint: its Python name (used in error messages) and shape."""
+    """One public input of an endpoint: its Python name (used in error messages) and shape.
+
+    ``component`` is its component's type as the app's ``/config`` spells it (``"textbox"``), so
+    the layout check can tell a slot that now holds another component; ``None`` when unknown.
+    """
 
     name: str
     shape: Shape
+    component: str | None = None
 
 
 @dataclass(frozen=True)
 class Output:
-    """One public output of an endpoint."""
+    """One public output of an endpoint (``component`` as for ``Param``)."""
 
     name: str
     shape: Shape
+    component: str | None = None
 
 
 @dataclass(frozen=True, eq=False)

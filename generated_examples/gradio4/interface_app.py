@@ -81,12 +81,12 @@ _PREDICT: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/predict",
     fn_index=0,
     inputs=(
-        _rt.Param("name", _s.Str()),
-        _rt.Param("times", _s.Float(minimum=1, maximum=5)),
-        _rt.Param("excited", _s.Bool()),
-        _rt.Param("style", _s.Choice(("plain", "shout"))),
+        _rt.Param("name", _s.Str(), component="textbox"),
+        _rt.Param("times", _s.Float(minimum=1, maximum=5), component="slider"),
+        _rt.Param("excited", _s.Bool(), component="checkbox"),
+        _rt.Param("style", _s.Choice(("plain", "shout")), component="radio"),
     ),
-    outputs=(_rt.Output("greeting", _s.Str()),),
+    outputs=(_rt.Output("greeting", _s.Str(), component="textbox"),),
     stream=False,
     python_name="predict",
 )

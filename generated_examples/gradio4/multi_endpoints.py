@@ -89,10 +89,10 @@ _ADD: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/add",
     fn_index=0,
     inputs=(
-        _rt.Param("a", _s.Float()),
-        _rt.Param("b", _s.Float()),
+        _rt.Param("a", _s.Float(), component="number"),
+        _rt.Param("b", _s.Float(), component="number"),
     ),
-    outputs=(_rt.Output("result", _s.Float()),),
+    outputs=(_rt.Output("result", _s.Float(), component="number"),),
     stream=False,
     python_name="add",
 )
@@ -101,10 +101,10 @@ _SUBTRACT: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/subtract",
     fn_index=1,
     inputs=(
-        _rt.Param("a", _s.Float()),
-        _rt.Param("b", _s.Float()),
+        _rt.Param("a", _s.Float(), component="number"),
+        _rt.Param("b", _s.Float(), component="number"),
     ),
-    outputs=(_rt.Output("result", _s.Float()),),
+    outputs=(_rt.Output("result", _s.Float(), component="number"),),
     stream=False,
     python_name="subtract",
 )
@@ -113,10 +113,10 @@ _MULTIPLY: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/multiply",
     fn_index=2,
     inputs=(
-        _rt.Param("a", _s.Float()),
-        _rt.Param("b", _s.Float()),
+        _rt.Param("a", _s.Float(), component="number"),
+        _rt.Param("b", _s.Float(), component="number"),
     ),
-    outputs=(_rt.Output("result", _s.Float()),),
+    outputs=(_rt.Output("result", _s.Float(), component="number"),),
     stream=False,
     python_name="multiply",
 )
@@ -125,10 +125,10 @@ _FAST_MAX: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/fast_max",
     fn_index=5,
     inputs=(
-        _rt.Param("a", _s.Float()),
-        _rt.Param("b", _s.Float()),
+        _rt.Param("a", _s.Float(), component="number"),
+        _rt.Param("b", _s.Float(), component="number"),
     ),
-    outputs=(_rt.Output("result", _s.Float()),),
+    outputs=(_rt.Output("result", _s.Float(), component="number"),),
     stream=False,
     python_name="fast_max",
 )
@@ -136,8 +136,8 @@ _FAST_MAX: _rt.Endpoint[float | None] = _rt.Endpoint(
 _SLEEPY: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/sleepy",
     fn_index=6,
-    inputs=(_rt.Param("seconds", _s.Float()),),
-    outputs=(_rt.Output("status", _s.Str()),),
+    inputs=(_rt.Param("seconds", _s.Float(), component="number"),),
+    outputs=(_rt.Output("status", _s.Str(), component="textbox"),),
     stream=False,
     python_name="sleepy",
 )

@@ -88,8 +88,8 @@ APP = _rt.AppSpec(
 _SLOW: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/slow",
     fn_index=0,
-    inputs=(_rt.Param("steps", _s.Float()),),
-    outputs=(_rt.Output("result", _s.Str()),),
+    inputs=(_rt.Param("steps", _s.Float(), component="number"),),
+    outputs=(_rt.Output("result", _s.Str(), component="textbox"),),
     stream=False,
     python_name="slow",
 )
@@ -97,8 +97,8 @@ _SLOW: _rt.Endpoint[str | None] = _rt.Endpoint(
 _NOTIFY: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/notify",
     fn_index=1,
-    inputs=(_rt.Param("text", _s.Str()),),
-    outputs=(_rt.Output("result", _s.Str()),),
+    inputs=(_rt.Param("text", _s.Str(), component="textbox"),),
+    outputs=(_rt.Output("result", _s.Str(), component="textbox"),),
     stream=False,
     python_name="notify",
 )
@@ -106,8 +106,8 @@ _NOTIFY: _rt.Endpoint[str | None] = _rt.Endpoint(
 _FAIL: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/fail",
     fn_index=2,
-    inputs=(_rt.Param("text", _s.Str()),),
-    outputs=(_rt.Output("result", _s.Str()),),
+    inputs=(_rt.Param("text", _s.Str(), component="textbox"),),
+    outputs=(_rt.Output("result", _s.Str(), component="textbox"),),
     stream=False,
     python_name="fail",
 )
@@ -115,8 +115,8 @@ _FAIL: _rt.Endpoint[str | None] = _rt.Endpoint(
 _CRASH: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/crash",
     fn_index=3,
-    inputs=(_rt.Param("text", _s.Str()),),
-    outputs=(_rt.Output("result", _s.Str()),),
+    inputs=(_rt.Param("text", _s.Str(), component="textbox"),),
+    outputs=(_rt.Output("result", _s.Str(), component="textbox"),),
     stream=False,
     python_name="crash",
 )
@@ -124,8 +124,8 @@ _CRASH: _rt.Endpoint[str | None] = _rt.Endpoint(
 _FAIL_MIDSTREAM: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/fail_midstream",
     fn_index=4,
-    inputs=(_rt.Param("n", _s.Float()),),
-    outputs=(_rt.Output("result", _s.Str()),),
+    inputs=(_rt.Param("n", _s.Float(), component="number"),),
+    outputs=(_rt.Output("result", _s.Str(), component="textbox"),),
     stream=True,
     python_name="fail_midstream",
 )

@@ -164,10 +164,10 @@ _COUNT: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/count",
     fn_index=0,
     inputs=(
-        _rt.Param("n", _s.Int()),
-        _rt.Param("delay", _s.Float()),
+        _rt.Param("n", _s.Int(), component="number"),
+        _rt.Param("delay", _s.Float(), component="number"),
     ),
-    outputs=(_rt.Output("counter", _s.Str()),),
+    outputs=(_rt.Output("counter", _s.Str(), component="textbox"),),
     stream=True,
     python_name="count",
 )
@@ -175,8 +175,8 @@ _COUNT: _rt.Endpoint[str | None] = _rt.Endpoint(
 _GROW_LIST: _rt.Endpoint[Any] = _rt.Endpoint(
     "/grow_list",
     fn_index=1,
-    inputs=(_rt.Param("n", _s.Int()),),
-    outputs=(_rt.Output("items", _s.Json()),),
+    inputs=(_rt.Param("n", _s.Int(), component="number"),),
+    outputs=(_rt.Output("items", _s.Json(), component="json"),),
     stream=True,
     python_name="grow_list",
 )
@@ -184,8 +184,8 @@ _GROW_LIST: _rt.Endpoint[Any] = _rt.Endpoint(
 _STREAM_CHAT: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
     "/stream_chat",
     fn_index=2,
-    inputs=(_rt.Param("message", _s.Str()),),
-    outputs=(_rt.Output("bot", _s.List(_MESSAGE_SHAPE)),),
+    inputs=(_rt.Param("message", _s.Str(), component="textbox"),),
+    outputs=(_rt.Output("bot", _s.List(_MESSAGE_SHAPE), component="chatbot"),),
     stream=True,
     python_name="stream_chat",
 )
@@ -193,10 +193,10 @@ _STREAM_CHAT: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
 _TWO_OUTPUTS: _rt.Endpoint[TwoOutputsResult] = _rt.Endpoint(
     "/two_outputs",
     fn_index=3,
-    inputs=(_rt.Param("n", _s.Int()),),
+    inputs=(_rt.Param("n", _s.Int(), component="number"),),
     outputs=(
-        _rt.Output("status", _s.Str()),
-        _rt.Output("index_", _s.Float()),
+        _rt.Output("status", _s.Str(), component="textbox"),
+        _rt.Output("index_", _s.Float(), component="number"),
     ),
     result=TwoOutputsResult,
     stream=True,

@@ -657,8 +657,8 @@ APP = _rt.AppSpec(
 _TEXTBOX: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/textbox",
     fn_index=0,
-    inputs=(_rt.Param("value", _s.Str()),),
-    outputs=(_rt.Output("text", _s.Str()),),
+    inputs=(_rt.Param("value", _s.Str(), component="textbox"),),
+    outputs=(_rt.Output("text", _s.Str(), component="textbox"),),
     stream=False,
     python_name="textbox",
 )
@@ -666,8 +666,8 @@ _TEXTBOX: _rt.Endpoint[str | None] = _rt.Endpoint(
 _TEXTAREA: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/textarea",
     fn_index=1,
-    inputs=(_rt.Param("value", _s.Str()),),
-    outputs=(_rt.Output("long_text", _s.Str()),),
+    inputs=(_rt.Param("value", _s.Str(), component="textbox"),),
+    outputs=(_rt.Output("long_text", _s.Str(), component="textbox"),),
     stream=False,
     python_name="textarea",
 )
@@ -675,8 +675,8 @@ _TEXTAREA: _rt.Endpoint[str | None] = _rt.Endpoint(
 _NUMBER_INT: _rt.Endpoint[int | None] = _rt.Endpoint(
     "/number_int",
     fn_index=2,
-    inputs=(_rt.Param("value", _s.Int()),),
-    outputs=(_rt.Output("whole_number", _s.Int()),),
+    inputs=(_rt.Param("value", _s.Int(), component="number"),),
+    outputs=(_rt.Output("whole_number", _s.Int(), component="number"),),
     stream=False,
     python_name="number_int",
 )
@@ -684,8 +684,8 @@ _NUMBER_INT: _rt.Endpoint[int | None] = _rt.Endpoint(
 _NUMBER_FLOAT: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/number_float",
     fn_index=3,
-    inputs=(_rt.Param("value", _s.Float()),),
-    outputs=(_rt.Output("real_number", _s.Float()),),
+    inputs=(_rt.Param("value", _s.Float(), component="number"),),
+    outputs=(_rt.Output("real_number", _s.Float(), component="number"),),
     stream=False,
     python_name="number_float",
 )
@@ -693,8 +693,8 @@ _NUMBER_FLOAT: _rt.Endpoint[float | None] = _rt.Endpoint(
 _SLIDER: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/slider",
     fn_index=4,
-    inputs=(_rt.Param("value", _s.Float(minimum=0, maximum=10)),),
-    outputs=(_rt.Output("level", _s.Float()),),
+    inputs=(_rt.Param("value", _s.Float(minimum=0, maximum=10), component="slider"),),
+    outputs=(_rt.Output("level", _s.Float(), component="slider"),),
     stream=False,
     python_name="slider",
 )
@@ -702,8 +702,8 @@ _SLIDER: _rt.Endpoint[float | None] = _rt.Endpoint(
 _CHECKBOX: _rt.Endpoint[bool | None] = _rt.Endpoint(
     "/checkbox",
     fn_index=5,
-    inputs=(_rt.Param("value", _s.Bool()),),
-    outputs=(_rt.Output("enabled", _s.Bool()),),
+    inputs=(_rt.Param("value", _s.Bool(), component="checkbox"),),
+    outputs=(_rt.Output("enabled", _s.Bool(), component="checkbox"),),
     stream=False,
     python_name="checkbox",
 )
@@ -711,8 +711,16 @@ _CHECKBOX: _rt.Endpoint[bool | None] = _rt.Endpoint(
 _CHECKBOX_GROUP: _rt.Endpoint[list[Literal["apple", "pear", "plum"] | str] | None] = _rt.Endpoint(
     "/checkbox_group",
     fn_index=6,
-    inputs=(_rt.Param("value", _s.List(_s.Choice(("apple", "pear", "plum")))),),
-    outputs=(_rt.Output("fruits", _s.List(_s.Choice(("apple", "pear", "plum")))),),
+    inputs=(
+        _rt.Param(
+            "value", _s.List(_s.Choice(("apple", "pear", "plum"))), component="checkboxgroup"
+        ),
+    ),
+    outputs=(
+        _rt.Output(
+            "fruits", _s.List(_s.Choice(("apple", "pear", "plum"))), component="checkboxgroup"
+        ),
+    ),
     stream=False,
     python_name="checkbox_group",
 )
@@ -720,8 +728,8 @@ _CHECKBOX_GROUP: _rt.Endpoint[list[Literal["apple", "pear", "plum"] | str] | Non
 _RADIO: _rt.Endpoint[Literal["red", "green", "blue"] | str | None] = _rt.Endpoint(
     "/radio",
     fn_index=7,
-    inputs=(_rt.Param("value", _s.Choice(("red", "green", "blue"))),),
-    outputs=(_rt.Output("color_name", _s.Choice(("red", "green", "blue"))),),
+    inputs=(_rt.Param("value", _s.Choice(("red", "green", "blue")), component="radio"),),
+    outputs=(_rt.Output("color_name", _s.Choice(("red", "green", "blue")), component="radio"),),
     stream=False,
     python_name="radio",
 )
@@ -729,8 +737,8 @@ _RADIO: _rt.Endpoint[Literal["red", "green", "blue"] | str | None] = _rt.Endpoin
 _RADIO_NUMBERS: _rt.Endpoint[Literal[1, 2] | float | None] = _rt.Endpoint(
     "/radio_numbers",
     fn_index=8,
-    inputs=(_rt.Param("value", _s.Choice((1, 2, 0.5))),),
-    outputs=(_rt.Output("amount", _s.Choice((1, 2, 0.5))),),
+    inputs=(_rt.Param("value", _s.Choice((1, 2, 0.5)), component="radio"),),
+    outputs=(_rt.Output("amount", _s.Choice((1, 2, 0.5)), component="radio"),),
     stream=False,
     python_name="radio_numbers",
 )
@@ -739,16 +747,16 @@ _DROPDOWNS: _rt.Endpoint[DropdownsResult] = _rt.Endpoint(
     "/dropdowns",
     fn_index=9,
     inputs=(
-        _rt.Param("single", _s.Choice(("small", "medium", "large"))),
-        _rt.Param("multi", _s.List(_s.Choice(("a", "b", "c")))),
-        _rt.Param("custom", _s.Choice(("cat", "dog"), custom=True)),
-        _rt.Param("pairs", _s.Choice(("lo", "hi"))),
+        _rt.Param("single", _s.Choice(("small", "medium", "large")), component="dropdown"),
+        _rt.Param("multi", _s.List(_s.Choice(("a", "b", "c"))), component="dropdown"),
+        _rt.Param("custom", _s.Choice(("cat", "dog"), custom=True), component="dropdown"),
+        _rt.Param("pairs", _s.Choice(("lo", "hi")), component="dropdown"),
     ),
     outputs=(
-        _rt.Output("size_out", _s.Choice(("small", "medium", "large"))),
-        _rt.Output("letters_out", _s.List(_s.Choice(("a", "b", "c")))),
-        _rt.Output("animal_out", _s.Choice(("cat", "dog"), custom=True)),
-        _rt.Output("level_name_out", _s.Choice(("lo", "hi"))),
+        _rt.Output("size_out", _s.Choice(("small", "medium", "large")), component="dropdown"),
+        _rt.Output("letters_out", _s.List(_s.Choice(("a", "b", "c"))), component="dropdown"),
+        _rt.Output("animal_out", _s.Choice(("cat", "dog"), custom=True), component="dropdown"),
+        _rt.Output("level_name_out", _s.Choice(("lo", "hi")), component="dropdown"),
     ),
     result=DropdownsResult,
     stream=False,
@@ -758,8 +766,8 @@ _DROPDOWNS: _rt.Endpoint[DropdownsResult] = _rt.Endpoint(
 _COLOR: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/color",
     fn_index=10,
-    inputs=(_rt.Param("value", _s.Str()),),
-    outputs=(_rt.Output("color", _s.Str()),),
+    inputs=(_rt.Param("value", _s.Str(), component="colorpicker"),),
+    outputs=(_rt.Output("color", _s.Str(), component="colorpicker"),),
     stream=False,
     python_name="color",
 )
@@ -767,8 +775,8 @@ _COLOR: _rt.Endpoint[str | None] = _rt.Endpoint(
 _DATETIME: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/datetime",
     fn_index=11,
-    inputs=(_rt.Param("value", _s.Str()),),
-    outputs=(_rt.Output("when", _s.Str()),),
+    inputs=(_rt.Param("value", _s.Str(), component="datetime"),),
+    outputs=(_rt.Output("when", _s.Str(), component="datetime"),),
     stream=False,
     python_name="datetime",
 )
@@ -776,8 +784,8 @@ _DATETIME: _rt.Endpoint[str | None] = _rt.Endpoint(
 _IMAGE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/image",
     fn_index=12,
-    inputs=(_rt.Param("value", _s.Optional(_s.File())),),
-    outputs=(_rt.Output("picture", _s.File()),),
+    inputs=(_rt.Param("value", _s.Optional(_s.File()), component="image"),),
+    outputs=(_rt.Output("picture", _s.File(), component="image"),),
     stream=False,
     python_name="image",
 )
@@ -785,8 +793,8 @@ _IMAGE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
 _IMAGE_EDITOR: _rt.Endpoint[EditorData | None] = _rt.Endpoint(
     "/image_editor",
     fn_index=13,
-    inputs=(_rt.Param("value", _EDITOR_DATA_INPUT_SHAPE),),
-    outputs=(_rt.Output("sketch", _EDITOR_DATA_SHAPE),),
+    inputs=(_rt.Param("value", _EDITOR_DATA_INPUT_SHAPE, component="imageeditor"),),
+    outputs=(_rt.Output("sketch", _EDITOR_DATA_SHAPE, component="imageeditor"),),
     stream=False,
     python_name="image_editor",
 )
@@ -795,11 +803,17 @@ _IMAGE_SLIDER: _rt.Endpoint[tuple[RemoteFile | None, RemoteFile | None] | None] 
     "/image_slider",
     fn_index=14,
     inputs=(
-        _rt.Param("value", _s.Optional(_s.Tuple(_s.Optional(_s.File()), _s.Optional(_s.File())))),
+        _rt.Param(
+            "value",
+            _s.Optional(_s.Tuple(_s.Optional(_s.File()), _s.Optional(_s.File()))),
+            component="imageslider",
+        ),
     ),
     outputs=(
         _rt.Output(
-            "before_after", _s.Optional(_s.Tuple(_s.Optional(_s.File()), _s.Optional(_s.File())))
+            "before_after",
+            _s.Optional(_s.Tuple(_s.Optional(_s.File()), _s.Optional(_s.File()))),
+            component="imageslider",
         ),
     ),
     stream=False,
@@ -809,8 +823,8 @@ _IMAGE_SLIDER: _rt.Endpoint[tuple[RemoteFile | None, RemoteFile | None] | None] 
 _SIMPLE_IMAGE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/simple_image",
     fn_index=15,
-    inputs=(_rt.Param("value", _s.Optional(_s.File())),),
-    outputs=(_rt.Output("simple_picture", _s.File()),),
+    inputs=(_rt.Param("value", _s.Optional(_s.File()), component="simpleimage"),),
+    outputs=(_rt.Output("simple_picture", _s.File(), component="simpleimage"),),
     stream=False,
     python_name="simple_image",
 )
@@ -818,8 +832,8 @@ _SIMPLE_IMAGE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
 _AUDIO: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/audio",
     fn_index=16,
-    inputs=(_rt.Param("value", _s.Optional(_s.File())),),
-    outputs=(_rt.Output("sound", _s.File()),),
+    inputs=(_rt.Param("value", _s.Optional(_s.File()), component="audio"),),
+    outputs=(_rt.Output("sound", _s.File(), component="audio"),),
     stream=False,
     python_name="audio",
 )
@@ -827,8 +841,8 @@ _AUDIO: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
 _VIDEO: _rt.Endpoint[VideoData | None] = _rt.Endpoint(
     "/video",
     fn_index=17,
-    inputs=(_rt.Param("value", _s.Optional(_VIDEO_DATA_INPUT_SHAPE)),),
-    outputs=(_rt.Output("clip", _VIDEO_DATA_SHAPE),),
+    inputs=(_rt.Param("value", _s.Optional(_VIDEO_DATA_INPUT_SHAPE), component="video"),),
+    outputs=(_rt.Output("clip", _VIDEO_DATA_SHAPE, component="video"),),
     stream=False,
     python_name="video",
 )
@@ -836,8 +850,8 @@ _VIDEO: _rt.Endpoint[VideoData | None] = _rt.Endpoint(
 _FILE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/file",
     fn_index=18,
-    inputs=(_rt.Param("value", _s.Optional(_s.File())),),
-    outputs=(_rt.Output("document", _s.File()),),
+    inputs=(_rt.Param("value", _s.Optional(_s.File()), component="file"),),
+    outputs=(_rt.Output("document", _s.File(), component="file"),),
     stream=False,
     python_name="file",
 )
@@ -845,8 +859,8 @@ _FILE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
 _FILES: _rt.Endpoint[list[RemoteFile] | None] = _rt.Endpoint(
     "/files",
     fn_index=19,
-    inputs=(_rt.Param("value", _s.Optional(_s.List(_s.File()))),),
-    outputs=(_rt.Output("documents", _s.List(_s.File())),),
+    inputs=(_rt.Param("value", _s.Optional(_s.List(_s.File())), component="file"),),
+    outputs=(_rt.Output("documents", _s.List(_s.File()), component="file"),),
     stream=False,
     python_name="files",
 )
@@ -854,8 +868,8 @@ _FILES: _rt.Endpoint[list[RemoteFile] | None] = _rt.Endpoint(
 _MODEL3D: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/model3d",
     fn_index=20,
-    inputs=(_rt.Param("value", _s.Optional(_s.File())),),
-    outputs=(_rt.Output("mesh", _s.File()),),
+    inputs=(_rt.Param("value", _s.Optional(_s.File()), component="model3d"),),
+    outputs=(_rt.Output("mesh", _s.File(), component="model3d"),),
     stream=False,
     python_name="model3d",
 )
@@ -867,9 +881,16 @@ _GALLERY: _rt.Endpoint[list[GalleryImage | GalleryVideo] | None] = _rt.Endpoint(
         _rt.Param(
             "value",
             _s.Optional(_s.List(_s.Union(_GALLERY_IMAGE_INPUT_SHAPE, _GALLERY_VIDEO_INPUT_SHAPE))),
+            component="gallery",
         ),
     ),
-    outputs=(_rt.Output("album", _s.List(_s.Union(_GALLERY_IMAGE_SHAPE, _GALLERY_VIDEO_SHAPE))),),
+    outputs=(
+        _rt.Output(
+            "album",
+            _s.List(_s.Union(_GALLERY_IMAGE_SHAPE, _GALLERY_VIDEO_SHAPE)),
+            component="gallery",
+        ),
+    ),
     stream=False,
     python_name="gallery",
 )
@@ -877,8 +898,8 @@ _GALLERY: _rt.Endpoint[list[GalleryImage | GalleryVideo] | None] = _rt.Endpoint(
 _ANNOTATED_IMAGE: _rt.Endpoint[AnnotatedImageData | None] = _rt.Endpoint(
     "/annotated_image",
     fn_index=22,
-    inputs=(_rt.Param("size", _s.Int()),),
-    outputs=(_rt.Output("annotated", _ANNOTATED_IMAGE_DATA_SHAPE),),
+    inputs=(_rt.Param("size", _s.Int(), component="number"),),
+    outputs=(_rt.Output("annotated", _ANNOTATED_IMAGE_DATA_SHAPE, component="annotatedimage"),),
     stream=False,
     python_name="annotated_image",
 )
@@ -886,8 +907,8 @@ _ANNOTATED_IMAGE: _rt.Endpoint[AnnotatedImageData | None] = _rt.Endpoint(
 _CHATBOT: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
     "/chatbot",
     fn_index=23,
-    inputs=(_rt.Param("value", _s.List(_MESSAGE_INPUT_SHAPE)),),
-    outputs=(_rt.Output("history", _s.List(_MESSAGE_SHAPE)),),
+    inputs=(_rt.Param("value", _s.List(_MESSAGE_INPUT_SHAPE), component="chatbot"),),
+    outputs=(_rt.Output("history", _s.List(_MESSAGE_SHAPE), component="chatbot"),),
     stream=False,
     python_name="chatbot",
 )
@@ -895,8 +916,8 @@ _CHATBOT: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
 _CHAT_RICH: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
     "/chat_rich",
     fn_index=24,
-    inputs=(_rt.Param("message", _s.Str()),),
-    outputs=(_rt.Output("rich_history", _s.List(_MESSAGE_SHAPE)),),
+    inputs=(_rt.Param("message", _s.Str(), component="textbox"),),
+    outputs=(_rt.Output("rich_history", _s.List(_MESSAGE_SHAPE), component="chatbot"),),
     stream=False,
     python_name="chat_rich",
 )
@@ -904,8 +925,8 @@ _CHAT_RICH: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
 _MULTIMODAL: _rt.Endpoint[MultimodalData | None] = _rt.Endpoint(
     "/multimodal",
     fn_index=25,
-    inputs=(_rt.Param("value", _MULTIMODAL_DATA_INPUT_SHAPE),),
-    outputs=(_rt.Output("prompt", _MULTIMODAL_DATA_SHAPE),),
+    inputs=(_rt.Param("value", _MULTIMODAL_DATA_INPUT_SHAPE, component="multimodaltextbox"),),
+    outputs=(_rt.Output("prompt", _MULTIMODAL_DATA_SHAPE, component="multimodaltextbox"),),
     stream=False,
     python_name="multimodal",
 )
@@ -913,8 +934,8 @@ _MULTIMODAL: _rt.Endpoint[MultimodalData | None] = _rt.Endpoint(
 _JSON: _rt.Endpoint[Any] = _rt.Endpoint(
     "/json",
     fn_index=26,
-    inputs=(_rt.Param("value", _s.Json()),),
-    outputs=(_rt.Output("data", _s.Json()),),
+    inputs=(_rt.Param("value", _s.Json(), component="json"),),
+    outputs=(_rt.Output("data", _s.Json(), component="json"),),
     stream=False,
     python_name="json",
 )
@@ -922,8 +943,8 @@ _JSON: _rt.Endpoint[Any] = _rt.Endpoint(
 _DATAFRAME: _rt.Endpoint[DataframeData | None] = _rt.Endpoint(
     "/dataframe",
     fn_index=27,
-    inputs=(_rt.Param("value", _DATAFRAME_DATA_INPUT_SHAPE),),
-    outputs=(_rt.Output("table", _DATAFRAME_DATA_SHAPE),),
+    inputs=(_rt.Param("value", _DATAFRAME_DATA_INPUT_SHAPE, component="dataframe"),),
+    outputs=(_rt.Output("table", _DATAFRAME_DATA_SHAPE, component="dataframe"),),
     stream=False,
     python_name="dataframe",
 )
@@ -931,8 +952,8 @@ _DATAFRAME: _rt.Endpoint[DataframeData | None] = _rt.Endpoint(
 _LABEL: _rt.Endpoint[LabelData | None] = _rt.Endpoint(
     "/label",
     fn_index=28,
-    inputs=(_rt.Param("text", _s.Str()),),
-    outputs=(_rt.Output("class_", _LABEL_DATA_SHAPE),),
+    inputs=(_rt.Param("text", _s.Str(), component="textbox"),),
+    outputs=(_rt.Output("class_", _LABEL_DATA_SHAPE, component="label"),),
     stream=False,
     python_name="label",
 )
@@ -940,8 +961,10 @@ _LABEL: _rt.Endpoint[LabelData | None] = _rt.Endpoint(
 _HIGHLIGHTED_TEXT: _rt.Endpoint[list[HighlightedToken] | None] = _rt.Endpoint(
     "/highlighted_text",
     fn_index=29,
-    inputs=(_rt.Param("tokens", _s.List(_HIGHLIGHTED_TOKEN_INPUT_SHAPE)),),
-    outputs=(_rt.Output("spans", _s.List(_HIGHLIGHTED_TOKEN_SHAPE)),),
+    inputs=(
+        _rt.Param("tokens", _s.List(_HIGHLIGHTED_TOKEN_INPUT_SHAPE), component="highlightedtext"),
+    ),
+    outputs=(_rt.Output("spans", _s.List(_HIGHLIGHTED_TOKEN_SHAPE), component="highlightedtext"),),
     stream=False,
     python_name="highlighted_text",
 )
@@ -949,8 +972,8 @@ _HIGHLIGHTED_TEXT: _rt.Endpoint[list[HighlightedToken] | None] = _rt.Endpoint(
 _CODE: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/code",
     fn_index=30,
-    inputs=(_rt.Param("value", _s.Str()),),
-    outputs=(_rt.Output("snippet", _s.Str()),),
+    inputs=(_rt.Param("value", _s.Str(), component="code"),),
+    outputs=(_rt.Output("snippet", _s.Str(), component="code"),),
     stream=False,
     python_name="code",
 )
@@ -958,8 +981,8 @@ _CODE: _rt.Endpoint[str | None] = _rt.Endpoint(
 _HTML: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/html",
     fn_index=31,
-    inputs=(_rt.Param("value", _s.Str()),),
-    outputs=(_rt.Output("markup", _s.Str()),),
+    inputs=(_rt.Param("value", _s.Str(), component="html"),),
+    outputs=(_rt.Output("markup", _s.Str(), component="html"),),
     stream=False,
     python_name="html",
 )
@@ -967,8 +990,8 @@ _HTML: _rt.Endpoint[str | None] = _rt.Endpoint(
 _MARKDOWN: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/markdown",
     fn_index=32,
-    inputs=(_rt.Param("value", _s.Str()),),
-    outputs=(_rt.Output("notes", _s.Str()),),
+    inputs=(_rt.Param("value", _s.Str(), component="markdown"),),
+    outputs=(_rt.Output("notes", _s.Str(), component="markdown"),),
     stream=False,
     python_name="markdown",
 )
@@ -976,12 +999,12 @@ _MARKDOWN: _rt.Endpoint[str | None] = _rt.Endpoint(
 _PLOTS: _rt.Endpoint[PlotsResult] = _rt.Endpoint(
     "/plots",
     fn_index=33,
-    inputs=(_rt.Param("n", _s.Int()),),
+    inputs=(_rt.Param("n", _s.Int(), component="number"),),
     outputs=(
-        _rt.Output("figure", _PLOT_DATA_SHAPE),
-        _rt.Output("line", _NATIVE_PLOT_DATA_SHAPE),
-        _rt.Output("bars", _NATIVE_PLOT_DATA_SHAPE),
-        _rt.Output("scatter", _NATIVE_PLOT_DATA_SHAPE),
+        _rt.Output("figure", _PLOT_DATA_SHAPE, component="plot"),
+        _rt.Output("line", _NATIVE_PLOT_DATA_SHAPE, component="nativeplot"),
+        _rt.Output("bars", _NATIVE_PLOT_DATA_SHAPE, component="nativeplot"),
+        _rt.Output("scatter", _NATIVE_PLOT_DATA_SHAPE, component="nativeplot"),
     ),
     result=PlotsResult,
     stream=False,
@@ -991,8 +1014,8 @@ _PLOTS: _rt.Endpoint[PlotsResult] = _rt.Endpoint(
 _DOWNLOAD_BUTTON: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/download_button",
     fn_index=34,
-    inputs=(_rt.Param("name", _s.Str()),),
-    outputs=(_rt.Output("download", _s.File()),),
+    inputs=(_rt.Param("name", _s.Str(), component="textbox"),),
+    outputs=(_rt.Output("download", _s.File(), component="downloadbutton"),),
     stream=False,
     python_name="download_button",
 )
@@ -1000,8 +1023,8 @@ _DOWNLOAD_BUTTON: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
 _UPLOAD_BUTTON: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/upload_button",
     fn_index=35,
-    inputs=(_rt.Param("value", _s.Optional(_s.File())),),
-    outputs=(_rt.Output("uploaded", _s.File()),),
+    inputs=(_rt.Param("value", _s.Optional(_s.File()), component="uploadbutton"),),
+    outputs=(_rt.Output("uploaded", _s.File(), component="file"),),
     stream=False,
     python_name="upload_button",
 )
@@ -1010,11 +1033,11 @@ _COUNT: _rt.Endpoint[int | None] = _rt.Endpoint(
     "/count",
     fn_index=36,
     inputs=(
-        _rt.Param("step", _s.Float()),
+        _rt.Param("step", _s.Float(), component="number"),
         _rt.STATE,
     ),
     outputs=(
-        _rt.Output("total", _s.Int()),
+        _rt.Output("total", _s.Int(), component="number"),
         _rt.STATE,
     ),
     stream=False,
@@ -1026,16 +1049,20 @@ _NOTHING: _rt.Endpoint[NothingResult] = _rt.Endpoint(
     fn_index=37,
     inputs=(),
     outputs=(
-        _rt.Output("no_text", _s.Str()),
-        _rt.Output("no_number", _s.Float()),
-        _rt.Output("no_flag", _s.Bool()),
-        _rt.Output("no_choice", _s.Choice(("x", "y"))),
-        _rt.Output("no_image", _s.File()),
-        _rt.Output("no_file", _s.File()),
-        _rt.Output("no_album", _s.List(_s.Union(_GALLERY_IMAGE_SHAPE, _GALLERY_VIDEO_SHAPE))),
-        _rt.Output("no_chat", _s.List(_MESSAGE_SHAPE)),
-        _rt.Output("no_label", _LABEL_DATA_SHAPE),
-        _rt.Output("no_table", _DATAFRAME_DATA_SHAPE),
+        _rt.Output("no_text", _s.Str(), component="textbox"),
+        _rt.Output("no_number", _s.Float(), component="number"),
+        _rt.Output("no_flag", _s.Bool(), component="checkbox"),
+        _rt.Output("no_choice", _s.Choice(("x", "y")), component="dropdown"),
+        _rt.Output("no_image", _s.File(), component="image"),
+        _rt.Output("no_file", _s.File(), component="file"),
+        _rt.Output(
+            "no_album",
+            _s.List(_s.Union(_GALLERY_IMAGE_SHAPE, _GALLERY_VIDEO_SHAPE)),
+            component="gallery",
+        ),
+        _rt.Output("no_chat", _s.List(_MESSAGE_SHAPE), component="chatbot"),
+        _rt.Output("no_label", _LABEL_DATA_SHAPE, component="label"),
+        _rt.Output("no_table", _DATAFRAME_DATA_SHAPE, component="dataframe"),
     ),
     result=NothingResult,
     stream=False,
@@ -1047,8 +1074,8 @@ _UPDATES: _rt.Endpoint[UpdatesResult] = _rt.Endpoint(
     fn_index=38,
     inputs=(),
     outputs=(
-        _rt.Output("updated_text", _s.Str()),
-        _rt.Output("hidden_number", _s.Float()),
+        _rt.Output("updated_text", _s.Str(), component="textbox"),
+        _rt.Output("hidden_number", _s.Float(), component="number"),
     ),
     result=UpdatesResult,
     stream=False,
@@ -1058,8 +1085,10 @@ _UPDATES: _rt.Endpoint[UpdatesResult] = _rt.Endpoint(
 _OFF_THE_LIST: _rt.Endpoint[Literal["small", "medium", "large"] | str | None] = _rt.Endpoint(
     "/off_the_list",
     fn_index=39,
-    inputs=(_rt.Param("arg", _s.Str()),),
-    outputs=(_rt.Output("extra_size", _s.Choice(("small", "medium", "large"))),),
+    inputs=(_rt.Param("arg", _s.Str(), component="textbox"),),
+    outputs=(
+        _rt.Output("extra_size", _s.Choice(("small", "medium", "large")), component="dropdown"),
+    ),
     stream=False,
     python_name="off_the_list",
 )
@@ -1068,7 +1097,7 @@ _TICK: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/tick",
     fn_index=40,
     inputs=(),
-    outputs=(_rt.Output("ticks", _s.Float()),),
+    outputs=(_rt.Output("ticks", _s.Float(), component="number"),),
     stream=False,
     python_name="tick",
 )

@@ -122,10 +122,10 @@ _TONE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/tone",
     fn_index=0,
     inputs=(
-        _rt.Param("freq", _s.Float()),
-        _rt.Param("seconds", _s.Float(minimum=0.1, maximum=2)),
+        _rt.Param("freq", _s.Float(), component="number"),
+        _rt.Param("seconds", _s.Float(minimum=0.1, maximum=2), component="slider"),
     ),
-    outputs=(_rt.Output("tone", _s.File()),),
+    outputs=(_rt.Output("tone", _s.File(), component="audio"),),
     stream=False,
     python_name="tone",
 )
@@ -133,8 +133,8 @@ _TONE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
 _AUDIO_INFO: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/audio_info",
     fn_index=1,
-    inputs=(_rt.Param("path", _s.Optional(_s.File())),),
-    outputs=(_rt.Output("info", _s.Str()),),
+    inputs=(_rt.Param("path", _s.Optional(_s.File()), component="audio"),),
+    outputs=(_rt.Output("info", _s.Str(), component="textbox"),),
     stream=False,
     python_name="audio_info",
 )
@@ -142,8 +142,8 @@ _AUDIO_INFO: _rt.Endpoint[str | None] = _rt.Endpoint(
 _REVERSE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/reverse",
     fn_index=2,
-    inputs=(_rt.Param("audio", _s.Optional(_s.File())),),
-    outputs=(_rt.Output("reversed_", _s.File()),),
+    inputs=(_rt.Param("audio", _s.Optional(_s.File()), component="audio"),),
+    outputs=(_rt.Output("reversed_", _s.File(), component="audio"),),
     stream=False,
     python_name="reverse",
 )
@@ -151,8 +151,8 @@ _REVERSE: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
 _VIDEO: _rt.Endpoint[VideoData | None] = _rt.Endpoint(
     "/video",
     fn_index=3,
-    inputs=(_rt.Param("path", _s.Optional(_VIDEO_DATA_INPUT_SHAPE)),),
-    outputs=(_rt.Output("video_out", _VIDEO_DATA_SHAPE),),
+    inputs=(_rt.Param("path", _s.Optional(_VIDEO_DATA_INPUT_SHAPE), component="video"),),
+    outputs=(_rt.Output("video_out", _VIDEO_DATA_SHAPE, component="video"),),
     stream=False,
     python_name="video",
 )

@@ -80,8 +80,8 @@ APP = _rt.AppSpec(
 _WHOAMI: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/whoami",
     fn_index=0,
-    inputs=(_rt.Param("text", _s.Str()),),
-    outputs=(_rt.Output("output", _s.Str()),),
+    inputs=(_rt.Param("text", _s.Str(), component="textbox"),),
+    outputs=(_rt.Output("output", _s.Str(), component="textbox"),),
     stream=False,
     python_name="whoami",
 )

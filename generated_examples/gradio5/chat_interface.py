@@ -81,13 +81,13 @@ _CHAT: _rt.Endpoint[Any] = _rt.Endpoint(
     "/chat",
     fn_index=6,
     inputs=(
-        _rt.Param("message", _s.Str()),
+        _rt.Param("message", _s.Str(), component="textbox"),
         _rt.STATE,
-        _rt.Param("system_prompt", _s.Str()),
-        _rt.Param("temperature", _s.Float(minimum=0, maximum=1)),
+        _rt.Param("system_prompt", _s.Str(), component="textbox"),
+        _rt.Param("temperature", _s.Float(minimum=0, maximum=1), component="slider"),
     ),
     outputs=(
-        _rt.Output("response", _s.Json()),
+        _rt.Output("response", _s.Json(), component="json"),
         _rt.STATE,
     ),
     stream=True,

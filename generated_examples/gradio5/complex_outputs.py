@@ -297,12 +297,12 @@ APP = _rt.AppSpec(
 _ANALYZE: _rt.Endpoint[AnalyzeResult] = _rt.Endpoint(
     "/analyze",
     fn_index=0,
-    inputs=(_rt.Param("text", _s.Str()),),
+    inputs=(_rt.Param("text", _s.Str(), component="textbox"),),
     outputs=(
-        _rt.Output("highlighted", _s.List(_HIGHLIGHTED_TOKEN_SHAPE)),
-        _rt.Output("sentiment", _LABEL_DATA_SHAPE),
-        _rt.Output("stats", _s.Json()),
-        _rt.Output("table", _DATAFRAME_DATA_SHAPE),
+        _rt.Output("highlighted", _s.List(_HIGHLIGHTED_TOKEN_SHAPE), component="highlightedtext"),
+        _rt.Output("sentiment", _LABEL_DATA_SHAPE, component="label"),
+        _rt.Output("stats", _s.Json(), component="json"),
+        _rt.Output("table", _DATAFRAME_DATA_SHAPE, component="dataframe"),
     ),
     result=AnalyzeResult,
     stream=False,
@@ -312,8 +312,8 @@ _ANALYZE: _rt.Endpoint[AnalyzeResult] = _rt.Endpoint(
 _CHAT_ONCE: _rt.Endpoint[list[Message] | None] = _rt.Endpoint(
     "/chat_once",
     fn_index=1,
-    inputs=(_rt.Param("message", _s.Str()),),
-    outputs=(_rt.Output("conversation", _s.List(_MESSAGE_SHAPE)),),
+    inputs=(_rt.Param("message", _s.Str(), component="textbox"),),
+    outputs=(_rt.Output("conversation", _s.List(_MESSAGE_SHAPE), component="chatbot"),),
     stream=False,
     python_name="chat_once",
 )
@@ -322,13 +322,13 @@ _SHIFT: _rt.Endpoint[ShiftResult] = _rt.Endpoint(
     "/shift",
     fn_index=2,
     inputs=(
-        _rt.Param("color", _s.Str()),
-        _rt.Param("when", _s.Str()),
-        _rt.Param("days", _s.Float()),
+        _rt.Param("color", _s.Str(), component="colorpicker"),
+        _rt.Param("when", _s.Str(), component="datetime"),
+        _rt.Param("days", _s.Float(), component="number"),
     ),
     outputs=(
-        _rt.Output("upper_color", _s.Str()),
-        _rt.Output("later", _s.Str()),
+        _rt.Output("upper_color", _s.Str(), component="colorpicker"),
+        _rt.Output("later", _s.Str(), component="datetime"),
     ),
     result=ShiftResult,
     stream=False,
@@ -338,8 +338,8 @@ _SHIFT: _rt.Endpoint[ShiftResult] = _rt.Endpoint(
 _TABLE_SUM: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/table_sum",
     fn_index=3,
-    inputs=(_rt.Param("df", _DATAFRAME_DATA_INPUT_SHAPE),),
-    outputs=(_rt.Output("total", _s.Float()),),
+    inputs=(_rt.Param("df", _DATAFRAME_DATA_INPUT_SHAPE, component="dataframe"),),
+    outputs=(_rt.Output("total", _s.Float(), component="number"),),
     stream=False,
     python_name="table_sum",
 )
@@ -347,8 +347,8 @@ _TABLE_SUM: _rt.Endpoint[float | None] = _rt.Endpoint(
 _JSON_PATH: _rt.Endpoint[Any] = _rt.Endpoint(
     "/json_path",
     fn_index=4,
-    inputs=(_rt.Param("name", _s.Str()),),
-    outputs=(_rt.Output("record", _s.Json()),),
+    inputs=(_rt.Param("name", _s.Str(), component="textbox"),),
+    outputs=(_rt.Output("record", _s.Json(), component="json"),),
     stream=False,
     python_name="json_path",
 )

@@ -126,10 +126,10 @@ APP = _rt.AppSpec(
 _FILE_STATS: _rt.Endpoint[FileStatsResult] = _rt.Endpoint(
     "/file_stats",
     fn_index=0,
-    inputs=(_rt.Param("path", _s.Optional(_s.File())),),
+    inputs=(_rt.Param("path", _s.Optional(_s.File()), component="file"),),
     outputs=(
-        _rt.Output("stats", _s.Str()),
-        _rt.Output("stats_file", _s.File()),
+        _rt.Output("stats", _s.Str(), component="textbox"),
+        _rt.Output("stats_file", _s.File(), component="file"),
     ),
     result=FileStatsResult,
     stream=False,
@@ -139,8 +139,8 @@ _FILE_STATS: _rt.Endpoint[FileStatsResult] = _rt.Endpoint(
 _BUNDLE: _rt.Endpoint[list[RemoteFile] | None] = _rt.Endpoint(
     "/bundle",
     fn_index=1,
-    inputs=(_rt.Param("paths", _s.Optional(_s.List(_s.File()))),),
-    outputs=(_rt.Output("reversed_files", _s.List(_s.File())),),
+    inputs=(_rt.Param("paths", _s.Optional(_s.List(_s.File())), component="file"),),
+    outputs=(_rt.Output("reversed_files", _s.List(_s.File()), component="file"),),
     stream=False,
     python_name="bundle",
 )
@@ -148,9 +148,13 @@ _BUNDLE: _rt.Endpoint[list[RemoteFile] | None] = _rt.Endpoint(
 _GALLERY: _rt.Endpoint[list[GalleryImage | GalleryVideo] | None] = _rt.Endpoint(
     "/gallery",
     fn_index=2,
-    inputs=(_rt.Param("n", _s.Int()),),
+    inputs=(_rt.Param("n", _s.Int(), component="number"),),
     outputs=(
-        _rt.Output("swatches", _s.List(_s.Union(_GALLERY_IMAGE_SHAPE, _GALLERY_VIDEO_SHAPE))),
+        _rt.Output(
+            "swatches",
+            _s.List(_s.Union(_GALLERY_IMAGE_SHAPE, _GALLERY_VIDEO_SHAPE)),
+            component="gallery",
+        ),
     ),
     stream=False,
     python_name="gallery",
@@ -159,8 +163,8 @@ _GALLERY: _rt.Endpoint[list[GalleryImage | GalleryVideo] | None] = _rt.Endpoint(
 _MESH: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/mesh",
     fn_index=3,
-    inputs=(_rt.Param("size", _s.Float()),),
-    outputs=(_rt.Output("mesh", _s.File()),),
+    inputs=(_rt.Param("size", _s.Float(), component="number"),),
+    outputs=(_rt.Output("mesh", _s.File(), component="model3d"),),
     stream=False,
     python_name="mesh",
 )

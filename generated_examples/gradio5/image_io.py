@@ -86,8 +86,8 @@ APP = _rt.AppSpec(
 _FLIP: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/flip",
     fn_index=0,
-    inputs=(_rt.Param("path", _s.Optional(_s.File())),),
-    outputs=(_rt.Output("flipped", _s.File()),),
+    inputs=(_rt.Param("path", _s.Optional(_s.File()), component="image"),),
+    outputs=(_rt.Output("flipped", _s.File(), component="image"),),
     stream=False,
     python_name="flip",
 )
@@ -95,8 +95,8 @@ _FLIP: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
 _INVERT: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/invert",
     fn_index=1,
-    inputs=(_rt.Param("arr", _s.Optional(_s.File())),),
-    outputs=(_rt.Output("inverted", _s.File()),),
+    inputs=(_rt.Param("arr", _s.Optional(_s.File()), component="image"),),
+    outputs=(_rt.Output("inverted", _s.File(), component="image"),),
     stream=False,
     python_name="invert",
 )
@@ -104,8 +104,8 @@ _INVERT: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
 _GRAY: _rt.Endpoint[RemoteFile | None] = _rt.Endpoint(
     "/gray",
     fn_index=2,
-    inputs=(_rt.Param("img", _s.Optional(_s.File())),),
-    outputs=(_rt.Output("gray", _s.File()),),
+    inputs=(_rt.Param("img", _s.Optional(_s.File()), component="image"),),
+    outputs=(_rt.Output("gray", _s.File(), component="image"),),
     stream=False,
     python_name="gray",
 )

@@ -82,8 +82,8 @@ APP = _rt.AppSpec(
 _ECHO: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/echo",
     fn_index=0,
-    inputs=(_rt.Param("text", _s.Str()),),
-    outputs=(_rt.Output("output", _s.Str()),),
+    inputs=(_rt.Param("text", _s.Str(), component="textbox"),),
+    outputs=(_rt.Output("output", _s.Str(), component="textbox"),),
     stream=False,
     python_name="echo",
 )
@@ -92,11 +92,11 @@ _CONCAT: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/concat",
     fn_index=1,
     inputs=(
-        _rt.Param("a", _s.Str()),
-        _rt.Param("b", _s.Str()),
-        _rt.Param("sep", _s.Str()),
+        _rt.Param("a", _s.Str(), component="textbox"),
+        _rt.Param("b", _s.Str(), component="textbox"),
+        _rt.Param("sep", _s.Str(), component="textbox"),
     ),
-    outputs=(_rt.Output("joined", _s.Str()),),
+    outputs=(_rt.Output("joined", _s.Str(), component="textbox"),),
     stream=False,
     python_name="concat",
 )

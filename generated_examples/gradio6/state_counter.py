@@ -83,12 +83,12 @@ _INCREMENT: _rt.Endpoint[float | None] = _rt.Endpoint(
     "/increment",
     fn_index=0,
     inputs=(
-        _rt.Param("step", _s.Float()),
+        _rt.Param("step", _s.Float(), component="number"),
         _rt.STATE,
         _rt.STATE,
     ),
     outputs=(
-        _rt.Output("count", _s.Float()),
+        _rt.Output("count", _s.Float(), component="number"),
         _rt.STATE,
         _rt.STATE,
     ),
@@ -100,7 +100,7 @@ _HISTORY: _rt.Endpoint[str | None] = _rt.Endpoint(
     "/history",
     fn_index=1,
     inputs=(_rt.STATE,),
-    outputs=(_rt.Output("history", _s.Str()),),
+    outputs=(_rt.Output("history", _s.Str(), component="textbox"),),
     stream=False,
     python_name="history",
 )
