@@ -84,7 +84,8 @@ class JobDownloads:
     call may return the same URL with other content (an app that rewrites a file it serves).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, endpoint: str | None = None) -> None:
+        self.endpoint = endpoint  # the job's endpoint, which a failed download names
         self._copies: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -173,6 +174,7 @@ class DownloadBatch:
                 max_size=self.max_size,
                 other_origins=self.other_origins,
                 timeout=self.timeout,
+                endpoint=self.job.endpoint if self.job is not None else None,
             )
             earlier = self.job.copy_of(f.url) if self.job is not None else None
             if earlier is not None:

@@ -217,6 +217,7 @@ class RemoteFile(os.PathLike[str]):
         self._max_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE
         self._other_origins = False
         self._timeout: float | None = _DEFAULT_TIMEOUT
+        self._endpoint: str | None = None
 
     def _bind(
         self,
@@ -228,9 +229,10 @@ class RemoteFile(os.PathLike[str]):
         max_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
         other_origins: bool = False,
         timeout: float | None = _DEFAULT_TIMEOUT,
+        endpoint: str | None = None,
     ) -> None:
         """Remember how to fetch this file later, under the client's rules of the moment (called
-        by ``DownloadBatch``)."""
+        by ``DownloadBatch``), and the endpoint whose result it is, which its errors name."""
         self._http = http
         self._directory = directory
         self._progress = progress
@@ -238,6 +240,7 @@ class RemoteFile(os.PathLike[str]):
         self._max_size = max_size
         self._other_origins = other_origins
         self._timeout = timeout
+        self._endpoint = endpoint
 
     @property
     def name(self) -> str:
@@ -359,9 +362,20 @@ class RemoteFile(os.PathLike[str]):
         async with own:
             yield own
 
+    @contextmanager
+    def _naming_endpoint(self) -> Iterator[None]:
+        """A failed download names the endpoint whose result the file is, as every error of a
+        call does (``/echo: downloading 'a.png': HTTP 404 ...``)."""
+        try:
+            yield
+        except GradioError as e:
+            if e.endpoint is None:
+                e.endpoint = self._endpoint
+            raise
+
     def download(self, directory: str | os.PathLike[str] | None = None) -> Path:
         """Fetch the file now (if not already here) and return its local path."""
-        with scope(self._timeout), self._lock:
+        with self._naming_endpoint(), scope(self._timeout), self._lock:
             existing = self._reuse(directory)
             if existing is not None:
                 return existing
@@ -375,7 +389,7 @@ class RemoteFile(os.PathLike[str]):
         http = self._http
         if isinstance(http, httpx.Client) and not http.is_closed:
             return await asyncio.to_thread(self.download, directory)
-        with scope(self._timeout):
+        with self._naming_endpoint(), scope(self._timeout):
             existing = self._reuse(directory)
             if existing is not None:
                 return existing
@@ -397,6 +411,7 @@ class RemoteFile(os.PathLike[str]):
         self._max_size = DEFAULT_MAX_DOWNLOAD_SIZE
         self._other_origins = False
         self._timeout = _DEFAULT_TIMEOUT
+        self._endpoint = None
         for key, value in state.items():
             setattr(self, key, value)
         self._lock = threading.Lock()
