@@ -8,6 +8,7 @@ from . import shapes
 from ._client import AsyncClient, Client
 from ._default_client import DefaultClient
 from ._errors import (
+    AppChange,
     AppChangedError,
     AppError,
     AuthenticationError,
@@ -80,6 +81,7 @@ __all__ = [
     "JobCancelledError",
     "AuthenticationError",
     "QueueFullError",
+    "AppChange",
     "AppChangedError",
     "SpaceError",
     "SpaceNotFoundError",

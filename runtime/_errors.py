@@ -28,9 +28,10 @@ Errors carry what a user needs to act on them (the endpoint, the server's messag
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 __all__ = [
+    "AppChange",
     "GradioError",
     "InputError",
     "FileTooLargeError",
@@ -182,8 +183,34 @@ class QueueFullError(GradioError):
         self.status_code = status_code
 
 
+class AppChange(NamedTuple):
+    """One difference between the running app and an SDK endpoint: ``kind`` is named as in
+    ``gradio-codegen diff`` (``endpoint_removed``, ``input_added``, ``choice_removed``, ...)."""
+
+    endpoint: str
+    kind: str
+    detail: str
+
+
 class AppChangedError(GradioError):
-    """The running app no longer matches what the SDK was generated from; regenerate the SDK."""
+    """The running app no longer matches what the SDK was generated from; regenerate the SDK.
+
+    ``changes`` lists what differs, as far as the runtime can tell from the app's ``/config``
+    (empty when it could only see that something did); ``regenerate`` is the command that
+    regenerates the SDK, when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        endpoint: str | None = None,
+        changes: tuple[AppChange, ...] = (),
+        regenerate: str | None = None,
+    ) -> None:
+        super().__init__(message, endpoint=endpoint)
+        self.changes = changes
+        self.regenerate = regenerate
 
 
 class SpaceError(GradioError):

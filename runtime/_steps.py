@@ -51,12 +51,17 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Call(Generic[T]):
-    """A call the queue accepted: what decoding its results and cancelling it need."""
+    """A call the queue accepted: what decoding its results and cancelling it need.
+
+    ``by_name``: joined through ``{P}/call/{api_name}``, whose streamed outputs come as full
+    values, never as edits of the previous ones.
+    """
 
     endpoint: Endpoint[T]
     plan: Plan
     event_id: str
     session_hash: str
+    by_name: bool = False
 
 
 # What each request is for, as error messages say it ("timed out joining the queue").
@@ -109,13 +114,14 @@ def lay_out(plan: Plan, encoded: list[Any]) -> list[Any]:
     return [None if isinstance(slot, StateSlot) else next(values) for slot in plan.inputs]
 
 
-def join_body(plan: Plan, data: object, session_hash: str) -> bytes:
+def join_body(plan: Plan | None, data: object, session_hash: str) -> bytes:
+    """The body of a join by ``fn_index``, or (``plan`` None) of a call by name."""
+    body: dict[str, object] = {"data": data}
+    if plan is not None:
+        body["fn_index"] = plan.fn_index
+    body["session_hash"] = session_hash
     try:
-        return json.dumps(
-            {"data": data, "fn_index": plan.fn_index, "session_hash": session_hash},
-            allow_nan=False,
-            ensure_ascii=False,
-        ).encode()
+        return json.dumps(body, allow_nan=False, ensure_ascii=False).encode()
     except (TypeError, ValueError) as e:
         raise InputError(f"an argument cannot be sent as JSON: {e}") from None
 

@@ -13,7 +13,15 @@ from typing import Any
 from .._errors import AppChangedError, ProtocolError
 from .._spec import STATE, Endpoint, Output, Param, StateSlot
 
-__all__ = ["Plan", "ProtocolFlags", "protocol_flags", "plan_from_config", "describe_change"]
+__all__ = [
+    "Plan",
+    "ProtocolFlags",
+    "protocol_flags",
+    "plan_from_config",
+    "describe_change",
+    "find_dependency",
+    "public_names",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +85,7 @@ def find_dependency(config: dict[str, Any], api_name: str) -> tuple[int, dict[st
     return None
 
 
-def _public_names(config: dict[str, Any]) -> list[str]:
+def public_names(config: dict[str, Any]) -> list[str]:
     names = []
     for dep in _dependencies(config):
         name = dep.get("api_name")
@@ -134,7 +142,7 @@ def plan_from_config(config: dict[str, Any], endpoint: Endpoint[Any]) -> Plan:
 
 
 def _missing(config: dict[str, Any], api_name: str) -> str:
-    names = _public_names(config)
+    names = public_names(config)
     shown = ", ".join(names[:15]) + (", ..." if len(names) > 15 else "")
     return f"the app has no endpoint {api_name} any more (it has: {shown or 'none'}); regenerate the SDK"
 
