@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any, TypeVar
@@ -34,6 +35,8 @@ from ._http._timeouts import CANCEL_TIMEOUT, request_timeout, stream_timeout
 from ._hub import _spaces, _zerogpu
 from ._hub._duplicate import duplicate_space
 from ._options import Configured, Shared
+from ._queue import _gradio3 as gradio3
+from ._queue import _gradio3_calls as calls3
 from ._queue._job import AsyncJob, Job, JobInfo, NeedsDownload
 from ._queue._plan import Plan, plan_from_config
 from ._queue._session import AsyncSession, SyncSession
@@ -46,6 +49,7 @@ T = TypeVar("T")
 C = TypeVar("C", bound="Client")
 A = TypeVar("A", bound="AsyncClient")
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+G3 = TypeVar("G3", calls3.SyncCall, calls3.AsyncCall)
 S = TypeVar("S", SyncSession, AsyncSession)
 
 _JSON = {"content-type": "application/json"}
@@ -96,7 +100,8 @@ class _BaseClient(Configured):
 
     def _download_batch(self, job: JobDownloads | None = None) -> DownloadBatch:
         options = self._options
-        return DownloadBatch(
+        kind = calls3.Gradio3Downloads if self.app.protocol == gradio3.PROTOCOL else DownloadBatch
+        return kind(
             file_base=self._base_url(),
             mode=options.download,
             directory=options.download_dir,
@@ -176,6 +181,46 @@ class _BaseClient(Configured):
             event_id=call.event_id,
             diffs=self._shared.flags.diffs,
             timeout=self._options.timeout,
+        )
+
+    def _gradio3_call(
+        self,
+        kind: type[G3],
+        endpoint: Endpoint[T],
+        plan: Plan,
+        route: gradio3.Route,
+        data: Any,
+        session: calls3.Gradio3Session,
+    ) -> tuple[Call[T], G3]:
+        """A call to a Gradio 3 app (``_queue._gradio3``): its own event id, the conversation
+        that answers the app, and the reader that will hold it."""
+        call = Call(endpoint, plan, uuid.uuid4().hex, session.hash)
+        conversation = gradio3.Conversation(
+            route=route,
+            data=gradio3.wire_inputs(route, data),
+            session_hash=session.hash,
+            event_id=call.event_id,
+            endpoint=endpoint.api_name,
+        )
+        return call, kind(conversation, session, self._shared.stream_timeout)
+
+    def _gradio3_session(self) -> calls3.Gradio3Session:
+        """The calls of the current session hash (a new set after ``reset_session``)."""
+        shared = self._shared
+        session: Any = shared.session
+        if not isinstance(session, calls3.Gradio3Session) or session.hash != shared.session_hash:
+            session = shared.session = calls3.Gradio3Session(shared.session_hash)
+        return session  # type: ignore[no-any-return]
+
+    def _reset_request(
+        self, http: httpx.Client | httpx.AsyncClient, call: Call[Any]
+    ) -> httpx.Request:
+        """Gradio 3's cancel, after the socket is closed: the session's generator starts afresh."""
+        return http.build_request(
+            "POST",
+            f"{self._shared.root}/reset",
+            json={"fn_index": call.plan.fn_index, "session_hash": call.session_hash},
+            timeout=self._timeout_for(CANCEL_TIMEOUT),
         )
 
     @staticmethod
@@ -366,6 +411,8 @@ class Client(_BaseClient):
         encoded, batch = self._encode(endpoint, args)
         http = self._ready()
         plan = self._plan(endpoint)
+        if self.app.protocol == gradio3.PROTOCOL:
+            return self._submit_gradio3(http, endpoint, plan, encoded, batch)
         with self._scope():
             batch.upload(http, f"{self._base_url()}/upload")
         data = batch.fill(steps.lay_out(plan, encoded))
@@ -384,6 +431,54 @@ class Client(_BaseClient):
         )
         session.register(call.event_id, job)
         return job
+
+    def _submit_gradio3(
+        self,
+        http: httpx.Client,
+        endpoint: Endpoint[T],
+        plan: Plan,
+        encoded: list[Any],
+        batch: UploadBatch,
+    ) -> Job[T]:
+        route = gradio3.route_of(self._config(http), plan, endpoint.api_name)
+        laid = calls3.inline_images(route, steps.lay_out(plan, encoded), batch, endpoint.api_name)
+        with self._scope():
+            batch.upload(http, f"{self._base_url()}/upload")
+        with self._shared.lock:
+            session = self._gradio3_session()
+        call, reader = self._gradio3_call(
+            calls3.SyncCall, endpoint, plan, route, batch.fill(laid), session
+        )
+        with self._step(steps.JOINING, endpoint):
+            if route.queued:
+                reader.open_ws(
+                    http, *calls3.upgrade_request(http, self._shared.root, self._http_timeout())
+                )
+            else:
+                reader.open_run(
+                    http,
+                    calls3.run_request(
+                        http,
+                        self._shared.root,
+                        endpoint.api_name,
+                        reader.body,
+                        self._http_timeout(),
+                    ),
+                )
+        job = Job(
+            **self._job_info(call),
+            decode=functools.partial(self._decode, call, JobDownloads()),
+            cancel=functools.partial(self._cancel_gradio3, call, reader),
+        )
+        reader.start(job)
+        return job
+
+    def _cancel_gradio3(self, call: Call[Any], reader: calls3.SyncCall) -> None:
+        reader.stop()
+        http = self._open_http()
+        if http is not None:
+            with self._step(steps.CANCELLING, call.endpoint, limit=CANCEL_TIMEOUT):
+                http.send(self._reset_request(http, call))
 
     # -- sending ----------------------------------------------------------------------------------
 
@@ -521,6 +616,8 @@ class AsyncClient(_BaseClient):
         encoded, batch = self._encode(endpoint, args)
         http = await self._ready()
         plan = await self._plan(endpoint)
+        if self.app.protocol == gradio3.PROTOCOL:
+            return await self._submit_gradio3(http, endpoint, plan, encoded, batch)
         with self._scope():
             await batch.aupload(http, f"{self._base_url()}/upload")
         data = batch.fill(steps.lay_out(plan, encoded))
@@ -540,6 +637,54 @@ class AsyncClient(_BaseClient):
         )
         session.register(call.event_id, job)
         return job
+
+    async def _submit_gradio3(
+        self,
+        http: httpx.AsyncClient,
+        endpoint: Endpoint[T],
+        plan: Plan,
+        encoded: list[Any],
+        batch: UploadBatch,
+    ) -> AsyncJob[T]:
+        route = gradio3.route_of(await self._config(http), plan, endpoint.api_name)
+        laid = calls3.inline_images(route, steps.lay_out(plan, encoded), batch, endpoint.api_name)
+        with self._scope():
+            await batch.aupload(http, f"{self._base_url()}/upload")
+        session = self._gradio3_session()
+        call, reader = self._gradio3_call(
+            calls3.AsyncCall, endpoint, plan, route, batch.fill(laid), session
+        )
+        with self._step(steps.JOINING, endpoint):
+            if route.queued:
+                await reader.open_ws(
+                    http, *calls3.upgrade_request(http, self._shared.root, self._http_timeout())
+                )
+            else:
+                reader.open_run(
+                    http,
+                    calls3.run_request(
+                        http,
+                        self._shared.root,
+                        endpoint.api_name,
+                        reader.body,
+                        self._http_timeout(),
+                    ),
+                )
+        job = AsyncJob(
+            **self._job_info(call),
+            decode_now=functools.partial(self._decode_now, call),
+            decode=functools.partial(self._decode, call, JobDownloads()),
+            cancel=functools.partial(self._cancel_gradio3, call, reader),
+        )
+        reader.start(job)
+        return job
+
+    async def _cancel_gradio3(self, call: Call[Any], reader: calls3.AsyncCall) -> None:
+        await reader.astop()
+        http = self._open_http()
+        if http is not None:
+            with self._step(steps.CANCELLING, call.endpoint, limit=CANCEL_TIMEOUT):
+                await http.send(self._reset_request(http, call))
 
     # -- sending and awaiting -----------------------------------------------------------------------
 

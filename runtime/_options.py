@@ -25,6 +25,7 @@ from ._http._credentials import may_receive_token
 from ._http._timeouts import DEFAULT_STREAM_TIMEOUT
 from ._hub import _auth
 from ._hub._spaces import Resolved, SpaceStatus, StageCallback
+from ._queue import _gradio3 as gradio3
 from ._queue._plan import Plan, ProtocolFlags, protocol_flags
 from ._spec import AppSpec, Endpoint
 
@@ -145,7 +146,9 @@ class Shared(Generic[H, S]):
                 )
             )
         self.headers.update(self.user_headers)
-        self.flags = protocol_flags(app.protocol)
+        self.flags = (
+            gradio3.FLAGS if app.protocol == gradio3.PROTOCOL else protocol_flags(app.protocol)
+        )
 
 
 def host_list(hosts: Iterable[str]) -> tuple[str, ...]:
