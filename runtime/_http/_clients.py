@@ -12,6 +12,9 @@ Every httpx client is built here, so three rules hold for all of them:
   the wait for a pooled connection; see ``_deadline_io``.
 * **Credentials are decided again at every redirect hop** (``_credentials.hop_guard``): a hop to
   another origin carries no cookie, user header or token the host policy does not allow there.
+* **Retries are safe.** Every transport is wrapped in ``_retry``'s, which retries a request only
+  under the policy the client sets around an operation, and never in a way that could run a job
+  twice.
 
 A client's host policy (its ``trusted_hosts``) lives in its request hook, so ``sync_copy`` and
 ``async_copy`` -- the clients a lazy download makes after the app's client was closed -- keep it.
@@ -29,6 +32,7 @@ import httpx
 
 from . import _deadline
 from ._credentials import hop_guard
+from ._retry import AsyncRetryTransport, RetryTransport
 
 if TYPE_CHECKING:
     from ._deadline_io import Transport
@@ -144,14 +148,20 @@ def _build(
     **options: Any,
 ) -> C:
     options.update(timeout=timeout, event_hooks={"request": [hook]})
+    retry: Callable[[Any], Any] = RetryTransport if kind is httpx.Client else AsyncRetryTransport
     if _proxied():
         client = kind(verify=verified_context(), **options)
         # httpx built one transport per proxy pattern from the environment; each gets deadlines.
         _enforce(client._transport, *client._mounts.values())  # type: ignore[arg-type]
+        client._transport = retry(client._transport)
+        client._mounts = {
+            pattern: None if mounted is None else retry(mounted)
+            for pattern, mounted in client._mounts.items()
+        }
         return client
     plain = transport(verify=_no_ca_context())
     _enforce(plain)
-    return kind(transport=plain, mounts={"https://": lazy_tls()}, **options)
+    return kind(transport=retry(plain), mounts={"https://": retry(lazy_tls())}, **options)
 
 
 def sync_http(

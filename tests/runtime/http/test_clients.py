@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ssl
+from typing import Any
 
 import httpx
 import pytest
 
 from gradio_codegen.runtime._http import _clients as _tls
+from gradio_codegen.runtime._http import _retry
 
 
 def test_http_transport_trusts_no_ca_and_https_goes_to_the_verifying_transport(
@@ -23,8 +25,8 @@ def test_http_transport_trusts_no_ca_and_https_goes_to_the_verifying_transport(
     ):
         monkeypatch.delenv(name, raising=False)
     with _tls.sync_http(httpx.Timeout(5)) as client:
-        plain = client._transport_for_url(httpx.URL("http://127.0.0.1:7860/config"))
-        secure = client._transport_for_url(httpx.URL("https://example.hf.space/config"))
+        plain = inner(client._transport_for_url(httpx.URL("http://127.0.0.1:7860/config")))
+        secure = inner(client._transport_for_url(httpx.URL("https://example.hf.space/config")))
         assert isinstance(secure, _tls._LazyTLS) and plain is not secure
         context = plain._pool._ssl_context  # type: ignore[attr-defined]
         assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
@@ -37,7 +39,7 @@ def test_http_transport_trusts_no_ca_and_https_goes_to_the_verifying_transport(
 def test_proxies_from_the_environment_keep_httpx_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
     with _tls.sync_http(httpx.Timeout(5)) as client:
-        transport = client._transport_for_url(httpx.URL("https://example.hf.space/config"))
+        transport = inner(client._transport_for_url(httpx.URL("https://example.hf.space/config")))
         assert not isinstance(transport, _tls._LazyTLS)
 
 
@@ -50,8 +52,14 @@ def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name.upper(), raising=False)
 
 
+def inner(transport: object) -> Any:
+    """The transport under the retrying wrapper every client transport has."""
+    assert isinstance(transport, (_retry.RetryTransport, _retry.AsyncRetryTransport)), transport
+    return transport.inner
+
+
 def _backends(client: httpx.Client | httpx.AsyncClient) -> list[object]:
-    transports = [client._transport, *client._mounts.values()]  # type: ignore[union-attr]
+    transports = [inner(t) for t in [client._transport, *client._mounts.values()]]  # type: ignore[union-attr]
     return [t._pool._network_backend for t in transports if hasattr(t, "_pool")]  # type: ignore[union-attr]
 
 

@@ -1,0 +1,331 @@
+"""Retries that can never run a job twice.
+
+Faults are normal: Spaces restart, front ends rate-limit and drop connections. But a retry after
+the app may have accepted a job runs the job twice, so what may be retried, on what, is decided
+here once, from what was measured against Gradio 4.44, 5.50 and 6.31 (docs/faults.md sections 1
+and 7):
+
+* **Any request** is retried when it provably never reached anything: a connect error (refused,
+  connect timeout, no pooled connection in time), or a 429 (a rate limiter refuses before the app).
+  That includes ``POST {P}/queue/join``: nothing else about a join is ever retried, because a
+  reset, a read timeout or a 5xx after the request left may come after the app queued the job.
+* **Idempotent requests** -- every ``GET`` (``/config``, ``{P}/info``, downloads, the event
+  stream before its 200), and the ``POST``s marked with ``idempotent()`` (uploads: the same bytes
+  again; ``/cancel`` and ``/reset``: a second cancel does nothing) -- are also retried on a broken
+  connection (``ReadError``, ``WriteError``, ``RemoteProtocolError``) and on 502, 503 and 504.
+* **Gradio's own "Queue is full"** (503 with its JSON ``detail``) is retried only with
+  ``retry_queue_full``: the job never ran, but retrying competes with every other user of a busy
+  app, so it is the caller's choice.
+
+Waiting: full jitter, ``uniform(0, min(8, 0.5 * 2**attempt))`` seconds, or the server's
+``Retry-After`` (delta-seconds or an HTTP-date; on a 429 also the ``RateLimit`` header's ``t`` when
+``r=0``) when that is longer. Every wait counts against the operation's deadline (``_deadline``):
+a retry whose wait would end past it is not made, and the last answer goes back to the caller, whose
+error then carries the server's ``retry_after``. Without a deadline a wait is capped at 60 s.
+
+The policy travels with the operation in a context variable (``retrying(...)``, set by the client
+around each step, like the deadline), and is applied under httpx by ``RetryTransport`` /
+``AsyncRetryTransport``, which wrap every transport the runtime builds (``_clients``): uploads,
+downloads and Space requests get it without knowing about it. Outside ``retrying`` nothing is
+retried.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import httpx
+
+from . import _deadline
+
+__all__ = [
+    "RetryPolicy",
+    "RetryTransport",
+    "AsyncRetryTransport",
+    "retrying",
+    "idempotent",
+    "policy",
+    "backoff",
+    "retry_after",
+    "is_gradio_queue_full",
+    "DEFAULT_MAX_RETRIES",
+]
+
+DEFAULT_MAX_RETRIES = 2
+"""Retries of one request after its first attempt (3 attempts in all), as common SDKs do."""
+
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+MAX_WAIT_WITHOUT_DEADLINE = 60.0
+"""The longest wait before a retry when the operation has no deadline (``timeout=None``)."""
+
+_HEADER_CHARS = 64  # Retry-After / RateLimit values longer than this are ignored, not parsed
+_QUEUE_FULL_BODY = 4096  # bytes of a 503's body read to tell Gradio's "Queue is full" apart
+_RETRY_STATUSES = frozenset({502, 503, 504})
+_BROKEN = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_DELTA = re.compile(r"[0-9]{1,9}")
+_RATELIMIT_T = re.compile(r"(?:^|[;,\s])t=([0-9]{1,9})(?:$|[;,\s])")
+_RATELIMIT_R0 = re.compile(r"(?:^|[;,\s])r=0(?:$|[;,\s])")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How one operation retries: ``max_retries`` after the first attempt; ``idempotent`` allows
+    the retries only safe for requests that can be repeated; ``retry_queue_full`` also retries
+    Gradio's "Queue is full"."""
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    retry_queue_full: bool = False
+    idempotent: bool = False
+
+
+_sleep = time.sleep  # module-level, so a test can replace them for this module alone
+_jitter = random.random
+
+_policy: ContextVar[RetryPolicy | None] = ContextVar("gradio_codegen_retry", default=None)
+
+
+def policy() -> RetryPolicy | None:
+    """The policy in force, or ``None`` (no retries)."""
+    return _policy.get()
+
+
+@contextmanager
+def retrying(max_retries: int, *, retry_queue_full: bool = False) -> Iterator[None]:
+    """Requests made in the block are retried under this policy (an inner ``idempotent()`` keeps
+    it and widens what may be retried)."""
+    outer = _policy.get()
+    token = _policy.set(
+        RetryPolicy(
+            max_retries=max_retries,
+            retry_queue_full=retry_queue_full,
+            idempotent=outer.idempotent if outer is not None else False,
+        )
+    )
+    try:
+        yield
+    finally:
+        _policy.reset(token)
+
+
+@contextmanager
+def idempotent() -> Iterator[None]:
+    """Requests made in the block may be sent again after a broken connection or a 502/503/504
+    (uploads, cancels): the app doing them twice does no harm."""
+    outer = _policy.get()
+    if outer is None:
+        yield
+        return
+    token = _policy.set(replace(outer, idempotent=True))
+    try:
+        yield
+    finally:
+        _policy.reset(token)
+
+
+# -- waiting --------------------------------------------------------------------------------------
+
+
+def backoff(attempt: int, rnd: Callable[[], float] | None = None) -> float:
+    """Seconds to wait before retry number ``attempt`` (0 for the first): full jitter."""
+    return (rnd or _jitter)() * min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** min(attempt, 16))
+
+
+def retry_after(response: httpx.Response, now: float | None = None) -> float | None:
+    """The wait the server asked for, in seconds: ``Retry-After`` as delta-seconds or HTTP-date
+    (a past date is 0), or on a 429 the ``RateLimit`` header's ``t`` when ``r=0``. ``None`` when
+    it asked for nothing readable; header values are untrusted, so only short ones are parsed."""
+    value = response.headers.get("retry-after", "").strip()
+    if value and len(value) <= _HEADER_CHARS:
+        if _DELTA.fullmatch(value):
+            return float(int(value))
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            when = None
+        if when is not None and when.tzinfo is not None:
+            seconds = when.timestamp() - (time.time() if now is None else now)
+            return max(0.0, seconds)
+    if response.status_code == 429:
+        limit = response.headers.get("ratelimit", "")
+        if limit and len(limit) <= _HEADER_CHARS and _RATELIMIT_R0.search(limit):
+            found = _RATELIMIT_T.search(limit)
+            if found:
+                return float(int(found.group(1)))
+    return None
+
+
+def _wait(attempt: int, response: httpx.Response | None) -> float | None:
+    """Seconds to wait before the next attempt, or ``None`` when it would end past the deadline."""
+    wait = backoff(attempt)
+    asked = retry_after(response) if response is not None else None
+    if asked is not None:
+        wait = max(wait, asked)
+    left = _deadline.remaining()
+    if left is None:
+        return min(wait, MAX_WAIT_WITHOUT_DEADLINE) if asked is None or asked <= 60 else None
+    return wait if wait < left else None
+
+
+# -- what may be retried --------------------------------------------------------------------------
+
+
+def is_gradio_queue_full(status: int, body: bytes) -> bool:
+    """Gradio's own refusal of a join: ``503 {"detail": "Queue is full. Max size is ..."}``."""
+    return status == 503 and b'"Queue is full' in body[:_QUEUE_FULL_BODY]
+
+
+def _repeatable(request: httpx.Request, rules: RetryPolicy) -> bool:
+    return rules.idempotent or request.method in ("GET", "HEAD")
+
+
+def _retry_failure(exc: Exception, request: httpx.Request, rules: RetryPolicy) -> bool:
+    """Whether a request that failed with ``exc`` may be sent again."""
+    if isinstance(exc, _NOT_SENT):
+        return True
+    return isinstance(exc, _BROKEN) and _repeatable(request, rules)
+
+
+def _retry_status(
+    status: int, body: bytes | None, request: httpx.Request, rules: RetryPolicy
+) -> bool:
+    """Whether an answer with ``status`` may be retried; ``body`` is the start of a 503's body."""
+    if status == 429:
+        return True
+    if status == 503 and body is not None and is_gradio_queue_full(status, body):
+        return rules.retry_queue_full
+    return status in _RETRY_STATUSES and _repeatable(request, rules)
+
+
+def _needs_body(status: int) -> bool:
+    return status == 503
+
+
+def _replay(response: httpx.Response, body: bytes, request: httpx.Request) -> httpx.Response:
+    """The answer, handed on after its (short) body was read here to decide."""
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        content=body,
+        request=request,
+        extensions={k: v for k, v in response.extensions.items() if k != "network_stream"},
+    )
+
+
+# -- the two senders ------------------------------------------------------------------------------
+
+
+class RetryTransport(httpx.BaseTransport):
+    """Wraps a sync transport: each request is retried under the policy in force."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        rules = _policy.get()
+        if rules is None or rules.max_retries <= 0:
+            return self.inner.handle_request(request)
+        attempt = 0
+        while True:
+            try:
+                response = self.inner.handle_request(request)
+            except Exception as e:
+                if not _retry_failure(e, request, rules) or attempt >= rules.max_retries:
+                    raise
+                wait = _wait(attempt, None)
+                if wait is None:
+                    raise
+            else:
+                status, body = response.status_code, None
+                if status < 400:
+                    return response
+                if _needs_body(status):
+                    body = _read_start(response)
+                    response = _replay(response, body, request)
+                if not _retry_status(status, body, request, rules) or attempt >= rules.max_retries:
+                    return response
+                wait = _wait(attempt, response)
+                if wait is None:
+                    return response
+                response.close()
+            attempt += 1
+            _sleep(wait)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncRetryTransport(httpx.AsyncBaseTransport):
+    """``RetryTransport`` for async clients."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        from .._asyncio import asyncio
+
+        rules = _policy.get()
+        if rules is None or rules.max_retries <= 0:
+            return await self.inner.handle_async_request(request)
+        attempt = 0
+        while True:
+            try:
+                response = await self.inner.handle_async_request(request)
+            except Exception as e:
+                if not _retry_failure(e, request, rules) or attempt >= rules.max_retries:
+                    raise
+                wait = _wait(attempt, None)
+                if wait is None:
+                    raise
+            else:
+                status, body = response.status_code, None
+                if status < 400:
+                    return response
+                if _needs_body(status):
+                    body = await _aread_start(response)
+                    response = _replay(response, body, request)
+                if not _retry_status(status, body, request, rules) or attempt >= rules.max_retries:
+                    return response
+                wait = _wait(attempt, response)
+                if wait is None:
+                    return response
+                await response.aclose()
+            attempt += 1
+            await asyncio.sleep(wait)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def _read_start(response: httpx.Response) -> bytes:
+    """At most ``_QUEUE_FULL_BODY`` bytes of a refusal's body; the response is closed."""
+    body = b""
+    try:
+        for chunk in response.stream:  # type: ignore[union-attr]
+            body += chunk
+            if len(body) >= _QUEUE_FULL_BODY:
+                break
+    finally:
+        response.close()
+    return body[:_QUEUE_FULL_BODY]
+
+
+async def _aread_start(response: httpx.Response) -> bytes:
+    body = b""
+    try:
+        async for chunk in response.stream:  # type: ignore[union-attr]
+            body += chunk
+            if len(body) >= _QUEUE_FULL_BODY:
+                break
+    finally:
+        await response.aclose()
+    return body[:_QUEUE_FULL_BODY]
