@@ -24,6 +24,13 @@ the subclasses below to act on a specific cause::
         └── OtherOriginError        a result file is on another origin than the app's; not fetched
 
 Errors carry what a user needs to act on them (the endpoint, the server's message) and never a token.
+
+Every error says whether the app may have run the function: ``may_have_run`` is ``False`` only when
+the runtime knows the app never accepted the job (nothing was sent, the connection was refused,
+the app or a rate limiter refused the join), so calling again cannot run it twice. It is ``True``
+whenever a join may have reached the app -- a connection broken after the request left, a read
+timeout, a 5xx from a front end, an event stream lost after the join was accepted -- and for any
+error nobody thought about. Retry only on ``may_have_run=False``, unless running twice is harmless.
 """
 
 from __future__ import annotations
@@ -54,12 +61,22 @@ __all__ = [
 
 
 class GradioError(Exception):
-    """Root of every error raised by ``gradio_codegen.runtime``."""
+    """Root of every error raised by ``gradio_codegen.runtime``.
 
-    def __init__(self, message: str, *, endpoint: str | None = None) -> None:
+    ``may_have_run``: whether the app may have run (or still be running) the function; ``False``
+    only when the runtime knows the app never accepted the job (see the module docstring).
+    """
+
+    may_have_run: bool = True
+
+    def __init__(
+        self, message: str, *, endpoint: str | None = None, may_have_run: bool | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.endpoint = endpoint
+        if may_have_run is not None:
+            self.may_have_run = may_have_run
 
     def __str__(self) -> str:
         if self.endpoint:
@@ -72,6 +89,8 @@ class InputError(GradioError, ValueError):
 
     Also a ``ValueError`` so code that validates input generically still catches it.
     """
+
+    may_have_run = False
 
     def __init__(self, message: str, *, endpoint: str | None = None, parameter: str | None = None):
         super().__init__(message, endpoint=endpoint)
@@ -101,7 +120,7 @@ class FileTooLargeError(GradioError):
         endpoint: str | None = None,
         parameter: str | None = None,
     ) -> None:
-        super().__init__(message, endpoint=endpoint)
+        super().__init__(message, endpoint=endpoint, may_have_run=direction == "download")
         self.size = size
         self.limit = limit
         self.direction = direction
@@ -172,15 +191,30 @@ class JobCancelledError(GradioError):
 class AuthenticationError(GradioError):
     """The server refused our credentials: wrong password, missing login, or an invalid token."""
 
+    may_have_run = False
+
 
 class QueueFullError(GradioError):
-    """The server would not accept the job: its queue is full, or it rate-limited the caller."""
+    """The server would not accept the job: its queue is full, or it rate-limited the caller.
+
+    The job never ran (``may_have_run`` is ``False``). ``status_code`` is the answer's status
+    (503 for Gradio's "Queue is full", 429 for a rate limit), ``retry_after`` the seconds the
+    server asked the caller to wait, when it said (``Retry-After``, or the Hub's ``RateLimit``).
+    """
+
+    may_have_run = False
 
     def __init__(
-        self, message: str, *, endpoint: str | None = None, status_code: int | None = None
+        self,
+        message: str,
+        *,
+        endpoint: str | None = None,
+        status_code: int | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message, endpoint=endpoint)
         self.status_code = status_code
+        self.retry_after = retry_after
 
 
 class AppChange(NamedTuple):
@@ -200,6 +234,8 @@ class AppChangedError(GradioError):
     regenerates the SDK, when known.
     """
 
+    may_have_run = False
+
     def __init__(
         self,
         message: str,
@@ -215,6 +251,8 @@ class AppChangedError(GradioError):
 
 class SpaceError(GradioError):
     """A Hugging Face Space cannot serve calls right now."""
+
+    may_have_run = False
 
     def __init__(self, message: str, *, space_id: str | None = None, stage: str | None = None):
         super().__init__(message)
@@ -239,7 +277,11 @@ class TransportError(GradioError):
 
 
 class ServerUnavailableError(TransportError):
-    """The server could not be reached, or it dropped the connection mid-call."""
+    """The server could not be reached, or it dropped the connection mid-call.
+
+    ``may_have_run`` tells the two apart: ``False`` when no connection was made (the job was not
+    sent), ``True`` when the connection broke after a join may have reached the app.
+    """
 
 
 class GradioTimeoutError(TransportError, TimeoutError):
