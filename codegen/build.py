@@ -73,6 +73,7 @@ _MODULE_NAMES = frozenset(
         "ReadOnly",
         "RemoteFile",
         "Sequence",
+        "set_default_client",
         "TypedDict",
         "final",
         "sys",
@@ -165,6 +166,7 @@ def build(
 
     result_names = [e.result_name for e in endpoints if e.result_name]
     exports = [class_name, async_class_name, fake_class_name, async_fake_class_name, "APP"]
+    exports.append("set_default_client")
     exports += [td.name for td in mapper.typed_dicts] + result_names
     for e in endpoints:
         exports += [e.method_name, e.submit_name]

@@ -117,6 +117,7 @@ def test_text_echo_module_matches_the_contract() -> None:
         "FakeClient",
         "AsyncFakeClient",
         "APP",
+        "set_default_client",
         "echo",
         "submit_echo",
         "concat",

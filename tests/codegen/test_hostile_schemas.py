@@ -431,7 +431,7 @@ def check_module(source: str) -> None:
                 _is_attr(func, "_rt", RUNTIME_CTORS | {"require"})
                 or _is_attr(func, "_s", SHAPES)
                 or _is_attr(func, "self", {"_predict", "_submit", "_stub"})
-                or _is_attr(func, "_default", {"get"})
+                or _is_attr(func, "_default", {"get", "use"})
                 or (isinstance(func, ast.Name) and func.id == "TypedDict")
                 or (
                     isinstance(func, ast.Attribute)
@@ -455,7 +455,7 @@ def check_module(source: str) -> None:
                 "_s": SHAPES,
                 "self": {"_predict", "_submit", "_stub"},
                 "_testing": {"Stubs", "FakeClient", "AsyncFakeClient"},
-                "_default": {"get"},
+                "_default": {"get", "use"},
                 "sys": {"version_info"},
             }
             assert base in allowed_attrs and node.attr in allowed_attrs[base], ast.unparse(node)

@@ -1,5 +1,5 @@
 """A module's functions pointed at another deployment of the app than the one the SDK was
-generated from: by an environment variable.
+generated from: by an environment variable, and in code with ``set_default_client``.
 
 The SDK is the checked-in ``text_echo`` example, generated from ``http://127.0.0.1:17861`` where
 nothing listens; the app itself runs on a free port.
@@ -92,3 +92,37 @@ def test_a_login_in_the_variable_is_refused_without_showing_it(
             fresh_sdk.echo("hi")
         assert variable in str(caught.value) and "auth=" in str(caught.value)
         assert secret not in str(caught.value) and secret not in repr(caught.value)
+
+
+def test_set_default_client_points_the_functions_at_a_client_made_in_code(
+    fresh_sdk: ModuleType, server: GradioServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(_variable(fresh_sdk), "http://127.0.0.1:17861")  # the code wins
+    with fresh_sdk.Client(server.url, timeout=30) as mine:
+        fresh_sdk.set_default_client(mine)
+        assert fresh_sdk.echo("hi") == "hi"
+        assert fresh_sdk.concat("a", "b", sep="+") == "a+b"
+        assert fresh_sdk._default.get() is mine
+        fresh_sdk.set_default_client(None)  # back to the client made from the environment
+        with pytest.raises(ServerUnavailableError):
+            fresh_sdk.echo("hi")
+        assert mine.echo("open") == "open"  # the caller's client stays the caller's to close
+
+
+def test_set_default_client_closes_the_client_the_module_made(
+    fresh_sdk: ModuleType, server: GradioServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(_variable(fresh_sdk), server.url)
+    assert fresh_sdk.echo("hi") == "hi"
+    made = fresh_sdk._default.get()
+    with fresh_sdk.Client(server.url, timeout=30) as mine:
+        fresh_sdk.set_default_client(mine)
+        with pytest.raises(RuntimeError, match="closed"):
+            made.echo("hi")
+        assert fresh_sdk.echo("mine") == "mine"
+
+
+def test_set_default_client_refuses_what_is_not_this_sdks_client(fresh_sdk: ModuleType) -> None:
+    with pytest.raises(TypeError, match="takes this SDK's Client"):
+        fresh_sdk.set_default_client(fresh_sdk.AsyncClient("http://127.0.0.1:1"))
+    assert fresh_sdk._default._client is None
