@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from gradio_codegen import runtime as rt
+from clirun import run as run_cli
 from sdkgen import generate, import_module
 from servers import available_gradio3_versions, start_server
 
@@ -251,3 +252,29 @@ def test_a_timeout_stops_the_job(server_pool: Any, major: str, tmp_path_factory:
         assert time.monotonic() - started < 30
     with mod.Client(url) as client:
         assert client.count(1, delay=0.01) == "0 "
+
+
+@pytest.mark.parametrize("major", GRADIO3)
+def test_password_login(server_pool: Any, major: str, tmp_path: Path) -> None:
+    """3.x login: ``POST /login`` sets the session cookies (``access-token`` on 3.36,
+    ``access-token-<app id>`` on 3.50); the websocket upgrade carries them, being a request of
+    the same httpx client. Without them the upgrade itself is refused."""
+    server = server_pool.get("auth_app", major)
+    out = tmp_path / f"g3_auth_{major.replace('.', '_')}.py"
+    done = run_cli(server.url, "--auth", "user:pass", "-o", str(out))
+    assert done[0] == 0, done[2]
+    mod = import_module(out, out.stem)
+    with mod.Client(server.url, auth=("user", "pass")) as client:
+        assert client.whoami("x") == "user: x"
+
+    async def run() -> str:
+        async with mod.AsyncClient(server.url, auth=("user", "pass")) as client:
+            return str(await client.whoami("y"))
+
+    assert asyncio.run(run()) == "user: y"
+    with mod.Client(server.url, auth=("user", "wrong")) as client:
+        with pytest.raises(rt.AuthenticationError, match="wrong username or password"):
+            client.whoami("x")
+    with mod.Client(server.url) as client:
+        with pytest.raises(rt.AuthenticationError):
+            client.whoami("x")
