@@ -15,6 +15,12 @@ The app on the other end may be hostile, so the reader is bounded in every direc
 * time: news of a registered job (or a heartbeat) must come within the stream's silence limit
   (the client's ``stream_timeout``), both on one stream that only sends junk and across streams the
   app keeps ending early, so even ``timeout=None`` ends in ``ServerUnavailableError``;
+* breaks: a stream that breaks while jobs wait is reopened once at once, in case only a front end
+  dropped it; Gradio 4.44, 5.50 and 6.31 drop the session's jobs when they see the break and answer
+  the reopened stream with ``session_not_found``, so the jobs then fail with a
+  ``ServerUnavailableError`` that says the function may have run (never a re-join: that could run
+  it twice). A stream refused before its 200 (429, 502-504) is asked again under ``_retry``'s
+  policy, since a refused GET takes no message;
 * reconnections: reopening waits longer after every stream that carried no news of a registered
   job, and never happens more than ``MAX_REOPENS_PER_SECOND`` times a second;
 * life: the reader ends once no job waits and no join is in flight: after the last job's result
@@ -46,8 +52,9 @@ from typing import Any, Protocol
 import httpx
 
 from .._asyncio import asyncio
-from .._errors import GradioError, ProtocolError, ServerUnavailableError
+from .._errors import GradioError, ProtocolError, QueueFullError, ServerUnavailableError
 from .._http._failures import status_error, transport_error
+from .._http._retry import DEFAULT_MAX_RETRIES, retrying
 from .._http._timeouts import DEFAULT_STREAM_TIMEOUT
 from . import _messages as m
 from ._plan import ProtocolFlags
@@ -76,6 +83,7 @@ _MAX_BACKOFF = 0.5
 _MAX_DROPPED_IDS = 1000
 _MAX_ID_CHARS = 256  # Gradio's event ids are 32 hex digits
 _CLOSED = "the client was closed while jobs were running"
+_MAY_HAVE_RUN = "the app may have run the function, or be running it; calling again runs it again"
 
 
 class _Routable(Protocol):
@@ -125,6 +133,7 @@ class _Demux:
         self._guard = guard  # held around every change of this state (a lock for threads)
         self._in_reader = False  # the reader is routing a message: a job ending now is its doing
         self._cut = False  # the current stream was shut down by us: its end is not a failure
+        self._reopened_after_break = False  # a broken stream was reopened once for these jobs
         self._response: httpx.Response | None = None  # the stream being read, to shut it down
 
     # -- what the stream is for ------------------------------------------------------------------
@@ -270,8 +279,12 @@ class _Demux:
             return False
         if msg.session_not_found and not self._waiting():
             return True  # opened while a join was still on its way; its registration reopens
-        if msg.session_not_found:
-            text = "the app no longer knows this session (was it restarted?)"
+        if msg.session_not_found and self._reopened_after_break:
+            text = (
+                f"the event stream broke and the app dropped this session's jobs; {_MAY_HAVE_RUN}"
+            )
+        elif msg.session_not_found:
+            text = f"the app no longer knows this session (was it restarted?); {_MAY_HAVE_RUN}"
         else:
             text = f"the app reported an unexpected error: {msg.message}"
         self._fail_all(ServerUnavailableError(text))
@@ -316,14 +329,22 @@ class _Demux:
         for job in jobs:
             job._fail(error)
 
-    def _finish_stream(self, error: GradioError | None, ended_by_server: bool) -> bool:
-        """After a stream ended: True to reopen it. Fails jobs when the stream broke, or when the
-        app keeps ending streams without news for longer than the silence limit."""
+    def _finish_stream(
+        self, error: GradioError | None, ended_by_server: bool, broke: bool = False
+    ) -> bool:
+        """After a stream ended: True to reopen it. Fails jobs when the stream broke a second time
+        (or broke, and the app no longer knows the session), or when the app keeps ending streams
+        without news for longer than the silence limit. ``broke``: the connection failed (a
+        reset, an incomplete body) rather than the app answering something."""
         if self.closed:
             error = ServerUnavailableError(_CLOSED)
+        cut_short = (broke or (error is None and not ended_by_server)) and not self.closed
+        if cut_short and self._waiting() and not self._reopened_after_break:
+            self._reopened_after_break = True
+            return True  # once, at once: a front end may have dropped us, not the app
         if error is None and not ended_by_server and self._waiting():
             error = ServerUnavailableError(
-                "the app closed the event stream before the job finished"
+                f"the app closed the event stream before the job finished; {_MAY_HAVE_RUN}"
             )
         if error is None and self._waiting() and time.monotonic() - self._last_news > self.silence:
             error = ServerUnavailableError(
@@ -345,6 +366,7 @@ class _Demux:
             self._forget_orphans()
         self.running = False
         self._draining = False
+        self._reopened_after_break = False
 
     def _cut_off(self) -> None:
         """End the current reader from outside it, at ``close()`` only: it leaves at its next step,
@@ -410,12 +432,14 @@ class _Demux:
                     self._in_reader = False
         return False
 
-    def _after_stream(self, error: GradioError | None, ended: bool, news: int) -> float | None:
+    def _after_stream(
+        self, error: GradioError | None, ended: bool, news: int, broke: bool = False
+    ) -> float | None:
         """After a stream ended (under the guard): the pause before reopening it, or None when the
         reader is done. ``news`` is how much news there was when the stream was opened."""
         self._in_reader = True
         try:
-            if not self._finish_stream(error, ended):
+            if not self._finish_stream(error, ended, broke):
                 return None
         finally:
             self._in_reader = False
@@ -446,13 +470,32 @@ def _silence_of(response: httpx.Response) -> float:
     return float(read) if isinstance(read, (int, float)) and read > 0 else DEFAULT_STREAM_TIMEOUT
 
 
+def _broke(exc: Exception) -> bool:
+    """Whether a stream ended because its connection failed (not a silence, not an answer)."""
+    return isinstance(exc, (httpx.NetworkError, httpx.RemoteProtocolError))
+
+
 def _failure(exc: Exception) -> GradioError:
-    """Why a stream ended badly, as the error its waiting jobs get."""
+    """Why a stream ended badly, as the error its waiting jobs get. Their joins were accepted, so
+    whatever failed, the app may have run the function."""
+    error = _stream_failure(exc)
+    error.may_have_run = True
+    return error
+
+
+def _stream_failure(exc: Exception) -> GradioError:
     if isinstance(exc, httpx.ReadTimeout):
         return ServerUnavailableError(
             "the app's event stream went silent (no heartbeat) for too long; the server is gone or "
-            "unreachable"
+            f"unreachable; {_MAY_HAVE_RUN}"
         )
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        return ServerUnavailableError(
+            f"cannot reach the app to read the event stream of accepted jobs: {exc}; "
+            f"{_MAY_HAVE_RUN}"
+        )
+    if _broke(exc):
+        return ServerUnavailableError(f"the event stream broke off ({exc}); {_MAY_HAVE_RUN}")
     if isinstance(exc, httpx.HTTPError):
         return transport_error(exc, action=_ACTION)
     if isinstance(exc, GradioError):
@@ -478,13 +521,23 @@ class _Refusal:
         return len(self.body) > _ERROR_BODY
 
     def error(self) -> GradioError:
+        """The refusal's error. Gradio itself never refuses this route with 429 or 503: those
+        come from a front end, after the job was accepted, so they are never ``QueueFullError``."""
+        code = self.response.status_code
         head = httpx.Response(
-            self.response.status_code,
+            code,
             headers={"content-type": self.response.headers.get("content-type", "text/plain")},
             content=self.body[:_ERROR_BODY],
             request=self.response.request,
         )
-        return status_error(head, action=_ACTION)
+        error = status_error(head, action=_ACTION)
+        if isinstance(error, QueueFullError) or code in (502, 503, 504):
+            error = ServerUnavailableError(
+                f"the app's front end refused the event stream (HTTP {code}) after the job was "
+                f"accepted; {_MAY_HAVE_RUN}"
+            )
+        error.may_have_run = True
+        return error
 
 
 class SyncSession(_Demux):
@@ -550,15 +603,16 @@ class SyncSession(_Demux):
                 if not self._may_open(generation):
                     return
             news = self.news
+            broke = False
             try:
                 ended, error = self._read_once(generation), None
             except Exception as e:
-                ended, error = False, _failure(e)
+                ended, error, broke = False, _failure(e), _broke(e)
             with self._lock:
                 if generation != self.generation:
                     return
                 ended, error = self._ended_by_us(ended, error)
-                pause = self._after_stream(error, ended, news)
+                pause = self._after_stream(error, ended, news, broke and not ended)
             if pause is None:
                 return
             if pause:
@@ -566,7 +620,7 @@ class SyncSession(_Demux):
 
     def _read_once(self, generation: int) -> bool:
         """Read one stream; True if it ended by the server's or our decision, False at EOF."""
-        with self._open(self.hash) as response:
+        with retrying(DEFAULT_MAX_RETRIES), self._open(self.hash) as response:
             if response.status_code != 200:
                 refusal = _Refusal(response)
                 for chunk in response.iter_bytes():
@@ -645,6 +699,7 @@ class AsyncSession(_Demux):
             if not self._may_open(generation):
                 return
             news = self.news
+            broke = False
             try:
                 ended, error = await self._read_once(generation), None
             except asyncio.CancelledError:
@@ -653,17 +708,21 @@ class AsyncSession(_Demux):
                 self.running = False
                 raise
             except Exception as e:
-                ended, error = False, _failure(e)
+                ended, error, broke = False, _failure(e), _broke(e)
             if generation != self.generation:
                 return
             ended, error = self._ended_by_us(ended, error)
-            pause = self._after_stream(error, ended, news)
+            pause = self._after_stream(error, ended, news, broke and not ended)
             if pause is None:
                 return
             if pause:
                 await asyncio.sleep(pause)
 
     async def _read_once(self, generation: int) -> bool:
+        with retrying(DEFAULT_MAX_RETRIES):  # a refused GET takes no message: ask again
+            return await self._read_stream(generation)
+
+    async def _read_stream(self, generation: int) -> bool:
         async with self._open(self.hash) as response:
             if response.status_code != 200:
                 refusal = _Refusal(response)

@@ -145,12 +145,28 @@ def test_unexpected_error_text_is_cut() -> None:
     assert len(str(job.failed)) < 5000 and "cut at 4,096 characters of 1,000,000" in str(job.failed)
 
 
-def test_stream_end_without_close_fails_pending_jobs_and_stops() -> None:
+def test_stream_end_without_close_reopens_once_then_fails_pending_jobs_and_stops() -> None:
     d = demux(joins=1)
     job = Recorder()
     d._adopt("e1", job)
+    assert d._finish_stream(None, ended_by_server=False) is True  # a front end may have cut it
+    assert job.failed is None
     assert d._finish_stream(None, ended_by_server=False) is False
-    assert job.failed is not None and not d.running
+    assert isinstance(job.failed, ServerUnavailableError) and job.failed.may_have_run
+    assert "may have run the function" in str(job.failed)
+    assert not d.running
+
+
+def test_a_broken_stream_then_session_not_found_says_the_jobs_were_dropped() -> None:
+    d = demux(joins=1)
+    job = Recorder()
+    d._adopt("e1", job)
+    assert d._finish_stream(ServerUnavailableError("reset"), False, broke=True) is True
+    assert job.failed is None
+    lost = text("unexpected_error", None, message="404: Not Found", session_not_found=True)
+    assert d._on_text(lost) is True
+    assert isinstance(job.failed, ServerUnavailableError) and job.failed.may_have_run
+    assert "the event stream broke and the app dropped this session's jobs" in str(job.failed)
 
 
 # -- messages for events nobody registered -------------------------------------------------------
