@@ -15,6 +15,11 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
+import shlex
+import sys
+import threading
+from urllib.parse import quote
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -24,7 +29,14 @@ import httpx
 
 from . import _steps as steps
 from ._asyncio import asyncio
-from ._errors import GradioError, GradioTimeoutError, InputError
+from ._errors import (
+    AppChangedError,
+    AppError,
+    GradioError,
+    GradioTimeoutError,
+    InputError,
+    ServerUnavailableError,
+)
 from ._files._download import DownloadBatch, JobDownloads
 from ._files._upload import UploadBatch
 from ._files._values import remove_download_dir
@@ -37,7 +49,9 @@ from ._hub._duplicate import duplicate_space
 from ._options import Configured, Shared
 from ._queue import _gradio3 as gradio3
 from ._queue import _gradio3_calls as calls3
+from ._queue._app_errors import HIDDEN_ERROR
 from ._queue._job import AsyncJob, Job, JobInfo, NeedsDownload
+from ._queue._layout import ConfigRead
 from ._queue._plan import Plan, plan_from_config
 from ._queue._session import AsyncSession, SyncSession
 from ._spec import Endpoint
@@ -179,7 +193,7 @@ class _BaseClient(Configured):
         return JobInfo(
             endpoint=call.endpoint.api_name,
             event_id=call.event_id,
-            diffs=self._shared.flags.diffs,
+            diffs=self._shared.flags.diffs and not call.by_name,
             timeout=self._options.timeout,
         )
 
@@ -223,16 +237,88 @@ class _BaseClient(Configured):
             timeout=self._timeout_for(CANCEL_TIMEOUT),
         )
 
-    @staticmethod
     def _accepted(
+        self,
         endpoint: Endpoint[T],
         plan: Plan,
         response: httpx.Response,
         session: SyncSession | AsyncSession,
+        by_name: bool,
     ) -> Call[T]:
-        """The call the queue accepted (or the error of a join it refused)."""
+        """The call the queue accepted (or the error of a join it refused); a cancel uses the
+        ``fn_index`` the layout check found, once there is one."""
         event_id = steps.event_id_of(response, endpoint.api_name)
-        return Call(endpoint, plan, event_id, session.hash)
+        plan = self._shared.layout.plans.get(endpoint, plan)
+        return Call(endpoint, plan, event_id, session.hash, by_name)
+
+    # -- the layout check (``verify``) ----------------------------------------------------------
+
+    def _verifying(self) -> bool:
+        return self._options.verify != "off"
+
+    def _by_name(self) -> bool:
+        """Whether calls go to ``{P}/call/{api_name}`` (else ``{P}/queue/join`` by fn_index)."""
+        return self._verifying() and self._shared.layout.by_name
+
+    def _waits_for_check(self) -> bool:
+        """The check must pass before the join: asked for, or the join cannot name the endpoint."""
+        return self._options.verify == "before" or not self._shared.layout.by_name
+
+    def _regenerate_command(self) -> str | None:
+        """The command that regenerates this SDK (run where the user runs their program)."""
+        src = self.app.src
+        if not src:
+            return None
+        generated = next((c for c in type(self).__mro__ if "app" in vars(c)), type(self))
+        path = getattr(sys.modules.get(generated.__module__), "__file__", None)
+        if isinstance(path, str):
+            try:
+                path = os.path.relpath(path)
+            except ValueError:  # another drive (Windows)
+                pass
+        target = shlex.quote(path) if isinstance(path, str) else "<the SDK's file>"
+        return f"gradio-codegen {shlex.quote(src)} -o {target}"
+
+    def _verdict(
+        self, endpoint: Endpoint[Any], config: dict[str, Any]
+    ) -> tuple[Plan | None, AppChangedError | None]:
+        """``endpoint`` set against ``config`` (the caller holds the client's lock)."""
+        layout = self._shared.layout
+        layout.adopt(config)
+        return layout.verify(endpoint, self.app.api_prefix, self._regenerate_command())
+
+    def _checked_already(self, endpoint: Endpoint[Any]) -> bool:
+        """Whether the check of ``endpoint`` needs no request: passed before, or decided now by
+        the document already read (raising ``AppChangedError`` if it says the endpoint changed).
+        The caller holds the client's lock."""
+        layout = self._shared.layout
+        if endpoint in layout.plans:
+            return True
+        if layout.pending is not None or layout.config is None:
+            return False
+        _, error = self._verdict(endpoint, layout.config)
+        if error is not None:
+            raise error
+        return True
+
+    def _unchecked(self, call: Call[Any]) -> Call[Any] | None:
+        """``call`` with the fn_index the app now has for its endpoint (None if it has none)."""
+        fn_index = self._shared.layout.fn_index(call.endpoint)
+        if fn_index is None:
+            return None
+        plan = Plan(fn_index, call.endpoint.inputs, call.endpoint.outputs)
+        return Call(call.endpoint, plan, call.event_id, call.session_hash, call.by_name)
+
+    def _after_failure(self, error: GradioError) -> None:
+        """Check the layout again on the next call after a sign that the server restarted: the
+        endpoint changed or vanished, the connection dropped, or a job failed without a word
+        (Gradio's answer to too few values)."""
+        if (
+            isinstance(error, (AppChangedError, ServerUnavailableError))
+            or isinstance(error, AppError)
+            and error.message == HIDDEN_ERROR
+        ):
+            self._shared.layout.forget()
 
     @staticmethod
     @contextmanager
@@ -264,14 +350,23 @@ class _BaseClient(Configured):
         )
 
     def _join_request(
-        self, http: httpx.Client | httpx.AsyncClient, plan: Plan, data: object, session_hash: str
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        endpoint: Endpoint[Any],
+        plan: Plan,
+        data: object,
+        session_hash: str,
     ) -> httpx.Request:
+        """A join by name (``{P}/call/{api_name}``: only that endpoint can run) when the layout
+        is checked, else by ``plan.fn_index`` (``{P}/queue/join``)."""
+        if self._by_name():
+            url = f"{self._base_url()}/call/{quote(endpoint.api_name[1:], safe='')}"
+            body = steps.join_body(None, data, session_hash)
+        else:
+            url = f"{self._base_url()}/queue/join"
+            body = steps.join_body(plan, data, session_hash)
         return http.build_request(
-            "POST",
-            f"{self._base_url()}/queue/join",
-            content=steps.join_body(plan, data, session_hash),
-            headers=self._join_headers(),
-            timeout=self._http_timeout(),
+            "POST", url, content=body, headers=self._join_headers(), timeout=self._http_timeout()
         )
 
     def _join_headers(self) -> dict[str, str]:
@@ -397,14 +492,18 @@ class Client(_BaseClient):
         return cls(copy(), token=token, **options)
 
     def _predict(self, endpoint: Endpoint[T], *args: Any) -> T:
-        job = self._submit(endpoint, *args)
         try:
-            return job.result()
-        except GradioTimeoutError:
+            job = self._submit(endpoint, *args)
             try:
-                job.cancel()
-            except GradioError:
-                pass
+                return job.result()
+            except GradioTimeoutError:
+                try:
+                    job.cancel()
+                except GradioError:
+                    pass
+                raise
+        except GradioError as e:
+            self._after_failure(e)
             raise
 
     def _submit(self, endpoint: Endpoint[T], *args: Any) -> Job[T]:
@@ -413,17 +512,13 @@ class Client(_BaseClient):
         plan = self._plan(endpoint)
         if self.app.protocol == gradio3.PROTOCOL:
             return self._submit_gradio3(http, endpoint, plan, encoded, batch)
+        check = self._check(http, endpoint)
         with self._scope():
             batch.upload(http, f"{self._base_url()}/upload")
         data = batch.fill(steps.lay_out(plan, encoded))
         session = self._session()
         with self._joining(session):
-            with self._step(steps.JOINING, endpoint):
-                response = http.send(self._join_request(http, plan, data, session.hash))
-            if steps.is_unknown_endpoint(response):
-                config = self._fresh_config(http)
-                raise steps.changed_error(config, self.app, endpoint, plan, response)
-            call = self._accepted(endpoint, plan, response, session)
+            call = self._join(http, endpoint, plan, data, session, check)
         job = Job(
             **self._job_info(call),
             decode=functools.partial(self._decode, call, JobDownloads()),
@@ -479,6 +574,109 @@ class Client(_BaseClient):
         if http is not None:
             with self._step(steps.CANCELLING, call.endpoint, limit=CANCEL_TIMEOUT):
                 http.send(self._reset_request(http, call))
+
+    def _join(
+        self,
+        http: httpx.Client,
+        endpoint: Endpoint[T],
+        plan: Plan,
+        data: object,
+        session: SyncSession,
+        check: ConfigRead | None,
+    ) -> Call[T]:
+        """Join the queue (by name when the app can route by name), and hold the call back until
+        its layout check has passed; a call that fails it is cancelled with the ``fn_index`` the
+        app gives the endpoint now."""
+        by_name = self._by_name()
+        plan = self._shared.layout.plans.get(endpoint, plan)
+        with self._step(steps.JOINING, endpoint):
+            response = http.send(self._join_request(http, endpoint, plan, data, session.hash))
+        if by_name and response.status_code == 404:
+            # No {P}/call route (Gradio 4.16, a proxy): join by an fn_index the check confirmed.
+            with self._shared.lock:
+                self._shared.layout.by_name = by_name = False
+            if check is not None:
+                self._checked(endpoint, check)
+                check = None
+            else:
+                self._check(http, endpoint)  # waits now: the join needs a checked fn_index
+            plan = self._shared.layout.plans.get(endpoint, plan)
+            with self._step(steps.JOINING, endpoint):
+                response = http.send(self._join_request(http, endpoint, plan, data, session.hash))
+        if steps.is_unknown_endpoint(response):
+            config = self._fresh_config(http)
+            if config is not None and self._verifying():
+                with self._shared.lock:
+                    _, error = self._verdict(endpoint, config)
+                if error is not None:
+                    raise error
+            raise steps.changed_error(config, self.app, endpoint, plan, response)
+        call = self._accepted(endpoint, plan, response, session, by_name)
+        if check is not None:
+            try:
+                verified = self._checked(endpoint, check)
+            except AppChangedError as e:
+                e.may_have_run = True  # joined before the check answered
+                self._cancel_unchecked(call)
+                raise
+            call = Call(endpoint, verified, call.event_id, call.session_hash, by_name)
+        return call
+
+    def _check(self, http: httpx.Client, endpoint: Endpoint[Any]) -> ConfigRead | None:
+        """Start the layout check of ``endpoint`` unless it needs no request; with
+        ``verify="before"`` (or no route by name) wait for it here. Returns the ``/config`` read
+        still in flight, for the join to wait on once it has sent its request."""
+        if not self._verifying():
+            return None
+        shared = self._shared
+        with shared.lock:
+            if self._checked_already(endpoint):
+                return None
+            check: ConfigRead | None = shared.layout.pending
+            if check is None:
+                check = shared.layout.pending = ConfigRead()
+                threading.Thread(
+                    target=self._read_layout, args=(http, check), name="gradio-layout", daemon=True
+                ).start()
+        if self._waits_for_check():
+            self._checked(endpoint, check)
+            return None
+        return check
+
+    def _read_layout(self, http: httpx.Client, check: ConfigRead) -> None:
+        """Read ``/config`` on a connection of its own, while the first call joins on another."""
+        try:
+            config = self._config(http, fresh=True)
+        except BaseException as e:  # handed to whoever waits for the check
+            check.set_exception(e)
+        else:
+            check.set_result(config)
+
+    def _checked(self, endpoint: Endpoint[Any], check: ConfigRead) -> Plan:
+        """The endpoint's plan once the check passed; ``AppChangedError`` if it failed. The read
+        has the client's timeout as its own deadline, so this wait ends."""
+        shared = self._shared
+        try:
+            config = check.result()
+        finally:
+            with shared.lock:
+                if shared.layout.pending is check:
+                    shared.layout.pending = None
+        with shared.lock:
+            plan, error = self._verdict(endpoint, config)
+        if error is not None:
+            raise error
+        assert plan is not None
+        return plan
+
+    def _cancel_unchecked(self, call: Call[Any]) -> None:
+        """Stop a job whose endpoint failed the check, by the fn_index the app has for it."""
+        unchecked = self._unchecked(call)
+        if unchecked is not None:
+            try:
+                self._cancel(unchecked)
+            except GradioError:
+                pass
 
     # -- sending ----------------------------------------------------------------------------------
 
@@ -602,14 +800,18 @@ class AsyncClient(_BaseClient):
         return cls(await asyncio.to_thread(copy), token=token, **options)
 
     async def _predict(self, endpoint: Endpoint[T], *args: Any) -> T:
-        job = await self._submit(endpoint, *args)
         try:
-            return await job.result()
-        except GradioTimeoutError:
+            job = await self._submit(endpoint, *args)
             try:
-                await job.cancel()
-            except GradioError:
-                pass
+                return await job.result()
+            except GradioTimeoutError:
+                try:
+                    await job.cancel()
+                except GradioError:
+                    pass
+                raise
+        except GradioError as e:
+            self._after_failure(e)
             raise
 
     async def _submit(self, endpoint: Endpoint[T], *args: Any) -> AsyncJob[T]:
@@ -618,17 +820,13 @@ class AsyncClient(_BaseClient):
         plan = await self._plan(endpoint)
         if self.app.protocol == gradio3.PROTOCOL:
             return await self._submit_gradio3(http, endpoint, plan, encoded, batch)
+        check = await self._check(http, endpoint)
         with self._scope():
             await batch.aupload(http, f"{self._base_url()}/upload")
         data = batch.fill(steps.lay_out(plan, encoded))
         session = self._session_of(AsyncSession)
         with self._joining(session):
-            with self._step(steps.JOINING, endpoint):
-                response = await http.send(self._join_request(http, plan, data, session.hash))
-            if steps.is_unknown_endpoint(response):
-                config = await self._fresh_config(http)
-                raise steps.changed_error(config, self.app, endpoint, plan, response)
-            call = self._accepted(endpoint, plan, response, session)
+            call = await self._join(http, endpoint, plan, data, session, check)
         job = AsyncJob(
             **self._job_info(call),
             decode_now=functools.partial(self._decode_now, call),
@@ -685,6 +883,89 @@ class AsyncClient(_BaseClient):
         if http is not None:
             with self._step(steps.CANCELLING, call.endpoint, limit=CANCEL_TIMEOUT):
                 await http.send(self._reset_request(http, call))
+
+    async def _join(
+        self,
+        http: httpx.AsyncClient,
+        endpoint: Endpoint[T],
+        plan: Plan,
+        data: object,
+        session: AsyncSession,
+        check: asyncio.Future[dict[str, Any]] | None,
+    ) -> Call[T]:
+        """As ``Client._join``."""
+        by_name = self._by_name()
+        plan = self._shared.layout.plans.get(endpoint, plan)
+        with self._step(steps.JOINING, endpoint):
+            response = await http.send(self._join_request(http, endpoint, plan, data, session.hash))
+        if by_name and response.status_code == 404:
+            self._shared.layout.by_name = by_name = False
+            if check is not None:
+                await self._checked(endpoint, check)
+                check = None
+            else:
+                await self._check(http, endpoint)
+            plan = self._shared.layout.plans.get(endpoint, plan)
+            with self._step(steps.JOINING, endpoint):
+                response = await http.send(
+                    self._join_request(http, endpoint, plan, data, session.hash)
+                )
+        if steps.is_unknown_endpoint(response):
+            config = await self._fresh_config(http)
+            if config is not None and self._verifying():
+                _, error = self._verdict(endpoint, config)
+                if error is not None:
+                    raise error
+            raise steps.changed_error(config, self.app, endpoint, plan, response)
+        call = self._accepted(endpoint, plan, response, session, by_name)
+        if check is not None:
+            try:
+                verified = await self._checked(endpoint, check)
+            except AppChangedError as e:
+                e.may_have_run = True  # joined before the check answered
+                unchecked = self._unchecked(call)
+                if unchecked is not None:
+                    try:
+                        await self._cancel(unchecked)
+                    except GradioError:
+                        pass
+                raise
+            call = Call(endpoint, verified, call.event_id, call.session_hash, by_name)
+        return call
+
+    async def _check(
+        self, http: httpx.AsyncClient, endpoint: Endpoint[Any]
+    ) -> asyncio.Future[dict[str, Any]] | None:
+        """As ``Client._check``; the read runs as a task of the client's event loop."""
+        if not self._verifying():
+            return None
+        layout = self._shared.layout
+        if self._checked_already(endpoint):
+            return None
+        check: asyncio.Future[dict[str, Any]] | None = layout.pending
+        if check is None:
+            check = layout.pending = asyncio.ensure_future(self._config(http, fresh=True))
+        if self._waits_for_check():
+            await self._checked(endpoint, check)
+            return None
+        return check
+
+    async def _checked(
+        self, endpoint: Endpoint[Any], check: asyncio.Future[dict[str, Any]]
+    ) -> Plan:
+        """As ``Client._checked``. The read is shielded: a caller cancelled while waiting leaves
+        it to finish for the next call."""
+        layout = self._shared.layout
+        try:
+            config = await asyncio.shield(check)
+        finally:
+            if check.done() and layout.pending is check:
+                layout.pending = None
+        plan, error = self._verdict(endpoint, config)
+        if error is not None:
+            raise error
+        assert plan is not None
+        return plan
 
     # -- sending and awaiting -----------------------------------------------------------------------
 

@@ -231,7 +231,9 @@ class AppChangedError(GradioError):
 
     ``changes`` lists what differs, as far as the runtime can tell from the app's ``/config``
     (empty when it could only see that something did); ``regenerate`` is the command that
-    regenerates the SDK, when known.
+    regenerates the SDK, when known. ``may_have_run`` is ``True`` when the change showed only
+    once the job was joined (checked alongside the first call, or a result of another shape):
+    the endpoint's own function may have run, never another's.
     """
 
     may_have_run = False
@@ -243,8 +245,9 @@ class AppChangedError(GradioError):
         endpoint: str | None = None,
         changes: tuple[AppChange, ...] = (),
         regenerate: str | None = None,
+        may_have_run: bool | None = None,
     ) -> None:
-        super().__init__(message, endpoint=endpoint)
+        super().__init__(message, endpoint=endpoint, may_have_run=may_have_run)
         self.changes = changes
         self.regenerate = regenerate
 

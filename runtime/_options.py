@@ -26,18 +26,21 @@ from ._http._timeouts import DEFAULT_STREAM_TIMEOUT
 from ._hub import _auth
 from ._hub._spaces import Resolved, SpaceStatus, StageCallback
 from ._queue import _gradio3 as gradio3
+from ._queue._layout import Layout
 from ._queue._plan import Plan, ProtocolFlags, protocol_flags
 from ._spec import AppSpec, Endpoint
 
-__all__ = ["Configured", "Options", "Shared", "RemoteUrls", "USER_AGENT", "host_list"]
+__all__ = ["Configured", "Options", "Shared", "RemoteUrls", "Verify", "USER_AGENT", "host_list"]
 
 H = TypeVar("H")
 S = TypeVar("S")
 B = TypeVar("B", bound="Configured")
 
 RemoteUrls = Literal["upload", "pass"]
+Verify = Literal["concurrent", "before", "off"]
 USER_AGENT = "gradio-codegen"
 _REMOTE_URLS = ("upload", "pass")
+_VERIFY = ("concurrent", "before", "off")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Options:
     remote_urls: RemoteUrls = "upload"
     max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE
     download_other_origins: bool = False
+    verify: Verify = "off"
 
     def __post_init__(self) -> None:
         if self.timeout is not None and not self.timeout > 0:
@@ -79,6 +83,8 @@ class Options:
             raise ValueError(
                 f"download_other_origins must be True or False, got {self.download_other_origins!r}"
             )
+        if self.verify not in _VERIFY:
+            raise ValueError(f"verify must be one of {_VERIFY}, got {self.verify!r}")
 
 
 class Shared(Generic[H, S]):
@@ -117,6 +123,7 @@ class Shared(Generic[H, S]):
         self.flags: ProtocolFlags | None = None
         self.config: dict[str, Any] | None = None
         self.plans: dict[Endpoint[Any], Plan] = {}
+        self.layout = Layout()  # the app's layout as last checked (``verify``)
         self.session_hash = uuid.uuid4().hex
         self.session: S | None = None
 
@@ -124,6 +131,7 @@ class Shared(Generic[H, S]):
         with self.lock:
             self.session_hash = uuid.uuid4().hex
             self.session = None
+            self.layout.forget()
 
     def settle(self, resolved: Resolved, app: AppSpec) -> None:
         """Record where the app answers and the headers it gets, once its source is resolved.
@@ -193,6 +201,7 @@ class Configured:
         remote_urls: RemoteUrls = "upload",
         max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
         download_other_origins: bool = False,
+        verify: Verify = "off",
         trusted_hosts: Iterable[str] = (),
         space_timeout: float | None = 300.0,
         on_space_stage: Callable[[SpaceStatus], None] | None = None,
@@ -219,6 +228,12 @@ class Configured:
         download_other_origins: also download result files the app names on another origin (a
             link it returned), fetched without credentials. Off by default: the app would choose
             what your machine requests on your network.
+        verify: make sure a call reaches the endpoint the SDK was generated for, with the inputs
+            and outputs it expects, or raise ``AppChangedError`` before any result is returned.
+            ``"concurrent"``: calls go by name, and the first call of a session reads the app's
+            ``/config`` alongside (no extra wait), holding its result until the layout matched;
+            ``"before"``: the same, but the check comes first, so a changed endpoint's function
+            never runs (one round trip more); ``"off"``: calls join by ``fn_index`` unchecked.
         trusted_hosts: hosts besides Hugging Face that may receive the token (and ZeroGPU's
             ``x-ip-token``): ``"https://host:port"``, ``"host:port"``, or ``"host"`` (any port).
         space_timeout: seconds to wait for a Space that is building, starting or asleep
@@ -242,6 +257,7 @@ class Configured:
             remote_urls=remote_urls,
             max_download_size=max_download_size,
             download_other_origins=download_other_origins,
+            verify=verify,
         )
         self._shared = Shared(
             src=source,
@@ -276,6 +292,7 @@ class Configured:
         remote_urls: RemoteUrls = _UNSET,
         max_download_size: int | None = _UNSET,
         download_other_origins: bool = _UNSET,
+        verify: Verify = _UNSET,
     ) -> B:
         """A client with other settings sharing this one's connections, session and login.
 
@@ -293,6 +310,7 @@ class Configured:
             "remote_urls": remote_urls,
             "max_download_size": max_download_size,
             "download_other_origins": download_other_origins,
+            "verify": verify,
         }
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)

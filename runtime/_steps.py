@@ -215,6 +215,7 @@ def decode_values(endpoint: Endpoint[Any], plan: Plan, raw: list[Any], ctx: Any)
             f"the app returned {len(raw)} values, the SDK expects {len(plan.outputs)} "
             "(State included); regenerate the SDK",
             endpoint=endpoint.api_name,
+            may_have_run=True,
         )
     values = []
     for slot, value in zip(plan.outputs, raw):

@@ -13,6 +13,7 @@ costs no request, and forgets both when something suggests the server restarted.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,7 @@ from .._errors import AppChange, AppChangedError
 from .._spec import Endpoint, Output, Param, StateSlot
 from ._plan import Plan, find_dependency, public_names
 
-__all__ = ["Layout", "compare", "changed_error", "COMPATIBLE"]
+__all__ = ["Layout", "ConfigRead", "compare", "changed_error", "COMPATIBLE"]
 
 # Changes that leave every call the SDK can make working as before: a name routes the call, so a
 # new position does not matter; a new choice is one more value the app accepts.
@@ -226,6 +227,32 @@ def changed_error(
         changes=changes,
         regenerate=regenerate,
     )
+
+
+class ConfigRead:
+    """A ``/config`` read running in another thread, for the sync client's first call to wait on
+    (``concurrent.futures`` would cost every sync program its import)."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._config: dict[str, Any] | None = None
+        self._error: BaseException | None = None
+
+    def set_result(self, config: dict[str, Any]) -> None:
+        self._config = config
+        self._done.set()
+
+    def set_exception(self, error: BaseException) -> None:
+        self._error = error
+        self._done.set()
+
+    def result(self) -> dict[str, Any]:
+        """The document, or the read's error; the read has its own deadline, so this ends."""
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._config is not None
+        return self._config
 
 
 class Layout:
