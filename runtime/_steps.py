@@ -77,11 +77,11 @@ READING_CONFIG = "reading the app's /config"
 def check_arguments(endpoint: Endpoint[Any], args: tuple[Any, ...], validate: bool) -> None:
     """Reject a wrong argument count always, and values that do not fit when validating."""
     params = endpoint.params
-    name = endpoint.python_name or endpoint.api_name.lstrip("/")
     if len(args) != len(params):
         raise InputError(
-            f"{name}() takes {len(params)} argument{'s' if len(params) != 1 else ''} "
-            f"({', '.join(p.name for p in params) or 'none'}), got {len(args)}"
+            f"takes {len(params)} argument{'s' if len(params) != 1 else ''} "
+            f"({', '.join(p.name for p in params) or 'none'}), got {len(args)}",
+            endpoint=endpoint.api_name,
         )
     if not validate:
         return
@@ -90,8 +90,8 @@ def check_arguments(endpoint: Endpoint[Any], args: tuple[Any, ...], validate: bo
             param.shape.check(value)
         except ShapeMismatch as e:
             raise InputError(
-                f"{name}(): parameter '{param.name}'{e.path}: {e.message}",
-                endpoint=None,
+                f"parameter '{param.name}'{e.path}: {e.message}",
+                endpoint=endpoint.api_name,
                 parameter=param.name,
             ) from None
 

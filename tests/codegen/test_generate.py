@@ -347,15 +347,17 @@ def test_sequence_defaults_are_tuples_and_results_may_be_none() -> None:
     assert typing.get_type_hints(sdk.Client.textbox)["return"] == str | None
 
 
-def test_errors_name_the_python_method_not_the_api_name() -> None:
-    """``/weird-name v2`` is called as ``weird_name_v2()``; that is the name a user recognises."""
+def test_argument_errors_name_the_endpoint_like_every_other_error() -> None:
+    """``/weird-name v2`` is called as ``weird_name_v2()``, which the caller's traceback shows;
+    the message starts with the API name, as every error of a call does (``e.endpoint``)."""
     snapshot = info_snapshot({"/weird-name v2": ([param("text", STR)], [ret("out", STR)])})
     sdk = load_source(gen(snapshot)[0])
     assert sdk._WEIRD_NAME_V2.python_name == "weird_name_v2"
     with sdk.Client("http://127.0.0.1:9", validate=True) as client:  # never reached
-        with pytest.raises(rt.InputError, match=r"^weird_name_v2\(\): parameter 'text'"):
+        with pytest.raises(rt.InputError, match=r"^/weird-name v2: parameter 'text'") as wrong:
             client.weird_name_v2(5)
-        with pytest.raises(rt.InputError, match=r"^weird_name_v2\(\) takes 1 argument"):
+        assert wrong.value.endpoint == "/weird-name v2" and wrong.value.parameter == "text"
+        with pytest.raises(rt.InputError, match=r"^/weird-name v2: takes 1 argument \(text\)"):
             client._predict(sdk._WEIRD_NAME_V2)
 
 

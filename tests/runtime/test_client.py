@@ -157,7 +157,7 @@ def test_validation_names_the_parameter_before_any_request() -> None:
     with client_for(fake, timeout=5) as client:
         with pytest.raises(rt.InputError) as info:
             client._predict(CONCAT, "a", "b", 3)
-        assert str(info.value) == "concat(): parameter 'sep': expected a str, got 3 (int)"
+        assert str(info.value) == "/concat: parameter 'sep': expected a str, got 3 (int)"
         assert info.value.parameter == "sep"
         with pytest.raises(rt.InputError, match=r"takes 3 arguments \(a, b, sep\), got 2"):
             client._predict(CONCAT, "a", "b")
