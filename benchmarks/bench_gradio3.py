@@ -1,0 +1,154 @@
+"""Gradio 3 (3.50.2): first-call and warm latency of a generated SDK beside gradio_client 0.6.1.
+
+Starts ``text_echo`` twice under ``.venvs/g3``, with the queue (websocket per call) and without it
+(``POST /run/echo``), generates an SDK from the queued one, and times, in fresh processes:
+
+* first result: import + construct + one ``echo`` call, in-process time;
+* warm call: ``--warmup`` untimed then ``--calls`` sequential ``echo`` calls on one client, median.
+
+gradio_client runs in the server's venv (0.6.1 needs its websockets 11). A queued 3.x call cannot
+go below the server's own 50 ms queue poll (``sleep_when_free`` in 3.x ``queueing.py``).
+
+    .venvs/dev/bin/python -P benchmarks/bench_gradio3.py [--runs 5] [--calls 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+
+from servers import start_server, venv_python  # noqa: E402
+
+FIRST_OURS = """
+import sys, time
+t0 = time.perf_counter()
+sys.path.insert(0, sys.argv[2])
+import g3bench
+client = g3bench.Client(sys.argv[1])
+assert client.echo("x") == "x"
+print(json.dumps((time.perf_counter() - t0) * 1000))
+"""
+FIRST_GC = """
+import time
+t0 = time.perf_counter()
+from gradio_client import Client
+client = Client(sys.argv[1], verbose=False)
+assert client.predict("x", api_name="/echo") == "x"
+print(json.dumps((time.perf_counter() - t0) * 1000))
+"""
+WARM_OURS = """
+import sys, time, asyncio
+sys.path.insert(0, sys.argv[2])
+import g3bench
+url, warmup, calls, mode = sys.argv[1], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+times = []
+if mode == "async":
+    async def run():
+        async with g3bench.AsyncClient(url) as client:
+            for i in range(warmup + calls):
+                t0 = time.perf_counter()
+                await client.echo("x")
+                if i >= warmup:
+                    times.append((time.perf_counter() - t0) * 1000)
+    asyncio.run(run())
+else:
+    with g3bench.Client(url) as client:
+        for i in range(warmup + calls):
+            t0 = time.perf_counter()
+            client.echo("x")
+            if i >= warmup:
+                times.append((time.perf_counter() - t0) * 1000)
+print(json.dumps(times))
+"""
+WARM_GC = """
+import time
+from gradio_client import Client
+url, warmup, calls = sys.argv[1], int(sys.argv[3]), int(sys.argv[4])
+client = Client(url, verbose=False)
+times = []
+for i in range(warmup + calls):
+    t0 = time.perf_counter()
+    client.predict("x", api_name="/echo")
+    if i >= warmup:
+        times.append((time.perf_counter() - t0) * 1000)
+print(json.dumps(times))
+"""
+
+
+def run(python: Path, script: str, *args: str) -> object:
+    done = subprocess.run(
+        [str(python), "-P", "-c", "import json, sys\n" + script, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--runs", type=int, default=5, help="fresh processes for the first result")
+    p.add_argument("--calls", type=int, default=60, help="timed warm calls")
+    p.add_argument("--warmup", type=int, default=5)
+    opts = p.parse_args()
+    ours, theirs = Path(sys.executable), venv_python("3")
+    queued = start_server("text_echo", "3")
+    plain = start_server("text_echo", "3", args=["--no-queue"])
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            subprocess.run(
+                [str(ours.parent / "gradio-codegen"), queued.url, "-o", f"{folder}/g3bench.py"],
+                check=True,
+                capture_output=True,
+            )
+            first = {
+                "ours": [run(ours, FIRST_OURS, queued.url, folder) for _ in range(opts.runs)],
+                "gradio_client 0.6.1": [
+                    run(theirs, FIRST_GC, queued.url, folder) for _ in range(opts.runs)
+                ],
+            }
+            counts = (str(opts.warmup), str(opts.calls))
+            warm = {
+                "ours, queue (websocket), sync": run(
+                    ours, WARM_OURS, queued.url, folder, *counts, "sync"
+                ),
+                "ours, queue (websocket), async": run(
+                    ours, WARM_OURS, queued.url, folder, *counts, "async"
+                ),
+                "ours, POST /run (queue off)": run(
+                    ours, WARM_OURS, plain.url, folder, *counts, "sync"
+                ),
+                "gradio_client 0.6.1, queue": run(theirs, WARM_GC, queued.url, folder, *counts),
+                "gradio_client 0.6.1, POST /run": run(theirs, WARM_GC, plain.url, folder, *counts),
+            }
+    finally:
+        queued.stop()
+        plain.stop()
+    print("| first result (import + construct + 1 call) | median | runs |")
+    print("|---|---|---|")
+    for name, values in first.items():
+        print(f"| {name} | {statistics.median(values):.1f} ms | {len(values)} |")  # type: ignore[arg-type]
+    print()
+    print("| warm call | median | p10 | p90 | calls |")
+    print("|---|---|---|---|---|")
+    for name, values in warm.items():
+        assert isinstance(values, list)
+        q = statistics.quantiles(values, n=10)
+        print(
+            f"| {name} | {statistics.median(values):.1f} ms | {q[0]:.1f} | {q[-1]:.1f} | {len(values)} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
