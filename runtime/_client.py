@@ -521,7 +521,7 @@ class Client(_BaseClient):
             call = self._join(http, endpoint, plan, data, session, check)
         job = Job(
             **self._job_info(call),
-            decode=functools.partial(self._decode, call, JobDownloads()),
+            decode=functools.partial(self._decode, call, JobDownloads(call.endpoint.api_name)),
             cancel=functools.partial(self._cancel, call),
         )
         session.register(call.event_id, job)
@@ -562,7 +562,7 @@ class Client(_BaseClient):
                 )
         job = Job(
             **self._job_info(call),
-            decode=functools.partial(self._decode, call, JobDownloads()),
+            decode=functools.partial(self._decode, call, JobDownloads(call.endpoint.api_name)),
             cancel=functools.partial(self._cancel_gradio3, call, reader),
         )
         reader.start(job)
@@ -830,7 +830,7 @@ class AsyncClient(_BaseClient):
         job = AsyncJob(
             **self._job_info(call),
             decode_now=functools.partial(self._decode_now, call),
-            decode=functools.partial(self._decode, call, JobDownloads()),
+            decode=functools.partial(self._decode, call, JobDownloads(call.endpoint.api_name)),
             cancel=functools.partial(self._cancel, call),
         )
         session.register(call.event_id, job)
@@ -871,7 +871,7 @@ class AsyncClient(_BaseClient):
         job = AsyncJob(
             **self._job_info(call),
             decode_now=functools.partial(self._decode_now, call),
-            decode=functools.partial(self._decode, call, JobDownloads()),
+            decode=functools.partial(self._decode, call, JobDownloads(call.endpoint.api_name)),
             cancel=functools.partial(self._cancel_gradio3, call, reader),
         )
         reader.start(job)
