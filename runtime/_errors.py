@@ -24,6 +24,11 @@ the subclasses below to act on a specific cause::
         └── OtherOriginError        a result file is on another origin than the app's; not fetched
 
 Errors carry what a user needs to act on them (the endpoint, the server's message) and never a token.
+An error of one endpoint's call names it one way: ``str(e)`` starts with its API name
+(``/echo: parameter 'text': expected a str, got 3 (int)``), written by ``GradioError.__str__``
+from ``e.endpoint``; no message spells a prefix of its own. The API name, not the Python method:
+the caller's traceback already shows the method, and the API name is what the app's API page, its
+logs and ``gradio-codegen diff`` call the endpoint.
 
 Every error says whether the app may have run the function: ``may_have_run`` is ``False`` only when
 the runtime knows the app never accepted the job (nothing was sent, the connection was refused,
