@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "generated_examples"
 BIN = Path(sys.executable).parent
-MAJORS = ("gradio4", "gradio5", "gradio6")
+MAJORS = ("gradio3", "gradio4", "gradio5", "gradio6")
 
 
 def _modules() -> list[Path]:
@@ -49,6 +49,11 @@ def test_every_fixture_app_has_an_example() -> None:
     for root in (ROOT / "tests" / "fixtures" / "schemas",):
         expected |= {
             f"{p.parent.parent.name}/{p.parent.name}" for p in root.glob("gradio[0-9]/*/info.json")
+        }
+        # Gradio 3 (3.50.2) captures keep /info?serialize=False as info_raw.json.
+        expected |= {
+            f"gradio3/{p.parent.name.replace('.', '_')}"
+            for p in root.glob("gradio3/*/info_raw.json")
         }
     present = {f"{p.parent.name}/{p.stem}" for p in _modules()}
     assert expected and expected == present
