@@ -82,7 +82,7 @@ class Endpoint(Generic[T]):
     ``None`` when there is no output. ``fn_index`` is ``None`` when the schema came without
     ``/config``: the runtime then looks it up once, on first use. ``stream`` is ``None`` when it is
     not known whether the endpoint is a generator. ``python_name`` is the generated method's name,
-    which error messages use (the api name may not be a valid identifier).
+    which the test doubles' messages use (errors of a call name ``api_name``, see ``_errors``).
     """
 
     api_name: str
