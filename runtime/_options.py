@@ -215,7 +215,9 @@ class Configured:
         timeout: seconds any request, and the wait for a call's result, may take (None: no limit
             for results; a dead server is still detected by its missing heartbeats).
         download: fetch output files at once (``"eager"``), on first access (``"lazy"``), or not.
-        download_dir: where downloaded files go (default: a temporary folder).
+        download_dir: where downloaded files go, kept there. Default: a temporary folder of
+            this client's (shared by its ``with_options`` copies), deleted with every file in it
+            when the client closes; paths a result handed out stay valid until then.
         validate: check every argument against the endpoint's schema before sending anything.
         stream_timeout: seconds of silence on the event stream after which the server counts as
             gone; the server sends a heartbeat every 15 s, so keep it well above that.
