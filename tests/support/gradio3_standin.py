@@ -122,6 +122,8 @@ class Gradio3Standin:
                 sock, _ = self._server.accept()
             except OSError:
                 return
+            # Small answers go out at once, as uvicorn sends them (no 40 ms delayed-ACK stalls).
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             threading.Thread(target=self._serve, args=(sock,), daemon=True).start()
 
     def _serve(self, sock: socket.socket) -> None:
