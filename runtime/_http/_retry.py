@@ -24,10 +24,11 @@ a retry whose wait would end past it is not made, and the last answer goes back 
 error then carries the server's ``retry_after``. Without a deadline a wait is capped at 60 s.
 
 The policy travels with the operation in a context variable (``retrying(...)``, set by the client
-around each step, like the deadline), and is applied under httpx by ``RetryTransport`` /
-``AsyncRetryTransport``, which wrap every transport the runtime builds (``_clients``): uploads,
-downloads and Space requests get it without knowing about it. Outside ``retrying`` nothing is
-retried.
+around each step from its ``max_retries`` and ``retry_queue_full`` options, like the deadline), and
+is applied under httpx by ``RetryTransport`` / ``AsyncRetryTransport``, which wrap every transport
+the runtime builds (``_clients``): uploads, downloads, the event stream's reader and Space requests
+get it without knowing about it. Outside ``retrying`` the default policy holds
+(``DEFAULT_MAX_RETRIES``, no retry of "Queue is full"); ``retrying(0)`` turns retries off.
 """
 
 from __future__ import annotations
@@ -94,21 +95,24 @@ _jitter = random.random
 _policy: ContextVar[RetryPolicy | None] = ContextVar("gradio_codegen_retry", default=None)
 
 
-def policy() -> RetryPolicy | None:
-    """The policy in force, or ``None`` (no retries)."""
-    return _policy.get()
+_DEFAULT = RetryPolicy()
+
+
+def policy() -> RetryPolicy:
+    """The policy in force: the innermost ``retrying``'s, else the default."""
+    return _policy.get() or _DEFAULT
 
 
 @contextmanager
 def retrying(max_retries: int, *, retry_queue_full: bool = False) -> Iterator[None]:
     """Requests made in the block are retried under this policy (an inner ``idempotent()`` keeps
     it and widens what may be retried)."""
-    outer = _policy.get()
+    outer = policy()
     token = _policy.set(
         RetryPolicy(
             max_retries=max_retries,
             retry_queue_full=retry_queue_full,
-            idempotent=outer.idempotent if outer is not None else False,
+            idempotent=outer.idempotent,
         )
     )
     try:
@@ -121,11 +125,7 @@ def retrying(max_retries: int, *, retry_queue_full: bool = False) -> Iterator[No
 def idempotent() -> Iterator[None]:
     """Requests made in the block may be sent again after a broken connection or a 502/503/504
     (uploads, cancels): the app doing them twice does no harm."""
-    outer = _policy.get()
-    if outer is None:
-        yield
-        return
-    token = _policy.set(replace(outer, idempotent=True))
+    token = _policy.set(replace(policy(), idempotent=True))
     try:
         yield
     finally:
@@ -231,8 +231,8 @@ class RetryTransport(httpx.BaseTransport):
         self.inner = inner
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        rules = _policy.get()
-        if rules is None or rules.max_retries <= 0:
+        rules = policy()
+        if rules.max_retries <= 0:
             return self.inner.handle_request(request)
         attempt = 0
         while True:
@@ -273,8 +273,8 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         from .._asyncio import asyncio
 
-        rules = _policy.get()
-        if rules is None or rules.max_retries <= 0:
+        rules = policy()
+        if rules.max_retries <= 0:
             return await self.inner.handle_async_request(request)
         attempt = 0
         while True:

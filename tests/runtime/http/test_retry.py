@@ -156,11 +156,14 @@ def test_retries_stop_at_max_retries_and_hand_back_the_last_answer(slept: list[f
     assert len(script.requests) == 1
 
 
-def test_nothing_is_retried_outside_a_retrying_block(slept: list[float]) -> None:
-    script = Script(httpx.ConnectError)
+def test_outside_a_retrying_block_the_default_policy_holds(slept: list[float]) -> None:
+    script = Script(httpx.ConnectError, httpx.ConnectError, httpx.ConnectError)
     with pytest.raises(httpx.ConnectError):
         send(script, "GET", "/config")
-    assert len(script.requests) == 1
+    assert len(script.requests) == 1 + _retry.DEFAULT_MAX_RETRIES
+
+    script = Script(503, body=QUEUE_FULL)
+    assert send(script).status_code == 503 and len(script.requests) == 1
 
 
 # -- waiting inside the deadline ------------------------------------------------------------------
