@@ -43,6 +43,7 @@ from ._files._values import remove_download_dir
 from ._http._clients import async_http, sync_http
 from ._http._deadline import scope
 from ._http._failures import transport_error
+from ._http._retry import idempotent, retrying
 from ._http._timeouts import CANCEL_TIMEOUT, request_timeout, stream_timeout
 from ._hub import _spaces, _zerogpu
 from ._hub._duplicate import duplicate_space
@@ -417,23 +418,40 @@ class _BaseClient(Configured):
         timeout = self._options.timeout
         return request_timeout(limit if timeout is None else min(timeout, limit))
 
-    def _scope(self, limit: float | None = None) -> Any:
+    @contextmanager
+    def _scope(self, limit: float | None = None, *, repeatable: bool = False) -> Iterator[None]:
         """The deadline of one operation (a join, an upload, the downloads of a result, a cancel,
         a login, a ``/config`` read): the client's ``timeout``, at most ``limit``. Every read and
-        write of the operation is cut to it, however slowly the server drips its answer."""
-        timeout = self._options.timeout
+        write of the operation is cut to it, however slowly the server drips its answer. Its
+        requests are retried where that is safe (``_http._retry``; ``repeatable``: the app may
+        do them twice, as an upload or a cancel)."""
+        options = self._options
+        timeout = options.timeout
         if limit is not None:
             timeout = limit if timeout is None else min(timeout, limit)
-        return scope(timeout)
+        with (
+            scope(timeout),
+            retrying(options.max_retries, retry_queue_full=options.retry_queue_full),
+        ):
+            if repeatable:
+                with idempotent():
+                    yield
+            else:
+                yield
 
     @contextmanager
     def _step(
-        self, action: str, endpoint: Endpoint[Any] | None = None, limit: float | None = None
+        self,
+        action: str,
+        endpoint: Endpoint[Any] | None = None,
+        limit: float | None = None,
+        *,
+        repeatable: bool = False,
     ) -> Iterator[None]:
         """The requests of one step, under one deadline; httpx's failures become the runtime's
         errors, saying what was being done (``action``)."""
         try:
-            with self._scope(limit):
+            with self._scope(limit, repeatable=repeatable):
                 yield
         except httpx.HTTPError as e:
             name = endpoint.api_name if endpoint is not None else None
@@ -513,7 +531,7 @@ class Client(_BaseClient):
         if self.app.protocol == gradio3.PROTOCOL:
             return self._submit_gradio3(http, endpoint, plan, encoded, batch)
         check = self._check(http, endpoint)
-        with self._scope():
+        with self._scope(repeatable=True):
             batch.upload(http, f"{self._base_url()}/upload")
         data = batch.fill(steps.lay_out(plan, encoded))
         session = self._session()
@@ -537,7 +555,7 @@ class Client(_BaseClient):
     ) -> Job[T]:
         route = gradio3.route_of(self._config(http), plan, endpoint.api_name)
         laid = calls3.inline_images(route, steps.lay_out(plan, encoded), batch, endpoint.api_name)
-        with self._scope():
+        with self._scope(repeatable=True):
             batch.upload(http, f"{self._base_url()}/upload")
         with self._shared.lock:
             session = self._gradio3_session()
@@ -572,7 +590,7 @@ class Client(_BaseClient):
         reader.stop()
         http = self._open_http()
         if http is not None:
-            with self._step(steps.CANCELLING, call.endpoint, limit=CANCEL_TIMEOUT):
+            with self._step(steps.CANCELLING, call.endpoint, CANCEL_TIMEOUT, repeatable=True):
                 http.send(self._reset_request(http, call))
 
     def _join(
@@ -752,7 +770,7 @@ class Client(_BaseClient):
     def _cancel(self, call: Call[Any]) -> None:
         http = self._open_http()
         if http is not None:
-            with self._step(steps.CANCELLING, call.endpoint, limit=CANCEL_TIMEOUT):
+            with self._step(steps.CANCELLING, call.endpoint, CANCEL_TIMEOUT, repeatable=True):
                 cancel, reset = self._cancel_requests(http, call)
                 steps.cancel_checked(http.send(cancel), call.endpoint.api_name)
                 http.send(reset)
@@ -821,7 +839,7 @@ class AsyncClient(_BaseClient):
         if self.app.protocol == gradio3.PROTOCOL:
             return await self._submit_gradio3(http, endpoint, plan, encoded, batch)
         check = await self._check(http, endpoint)
-        with self._scope():
+        with self._scope(repeatable=True):
             await batch.aupload(http, f"{self._base_url()}/upload")
         data = batch.fill(steps.lay_out(plan, encoded))
         session = self._session_of(AsyncSession)
@@ -846,7 +864,7 @@ class AsyncClient(_BaseClient):
     ) -> AsyncJob[T]:
         route = gradio3.route_of(await self._config(http), plan, endpoint.api_name)
         laid = calls3.inline_images(route, steps.lay_out(plan, encoded), batch, endpoint.api_name)
-        with self._scope():
+        with self._scope(repeatable=True):
             await batch.aupload(http, f"{self._base_url()}/upload")
         session = self._gradio3_session()
         call, reader = self._gradio3_call(
@@ -881,7 +899,7 @@ class AsyncClient(_BaseClient):
         await reader.astop()
         http = self._open_http()
         if http is not None:
-            with self._step(steps.CANCELLING, call.endpoint, limit=CANCEL_TIMEOUT):
+            with self._step(steps.CANCELLING, call.endpoint, CANCEL_TIMEOUT, repeatable=True):
                 await http.send(self._reset_request(http, call))
 
     async def _join(
@@ -1043,7 +1061,7 @@ class AsyncClient(_BaseClient):
     async def _cancel(self, call: Call[Any]) -> None:
         http = self._open_http()
         if http is not None:
-            with self._step(steps.CANCELLING, call.endpoint, limit=CANCEL_TIMEOUT):
+            with self._step(steps.CANCELLING, call.endpoint, CANCEL_TIMEOUT, repeatable=True):
                 cancel, reset = self._cancel_requests(http, call)
                 steps.cancel_checked(await http.send(cancel), call.endpoint.api_name)
                 await http.send(reset)

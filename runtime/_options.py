@@ -22,6 +22,7 @@ from ._errors import InputError
 from ._files._progress import ProgressOption
 from ._files._values import DEFAULT_MAX_DOWNLOAD_SIZE, DOWNLOAD_MODES, DownloadMode
 from ._http._credentials import may_receive_token
+from ._http._retry import DEFAULT_MAX_RETRIES
 from ._http._timeouts import DEFAULT_STREAM_TIMEOUT
 from ._hub import _auth
 from ._hub._spaces import Resolved, SpaceStatus, StageCallback
@@ -56,6 +57,8 @@ class Options:
     max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE
     download_other_origins: bool = False
     verify: Verify = "off"
+    max_retries: int = DEFAULT_MAX_RETRIES
+    retry_queue_full: bool = False
 
     def __post_init__(self) -> None:
         if self.timeout is not None and not self.timeout > 0:
@@ -85,6 +88,13 @@ class Options:
             )
         if self.verify not in _VERIFY:
             raise ValueError(f"verify must be one of {_VERIFY}, got {self.verify!r}")
+        retries = self.max_retries
+        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 100:
+            raise ValueError(f"max_retries must be a whole number from 0 to 100, got {retries!r}")
+        if not isinstance(self.retry_queue_full, bool):
+            raise ValueError(
+                f"retry_queue_full must be True or False, got {self.retry_queue_full!r}"
+            )
 
 
 class Shared(Generic[H, S]):
@@ -202,6 +212,8 @@ class Configured:
         max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
         download_other_origins: bool = False,
         verify: Verify = "off",
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_queue_full: bool = False,
         trusted_hosts: Iterable[str] = (),
         space_timeout: float | None = 300.0,
         on_space_stage: Callable[[SpaceStatus], None] | None = None,
@@ -236,6 +248,13 @@ class Configured:
             ``/config`` alongside (no extra wait), holding its result until the layout matched;
             ``"before"``: the same, but the check comes first, so a changed endpoint's function
             never runs (one round trip more); ``"off"``: calls join by ``fn_index`` unchecked.
+        max_retries: how often a request is sent again after a failure that proves it safe (a
+            connection refused, a 429; for requests that can be repeated -- reads, uploads,
+            cancels -- also a broken connection or a 502/503/504), waiting with backoff and the
+            server's ``Retry-After`` inside ``timeout``. A join the app may have accepted is never
+            sent again (errors say so in ``may_have_run``). 0 turns retries off.
+        retry_queue_full: also retry a join Gradio refused with "Queue is full" (it never ran);
+            off by default, since retrying competes with everyone else for a busy app.
         trusted_hosts: hosts besides Hugging Face that may receive the token (and ZeroGPU's
             ``x-ip-token``): ``"https://host:port"``, ``"host:port"``, or ``"host"`` (any port).
         space_timeout: seconds to wait for a Space that is building, starting or asleep
@@ -260,6 +279,8 @@ class Configured:
             max_download_size=max_download_size,
             download_other_origins=download_other_origins,
             verify=verify,
+            max_retries=max_retries,
+            retry_queue_full=retry_queue_full,
         )
         self._shared = Shared(
             src=source,
@@ -295,6 +316,8 @@ class Configured:
         max_download_size: int | None = _UNSET,
         download_other_origins: bool = _UNSET,
         verify: Verify = _UNSET,
+        max_retries: int = _UNSET,
+        retry_queue_full: bool = _UNSET,
     ) -> B:
         """A client with other settings sharing this one's connections, session and login.
 
@@ -313,6 +336,8 @@ class Configured:
             "max_download_size": max_download_size,
             "download_other_origins": download_other_origins,
             "verify": verify,
+            "max_retries": max_retries,
+            "retry_queue_full": retry_queue_full,
         }
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
