@@ -13,6 +13,8 @@ and 7):
   stream before its 200), and the ``POST``s marked with ``idempotent()`` (uploads: the same bytes
   again; ``/cancel`` and ``/reset``: a second cancel does nothing) -- are also retried on a broken
   connection (``ReadError``, ``WriteError``, ``RemoteProtocolError``) and on 502, 503 and 504.
+* **A body sent once is not sent again** unless it can be: bytes can, a one-shot stream (an
+  upload read from a file as it goes) only if not one byte of it was taken yet (a connect error).
 * **Gradio's own "Queue is full"** (503 with its JSON ``detail``) is retried only with
   ``retry_queue_full``: the job never ran, but retrying competes with every other user of a busy
   app, so it is the caller's choice.
@@ -37,11 +39,11 @@ import email.utils
 import random
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, cast
 
 import httpx
 
@@ -206,6 +208,40 @@ def _retry_status(
     return status in _RETRY_STATUSES and _repeatable(request, rules)
 
 
+class _Taken(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """Wraps a request body that may not be replayable, noting whether anything read it."""
+
+    def __init__(self, stream: httpx.SyncByteStream | httpx.AsyncByteStream) -> None:
+        self.stream = stream
+        self.taken = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.taken = True
+        yield from cast(Iterable[bytes], self.stream)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        self.taken = True
+        async for chunk in cast(AsyncIterable[bytes], self.stream):
+            yield chunk
+
+    def close(self) -> None:
+        if isinstance(self.stream, httpx.SyncByteStream):
+            self.stream.close()
+
+    async def aclose(self) -> None:
+        if isinstance(self.stream, httpx.AsyncByteStream):
+            await self.stream.aclose()
+
+
+def _watch_body(request: httpx.Request) -> _Taken | None:
+    """``None`` when the body can be sent again as it is (none, or bytes); else its watcher."""
+    if isinstance(request.stream, httpx.ByteStream):
+        return None
+    watched = _Taken(request.stream)
+    request.stream = watched
+    return watched
+
+
 def _needs_body(status: int) -> bool:
     return status == 503
 
@@ -234,24 +270,33 @@ class RetryTransport(httpx.BaseTransport):
         rules = policy()
         if rules.max_retries <= 0:
             return self.inner.handle_request(request)
+        body = _watch_body(request)
         attempt = 0
         while True:
             try:
                 response = self.inner.handle_request(request)
             except Exception as e:
-                if not _retry_failure(e, request, rules) or attempt >= rules.max_retries:
+                if (
+                    not _retry_failure(e, request, rules)
+                    or attempt >= rules.max_retries
+                    or (body is not None and body.taken)
+                ):
                     raise
                 wait = _wait(attempt, None)
                 if wait is None:
                     raise
             else:
-                status, body = response.status_code, None
+                status, start = response.status_code, None
                 if status < 400:
                     return response
                 if _needs_body(status):
-                    body = _read_start(response)
-                    response = _replay(response, body, request)
-                if not _retry_status(status, body, request, rules) or attempt >= rules.max_retries:
+                    start = _read_start(response)
+                    response = _replay(response, start, request)
+                if (
+                    not _retry_status(status, start, request, rules)
+                    or attempt >= rules.max_retries
+                    or (body is not None and body.taken)
+                ):
                     return response
                 wait = _wait(attempt, response)
                 if wait is None:
@@ -276,24 +321,33 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         rules = policy()
         if rules.max_retries <= 0:
             return await self.inner.handle_async_request(request)
+        body = _watch_body(request)
         attempt = 0
         while True:
             try:
                 response = await self.inner.handle_async_request(request)
             except Exception as e:
-                if not _retry_failure(e, request, rules) or attempt >= rules.max_retries:
+                if (
+                    not _retry_failure(e, request, rules)
+                    or attempt >= rules.max_retries
+                    or (body is not None and body.taken)
+                ):
                     raise
                 wait = _wait(attempt, None)
                 if wait is None:
                     raise
             else:
-                status, body = response.status_code, None
+                status, start = response.status_code, None
                 if status < 400:
                     return response
                 if _needs_body(status):
-                    body = await _aread_start(response)
-                    response = _replay(response, body, request)
-                if not _retry_status(status, body, request, rules) or attempt >= rules.max_retries:
+                    start = await _aread_start(response)
+                    response = _replay(response, start, request)
+                if (
+                    not _retry_status(status, start, request, rules)
+                    or attempt >= rules.max_retries
+                    or (body is not None and body.taken)
+                ):
                     return response
                 wait = _wait(attempt, response)
                 if wait is None:

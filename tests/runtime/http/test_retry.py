@@ -12,6 +12,7 @@ import email.utils
 import json
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -266,3 +267,38 @@ def test_gradio_queue_full_is_told_apart_by_its_body() -> None:
     assert _retry.is_gradio_queue_full(503, json.dumps(QUEUE_FULL).encode())
     assert not _retry.is_gradio_queue_full(503, b"Service Unavailable")
     assert not _retry.is_gradio_queue_full(429, json.dumps(QUEUE_FULL).encode())
+
+
+def test_a_one_shot_body_is_sent_again_only_if_none_of_it_was_taken(slept: list[float]) -> None:
+    """An upload streamed from a file as it goes cannot be sent twice: after a refused connection
+    (nothing read) it is retried; after a 503 that read it, the answer goes back as it is."""
+
+    class Network(httpx.BaseTransport):
+        """Like httpcore: a refused connection reads no body, an answer comes after reading it."""
+
+        def __init__(self, *faults: object) -> None:
+            self.faults = list(faults)
+            self.bodies: list[bytes] = []
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            fault: Any = self.faults.pop(0) if self.faults else 200
+            if fault is httpx.ConnectError:
+                raise httpx.ConnectError("refused", request=request)
+            self.bodies.append(request.read())
+            return httpx.Response(fault)
+
+    def body() -> Iterator[bytes]:
+        yield b"part 1, "
+        yield b"part 2"
+
+    def post(network: Network) -> int:
+        with httpx.Client(transport=RetryTransport(network)) as client:
+            with retrying(2), idempotent():
+                url = "http://app.test/gradio_api/upload"
+                return client.post(url, content=body()).status_code
+
+    refused = Network(httpx.ConnectError)
+    assert post(refused) == 200 and refused.bodies == [b"part 1, part 2"]
+
+    taken = Network(503)
+    assert post(taken) == 503 and taken.bodies == [b"part 1, part 2"]  # not sent twice
