@@ -65,9 +65,9 @@ class _Feedable(Protocol):
 
 class Gradio3Session:
     """The calls of one session hash (State lives on the server per hash), so that closing the
-    client stops those still reading. Built like the 4.x sessions (``_session_of``)."""
+    client stops those still reading."""
 
-    def __init__(self, session_hash: str, flags: object = None, open_stream: object = None) -> None:
+    def __init__(self, session_hash: str) -> None:
         self.hash = session_hash
         self._calls: set[SyncCall | AsyncCall] = set()
         self._lock = threading.Lock()

@@ -357,3 +357,19 @@ def test_state_slots_are_null_on_the_wire() -> None:
         app.script = script
         assert c._predict(with_state, "kept") == "kept"
     assert app.received[1]["data"] == ["kept", None]
+
+
+def test_wsproto_is_imported_only_by_a_gradio3_call() -> None:
+    """A program that talks to Gradio 4/5/6 apps never loads the websocket stack."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, gradio_codegen.runtime as rt\n"
+        "from gradio_codegen.runtime import _client\n"
+        "print('wsproto' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.strip() == "False", done.stderr
