@@ -76,6 +76,7 @@ class DefaultClient(Generic[C]):
         self._factory = factory
         self._client: C | None = None
         self._own: C | None = None  # the client this object created, hence closes
+        self._closer: weakref.finalize[[Client], DefaultClient[C]] | None = None  # closes _own
         self._lock = threading.Lock()
         # A generated module passes its Client class, whose __module__ is the module's name.
         module = factory.__module__ if isinstance(factory, type) else None
@@ -101,15 +102,18 @@ class DefaultClient(Generic[C]):
                 f"such as its FakeClient) or None, got {type(client).__name__}"
             )
         with self._lock:
-            replaced, self._own = self._own, None
+            if client is not None and client is self._own:
+                self._client = client  # its own client back: still its own to close
+                return
+            closer, self._closer, self._own = self._closer, None, None
             self._client = client
-        if replaced is not None and replaced is not client:
-            self._close_quietly(replaced)
+        if closer is not None:
+            closer()  # closes the replaced client now, and lets go of it
 
     def _create(self) -> C:
         source = _source_from_env(self.variable) if self.variable else None
         created = self._factory() if source is None else self._factory(source)
-        weakref.finalize(self, DefaultClient._close_quietly, created)
+        self._closer = weakref.finalize(self, DefaultClient._close_quietly, created)
         return created
 
     @staticmethod

@@ -115,6 +115,8 @@ def test_set_default_client_closes_the_client_the_module_made(
     monkeypatch.setenv(_variable(fresh_sdk), server.url)
     assert fresh_sdk.echo("hi") == "hi"
     made = fresh_sdk._default.get()
+    fresh_sdk.set_default_client(made)  # its own client handed back: kept open
+    assert fresh_sdk.echo("same") == "same"
     with fresh_sdk.Client(server.url, timeout=30) as mine:
         fresh_sdk.set_default_client(mine)
         with pytest.raises(RuntimeError, match="closed"):
