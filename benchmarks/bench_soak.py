@@ -56,6 +56,7 @@ from _common import (
     generate_sdk,
     machine,
     stop_cleanly_on_signals,
+    summary_row,
     table,
 )
 
@@ -564,8 +565,62 @@ def report(
         body += "\n\nPython allocations that grew most after warm-up (tracemalloc):\n```\n"
         body += "\n".join(result["tracemalloc_growth"]) + "\n```"
     body += f"\n\nMachine: {machine()}."
-    data = {"result": result, "verdict": verdict, "server_runs": dict(ran or {})}
+    data = {
+        "result": result,
+        "verdict": verdict,
+        "server_runs": dict(ran or {}),
+        "summary": summary_rows(result, verdict, ran),
+    }
     emit(f"8. Soak ({result['calls']} calls on one client)", body, "", opts, data)
+
+
+def summary_rows(
+    result: dict[str, Any], verdict: dict[str, Any], ran: Counter[str] | None
+) -> list[list[str]]:
+    """run_all's summary lines: memory, descriptors and threads after warm-up, calls lost."""
+    scenario = f"8. soak, {result['calls']:,} calls"
+    growth = verdict.get("rss_growth")
+    rows = [
+        summary_row(
+            scenario,
+            "RSS growth after warm-up",
+            f"+{growth} MiB" if growth is not None else "n/a",
+            growth,
+            None,
+            None,
+            f"<= {RSS_TARGET_MIB:g} MiB",
+            verdict.get("rss_ok"),
+        )
+    ]
+    for key, label in (("fds", "descriptors"), ("threads_judged", "threads")):
+        early, late = verdict.get(f"{key}_early_max"), verdict.get(f"{key}_late_max")
+        rows.append(
+            summary_row(
+                scenario,
+                f"{label}, first / last fifth",
+                f"{early} / {late}",
+                None,
+                None,
+                None,
+                "no growth",
+                verdict.get(f"{key}_ok"),
+            )
+        )
+    lost = result["failures"]
+    counted = ran is None or all(ran[fn] == n for fn, n in result["called"].items())
+    rows.append(
+        summary_row(
+            scenario,
+            "calls failed; runs = calls",
+            f"{lost}; {'yes' if counted else 'no'}",
+            None,
+            None,
+            None,
+            "0; yes",
+            lost == 0 and counted,
+        )
+    )
+    return rows
 
 
 def samples_end(result: dict[str, Any]) -> dict[str, Any]:

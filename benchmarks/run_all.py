@@ -37,7 +37,7 @@ from _common import (
 )
 
 SERVED = ["bench_first_result.py", "bench_warm.py", "bench_throughput.py", "bench_streaming.py"]
-STANDALONE = ["bench_files.py", "bench_generation.py", "bench_footprint.py"]
+STANDALONE = ["bench_files.py", "bench_generation.py", "bench_footprint.py", "bench_soak.py"]
 FULL_TIMEOUT, SMOKE_TIMEOUT = 3 * 3600.0, 900.0
 
 

@@ -222,3 +222,16 @@ def test_files_script_moves_a_file_through_both_clients(server_pool: ServerPool)
         assert {row.split("|")[1].strip() for row in rows} >= {"upload", "download"}, out
         for row in rows:
             assert re.search(r"\d+ MiB", row), f"{label} has no measurement: {row}"
+
+
+def test_soak_script_runs_every_call_once(tmp_path: Path) -> None:
+    """The soak's smoke run: 300 calls on one sync and one async client against the counting
+    app; every call succeeds and the app's own run counts equal the calls made."""
+    out = run_script("bench_soak.py", "--json", str(tmp_path / "soak.json"))
+    assert "## 8. Soak (300 calls on one client)" in out
+    data = json.loads((tmp_path / "soak.json").read_text())
+    assert data["result"]["failures"] == 0, data["result"]["first_failures"]
+    called = data["result"]["called"]
+    assert sum(called.values()) == 300
+    assert data["server_runs"] == called  # nothing lost, nothing run twice
+    assert [row[0] for row in data["summary"]] == ["8. soak, 300 calls"] * 4
