@@ -139,7 +139,7 @@ def status_error(
         reason = "rate-limited this caller" if code == 429 else "cannot take the job now"
         later = f"try again in {wait:g} s" if wait is not None else "try again later"
         return QueueFullError(
-            f"the app {reason} (HTTP {code}){said}; the job was not run; {later}",
+            f"the app {reason} (HTTP {code}){said.rstrip('.')}; the job was not run; {later}",
             endpoint=endpoint,
             status_code=code,
             retry_after=wait,

@@ -195,6 +195,13 @@ class JobState:
     def fail(self, error: GradioError) -> None:
         self.settled = True
         if not self.finished:
+            if error.endpoint is None:
+                # One error may fail every job of a broken session; each job's copy names its
+                # endpoint, as every other error of a call does.
+                named = type(error).__new__(type(error), *error.args)
+                named.__dict__.update(vars(error), endpoint=self.endpoint)
+                named.__cause__ = error.__cause__
+                error = named
             self.error = error
             self.code = Status.FAILED
 

@@ -69,6 +69,14 @@ def _collect(app: HostileApp, tmp_path: Path) -> dict[str, GradioError]:
                 h.sse({"msg": "process_starts", "event_id": event.event_id})
             time.sleep(2)
 
+        def dropped(h: Handler, session: str, events: list[Event]) -> None:
+            for event in events:
+                h.sse({"msg": "process_starts", "event_id": event.event_id})
+            # ... and the stream ends with the job still running, every time it is opened
+
+        app.on_stream = dropped
+        errors["stream dropped"] = _error_of(lambda: client.echo("x"))
+
         app.on_stream = silent
         errors["timeout"] = _error_of(lambda: client.with_options(timeout=0.5).echo("x"))
         job = client.submit_echo("x")
