@@ -37,7 +37,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from ._client import AsyncClient, Client, _BaseClient
+from ._client import AsyncClient, Client
+from ._client_core import _BaseClient
 from ._default_client import DefaultClient
 from ._errors import AppError, GradioError, JobCancelledError, TransportError
 from ._files._values import RemoteFile

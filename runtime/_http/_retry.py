@@ -260,6 +260,42 @@ def _replay(response: httpx.Response, body: bytes, request: httpx.Request) -> ht
 # -- the two senders ------------------------------------------------------------------------------
 
 
+def _after_failure(
+    error: Exception,
+    request: httpx.Request,
+    rules: RetryPolicy,
+    attempt: int,
+    body: _Taken | None,
+) -> float | None:
+    """The wait before sending ``request`` again after ``error``, or None to raise it."""
+    if (
+        not _retry_failure(error, request, rules)
+        or attempt >= rules.max_retries
+        or (body is not None and body.taken)
+    ):
+        return None
+    return _wait(attempt, None)
+
+
+def _after_refusal(
+    response: httpx.Response,
+    request: httpx.Request,
+    start: bytes | None,
+    rules: RetryPolicy,
+    attempt: int,
+    body: _Taken | None,
+) -> float | None:
+    """The wait before sending the request again after a failing ``response`` (whose body
+    begins with ``start`` when it was read), or None to return the response."""
+    if (
+        not _retry_status(response.status_code, start, request, rules)
+        or attempt >= rules.max_retries
+        or (body is not None and body.taken)
+    ):
+        return None
+    return _wait(attempt, response)
+
+
 class RetryTransport(httpx.BaseTransport):
     """Wraps a sync transport: each request is retried under the policy in force."""
 
@@ -276,30 +312,16 @@ class RetryTransport(httpx.BaseTransport):
             try:
                 response = self.inner.handle_request(request)
             except Exception as e:
-                if (
-                    not _retry_failure(e, request, rules)
-                    or attempt >= rules.max_retries
-                    or (body is not None and body.taken)
-                ):
-                    raise
-                wait = _wait(attempt, None)
-                if wait is None:
+                if (wait := _after_failure(e, request, rules, attempt, body)) is None:
                     raise
             else:
-                status, start = response.status_code, None
-                if status < 400:
+                if response.status_code < 400:
                     return response
-                if _needs_body(status):
+                start = None
+                if _needs_body(response.status_code):
                     start = _read_start(response)
                     response = _replay(response, start, request)
-                if (
-                    not _retry_status(status, start, request, rules)
-                    or attempt >= rules.max_retries
-                    or (body is not None and body.taken)
-                ):
-                    return response
-                wait = _wait(attempt, response)
-                if wait is None:
+                if (wait := _after_refusal(response, request, start, rules, attempt, body)) is None:
                     return response
                 response.close()
             attempt += 1
@@ -327,30 +349,16 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             try:
                 response = await self.inner.handle_async_request(request)
             except Exception as e:
-                if (
-                    not _retry_failure(e, request, rules)
-                    or attempt >= rules.max_retries
-                    or (body is not None and body.taken)
-                ):
-                    raise
-                wait = _wait(attempt, None)
-                if wait is None:
+                if (wait := _after_failure(e, request, rules, attempt, body)) is None:
                     raise
             else:
-                status, start = response.status_code, None
-                if status < 400:
+                if response.status_code < 400:
                     return response
-                if _needs_body(status):
+                start = None
+                if _needs_body(response.status_code):
                     start = await _aread_start(response)
                     response = _replay(response, start, request)
-                if (
-                    not _retry_status(status, start, request, rules)
-                    or attempt >= rules.max_retries
-                    or (body is not None and body.taken)
-                ):
-                    return response
-                wait = _wait(attempt, response)
-                if wait is None:
+                if (wait := _after_refusal(response, request, start, rules, attempt, body)) is None:
                     return response
                 await response.aclose()
             attempt += 1

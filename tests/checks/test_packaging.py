@@ -391,7 +391,8 @@ def test_wheel_metadata_pins_the_runtime_and_keeps_the_runtime_light(
 
     runtime_requires = requires_dist(runtime_meta)
     plain = {requirement_name(r) for r in runtime_requires if "extra ==" not in r}
-    assert plain == {"httpx", "typing-extensions"}, runtime_requires
+    # wsproto speaks Gradio 3's websocket queue over the client's own connection (docs/gradio3.md).
+    assert plain == {"httpx", "typing-extensions", "wsproto"}, runtime_requires
     # Generated modules import typing_extensions before Python 3.11, and only there.
     (backports,) = [r for r in runtime_requires if requirement_name(r) == "typing-extensions"]
     assert backports.endswith('; python_version < "3.11"'), backports
@@ -492,10 +493,11 @@ def test_runtime_footprint_is_at_most_gradio_clients(
     alone = footprint(runtime_python, where)
     assert len(alone["distributions"]) <= len(theirs["distributions"]), (alone, theirs)  # type: ignore[arg-type]
     assert alone["bytes"] <= theirs["bytes"], (alone, theirs)  # type: ignore[operator]
-    # With the extra, the runtime gets what gradio_client itself depends on, and nothing more.
+    # With the extra, the runtime gets what gradio_client itself depends on, and nothing more
+    # but wsproto (Gradio 3's websocket queue, which gradio_client 1.x and 2.x no longer speak).
     spaces = footprint(spaces_python, where)
     beyond = set(spaces["distributions"]) - set(theirs["distributions"])  # type: ignore[arg-type]
-    assert beyond == {RUNTIME_DIST}, sorted(beyond)
+    assert beyond == {RUNTIME_DIST, "wsproto"}, sorted(beyond)
 
 
 def newest_gradio() -> str:

@@ -28,6 +28,7 @@ LAYERS: list[set[str]] = [
     {"_queue"},  # the queue protocol: plans, the event stream, jobs
     {"_options"},  # a client's settings and shared state
     {"_steps"},  # the I/O-free steps of a call
+    {"_client_core"},  # what the two clients share: every request and answer of a call, no I/O
     {"_client"},  # Client and AsyncClient
     {"_default_client"},  # the client behind a module's functions
     {"testing"},  # test doubles of the clients, for code that calls an SDK (public, not re-exported)
