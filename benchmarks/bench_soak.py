@@ -295,6 +295,13 @@ def _expected_stream() -> str:
     return "".join(f"{i} " for i in range(STREAM_UPDATES))
 
 
+def log_progress(path: Path, taken: dict[str, Any], failures: int) -> None:
+    """One sample as soon as it is taken, so a run stopped by its time limit still shows how far
+    it got and what it measured on the way (the report comes only at the end)."""
+    with path.open("a") as out:
+        out.write(json.dumps({**taken, "failures": failures, "at": time.time()}) + "\n")
+
+
 def worker(opts: argparse.Namespace) -> int:
     cycles = max(1, opts.calls // CYCLE_CALLS)
     sample_cycles = max(1, opts.sample_every // CYCLE_CALLS)
@@ -318,6 +325,8 @@ def worker(opts: argparse.Namespace) -> int:
                 snapshot = tracemalloc.take_snapshot()
             if c % sample_cycles == 0 or c == cycles or c == warmup_cycles:
                 samples.append(sample(c * CYCLE_CALLS, started))
+                if opts.progress:
+                    log_progress(opts.progress, samples[-1], len(soak.failures))
         calls_done = sum(soak.called.values())
         if snapshot is not None:
             import gc
@@ -411,6 +420,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sdk", type=Path, help="generated SDK of the counting app (default: generate)")
     p.add_argument("--tracemalloc", action="store_true", help="also list where Python memory grew")
     p.add_argument("--json", type=Path, help="also write the results here")
+    p.add_argument(
+        "--progress", type=Path, help="append each sample here as it is taken (a JSON line)"
+    )
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     opts = p.parse_args(argv)
     if opts.smoke:
@@ -442,6 +454,8 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [str(DEV_PYTHON), str(Path(__file__).resolve()), "--worker", "--url", url]
         cmd += ["--sdk", str(sdk), "--calls", str(opts.calls), "--warmup", str(opts.warmup)]
         cmd += ["--sample-every", str(opts.sample_every)]
+        if opts.progress:
+            cmd += ["--progress", str(opts.progress.resolve())]
         env = _env()
         if opts.tracemalloc:
             cmd.append("--tracemalloc")
