@@ -37,6 +37,17 @@ OPTIONAL_VERSIONS = ("4early",)  # made only by `scripts/bootstrap g4early`; nev
 # `scripts/bootstrap g3.36` (or GRADIO_CODEGEN_G3_36=1).
 GRADIO3_VERSIONS = ("3", "3.36")
 START_TIMEOUT = float(os.environ.get("GRADIO_CODEGEN_START_TIMEOUT", "120"))
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when the thread that forked it dies
+
+
+def _die_with_parent() -> None:
+    """Runs in the server's process before exec: a test run killed by a timeout or a signal never
+    gets to stop its servers, and a server in its own session would live on, holding its port and a
+    core. Linux only; elsewhere the servers are stopped by ``stop()`` alone."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def venv_python(major: str) -> Path:
@@ -156,6 +167,7 @@ def start_server(
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,  # servers are started from the main thread only
         )
     server = GradioServer(script.parent.name, major, port, process, log_path, workdir, full_env)
     deadline = time.monotonic() + START_TIMEOUT
