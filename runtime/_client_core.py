@@ -209,14 +209,16 @@ class _BaseClient(Configured):
 
     def _gradio3_upgrade(self, http: httpx.Client | httpx.AsyncClient) -> tuple[httpx.Request, str]:
         """The websocket upgrade of a queued Gradio 3 call, and the key its answer must prove."""
-        return calls3.upgrade_request(http, self._shared.root, self._http_timeout())
+        return calls3.upgrade_request(
+            http, self._shared.root, self._http_timeout(), self._ip_token()
+        )
 
     def _gradio3_run(
         self, http: httpx.Client | httpx.AsyncClient, endpoint: Endpoint[Any], body: bytes
     ) -> httpx.Request:
         """``POST /run/<api_name>``: a Gradio 3 endpoint outside the queue."""
         return calls3.run_request(
-            http, self._shared.root, endpoint.api_name, body, self._http_timeout()
+            http, self._shared.root, endpoint.api_name, body, self._http_timeout(), self._ip_token()
         )
 
     def _gradio3_session(self) -> calls3.Gradio3Session:
@@ -371,14 +373,15 @@ class _BaseClient(Configured):
         )
 
     def _join_headers(self) -> dict[str, str]:
+        return {**_JSON, **self._ip_token()}
+
+    def _ip_token(self) -> dict[str, str]:
+        """ZeroGPU's ``x-ip-token`` for a join (4.x, or a 3.x upgrade or ``/run``): a ZeroGPU
+        Space counts GPU time against the caller whose token is forwarded; a Space's host only."""
         shared = self._shared
         if not shared.hf_host:
-            return _JSON
-        # A ZeroGPU Space counts GPU time against the caller whose x-ip-token is forwarded.
-        return {
-            **_JSON,
-            **_zerogpu.zerogpu_headers(shared.root, trusted_hosts=shared.trusted_hosts),
-        }
+            return {}
+        return _zerogpu.zerogpu_headers(shared.root, trusted_hosts=shared.trusted_hosts)
 
     def _cancel_requests(
         self, http: httpx.Client | httpx.AsyncClient, call: Call[Any]

@@ -18,7 +18,7 @@ import contextlib
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import httpcore
@@ -181,10 +181,18 @@ class Gradio3Downloads(DownloadBatch):
 
 
 def upgrade_request(
-    http: httpx.Client | httpx.AsyncClient, root: str, timeout: httpx.Timeout
+    http: httpx.Client | httpx.AsyncClient,
+    root: str,
+    timeout: httpx.Timeout,
+    extra: Mapping[str, str],
 ) -> tuple[httpx.Request, str]:
+    """The upgrade to ``/queue/join`` (``extra``: a join's own headers, ZeroGPU's ``x-ip-token``)
+    and the key its answer must confirm."""
     headers, key = upgrade_headers()
-    return http.build_request("GET", f"{root}/queue/join", headers=headers, timeout=timeout), key
+    request = http.build_request(
+        "GET", f"{root}/queue/join", headers={**extra, **headers}, timeout=timeout
+    )
+    return request, key
 
 
 def run_request(
@@ -193,12 +201,14 @@ def run_request(
     api_name: str,
     body: bytes,
     timeout: httpx.Timeout,
+    extra: Mapping[str, str],
 ) -> httpx.Request:
+    """``POST /run/<api_name>`` (``extra`` as for :func:`upgrade_request`)."""
     return http.build_request(
         "POST",
         f"{root}/run/{api_name.lstrip('/')}",
         content=body,
-        headers={"content-type": "application/json"},
+        headers={**extra, "content-type": "application/json"},
         timeout=timeout,
     )
 

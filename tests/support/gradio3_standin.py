@@ -6,7 +6,7 @@ out; ``image=True`` makes both images), ``POST /run/echo`` and ``POST /reset``, 
 (``ws.send(dict)``, ``ws.receive()``, ``ws.raw(bytes)``, ``ws.close(code)``); the default is what
 a 3.50.2 app does for an echo. A faulty server (a refused upgrade, a wrong accept key, silence,
 huge or binary messages, an early close, a late message) is one script away; ``seen`` records
-the request lines.
+the request lines and ``headers`` their headers.
 """
 
 from __future__ import annotations
@@ -97,6 +97,7 @@ class Gradio3Standin:
         self.script: Callable[[Socket], None] = echo_script
         self.upgrade: Callable[[bytes], bytes] | None = None  # replaces the 101 answer
         self.seen: list[str] = []
+        self.headers: list[dict[str, str]] = []  # each request's headers, lower-cased, as seen
         self.received: list[Any] = []  # what the client sent on the websockets
         self.run_answer: tuple[int, object] | None = None
         self._server = socket.create_server(("127.0.0.1", 0))
@@ -148,6 +149,7 @@ class Gradio3Standin:
             k.strip().lower(): v.strip()
             for k, _, v in (h.decode().partition(":") for h in head.split(b"\r\n")[1:])
         }
+        self.headers.append(headers)
         length = int(headers.get("content-length", "0"))
         while len(rest) < length:
             rest += sock.recv(65536)
