@@ -54,6 +54,7 @@ FLAGS = ProtocolFlags(PROTOCOL, diffs=False, close_stream=False)
 
 _IMAGE = "image"
 _GALLERY = "gallery"
+_VIDEO = "video"
 
 
 @dataclass(frozen=True)
@@ -362,6 +363,14 @@ def _gallery(value: Any) -> Any:
     return items
 
 
+def _video(value: Any) -> Any:
+    """A Video result, ``[video, subtitles]`` on the wire, as the video's FileData: the SDK types a
+    Video as one file on every Gradio, and gradio_client 0.x drops the subtitles the same way."""
+    if isinstance(value, list) and len(value) == 2 and not isinstance(value[0], list):
+        value = value[0]
+    return _from_legacy(value)
+
+
 def results_from_wire(route: Route, data: list[Any]) -> list[Any]:
     """A result's values as the SDK's shapes read them (4.x's FileData and GalleryData)."""
     out = []
@@ -371,6 +380,8 @@ def results_from_wire(route: Route, data: list[Any]) -> list[Any]:
             out.append(_image(value))
         elif kind == _GALLERY:
             out.append(_gallery(value))
+        elif kind == _VIDEO:
+            out.append(_video(value))
         else:
             out.append(_from_legacy(value))
     return out

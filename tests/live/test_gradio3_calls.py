@@ -207,6 +207,29 @@ def test_files_upload_and_download(
         assert mesh.read_bytes().startswith(b"v 0 0 0\nv 2")
 
 
+@pytest.mark.parametrize("major", FULL)
+def test_audio_and_video_come_back_as_files(
+    server_pool: Any, major: str, tmp_path_factory: Any, tmp_path: Path
+) -> None:
+    """A 3.x Video result is a ``[video, subtitles]`` pair on the wire; the SDK gives the video as
+    one ``RemoteFile``, as on 4/5/6 (gradio_client 0.6.1 also drops the subtitles). Audio results
+    are plain files. The fixture app runs unchanged on 3.50.2."""
+    mod, url = sdk(server_pool, "audio_video", major, tmp_path_factory)
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 4)
+    with mod.Client(url, download_dir=tmp_path / "out") as client:
+        video = client.video(clip)
+        tone = client.tone(440, 0.2)
+        reversed_tone = client.reverse(tone)
+        info = client.audio_info(reversed_tone)
+    assert isinstance(video, rt.RemoteFile) and video.downloaded
+    assert video.read_bytes() == clip.read_bytes(), "the app's copy of our clip, unwrapped"
+    assert video.name.endswith(".mp4") and video.mime_type == "video/mp4"
+    assert tone.read_bytes()[:4] == b"RIFF" and reversed_tone.read_bytes()[:4] == b"RIFF"
+    size = len(reversed_tone.read_bytes())
+    assert info.endswith(f": {size} bytes"), "a result goes back in as an Audio argument"
+
+
 def test_an_app_without_the_queue_answers_over_post_run(tmp_path: Path) -> None:
     server = start_server("text_echo", GRADIO3[0], args=["--no-queue"])
     try:
