@@ -28,9 +28,9 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from typing import IO, Literal
+from typing import IO, Any, Literal, TypeVar
 
 import httpx
 
@@ -45,6 +45,7 @@ from .._errors import (
     TransportError,
 )
 from .._http._json import loads as loads_json
+from .._http._retry import Replayable
 from ._fetch import (
     ACCEPT_ENCODING,
     CHUNK_SIZE,
@@ -62,6 +63,8 @@ from ._progress import Meter, ProgressOption, human_size
 from ._values import RemoteFile, file_data, is_file_data
 
 __all__ = ["UploadBatch", "UPLOAD_ANSWER_LIMIT"]
+
+T = TypeVar("T")
 
 UPLOAD_ANSWER_LIMIT = 64 * 1024  # the answer is a list with one server path
 _SCRATCH = "gradio-codegen-upload-"
@@ -91,7 +94,8 @@ class _Part:
     """The multipart body of one file's upload: head, the file's ``size`` bytes, tail.
 
     ``took`` counts each chunk of the file as it is read (a file that ends early changed while it
-    was being read: ``InputError``) and reports it to the progress meter.
+    was being read: ``InputError``) and reports it to the progress meter; ``restart`` begins the
+    count again for another attempt (the meter does not go back: it shows the most ever sent).
     """
 
     def __init__(
@@ -115,21 +119,67 @@ class _Part:
         self.endpoint = endpoint
         self.what = f"uploading {item.name!r}"
         self.meter = Meter(progress, "upload", item.name, size)
+        self.sent = 0  # bytes of the file read in this attempt
+
+    def restart(self) -> None:
+        self.sent = 0
 
     def wanted(self) -> int:
         """How many bytes to read next; 0 once the whole file is sent."""
-        return min(CHUNK_SIZE, self.size - self.meter.done)
+        return min(CHUNK_SIZE, self.size - self.sent)
 
     def took(self, chunk: bytes) -> bytes:
         if not chunk:
             raise InputError(
                 f"{self.item.name!r} changed while it was being uploaded: it ended after "
-                f"{self.meter.done} of {self.size} bytes",
+                f"{self.sent} of {self.size} bytes",
                 endpoint=self.endpoint,
                 parameter=self.item.parameter,
             )
-        self.meter.advance(len(chunk))
+        self.sent += len(chunk)
+        if self.sent > self.meter.done:
+            self.meter.advance(self.sent - self.meter.done)
         return chunk
+
+
+class _Body(Replayable):
+    """One file's multipart body, read from its start at each attempt.
+
+    The retrying transport (``_http._retry``) may send an upload again after a broken connection
+    or a 502/503/504 even when part of it went out -- the same bytes again are safe -- so each
+    iteration seeks the source back to where it began: our own file or bytes, or a caller's
+    stream that can seek (one that cannot is sent once, as before: ``replayable`` is False).
+    ``threaded``: the async sender reads a disk file in a worker thread, not on the loop.
+    """
+
+    def __init__(self, part: _Part, source: IO[bytes], threaded: bool = False) -> None:
+        self.part = part
+        self.source = source
+        self.threaded = threaded
+        self.replayable = source.seekable()
+        self.start = source.tell() if self.replayable else 0
+
+    def _rewind(self) -> None:
+        if self.replayable:
+            self.source.seek(self.start)
+        self.part.restart()
+
+    def __iter__(self) -> Iterator[bytes]:
+        self._rewind()
+        yield self.part.head
+        while wanted := self.part.wanted():
+            yield self.part.took(self.source.read(wanted))
+        yield self.part.tail
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        await self._run(self._rewind)
+        yield self.part.head
+        while wanted := self.part.wanted():
+            yield self.part.took(await self._run(self.source.read, wanted))
+        yield self.part.tail
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.to_thread(fn, *args) if self.threaded else fn(*args)
 
 
 class UploadBatch:
@@ -401,15 +451,14 @@ class UploadBatch:
                 source.close()
 
     def _post(self, http: httpx.Client, url: str, source: IO[bytes], part: _Part) -> None:
-        def body() -> Iterator[bytes]:
-            yield part.head
-            while wanted := part.wanted():
-                yield part.took(source.read(wanted))
-            yield part.tail
-
+        request = http.build_request("POST", url, headers=part.headers)
+        request.stream = _Body(part, source)
         with self._posting(part):
-            with http.stream("POST", url, content=body(), headers=part.headers) as response:
+            response = http.send(request, stream=True)
+            try:
                 answer = read_capped(response, UPLOAD_ANSWER_LIMIT, what=part.what)
+            finally:
+                response.close()
         self._answered(part, response.status_code, answer)
 
     # -- async ----------------------------------------------------------------------------------
@@ -455,18 +504,12 @@ class UploadBatch:
     async def _apost(
         self, http: httpx.AsyncClient, url: str, source: IO[bytes], part: _Part
     ) -> None:
-        in_memory = isinstance(source, io.BytesIO)
-
-        async def body() -> AsyncIterator[bytes]:
-            yield part.head
-            while wanted := part.wanted():
-                if in_memory:
-                    yield part.took(source.read(wanted))
-                else:
-                    yield part.took(await asyncio.to_thread(source.read, wanted))
-            yield part.tail
-
+        request = http.build_request("POST", url, headers=part.headers)
+        request.stream = _Body(part, source, threaded=not isinstance(source, io.BytesIO))
         with self._posting(part):
-            async with http.stream("POST", url, content=body(), headers=part.headers) as response:
+            response = await http.send(request, stream=True)
+            try:
                 answer = await aread_capped(response, UPLOAD_ANSWER_LIMIT, what=part.what)
+            finally:
+                await response.aclose()
         self._answered(part, response.status_code, answer)

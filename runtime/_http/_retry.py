@@ -53,6 +53,7 @@ __all__ = [
     "RetryPolicy",
     "RetryTransport",
     "AsyncRetryTransport",
+    "Replayable",
     "retrying",
     "idempotent",
     "policy",
@@ -208,6 +209,14 @@ def _retry_status(
     return status in _RETRY_STATUSES and _repeatable(request, rules)
 
 
+class Replayable(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A request body that starts again from its first byte each time it is iterated (an upload
+    re-read from its file), so a request may be sent again even after part of it went out.
+    ``replayable`` is False when it cannot start again (a caller's stream that cannot seek)."""
+
+    replayable = True
+
+
 class _Taken(httpx.SyncByteStream, httpx.AsyncByteStream):
     """Wraps a request body that may not be replayable, noting whether anything read it."""
 
@@ -234,16 +243,16 @@ class _Taken(httpx.SyncByteStream, httpx.AsyncByteStream):
 
 
 def _watch_body(request: httpx.Request) -> _Taken | None:
-    """``None`` when the body can be sent again as it is (none, or bytes); else its watcher."""
-    if isinstance(request.stream, httpx.ByteStream):
+    """``None`` when the body can be sent again as it is (none, bytes, a ``Replayable``); else
+    its watcher."""
+    stream = request.stream
+    if isinstance(stream, httpx.ByteStream) or (
+        isinstance(stream, Replayable) and stream.replayable
+    ):
         return None
-    watched = _Taken(request.stream)
+    watched = _Taken(stream)
     request.stream = watched
     return watched
-
-
-def _needs_body(status: int) -> bool:
-    return status == 503
 
 
 def _replay(response: httpx.Response, body: bytes, request: httpx.Request) -> httpx.Response:
@@ -260,40 +269,42 @@ def _replay(response: httpx.Response, body: bytes, request: httpx.Request) -> ht
 # -- the two senders ------------------------------------------------------------------------------
 
 
-def _after_failure(
-    error: Exception,
-    request: httpx.Request,
-    rules: RetryPolicy,
-    attempt: int,
-    body: _Taken | None,
-) -> float | None:
-    """The wait before sending ``request`` again after ``error``, or None to raise it."""
-    if (
-        not _retry_failure(error, request, rules)
-        or attempt >= rules.max_retries
-        or (body is not None and body.taken)
-    ):
-        return None
-    return _wait(attempt, None)
+class _Attempts:
+    """The attempts at one request under the policy in force, free of I/O: each sender sends,
+    reads the start of a 503 and sleeps; this decides whether, and after how long, to try again."""
 
+    def __init__(self, request: httpx.Request, rules: RetryPolicy) -> None:
+        self.request = request
+        self.rules = rules
+        self.body = _watch_body(request)
+        self.made = 0  # retries made so far
 
-def _after_refusal(
-    response: httpx.Response,
-    request: httpx.Request,
-    start: bytes | None,
-    rules: RetryPolicy,
-    attempt: int,
-    body: _Taken | None,
-) -> float | None:
-    """The wait before sending the request again after a failing ``response`` (whose body
-    begins with ``start`` when it was read), or None to return the response."""
-    if (
-        not _retry_status(response.status_code, start, request, rules)
-        or attempt >= rules.max_retries
-        or (body is not None and body.taken)
-    ):
-        return None
-    return _wait(attempt, response)
+    @staticmethod
+    def wants_start(response: httpx.Response) -> bool:
+        """Whether the answer's first bytes decide (a 503: Gradio's "Queue is full" or not)."""
+        return response.status_code == 503
+
+    def after_failure(self, error: Exception) -> float | None:
+        """The wait before sending the request again after ``error``, or None to raise it."""
+        if not _retry_failure(error, self.request, self.rules):
+            return None
+        return self._next(None)
+
+    def after_answer(self, response: httpx.Response) -> float | None:
+        """The wait before sending the request again after ``response`` (its body's start read
+        when ``wants_start``), or None to hand the response back."""
+        status = response.status_code
+        start = response.content if self.wants_start(response) else None
+        if status < 400 or not _retry_status(status, start, self.request, self.rules):
+            return None
+        return self._next(response)
+
+    def _next(self, response: httpx.Response | None) -> float | None:
+        if self.made >= self.rules.max_retries or (self.body is not None and self.body.taken):
+            return None
+        wait = _wait(self.made, response)
+        self.made += 1
+        return wait
 
 
 class RetryTransport(httpx.BaseTransport):
@@ -306,25 +317,19 @@ class RetryTransport(httpx.BaseTransport):
         rules = policy()
         if rules.max_retries <= 0:
             return self.inner.handle_request(request)
-        body = _watch_body(request)
-        attempt = 0
+        tries = _Attempts(request, rules)
         while True:
             try:
                 response = self.inner.handle_request(request)
+                if tries.wants_start(response):
+                    response = _read_start(response, request)
             except Exception as e:
-                if (wait := _after_failure(e, request, rules, attempt, body)) is None:
+                if (wait := tries.after_failure(e)) is None:
                     raise
             else:
-                if response.status_code < 400:
-                    return response
-                start = None
-                if _needs_body(response.status_code):
-                    start = _read_start(response)
-                    response = _replay(response, start, request)
-                if (wait := _after_refusal(response, request, start, rules, attempt, body)) is None:
+                if (wait := tries.after_answer(response)) is None:
                     return response
                 response.close()
-            attempt += 1
             _sleep(wait)
 
     def close(self) -> None:
@@ -343,33 +348,28 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         rules = policy()
         if rules.max_retries <= 0:
             return await self.inner.handle_async_request(request)
-        body = _watch_body(request)
-        attempt = 0
+        tries = _Attempts(request, rules)
         while True:
             try:
                 response = await self.inner.handle_async_request(request)
+                if tries.wants_start(response):
+                    response = await _aread_start(response, request)
             except Exception as e:
-                if (wait := _after_failure(e, request, rules, attempt, body)) is None:
+                if (wait := tries.after_failure(e)) is None:
                     raise
             else:
-                if response.status_code < 400:
-                    return response
-                start = None
-                if _needs_body(response.status_code):
-                    start = await _aread_start(response)
-                    response = _replay(response, start, request)
-                if (wait := _after_refusal(response, request, start, rules, attempt, body)) is None:
+                if (wait := tries.after_answer(response)) is None:
                     return response
                 await response.aclose()
-            attempt += 1
             await asyncio.sleep(wait)
 
     async def aclose(self) -> None:
         await self.inner.aclose()
 
 
-def _read_start(response: httpx.Response) -> bytes:
-    """At most ``_QUEUE_FULL_BODY`` bytes of a refusal's body; the response is closed."""
+def _read_start(response: httpx.Response, request: httpx.Request) -> httpx.Response:
+    """The refusal with at most ``_QUEUE_FULL_BODY`` bytes of its body, read here to decide; the
+    connection's response is closed."""
     body = b""
     try:
         for chunk in response.stream:  # type: ignore[union-attr]
@@ -378,10 +378,10 @@ def _read_start(response: httpx.Response) -> bytes:
                 break
     finally:
         response.close()
-    return body[:_QUEUE_FULL_BODY]
+    return _replay(response, body[:_QUEUE_FULL_BODY], request)
 
 
-async def _aread_start(response: httpx.Response) -> bytes:
+async def _aread_start(response: httpx.Response, request: httpx.Request) -> httpx.Response:
     body = b""
     try:
         async for chunk in response.stream:  # type: ignore[union-attr]
@@ -390,4 +390,4 @@ async def _aread_start(response: httpx.Response) -> bytes:
                 break
     finally:
         await response.aclose()
-    return body[:_QUEUE_FULL_BODY]
+    return _replay(response, body[:_QUEUE_FULL_BODY], request)
