@@ -20,7 +20,7 @@ The app on the other end may be hostile, so the reader is bounded in every direc
   the reopened stream with ``session_not_found``, so the jobs then fail with a
   ``ServerUnavailableError`` that says the function may have run (never a re-join: that could run
   it twice). A stream refused before its 200 (429, 502-504) is asked again under ``_retry``'s
-  policy, since a refused GET takes no message;
+  policy, up to the client's ``max_retries``, since a refused GET takes no message;
 * reconnections: reopening waits longer after every stream that carried no news of a registered
   job, and never happens more than ``MAX_REOPENS_PER_SECOND`` times a second;
 * life: the reader ends once no job waits and no join is in flight: after the last job's result
@@ -106,10 +106,15 @@ class _Demux:
     """
 
     def __init__(
-        self, session_hash: str, flags: ProtocolFlags, guard: AbstractContextManager[Any]
+        self,
+        session_hash: str,
+        flags: ProtocolFlags,
+        guard: AbstractContextManager[Any],
+        max_retries: int = DEFAULT_MAX_RETRIES,
     ) -> None:
         self.hash = session_hash
         self.flags = flags
+        self.max_retries = max_retries  # the client's: how often a refused stream is asked again
         self.jobs: dict[str, _Routable] = {}
         self.orphans: dict[str, list[str]] = (
             {}
@@ -432,11 +437,17 @@ class _Demux:
                     self._in_reader = False
         return False
 
-    def _after_stream(
-        self, error: GradioError | None, ended: bool, news: int, broke: bool = False
+    def _after_read(
+        self, generation: int, news: int, ended: bool, exc: Exception | None
     ) -> float | None:
-        """After a stream ended (under the guard): the pause before reopening it, or None when the
-        reader is done. ``news`` is how much news there was when the stream was opened."""
+        """After a stream ended (``ended``: by the server's or our decision; False at EOF) or
+        failed with ``exc``, back under the guard: the pause before reopening it, or None when
+        the reader is done. ``news`` is how much news there was when the stream was opened."""
+        if generation != self.generation:
+            return None  # cut off by close(): nothing of this session is the reader's any more
+        error = None if exc is None else _failure(exc)
+        ended, error = self._ended_by_us(ended, error)
+        broke = exc is not None and _broke(exc) and not ended
         self._in_reader = True
         try:
             if not self._finish_stream(error, ended, broke):
@@ -548,9 +559,10 @@ class SyncSession(_Demux):
         session_hash: str,
         flags: ProtocolFlags,
         open_stream: Callable[[str], AbstractContextManager[httpx.Response]],
+        max_retries: int = DEFAULT_MAX_RETRIES,
     ) -> None:
         self._lock = threading.RLock()
-        super().__init__(session_hash, flags, self._lock)
+        super().__init__(session_hash, flags, self._lock, max_retries)
         self._open = open_stream
 
     def begin_join(self) -> None:
@@ -603,24 +615,19 @@ class SyncSession(_Demux):
                 if not self._may_open(generation):
                     return
             news = self.news
-            broke = False
             try:
                 ended, error = self._read_once(generation), None
             except Exception as e:
-                ended, error, broke = False, _failure(e), _broke(e)
+                ended, error = False, e
             with self._lock:
-                if generation != self.generation:
-                    return
-                ended, error = self._ended_by_us(ended, error)
-                pause = self._after_stream(error, ended, news, broke and not ended)
+                pause = self._after_read(generation, news, ended, error)
             if pause is None:
                 return
-            if pause:
-                time.sleep(pause)
+            time.sleep(pause)
 
     def _read_once(self, generation: int) -> bool:
         """Read one stream; True if it ended by the server's or our decision, False at EOF."""
-        with retrying(DEFAULT_MAX_RETRIES), self._open(self.hash) as response:
+        with retrying(self.max_retries), self._open(self.hash) as response:
             if response.status_code != 200:
                 refusal = _Refusal(response)
                 for chunk in response.iter_bytes():
@@ -651,8 +658,9 @@ class AsyncSession(_Demux):
         session_hash: str,
         flags: ProtocolFlags,
         open_stream: Callable[[str], AbstractAsyncContextManager[httpx.Response]],
+        max_retries: int = DEFAULT_MAX_RETRIES,
     ) -> None:
-        super().__init__(session_hash, flags, contextlib.nullcontext())
+        super().__init__(session_hash, flags, contextlib.nullcontext(), max_retries)
         self._open = open_stream
         self._task: asyncio.Task[None] | None = None
 
@@ -699,7 +707,6 @@ class AsyncSession(_Demux):
             if not self._may_open(generation):
                 return
             news = self.news
-            broke = False
             try:
                 ended, error = await self._read_once(generation), None
             except asyncio.CancelledError:
@@ -708,18 +715,14 @@ class AsyncSession(_Demux):
                 self.running = False
                 raise
             except Exception as e:
-                ended, error, broke = False, _failure(e), _broke(e)
-            if generation != self.generation:
-                return
-            ended, error = self._ended_by_us(ended, error)
-            pause = self._after_stream(error, ended, news, broke and not ended)
+                ended, error = False, e
+            pause = self._after_read(generation, news, ended, error)
             if pause is None:
                 return
-            if pause:
-                await asyncio.sleep(pause)
+            await asyncio.sleep(pause)
 
     async def _read_once(self, generation: int) -> bool:
-        with retrying(DEFAULT_MAX_RETRIES):  # a refused GET takes no message: ask again
+        with retrying(self.max_retries):  # a refused GET takes no message: ask again
             return await self._read_stream(generation)
 
     async def _read_stream(self, generation: int) -> bool:
