@@ -13,12 +13,14 @@ asks, the way the Hub does:
 
 A Space's ``host`` is either the real Gradio app's URL or a :class:`SpaceGateway` in front of it:
 a reverse proxy playing the ``*.hf.space`` front end, which checks the token of private Spaces,
-answers 503 and wakes the Space when it is asleep, and records every request's headers.
+answers 503 and wakes the Space when it is asleep, and records every request's headers. It passes
+websockets on too (Gradio 3's queue), after the same checks.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -32,7 +34,11 @@ from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, CloseConnection, Ping, RejectConnection, TextMessage
+from wsproto.events import Request as WsRequest
 
 VALID_TOKEN = "hf_standinValidToken0123456789abcdef"
 OWNER = "standin-user"
@@ -123,16 +129,20 @@ class SpaceGateway:
     def __init__(self, space: StandinSpace) -> None:
         self.space = space
         self.seen: list[Seen] = []
-        self.app = Starlette(routes=[Route("/{path:path}", self.handle, methods=_METHODS)])
+        self.app = Starlette(
+            routes=[
+                Route("/{path:path}", self.handle, methods=_METHODS),
+                WebSocketRoute("/{path:path}", self.handle_websocket),
+            ]
+        )
         self.server = ThreadServer(self.app)
         self.client = httpx.AsyncClient(timeout=httpx.Timeout(60, read=None))
 
-    async def handle(self, request: Request) -> Response:
-        self.seen.append(Seen(request.method, request.url.path, dict(request.headers)))
+    def _refusal(self, headers: Any) -> Response | None:
+        """What the front end answers instead of the app: a private Space without its token, a
+        sleeping one (woken by the request), one not running; None to pass the request on."""
         space = self.space
-        if space.private and not _authorized(
-            request.headers, "x-hf-authorization", "authorization"
-        ):
+        if space.private and not _authorized(headers, "x-hf-authorization", "authorization"):
             return JSONResponse(
                 {"error": "Sorry, we can't find the page you are looking for."}, 404
             )
@@ -141,6 +151,14 @@ class SpaceGateway:
             return Response("This Space is waking up", 503)
         if space.current() not in {"RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"}:
             return Response(f"Space is {space.current()}", 503)
+        return None
+
+    async def handle(self, request: Request) -> Response:
+        self.seen.append(Seen(request.method, request.url.path, dict(request.headers)))
+        space = self.space
+        refusal = self._refusal(request.headers)
+        if refusal is not None:
+            return refusal
         headers = {
             k: v
             for k, v in request.headers.items()
@@ -161,6 +179,79 @@ class SpaceGateway:
             headers=back,
             background=BackgroundTask(reply.aclose),
         )
+
+    async def handle_websocket(self, websocket: WebSocket) -> None:
+        """A websocket (Gradio 3's queue) passed on to the app after the same checks; the
+        upgrade's headers are recorded as a ``GET``."""
+        self.seen.append(Seen("GET", websocket.url.path, dict(websocket.headers)))
+        refusal = self._refusal(websocket.headers)
+        if refusal is not None:
+            if "websocket.http.response" in websocket.scope.get("extensions", {}):
+                await websocket.send_denial_response(refusal)
+            else:
+                await websocket.close(1008)  # before accepting: the client sees HTTP 403
+            return
+        target = httpx.URL(self.space.target)
+        reader, writer = await asyncio.open_connection(target.host, target.port)
+        upstream = WSConnection(ConnectionType.CLIENT)
+        host = f"{target.host}:{target.port}"
+        writer.write(upstream.send(WsRequest(host=host, target=websocket.url.path)))
+        await writer.drain()
+        early: list[Any] = []  # what the app sent in the same packet as its accept
+        accepted = False
+        while not accepted:
+            data = await reader.read(65536)
+            if not data:
+                raise ConnectionError("the app refused the websocket")
+            upstream.receive_data(data)
+            for event in upstream.events():
+                if accepted:
+                    early.append(event)
+                elif isinstance(event, AcceptConnection):
+                    accepted = True
+                elif isinstance(event, RejectConnection):
+                    raise ConnectionError(f"the app refused the websocket ({event.status_code})")
+        await websocket.accept()
+
+        async def to_app() -> None:
+            try:
+                while True:
+                    writer.write(upstream.send(TextMessage(await websocket.receive_text())))
+                    await writer.drain()
+            except WebSocketDisconnect:
+                pass
+
+        parts: list[str] = []
+
+        async def passed_on(events: Iterable[Any]) -> bool:
+            """Hand the app's events to the client; False once the app closes."""
+            for event in events:
+                if isinstance(event, TextMessage):
+                    parts.append(event.data)
+                    if event.message_finished:
+                        await websocket.send_text("".join(parts))
+                        parts.clear()
+                elif isinstance(event, Ping):
+                    writer.write(upstream.send(event.response()))
+                elif isinstance(event, CloseConnection):
+                    return False
+            return True
+
+        async def to_client() -> None:
+            if not await passed_on(early):
+                return
+            while data := await reader.read(65536):
+                upstream.receive_data(data)
+                if not await passed_on(upstream.events()):
+                    return
+
+        tasks = [asyncio.ensure_future(to_app()), asyncio.ensure_future(to_client())]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in tasks:
+            task.cancel()
+        writer.close()
+        with contextlib.suppress(Exception):
+            await websocket.close()
 
 
 _METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
