@@ -418,22 +418,29 @@ def test_a_generator_whose_stream_drops_is_closed_once_and_never_rerun(
     assert counted.runs("slow_stream", key, what="end") == 0
 
 
-def test_an_upload_a_front_end_refused_fails_typed_and_nothing_ran(
-    counted: Counted, proxy: fp.FaultProxy, tmp_path: Path
+@pytest.mark.parametrize(
+    "fault",
+    [fp.respond(503, headers={"retry-after": "0"}), fp.reset_after_request()],
+    ids=lambda f: f.name,
+)
+def test_an_upload_broken_after_it_was_sent_is_sent_again_and_runs_once(
+    counted: Counted, proxy: fp.FaultProxy, tmp_path: Path, fault: fp.Fault
 ) -> None:
-    """The upload is streamed from its file as it goes, so once a front end has read it, it is
-    not sent again (a refused connection is retried); the call fails before any join."""
+    """Sending the same bytes again is safe: an upload a front end read whole and refused, or
+    whose answer was lost to a reset, is read again from its file and sent again; the call
+    joins once and the app runs it once, with the file intact."""
     key = new_key()
     source = tmp_path / "in.bin"
     source.write_bytes(os.urandom(64 * 1024))
     upload = f"{counted.prefix}/upload$"
-    proxy.add(fp.respond(503, headers={"retry-after": "0"}), method="POST", path=upload)
-    with counted.sdk.Client(proxy.url, timeout=HANG) as client:
-        error, took = timed(lambda: client.take_file(source, key))
-    assert isinstance(error, rt.GradioError) and "503" in str(error) and took < HANG
-    assert len(proxy.exchanges(method="POST", path=upload)) == 1
-    assert joins(proxy, counted) == 0
-    assert counted.runs("take_file", key) == 0
+    proxy.add(fault, method="POST", path=upload)
+    with counted.sdk.Client(proxy.url, timeout=HANG, download_dir=tmp_path / "out") as client:
+        result, took = timed(lambda: client.take_file(source, key))
+    assert not isinstance(result, rt.GradioError), result
+    assert Path(result.path).read_bytes() == source.read_bytes() and took < HANG
+    assert len(proxy.exchanges(method="POST", path=upload)) == 2
+    assert joins(proxy, counted) == 1
+    assert counted.settled("take_file", key) == 1
 
 
 def test_a_download_reset_once_is_fetched_again_intact(
