@@ -12,22 +12,18 @@ every answer; here ``Client`` sends and ``AsyncClient`` sends and awaits.
 
 from __future__ import annotations
 
-import functools
+from functools import partial
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
-from typing import Any, TypeVar
+from contextlib import asynccontextmanager, contextmanager, suppress
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from . import _steps as steps
 from ._asyncio import asyncio
 from ._client_core import T, _BaseClient
-from ._errors import (
-    AppChangedError,
-    GradioError,
-    GradioTimeoutError,
-)
+from ._errors import AppChangedError, GradioError, GradioTimeoutError
 from ._files._download import JobDownloads
 from ._files._upload import UploadBatch
 from ._files._values import remove_download_dir
@@ -36,13 +32,15 @@ from ._http._timeouts import CANCEL_TIMEOUT
 from ._hub import _spaces
 from ._options import Shared
 from ._queue import _gradio3 as gradio3
-from ._queue import _gradio3_calls as calls3
 from ._queue._job import AsyncJob, Job
 from ._queue._layout import ConfigRead
 from ._queue._plan import Plan
 from ._queue._session import AsyncSession, SyncSession
 from ._spec import Endpoint
 from ._steps import Call
+
+if TYPE_CHECKING:  # Gradio 3's calls (and httpcore, wsproto) load on a Gradio 3 app's first call
+    from ._queue._gradio3_calls import AsyncCall, SyncCall
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -107,10 +105,8 @@ class Client(_BaseClient):
             try:
                 return job.result()
             except GradioTimeoutError:
-                try:
+                with suppress(GradioError):
                     job.cancel()
-                except GradioError:
-                    pass
                 raise
         except GradioError as e:
             self._after_failure(e)
@@ -130,9 +126,7 @@ class Client(_BaseClient):
         with self._joining(session):
             call = self._join(http, endpoint, plan, data, session, check)
         job = Job(
-            **self._job_info(call),
-            decode=functools.partial(self._decode, call, JobDownloads(call.endpoint.api_name)),
-            cancel=functools.partial(self._cancel, call),
+            **self._job_info(call), decode=self._decoder(call), cancel=partial(self._cancel, call)
         )
         session.register(call.event_id, job)
         return job
@@ -145,29 +139,27 @@ class Client(_BaseClient):
         encoded: list[Any],
         batch: UploadBatch,
     ) -> Job[T]:
-        route = gradio3.route_of(self._config(http), plan, endpoint.api_name)
-        laid = calls3.inline_images(route, steps.lay_out(plan, encoded), batch, endpoint.api_name)
+        from ._queue._gradio3_calls import SyncCall
+
+        route, laid = self._gradio3_inputs(self._config(http), endpoint, plan, encoded, batch)
         with self._scope(repeatable=True):
             batch.upload(http, f"{self._base_url()}/upload")
         with self._shared.lock:
             session = self._gradio3_session()
         call, reader = self._gradio3_call(
-            calls3.SyncCall, endpoint, plan, route, batch.fill(laid), session
+            SyncCall, endpoint, plan, route, batch.fill(laid), session
         )
         with self._step(steps.JOINING, endpoint):
             if route.queued:
                 reader.open_ws(http, *self._gradio3_upgrade(http))
             else:
                 reader.open_run(http, self._gradio3_run(http, endpoint, reader.body))
-        job = Job(
-            **self._job_info(call),
-            decode=functools.partial(self._decode, call, JobDownloads(call.endpoint.api_name)),
-            cancel=functools.partial(self._cancel_gradio3, call, reader),
-        )
+        cancel = partial(self._cancel_gradio3, call, reader)
+        job = Job(**self._job_info(call), decode=self._decoder(call), cancel=cancel)
         reader.start(job)
         return job
 
-    def _cancel_gradio3(self, call: Call[Any], reader: calls3.SyncCall) -> None:
+    def _cancel_gradio3(self, call: Call[Any], reader: SyncCall) -> None:
         reader.stop()
         http = self._open_http()
         if http is not None:
@@ -203,20 +195,17 @@ class Client(_BaseClient):
             with self._step(steps.JOINING, endpoint):
                 response = http.send(self._join_request(http, endpoint, plan, data, session.hash))
         if steps.is_unknown_endpoint(response):
-            config = self._fresh_config(http)
-            if config is not None and self._verifying():
-                with self._shared.lock:
-                    _, error = self._verdict(endpoint, config)
-                if error is not None:
-                    raise error
-            raise steps.changed_error(config, self.app, endpoint, plan, response)
+            raise self._unknown_endpoint(endpoint, plan, response, self._fresh_config(http))
         call = self._accepted(endpoint, plan, response, session, by_name)
         if check is not None:
             try:
                 verified = self._checked(endpoint, check)
             except AppChangedError as e:
                 e.may_have_run = True  # joined before the check answered
-                self._cancel_unchecked(call)
+                unchecked = self._unchecked(call)  # stopped by the fn_index the app has for it
+                if unchecked is not None:
+                    with suppress(GradioError):
+                        self._cancel(unchecked)
                 raise
             call = Call(endpoint, verified, call.event_id, call.session_hash, by_name)
         return call
@@ -225,21 +214,17 @@ class Client(_BaseClient):
         """Start the layout check of ``endpoint`` unless it needs no request; with
         ``verify="before"`` (or no route by name) wait for it here. Returns the ``/config`` read
         still in flight, for the join to wait on once it has sent its request."""
-        if not self._verifying():
-            return None
-        shared = self._shared
-        with shared.lock:
-            if self._checked_already(endpoint):
-                return None
-            check: ConfigRead | None = shared.layout.pending
-            if check is None:
-                check = shared.layout.pending = ConfigRead()
-                threading.Thread(
-                    target=self._read_layout, args=(http, check), name="gradio-layout", daemon=True
-                ).start()
-        if self._waits_for_check():
+        check = self._check_in_flight(endpoint, partial(self._start_layout_read, http))
+        if check is not None and self._waits_for_check():
             self._checked(endpoint, check)
             return None
+        return check
+
+    def _start_layout_read(self, http: httpx.Client) -> ConfigRead:
+        check = ConfigRead()
+        threading.Thread(
+            target=self._read_layout, args=(http, check), name="gradio-layout", daemon=True
+        ).start()
         return check
 
     def _read_layout(self, http: httpx.Client, check: ConfigRead) -> None:
@@ -254,28 +239,11 @@ class Client(_BaseClient):
     def _checked(self, endpoint: Endpoint[Any], check: ConfigRead) -> Plan:
         """The endpoint's plan once the check passed; ``AppChangedError`` if it failed. The read
         has the client's timeout as its own deadline, so this wait ends."""
-        shared = self._shared
         try:
             config = check.result()
         finally:
-            with shared.lock:
-                if shared.layout.pending is check:
-                    shared.layout.pending = None
-        with shared.lock:
-            plan, error = self._verdict(endpoint, config)
-        if error is not None:
-            raise error
-        assert plan is not None
-        return plan
-
-    def _cancel_unchecked(self, call: Call[Any]) -> None:
-        """Stop a job whose endpoint failed the check, by the fn_index the app has for it."""
-        unchecked = self._unchecked(call)
-        if unchecked is not None:
-            try:
-                self._cancel(unchecked)
-            except GradioError:
-                pass
+            self._check_over(check)
+        return self._verified(endpoint, config)
 
     # -- sending ----------------------------------------------------------------------------------
 
@@ -287,11 +255,7 @@ class Client(_BaseClient):
             http = self._connected()
             if http is not None:
                 return http
-            resolved = _spaces.resolve(self._shared.src, **self._space_wait())
-            made = self._shared.http or sync_http(
-                self._http_timeout(), trusted_hosts=self._shared.trusted_hosts
-            )
-            http = self._use(resolved, made)
+            http = self._use(_spaces.resolve(self._shared.src, **self._space_wait()), sync_http)
             if self._shared.auth is not None:
                 self._login(http)
             self._shared.ready = True
@@ -404,10 +368,8 @@ class AsyncClient(_BaseClient):
             try:
                 return await job.result()
             except GradioTimeoutError:
-                try:
+                with suppress(GradioError):
                     await job.cancel()
-                except GradioError:
-                    pass
                 raise
         except GradioError as e:
             self._after_failure(e)
@@ -428,9 +390,9 @@ class AsyncClient(_BaseClient):
             call = await self._join(http, endpoint, plan, data, session, check)
         job = AsyncJob(
             **self._job_info(call),
-            decode_now=functools.partial(self._decode_now, call),
-            decode=functools.partial(self._decode, call, JobDownloads(call.endpoint.api_name)),
-            cancel=functools.partial(self._cancel, call),
+            decode_now=partial(self._decode_now, call),
+            decode=self._decoder(call),
+            cancel=partial(self._cancel, call),
         )
         session.register(call.event_id, job)
         return job
@@ -443,13 +405,15 @@ class AsyncClient(_BaseClient):
         encoded: list[Any],
         batch: UploadBatch,
     ) -> AsyncJob[T]:
-        route = gradio3.route_of(await self._config(http), plan, endpoint.api_name)
-        laid = calls3.inline_images(route, steps.lay_out(plan, encoded), batch, endpoint.api_name)
+        from ._queue._gradio3_calls import AsyncCall
+
+        config = await self._config(http)
+        route, laid = self._gradio3_inputs(config, endpoint, plan, encoded, batch)
         with self._scope(repeatable=True):
             await batch.aupload(http, f"{self._base_url()}/upload")
         session = self._gradio3_session()
         call, reader = self._gradio3_call(
-            calls3.AsyncCall, endpoint, plan, route, batch.fill(laid), session
+            AsyncCall, endpoint, plan, route, batch.fill(laid), session
         )
         with self._step(steps.JOINING, endpoint):
             if route.queued:
@@ -458,14 +422,14 @@ class AsyncClient(_BaseClient):
                 reader.open_run(http, self._gradio3_run(http, endpoint, reader.body))
         job = AsyncJob(
             **self._job_info(call),
-            decode_now=functools.partial(self._decode_now, call),
-            decode=functools.partial(self._decode, call, JobDownloads(call.endpoint.api_name)),
-            cancel=functools.partial(self._cancel_gradio3, call, reader),
+            decode_now=partial(self._decode_now, call),
+            decode=self._decoder(call),
+            cancel=partial(self._cancel_gradio3, call, reader),
         )
         reader.start(job)
         return job
 
-    async def _cancel_gradio3(self, call: Call[Any], reader: calls3.AsyncCall) -> None:
+    async def _cancel_gradio3(self, call: Call[Any], reader: AsyncCall) -> None:
         await reader.astop()
         http = self._open_http()
         if http is not None:
@@ -500,23 +464,17 @@ class AsyncClient(_BaseClient):
                 )
         if steps.is_unknown_endpoint(response):
             config = await self._fresh_config(http)
-            if config is not None and self._verifying():
-                _, error = self._verdict(endpoint, config)
-                if error is not None:
-                    raise error
-            raise steps.changed_error(config, self.app, endpoint, plan, response)
+            raise self._unknown_endpoint(endpoint, plan, response, config)
         call = self._accepted(endpoint, plan, response, session, by_name)
         if check is not None:
             try:
                 verified = await self._checked(endpoint, check)
             except AppChangedError as e:
                 e.may_have_run = True  # joined before the check answered
-                unchecked = self._unchecked(call)
+                unchecked = self._unchecked(call)  # stopped by the fn_index the app has for it
                 if unchecked is not None:
-                    try:
+                    with suppress(GradioError):
                         await self._cancel(unchecked)
-                    except GradioError:
-                        pass
                 raise
             call = Call(endpoint, verified, call.event_id, call.session_hash, by_name)
         return call
@@ -525,15 +483,10 @@ class AsyncClient(_BaseClient):
         self, http: httpx.AsyncClient, endpoint: Endpoint[Any]
     ) -> asyncio.Future[dict[str, Any]] | None:
         """As ``Client._check``; the read runs as a task of the client's event loop."""
-        if not self._verifying():
-            return None
-        layout = self._shared.layout
-        if self._checked_already(endpoint):
-            return None
-        check: asyncio.Future[dict[str, Any]] | None = layout.pending
-        if check is None:
-            check = layout.pending = asyncio.ensure_future(self._config(http, fresh=True))
-        if self._waits_for_check():
+        check = self._check_in_flight(
+            endpoint, lambda: asyncio.ensure_future(self._config(http, fresh=True))
+        )
+        if check is not None and self._waits_for_check():
             await self._checked(endpoint, check)
             return None
         return check
@@ -543,17 +496,12 @@ class AsyncClient(_BaseClient):
     ) -> Plan:
         """As ``Client._checked``. The read is shielded: a caller cancelled while waiting leaves
         it to finish for the next call."""
-        layout = self._shared.layout
         try:
             config = await asyncio.shield(check)
         finally:
-            if check.done() and layout.pending is check:
-                layout.pending = None
-        plan, error = self._verdict(endpoint, config)
-        if error is not None:
-            raise error
-        assert plan is not None
-        return plan
+            if check.done():
+                self._check_over(check)
+        return self._verified(endpoint, config)
 
     # -- sending and awaiting -----------------------------------------------------------------------
 
@@ -572,10 +520,7 @@ class AsyncClient(_BaseClient):
             if http is not None:
                 return http
             resolved = await _spaces.aresolve(self._shared.src, **self._space_wait())
-            made = self._shared.http or async_http(
-                self._http_timeout(), trusted_hosts=self._shared.trusted_hosts
-            )
-            http = self._use(resolved, made)
+            http = self._use(resolved, async_http)
             if self._shared.auth is not None:
                 await self._login(http)
             self._shared.ready = True

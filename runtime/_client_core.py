@@ -17,7 +17,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -40,7 +40,6 @@ from ._hub import _spaces, _zerogpu
 from ._hub._duplicate import duplicate_space
 from ._options import Configured
 from ._queue import _gradio3 as gradio3
-from ._queue import _gradio3_calls as calls3
 from ._queue._app_errors import HIDDEN_ERROR
 from ._queue._job import JobInfo, NeedsDownload
 from ._queue._plan import Plan, plan_from_config
@@ -48,11 +47,15 @@ from ._queue._session import AsyncSession, SyncSession
 from ._spec import Endpoint
 from ._steps import Call
 
+if TYPE_CHECKING:  # Gradio 3's calls (and httpcore, wsproto) load on a Gradio 3 app's first call
+    from ._queue import _gradio3_calls as calls3
+
 __all__ = ["_BaseClient"]
 
 T = TypeVar("T")
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
-G3 = TypeVar("G3", calls3.SyncCall, calls3.AsyncCall)
+G3 = TypeVar("G3", "calls3.SyncCall", "calls3.AsyncCall")
+F = TypeVar("F")  # the check's /config read in flight: a ConfigRead (sync) or a Future (async)
 S = TypeVar("S", SyncSession, AsyncSession)
 
 _JSON = {"content-type": "application/json"}
@@ -103,7 +106,11 @@ class _BaseClient(Configured):
 
     def _download_batch(self, job: JobDownloads | None = None) -> DownloadBatch:
         options = self._options
-        kind = calls3.Gradio3Downloads if self.app.protocol == gradio3.PROTOCOL else DownloadBatch
+        kind: type[DownloadBatch] = DownloadBatch
+        if self.app.protocol == gradio3.PROTOCOL:
+            from ._queue._gradio3_calls import Gradio3Downloads
+
+            kind = Gradio3Downloads
         return kind(
             file_base=self._base_url(),
             mode=options.download,
@@ -136,11 +143,12 @@ class _BaseClient(Configured):
             token=shared.token, timeout=shared.space_timeout, on_stage=shared.on_space_stage
         )
 
-    def _use(self, resolved: _spaces.Resolved, http: H) -> H:
-        """From now on, talk to the resolved app through ``http``. Uploads and downloads go
-        through it too; the file helpers only use it on the app's own origin, so its headers (a
-        token, the user's) stay with the app."""
+    def _use(self, resolved: _spaces.Resolved, make: Callable[..., H]) -> H:
+        """From now on, talk to the resolved app through the user's HTTP client or one ``make``
+        builds. Uploads and downloads go through it too; the file helpers only use it on the
+        app's own origin, so its headers (a token, the user's) stay with the app."""
         shared = self._shared
+        http: H = shared.http or make(self._http_timeout(), trusted_hosts=shared.trusted_hosts)
         shared.settle(resolved, self.app)
         http.headers.update(shared.headers)
         shared.http = http
@@ -167,6 +175,14 @@ class _BaseClient(Configured):
 
     def _open_stream(self, session_hash: str) -> Any:
         raise NotImplementedError
+
+    def _decode(self, call: Call[Any], job: JobDownloads, raw: list[Any]) -> Any:
+        raise NotImplementedError
+
+    def _decoder(self, call: Call[Any]) -> Any:
+        """How the job turns a result into values: the client's ``_decode``, with the job's
+        downloads (named after its endpoint)."""
+        return functools.partial(self._decode, call, JobDownloads(call.endpoint.api_name))
 
     def _ready_http(self) -> Any:
         """The app's HTTP client, for a step that runs after the client connected."""
@@ -207,8 +223,27 @@ class _BaseClient(Configured):
         )
         return call, kind(conversation, session, self._shared.stream_timeout)
 
+    def _gradio3_inputs(
+        self,
+        config: dict[str, Any],
+        endpoint: Endpoint[Any],
+        plan: Plan,
+        encoded: list[Any],
+        batch: UploadBatch,
+    ) -> tuple[gradio3.Route, list[Any]]:
+        """The Gradio 3 route of ``endpoint`` in the app's ``/config``, and the arguments laid
+        out for it: images inline as data URLs where the route wants them, other files waiting
+        in ``batch`` to be uploaded."""
+        from ._queue import _gradio3_calls as calls3
+
+        route = gradio3.route_of(config, plan, endpoint.api_name)
+        laid = steps.lay_out(plan, encoded)
+        return route, calls3.inline_images(route, laid, batch, endpoint.api_name)
+
     def _gradio3_upgrade(self, http: httpx.Client | httpx.AsyncClient) -> tuple[httpx.Request, str]:
         """The websocket upgrade of a queued Gradio 3 call, and the key its answer must prove."""
+        from ._queue import _gradio3_calls as calls3
+
         return calls3.upgrade_request(
             http, self._shared.root, self._http_timeout(), self._ip_token()
         )
@@ -217,12 +252,16 @@ class _BaseClient(Configured):
         self, http: httpx.Client | httpx.AsyncClient, endpoint: Endpoint[Any], body: bytes
     ) -> httpx.Request:
         """``POST /run/<api_name>``: a Gradio 3 endpoint outside the queue."""
+        from ._queue import _gradio3_calls as calls3
+
         return calls3.run_request(
             http, self._shared.root, endpoint.api_name, body, self._http_timeout(), self._ip_token()
         )
 
     def _gradio3_session(self) -> calls3.Gradio3Session:
         """The calls of the current session hash (a new set after ``reset_session``)."""
+        from ._queue import _gradio3_calls as calls3
+
         shared = self._shared
         session: Any = shared.session
         if not isinstance(session, calls3.Gradio3Session) or session.hash != shared.session_hash:
@@ -289,6 +328,54 @@ class _BaseClient(Configured):
         layout = self._shared.layout
         layout.adopt(config)
         return layout.verify(endpoint, self.app.api_prefix, self._regenerate_command())
+
+    def _check_in_flight(self, endpoint: Endpoint[Any], start: Callable[[], F]) -> F | None:
+        """The ``/config`` read the layout check of ``endpoint`` waits for: the one in flight, or
+        one ``start`` begins now. None when the check needs no request (``verify="off"``, passed
+        before, or decided by the document already read)."""
+        if not self._verifying():
+            return None
+        shared = self._shared
+        with shared.lock:
+            if self._checked_already(endpoint):
+                return None
+            if shared.layout.pending is None:
+                shared.layout.pending = start()
+            pending: F = shared.layout.pending
+            return pending
+
+    def _check_over(self, check: object) -> None:
+        """The check's read has ended (answered or failed): the next check starts its own."""
+        with self._shared.lock:
+            if self._shared.layout.pending is check:
+                self._shared.layout.pending = None
+
+    def _verified(self, endpoint: Endpoint[Any], config: dict[str, Any]) -> Plan:
+        """The endpoint's plan in ``config``, the app's layout now; ``AppChangedError`` if the
+        endpoint changed."""
+        with self._shared.lock:
+            plan, error = self._verdict(endpoint, config)
+        if error is not None:
+            raise error
+        assert plan is not None
+        return plan
+
+    def _unknown_endpoint(
+        self,
+        endpoint: Endpoint[Any],
+        plan: Plan,
+        response: httpx.Response,
+        config: dict[str, Any] | None,
+    ) -> GradioError:
+        """The error of a join the app answered with "no such endpoint": the layout check's
+        verdict on ``config`` (the app's ``/config`` read again, None if that failed) when
+        ``verify`` is on, else ``AppChangedError`` from what the answer and ``config`` say."""
+        if config is not None and self._verifying():
+            with self._shared.lock:
+                _, error = self._verdict(endpoint, config)
+            if error is not None:
+                return error
+        return steps.changed_error(config, self.app, endpoint, plan, response)
 
     def _checked_already(self, endpoint: Endpoint[Any]) -> bool:
         """Whether the check of ``endpoint`` needs no request: passed before, or decided now by
