@@ -10,12 +10,15 @@ import sys
 
 # Stdlib modules the runtime itself never needs at import time.
 DEFERRED = ("asyncio", "concurrent.futures", "secrets")
+# Libraries only some calls need: httpcore (with h11 and anyio, ~40 modules) once the first HTTP
+# client is built (httpx defers it too), wsproto for a Gradio 3 app's websocket queue.
+ON_FIRST_USE = ("httpcore", "h11", "anyio", "wsproto")
 
 
-def _loaded(imports: str) -> set[str]:
+def _loaded(imports: str, names: tuple[str, ...] = DEFERRED) -> set[str]:
     code = (
         f"import sys\n{imports}\n"
-        f"print(__import__('json').dumps([m for m in {DEFERRED!r} if m in sys.modules]))"
+        f"print(__import__('json').dumps([m for m in {names!r} if m in sys.modules]))"
     )
     out = subprocess.run(
         [sys.executable, "-P", "-c", code], capture_output=True, text=True, check=True, timeout=60
@@ -32,5 +35,15 @@ def test_sync_import_loads_no_asyncio_thread_pool_or_secrets() -> None:
     )
 
 
+def test_the_runtime_and_its_clients_load_no_http_stack_before_the_first_call() -> None:
+    imports = "import gradio_codegen.runtime as rt\nfrom gradio_codegen.runtime import _client"
+    assert _loaded(imports, ON_FIRST_USE) == set(), (
+        "importing the runtime loads the HTTP connection stack; import the module that needs it "
+        "(e.g. _queue._gradio3_calls) inside the function of the call that uses it"
+    )
+
+
 def test_the_check_sees_modules_that_are_loaded() -> None:
     assert _loaded("import asyncio, concurrent.futures, secrets") == set(DEFERRED)
+    first_client = "import httpx, wsproto\nhttpx.Client().close()"
+    assert _loaded(first_client, ON_FIRST_USE) == set(ON_FIRST_USE)
