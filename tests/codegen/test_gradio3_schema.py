@@ -34,6 +34,7 @@ from gradio_codegen.codegen.gradio3 import (
 from gradio_codegen.codegen.pipeline import generate
 from gradio_codegen.codegen.schema import Snapshot
 from gradio_codegen.codegen.sources import snapshot_from_documents
+from thoroughness import examples
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
 VERSIONS = {"3.50.2": SCHEMAS / "gradio3", "3.36.1": SCHEMAS / "gradio3.36"}
@@ -460,7 +461,7 @@ _DEPENDENCY = st.dictionaries(
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     components=st.lists(_COMPONENT | _JSON, max_size=5),
     dependencies=st.lists(_DEPENDENCY | _JSON, max_size=4),
@@ -510,7 +511,7 @@ _REAL_PATHS = {
 }
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_real_document_with_one_value_replaced_gives_documents_or_a_schema_error(
     data: st.DataObject,
