@@ -18,7 +18,7 @@ import contextlib
 import os
 import socket
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 import httpcore
@@ -213,12 +213,6 @@ def run_request(
     )
 
 
-def _refused(response: httpx.Response, endpoint: str) -> GradioError:
-    if response.status_code == 101:
-        return ProtocolError("unexpected websocket", endpoint=endpoint)
-    return status_error(response, action=_JOINING, endpoint=endpoint)
-
-
 def _silent(endpoint: str, silence: float) -> ServerUnavailableError:
     return ServerUnavailableError(
         f"the app said nothing on the websocket queue for {silence:g} s (not even a ping); "
@@ -235,33 +229,44 @@ def _hung_up(endpoint: str, code: int | None) -> ServerUnavailableError:
     )
 
 
-def _run_outcome(
-    status: int,
-    content: bytes,
-    route: Route,
-    event_id: str,
-    endpoint: str,
-    response: httpx.Response,
-) -> m.Completed:
-    try:
-        body = _json.loads(content, what="the answer to POST /run", endpoint=endpoint)
-    except ProtocolError:
-        body = None
-    record = run_answer(status, body, route, event_id, endpoint)
-    if record is None:
-        if status == 200:
+_LOST = (
+    GradioError,
+    httpx.HTTPError,
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    OSError,
+)
+"""What ends a running call: the job fails with it (see ``_Call._failure``)."""
+
+
+class _Body:
+    """The answer to ``POST /run``, gathered chunk by chunk and refused once it grows too large."""
+
+    def __init__(self, endpoint: str) -> None:
+        self._parts: list[bytes] = []
+        self._size = 0
+        self._endpoint = endpoint
+
+    def add(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > MAX_MESSAGE_CHARS:
             raise ProtocolError(
-                f"POST /run answered without data: {content[:200]!r}", endpoint=endpoint
+                f"POST /run answered more than {MAX_MESSAGE_CHARS:,} bytes", endpoint=self._endpoint
             )
-        raise status_error(response, action=_RUNNING, endpoint=endpoint)
-    return record
+        self._parts.append(chunk)
+
+    def joined(self) -> bytes:
+        return b"".join(self._parts)
 
 
-# -- sync -----------------------------------------------------------------------------------------
+# -- one call: what the sync and async readers share ------------------------------------------
 
 
-class SyncCall:
-    """One call of the sync client, read by a thread of its own."""
+class _Call:
+    """One call to a 3.x app, free of I/O: the conversation, the upgraded stream once open, what
+    each piece the app sends asks of the reader, and what a failure means. ``SyncCall`` and
+    ``AsyncCall`` add only the reading and writing."""
 
     def __init__(self, conversation: Conversation, session: Gradio3Session, silence: float) -> None:
         self._conv = conversation
@@ -269,8 +274,8 @@ class SyncCall:
         self._silence = silence
         self._response: httpx.Response | None = None
         self._stream: Any = None
-        self._run: Callable[[], m.Completed] | None = None
-        self._stopped = threading.Event()
+        self._frames: WsFrames | None = None
+        self._run: tuple[Any, httpx.Request] | None = None  # (http client, request) of /run
 
     @property
     def _endpoint(self) -> str:
@@ -281,38 +286,96 @@ class SyncCall:
         """The call as a ``POST /run`` body."""
         return self._conv.run_body()
 
+    def _upgraded(self, response: httpx.Response, key: str) -> None:
+        """Take the upgraded stream of a ``101``; raise what refused the upgrade otherwise."""
+        if response.status_code != 101:
+            raise status_error(response, action=_JOINING, endpoint=self._endpoint)
+        self._stream = check_upgrade(response, key, endpoint=self._endpoint)
+        self._frames = WsFrames(endpoint=self._endpoint)
+        self._response = response
+
+    def _take(self, data: bytes, job: _Feedable) -> bytes:
+        """Feed what the app sent to the conversation and ``job``; return the bytes to answer
+        (pongs, ``send_hash``/``send_data``, and a goodbye after ``process_completed``, after which
+        nothing more is read). Raises when the app hung up before the job finished."""
+        assert self._frames is not None
+        texts, reply = self._frames.feed(data)
+        for text in texts:
+            answer, record = self._conv.on_text(text)
+            if answer is not None:
+                reply += self._frames.text(answer)
+            if record is not None:
+                job._deliver(record)
+            if self._conv.finished:
+                return reply + self._frames.goodbye()
+        if self._frames.closed:
+            raise _hung_up(self._endpoint, self._frames.close_code)
+        return reply
+
+    @contextlib.contextmanager
+    def _answering(self) -> Iterator[float]:
+        """Around a write of the reader's answer, giving its timeout. The goodbye after the result
+        is a courtesy: it gets a short bound, and its failure is ignored."""
+        try:
+            yield 1.0 if self._conv.finished else self._silence
+        except Exception:
+            if not self._conv.finished:
+                raise
+
+    def _outcome(self, response: httpx.Response, content: bytes) -> m.Completed:
+        """The record of a ``/run`` answer."""
+        try:
+            body = _json.loads(content, what="the answer to POST /run", endpoint=self._endpoint)
+        except ProtocolError:
+            body = None
+        conv = self._conv
+        record = run_answer(response.status_code, body, conv.route, conv.event_id, self._endpoint)
+        if record is not None:
+            return record
+        if response.status_code == 200:
+            raise ProtocolError(
+                f"POST /run answered without data: {content[:200]!r}", endpoint=self._endpoint
+            )
+        raise status_error(response, action=_RUNNING, endpoint=self._endpoint)
+
+    def _failure(self, error: BaseException) -> GradioError:
+        """What the job fails with when reading ends with ``error`` (one of ``_LOST``)."""
+        if isinstance(error, GradioError):
+            return error
+        if isinstance(error, (httpx.TimeoutException, httpcore.TimeoutException)):
+            return _silent(self._endpoint, self._silence)
+        if isinstance(error, httpx.HTTPError):
+            return ServerUnavailableError(
+                f"the call failed on the way: {type(error).__name__}: {error}",
+                endpoint=self._endpoint,
+            )
+        return ServerUnavailableError(f"the websocket failed: {error}", endpoint=self._endpoint)
+
+
+# -- sync -----------------------------------------------------------------------------------------
+
+
+class SyncCall(_Call):
+    """One call of the sync client, read by a thread of its own."""
+
+    def __init__(self, conversation: Conversation, session: Gradio3Session, silence: float) -> None:
+        super().__init__(conversation, session, silence)
+        self._stopped = threading.Event()
+
     def open_ws(self, http: httpx.Client, request: httpx.Request, key: str) -> None:
         """Upgrade (in the caller's thread, under its deadline); raises what refused it."""
         response = http.send(request, stream=True)
         try:
             if response.status_code != 101:
                 response.read()
-                raise _refused(response, self._endpoint)
-            self._stream = check_upgrade(response, key, endpoint=self._endpoint)
+            self._upgraded(response, key)
         except BaseException:
             response.close()
             raise
-        self._response = response
 
     def open_run(self, http: httpx.Client, request: httpx.Request) -> None:
         """A ``/run`` call, sent by the reader thread once started."""
-
-        def run() -> m.Completed:
-            response = http.send(request, stream=True)
-            try:
-                content = _bounded(response.iter_bytes(), self._endpoint)
-            finally:
-                response.close()
-            return _run_outcome(
-                response.status_code,
-                content,
-                self._conv.route,
-                self._conv.event_id,
-                self._endpoint,
-                response,
-            )
-
-        self._run = run
+        self._run = (http, request)
 
     def start(self, job: _Feedable) -> None:
         self._session.add(self)
@@ -330,47 +393,33 @@ class SyncCall:
 
     def _main(self, job: _Feedable) -> None:
         try:
-            if self._run is not None:
-                job._deliver(self._run())
-            else:
+            if self._run is None:
                 self._read(job)
-        except GradioError as e:
+            else:
+                job._deliver(self._post(*self._run))
+        except _LOST as e:
             if not self._stopped.is_set():
-                job._fail(e)
-        except (httpx.HTTPError, httpcore.TimeoutException) as e:
-            if not self._stopped.is_set():
-                job._fail(_timed_out_or_lost(e, self._endpoint, self._silence))
-        except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as e:
-            if not self._stopped.is_set():
-                job._fail(
-                    ServerUnavailableError(f"the websocket failed: {e}", endpoint=self._endpoint)
-                )
+                job._fail(self._failure(e))
         finally:
             self._session.discard(self)
             self._close()
 
+    def _post(self, http: httpx.Client, request: httpx.Request) -> m.Completed:
+        body, response = _Body(self._endpoint), http.send(request, stream=True)
+        try:
+            for chunk in response.iter_bytes():
+                body.add(chunk)
+        finally:
+            response.close()
+        return self._outcome(response, body.joined())
+
     def _read(self, job: _Feedable) -> None:
-        stream, frames = self._stream, WsFrames(endpoint=self._endpoint)
-        while not self._stopped.is_set():
-            data = stream.read(READ_CHUNK, timeout=self._silence)
-            texts, reply = frames.feed(data)
-            for text in texts:
-                answer, record = self._conv.on_text(text)
-                if answer is not None:
-                    reply += frames.text(answer)
-                if reply:
-                    stream.write(reply, timeout=self._silence)
-                    reply = b""
-                if record is not None:
-                    job._deliver(record)
-                if self._conv.finished:
-                    with contextlib.suppress(Exception):
-                        stream.write(frames.goodbye(), timeout=1.0)
-                    return
+        stream = self._stream
+        while not (self._stopped.is_set() or self._conv.finished):
+            reply = self._take(stream.read(READ_CHUNK, timeout=self._silence), job)
             if reply:
-                stream.write(reply, timeout=self._silence)
-            if frames.closed:
-                raise _hung_up(self._endpoint, frames.close_code)
+                with self._answering() as timeout:
+                    stream.write(reply, timeout=timeout)
 
     def _close(self) -> None:
         if self._response is not None:
@@ -380,66 +429,29 @@ class SyncCall:
                 self._response.close()
 
 
-def _bounded(chunks: Any, endpoint: str) -> bytes:
-    parts, size = [], 0
-    for chunk in chunks:
-        size += len(chunk)
-        if size > MAX_MESSAGE_CHARS:
-            raise ProtocolError(
-                f"POST /run answered more than {MAX_MESSAGE_CHARS:,} bytes", endpoint=endpoint
-            )
-        parts.append(chunk)
-    return b"".join(parts)
-
-
-def _timed_out_or_lost(error: Exception, endpoint: str, silence: float) -> GradioError:
-    if isinstance(error, (httpx.TimeoutException, httpcore.TimeoutException)):
-        return _silent(endpoint, silence)
-    return ServerUnavailableError(
-        f"the call failed on the way: {type(error).__name__}: {error}", endpoint=endpoint
-    )
-
-
 # -- async ----------------------------------------------------------------------------------------
 
 
-class AsyncCall:
+class AsyncCall(_Call):
     """One call of the async client, read by a task of its own in the client's event loop."""
 
     def __init__(self, conversation: Conversation, session: Gradio3Session, silence: float) -> None:
-        self._conv = conversation
-        self._session = session
-        self._silence = silence
-        self._response: httpx.Response | None = None
-        self._stream: Any = None
-        self._http: httpx.AsyncClient | None = None
-        self._request: httpx.Request | None = None
+        super().__init__(conversation, session, silence)
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
-
-    @property
-    def _endpoint(self) -> str:
-        return self._conv.endpoint
-
-    @property
-    def body(self) -> bytes:
-        """The call as a ``POST /run`` body."""
-        return self._conv.run_body()
 
     async def open_ws(self, http: httpx.AsyncClient, request: httpx.Request, key: str) -> None:
         response = await http.send(request, stream=True)
         try:
             if response.status_code != 101:
                 await response.aread()
-                raise _refused(response, self._endpoint)
-            self._stream = check_upgrade(response, key, endpoint=self._endpoint)
+            self._upgraded(response, key)
         except BaseException:
             await response.aclose()
             raise
-        self._response = response
 
     def open_run(self, http: httpx.AsyncClient, request: httpx.Request) -> None:
-        self._http, self._request = http, request
+        self._run = (http, request)
 
     def start(self, job: _Feedable) -> None:
         self._session.add(self)
@@ -455,70 +467,33 @@ class AsyncCall:
 
     async def _main(self, job: _Feedable) -> None:
         try:
-            if self._http is not None and self._request is not None:
-                job._deliver(await self._run(self._http, self._request))
-            else:
+            if self._run is None:
                 await self._read(job)
-        except GradioError as e:
+            else:
+                job._deliver(await self._post(*self._run))
+        except _LOST as e:
             if not self._stopped:
-                job._fail(e)
-        except (httpx.HTTPError, httpcore.TimeoutException) as e:
-            if not self._stopped:
-                job._fail(_timed_out_or_lost(e, self._endpoint, self._silence))
-        except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as e:
-            if not self._stopped:
-                job._fail(
-                    ServerUnavailableError(f"the websocket failed: {e}", endpoint=self._endpoint)
-                )
+                job._fail(self._failure(e))
         finally:
             self._session.discard(self)
             await self._close()
 
-    async def _run(self, http: httpx.AsyncClient, request: httpx.Request) -> m.Completed:
-        response = await http.send(request, stream=True)
+    async def _post(self, http: httpx.AsyncClient, request: httpx.Request) -> m.Completed:
+        body, response = _Body(self._endpoint), await http.send(request, stream=True)
         try:
-            parts, size = [], 0
             async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > MAX_MESSAGE_CHARS:
-                    raise ProtocolError(
-                        f"POST /run answered more than {MAX_MESSAGE_CHARS:,} bytes",
-                        endpoint=self._endpoint,
-                    )
-                parts.append(chunk)
+                body.add(chunk)
         finally:
             await response.aclose()
-        return _run_outcome(
-            response.status_code,
-            b"".join(parts),
-            self._conv.route,
-            self._conv.event_id,
-            self._endpoint,
-            response,
-        )
+        return self._outcome(response, body.joined())
 
     async def _read(self, job: _Feedable) -> None:
-        stream, frames = self._stream, WsFrames(endpoint=self._endpoint)
-        while not self._stopped:
-            data = await stream.read(READ_CHUNK, timeout=self._silence)
-            texts, reply = frames.feed(data)
-            for text in texts:
-                answer, record = self._conv.on_text(text)
-                if answer is not None:
-                    reply += frames.text(answer)
-                if reply:
-                    await stream.write(reply, timeout=self._silence)
-                    reply = b""
-                if record is not None:
-                    job._deliver(record)
-                if self._conv.finished:
-                    with contextlib.suppress(Exception):
-                        await stream.write(frames.goodbye(), timeout=1.0)
-                    return
+        stream = self._stream
+        while not (self._stopped or self._conv.finished):
+            reply = self._take(await stream.read(READ_CHUNK, timeout=self._silence), job)
             if reply:
-                await stream.write(reply, timeout=self._silence)
-            if frames.closed:
-                raise _hung_up(self._endpoint, frames.close_code)
+                with self._answering() as timeout:
+                    await stream.write(reply, timeout=timeout)
 
     async def _close(self) -> None:
         if self._response is not None:
