@@ -58,6 +58,7 @@ __all__ = [
 
 T = TypeVar("T")
 F = TypeVar("F", bound="FakeClient")
+J = TypeVar("J", Job[Any], AsyncJob[Any])
 
 # Waits for a job a fake holds pending end at once: nothing will ever finish it.
 _NO_WAIT = 0.0
@@ -227,6 +228,18 @@ class Stubs(_BaseClient):
         values = vars(module).values() if module is not None else ()
         return {_method(v) for v in values if isinstance(v, Endpoint)}
 
+    def _fake_job(
+        self, kind: Callable[..., J], endpoint: Endpoint[Any], args: tuple[Any, ...], **io: Any
+    ) -> J:
+        """The job of a call, answered at once from its stub; ``io`` are its decode and cancel
+        functions, which touch no server."""
+        event_id, answer = self._fake_call(endpoint, args)
+        job = kind(
+            endpoint=endpoint.api_name, event_id=event_id, diffs=False, timeout=_NO_WAIT, **io
+        )
+        _feed(job, event_id, answer)
+        return job
+
     def _fake_call(self, endpoint: Endpoint[Any], args: tuple[Any, ...]) -> tuple[str, _Answer]:
         """Check the arguments as a live call does, record the call, and find its answer: the
         new job's event id and what it does."""
@@ -250,17 +263,7 @@ class FakeClient(Stubs, Client):
     """The runtime half of a generated module's ``FakeClient``: calls answered from stubs."""
 
     def _submit(self, endpoint: Endpoint[T], *args: Any) -> Job[T]:
-        event_id, answer = self._fake_call(endpoint, args)
-        job: Job[T] = Job(
-            endpoint=endpoint.api_name,
-            event_id=event_id,
-            diffs=False,
-            decode=_first,
-            cancel=_no_cancel,
-            timeout=_NO_WAIT,
-        )
-        _feed(job, event_id, answer)
-        return job
+        return self._fake_job(Job, endpoint, args, decode=_first, cancel=_no_cancel)
 
     @contextmanager
     def as_default(self: F) -> Iterator[F]:
@@ -283,18 +286,9 @@ class AsyncFakeClient(Stubs, AsyncClient):
     """The runtime half of a generated module's ``AsyncFakeClient``: calls answered from stubs."""
 
     async def _submit(self, endpoint: Endpoint[T], *args: Any) -> AsyncJob[T]:
-        event_id, answer = self._fake_call(endpoint, args)
-        job: AsyncJob[T] = AsyncJob(
-            endpoint=endpoint.api_name,
-            event_id=event_id,
-            diffs=False,
-            decode=_afirst,
-            cancel=_ano_cancel,
-            timeout=_NO_WAIT,
-            decode_now=_first,
+        return self._fake_job(
+            AsyncJob, endpoint, args, decode=_afirst, cancel=_ano_cancel, decode_now=_first
         )
-        _feed(job, event_id, answer)
-        return job
 
 
 def remote_file(
