@@ -10,6 +10,10 @@ gradio_client runs in the server's venv (0.6.1 needs its websockets 11). A queue
 go below the server's own 50 ms queue poll (``sleep_when_free`` in 3.x ``queueing.py``).
 
     .venvs/dev/bin/python -P benchmarks/bench_gradio3.py [--runs 5] [--calls 60]
+    .venvs/dev/bin/python -P benchmarks/bench_gradio3.py --run-only 5 --calls 100
+
+``--run-only`` times only ``POST /run``: our sync SDK alternating call by call with the same
+request sent by plain httpx in the caller's thread, and gradio_client 0.6.1 in rounds between.
 """
 
 from __future__ import annotations
@@ -82,6 +86,26 @@ for i in range(warmup + calls):
 print(json.dumps(times))
 """
 
+RUN_PAIR = """
+import sys, time, httpx
+sys.path.insert(0, sys.argv[2])
+import g3bench
+url, warmup, calls = sys.argv[1], int(sys.argv[3]), int(sys.argv[4])
+body = {"data": ["x"], "fn_index": 0, "session_hash": "benchraw"}
+sdk, raw = [], []
+with g3bench.Client(url) as client, httpx.Client() as http:
+    for i in range(warmup + calls):  # the two alternate call by call: the same load for both
+        t0 = time.perf_counter()
+        client.echo("x")
+        t1 = time.perf_counter()
+        assert http.post(url + "/run/echo", json=body).json()["data"] == ["x"]
+        t2 = time.perf_counter()
+        if i >= warmup:
+            sdk.append((t1 - t0) * 1000)
+            raw.append((t2 - t1) * 1000)
+print(json.dumps([sdk, raw]))
+"""
+
 
 def run(python: Path, script: str, *args: str) -> object:
     done = subprocess.run(
@@ -100,7 +124,16 @@ def main() -> int:
     p.add_argument("--runs", type=int, default=5, help="fresh processes for the first result")
     p.add_argument("--calls", type=int, default=60, help="timed warm calls")
     p.add_argument("--warmup", type=int, default=5)
+    p.add_argument(
+        "--run-only",
+        type=int,
+        metavar="ROUNDS",
+        help="only POST /run: ROUNDS rounds, each our SDK alternating call by call with plain "
+        "httpx in one process, then gradio_client 0.6.1 in another",
+    )
     opts = p.parse_args()
+    if opts.run_only:
+        return run_only(opts.run_only, opts.warmup, opts.calls)
     ours, theirs = Path(sys.executable), venv_python("3")
     queued = start_server("text_echo", "3")
     plain = start_server("text_echo", "3", args=["--no-queue"])
@@ -147,6 +180,36 @@ def main() -> int:
         print(
             f"| {name} | {statistics.median(values):.1f} ms | {q[0]:.1f} | {q[-1]:.1f} | {len(values)} |"
         )
+    return 0
+
+
+def run_only(rounds: int, warmup: int, calls: int) -> int:
+    """Where the time of our ``POST /run`` call goes: beside the same request sent with plain
+    httpx in the caller's thread (the floor for any client) and beside gradio_client 0.6.1."""
+    ours, theirs = Path(sys.executable), venv_python("3")
+    plain = start_server("text_echo", "3", args=["--no-queue"])
+    times: dict[str, list[float]] = {}
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            subprocess.run(
+                [str(ours.parent / "gradio-codegen"), plain.url, "-o", f"{folder}/g3bench.py"],
+                check=True,
+                capture_output=True,
+            )
+            counts = (str(warmup), str(calls))
+            for _ in range(rounds):
+                sdk, raw = run(ours, RUN_PAIR, plain.url, folder, *counts)  # type: ignore[misc]
+                gc = run(theirs, WARM_GC, plain.url, folder, *counts)
+                times.setdefault("ours, sync SDK (reader thread per call)", []).extend(sdk)
+                times.setdefault("plain httpx.Client.post, caller's thread", []).extend(raw)
+                times.setdefault("gradio_client 0.6.1", []).extend(gc)  # type: ignore[arg-type]
+    finally:
+        plain.stop()
+    print(f"| POST /run/echo, {rounds} rounds x {calls} calls | median | p10 | p90 |")
+    print("|---|---|---|---|")
+    for name, values in times.items():
+        q = statistics.quantiles(values, n=10)
+        print(f"| {name} | {statistics.median(values):.2f} ms | {q[0]:.2f} | {q[-1]:.2f} |")
     return 0
 
 
