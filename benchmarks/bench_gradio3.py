@@ -12,8 +12,10 @@ go below the server's own 50 ms queue poll (``sleep_when_free`` in 3.x ``queuein
     .venvs/dev/bin/python -P benchmarks/bench_gradio3.py [--runs 5] [--calls 60]
     .venvs/dev/bin/python -P benchmarks/bench_gradio3.py --run-only 5 --calls 100
 
-``--run-only`` times only ``POST /run``: our sync SDK alternating call by call with the same
-request sent by plain httpx in the caller's thread, and gradio_client 0.6.1 in rounds between.
+``--run-only`` times only ``POST /run``: our sync SDK as it is, the same SDK with the request sent
+in the caller's thread instead of the call's reader thread (``SyncCall.start`` replaced in the
+benchmark process), and the same request from plain httpx, alternating call by call; gradio_client
+0.6.1 in rounds between.
 """
 
 from __future__ import annotations
@@ -90,20 +92,34 @@ RUN_PAIR = """
 import sys, time, httpx
 sys.path.insert(0, sys.argv[2])
 import g3bench
+from gradio_codegen.runtime._queue._gradio3_calls import SyncCall
 url, warmup, calls = sys.argv[1], int(sys.argv[3]), int(sys.argv[4])
 body = {"data": ["x"], "fn_index": 0, "session_hash": "benchraw"}
-sdk, raw = [], []
+threaded = SyncCall.start
+
+
+def inline(self, job):  # what sending /run in the caller's thread would give
+    self._session.add(self)
+    self._main(job)
+
+
+sdk, caller, raw = [], [], []
 with g3bench.Client(url) as client, httpx.Client() as http:
-    for i in range(warmup + calls):  # the two alternate call by call: the same load for both
+    for i in range(warmup + calls):  # the three alternate call by call: the same load for all
+        SyncCall.start = threaded
         t0 = time.perf_counter()
         client.echo("x")
+        SyncCall.start = inline
         t1 = time.perf_counter()
-        assert http.post(url + "/run/echo", json=body).json()["data"] == ["x"]
+        client.echo("x")
         t2 = time.perf_counter()
+        assert http.post(url + "/run/echo", json=body).json()["data"] == ["x"]
+        t3 = time.perf_counter()
         if i >= warmup:
             sdk.append((t1 - t0) * 1000)
-            raw.append((t2 - t1) * 1000)
-print(json.dumps([sdk, raw]))
+            caller.append((t2 - t1) * 1000)
+            raw.append((t3 - t2) * 1000)
+print(json.dumps([sdk, caller, raw]))
 """
 
 
@@ -128,8 +144,8 @@ def main() -> int:
         "--run-only",
         type=int,
         metavar="ROUNDS",
-        help="only POST /run: ROUNDS rounds, each our SDK alternating call by call with plain "
-        "httpx in one process, then gradio_client 0.6.1 in another",
+        help="only POST /run: ROUNDS rounds, each our SDK (reader thread, caller's thread) and "
+        "plain httpx alternating call by call in one process, then gradio_client 0.6.1",
     )
     opts = p.parse_args()
     if opts.run_only:
@@ -198,9 +214,12 @@ def run_only(rounds: int, warmup: int, calls: int) -> int:
             )
             counts = (str(warmup), str(calls))
             for _ in range(rounds):
-                sdk, raw = run(ours, RUN_PAIR, plain.url, folder, *counts)  # type: ignore[misc]
+                sdk, caller, raw = run(  # type: ignore[misc]
+                    ours, RUN_PAIR, plain.url, folder, *counts
+                )
                 gc = run(theirs, WARM_GC, plain.url, folder, *counts)
                 times.setdefault("ours, sync SDK (reader thread per call)", []).extend(sdk)
+                times.setdefault("ours, sync SDK, sent in the caller's thread", []).extend(caller)
                 times.setdefault("plain httpx.Client.post, caller's thread", []).extend(raw)
                 times.setdefault("gradio_client 0.6.1", []).extend(gc)  # type: ignore[arg-type]
     finally:
