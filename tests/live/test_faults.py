@@ -469,3 +469,31 @@ def test_a_half_open_stream_ends_at_the_silence_limit(
     assert isinstance(error, rt.ServerUnavailableError), error
     assert error.may_have_run is True and took < HANG
     assert counted.settled("plain", key) == 1
+
+
+# -- Gradio's own "Queue is full": never ran, and retried only when asked ----------------------------
+
+
+def test_gradios_queue_full_never_ran_and_is_retried_only_when_asked(counted: Counted) -> None:
+    """One job runs (``one_at_a_time`` takes one at a time), one waits, and the queue holds one
+    (``/queue_limit``): a third call is refused by Gradio itself and never runs; asked to, the
+    client retries it until the queue drains, and it runs once."""
+    busy, waiting, refused, patient = (new_key() for _ in range(4))
+    with counted.sdk.Client(counted.server.url, timeout=HANG) as client:
+        retrying = client.with_options(retry_queue_full=True, max_retries=100)
+        assert client.queue_limit(1) == "1"
+        try:
+            running = client.submit_one_at_a_time(busy, 3.0)
+            counts.wait_for_runs(counted.runs_file, lambda rs: any(r.key == busy for r in rs))
+            queued = client.submit_one_at_a_time(waiting, 0)  # waits behind it: the queue is full
+            error, took = timed(lambda: client.one_at_a_time(refused, 0))
+            assert isinstance(error, rt.QueueFullError), error
+            assert error.may_have_run is False and "Queue is full" in str(error) and took < HANG
+            assert counted.runs("one_at_a_time", waiting) == 0  # still queued: the queue was full
+            value, took = timed(lambda: retrying.one_at_a_time(patient, 0))
+            assert value == patient and took < HANG
+            assert running.result() == busy and queued.result() == waiting
+        finally:
+            retrying.queue_limit(0)  # the server is shared: unlimited again
+    assert counted.runs("one_at_a_time", refused) == 0
+    assert counted.settled("one_at_a_time", patient) == 1

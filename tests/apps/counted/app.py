@@ -16,7 +16,9 @@ Endpoints (every function works on Gradio 4.16 to 6):
   the text growing by ``"<i> "`` each time;
 * ``/take_file(file, key) -> file``: records the file's size and returns the same file.
 
-``COUNTED_MAX_SIZE`` sets the queue's ``max_size`` (default: unlimited), to see Gradio refuse joins.
+``COUNTED_MAX_SIZE`` sets the queue's ``max_size`` (default: unlimited), to see Gradio refuse joins;
+``/queue_limit(size) -> str`` sets it while the app runs (0: unlimited), so a test can fill the
+queue of a server that other tests share and then give it back. It records nothing.
 """
 
 from __future__ import annotations
@@ -77,6 +79,12 @@ def take_file(file: str, key: str) -> str:
     return file
 
 
+def queue_limit(size: float) -> str:
+    # Gradio 4, 5 and 6 read their queue's max_size at every join.
+    demo._queue.max_size = int(size or 0) or None
+    return str(demo._queue.max_size)
+
+
 with gr.Blocks() as demo:
     key = gr.Textbox(label="key")
     seconds = gr.Number(label="seconds", value=0)
@@ -94,6 +102,8 @@ with gr.Blocks() as demo:
     gr.Button("file").click(
         take_file, [file_in, key], file_out, api_name="take_file", concurrency_limit=None
     )
+    size = gr.Number(label="max size", value=0, precision=0)
+    gr.Button("limit").click(queue_limit, size, out, api_name="queue_limit", concurrency_limit=None)
 
 if __name__ == "__main__":
     max_size = os.environ.get("COUNTED_MAX_SIZE")
