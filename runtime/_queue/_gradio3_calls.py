@@ -134,17 +134,37 @@ def _image_bytes(batch: UploadBatch, value: object, endpoint: str) -> tuple[byte
         )
     if len(data) > MAX_IMAGE_BYTES:
         raise InputError(refuse, endpoint=endpoint, parameter=item.parameter)
-    item.result = {}  # sent inline: nothing to upload
     return bytes(data), item.mime_type
 
 
+def _placeholders(value: object) -> Iterator[int]:
+    """The indexes of the files still to upload in laid-out values."""
+    from .._files._upload import _Placeholder
+
+    if isinstance(value, _Placeholder):
+        yield value.index
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _placeholders(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _placeholders(item)
+
+
 def inline_images(route: Route, laid: list[Any], batch: UploadBatch, endpoint: str) -> list[Any]:
-    """Laid-out values with each image argument replaced by its data URL (before uploading)."""
+    """Laid-out values with each image argument replaced by its data URL (before uploading).
+
+    A file passed only as images is not uploaded; the same file passed as an image and as a file
+    argument (one upload item: the batch keeps one per file) goes both ways."""
     out = list(laid)
+    inlined = set()
     for position, value in enumerate(laid):
         kind = route.inputs[position] if position < len(route.inputs) else ""
         if kind == "image" and value is not None:
             out[position] = image_data_url(*_image_bytes(batch, value, endpoint))
+            inlined.add(value.index)
+    for index in inlined - set(_placeholders(out)):
+        batch.pending[index].result = {}  # sent inline only: nothing to upload
     return out
 
 

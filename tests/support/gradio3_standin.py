@@ -1,8 +1,8 @@
 """A stand-in Gradio 3 app on 127.0.0.1 whose websocket queue a test scripts message by message.
 
 It answers ``GET /config`` with a one-endpoint 3.x config (``/echo``: a textbox in, a textbox
-out; ``image=True`` makes both images), ``POST /run/echo`` and ``POST /reset``, and upgrades
-``/queue/join`` with wsproto's server side. What happens on the socket is the test's ``script(ws)``
+out; ``image=True`` makes both images), ``POST /run/echo``, ``POST /upload`` and ``POST /reset``,
+and upgrades ``/queue/join`` with wsproto's server side. What happens on the socket is the test's ``script(ws)``
 (``ws.send(dict)``, ``ws.receive()``, ``ws.raw(bytes)``, ``ws.close(code)``); the default is what
 a 3.50.2 app does for an echo. A faulty server (a refused upgrade, a wrong accept key, silence,
 huge or binary messages, an early close, a late message) is one script away; ``seen`` records
@@ -100,6 +100,7 @@ class Gradio3Standin:
         self.headers: list[dict[str, str]] = []  # each request's headers, lower-cased, as seen
         self.received: list[Any] = []  # what the client sent on the websockets
         self.run_answer: tuple[int, object] | None = None
+        self.uploads: list[bytes] = []  # the multipart bodies of POST /upload
         self._server = socket.create_server(("127.0.0.1", 0))
         self._threads: list[threading.Thread] = []
         self._stopping = False
@@ -164,6 +165,9 @@ class Gradio3Standin:
             self.received.append(body)
             status, answer = self.run_answer or (200, {"data": body["data"]})
             self._json(sock, status, answer)
+        elif path == "/upload":  # 3.x answers the server paths of the uploaded files
+            self.uploads.append(rest)
+            self._json(sock, 200, [f"/tmp/gradio/standin/upload-{len(self.uploads)}"])
         elif path == "/reset":
             self.received.append(json.loads(rest or b"{}"))
             self._json(sock, 200, {"success": True})
