@@ -169,7 +169,9 @@ class _BaseClient(Configured):
         shared = self._shared
         if shared.session is None or shared.session.hash != shared.session_hash:
             assert shared.flags is not None
-            shared.session = kind(shared.session_hash, shared.flags, self._open_stream)
+            shared.session = kind(
+                shared.session_hash, shared.flags, self._open_stream, self._options.max_retries
+            )
         session: S = shared.session
         return session
 
