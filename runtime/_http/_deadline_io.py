@@ -18,6 +18,7 @@ from __future__ import annotations
 import ssl
 import typing
 from collections.abc import Iterable
+from typing import Any
 
 import httpcore
 import httpx
@@ -67,30 +68,23 @@ class DeadlineStream(httpcore.NetworkStream):
 
 
 class DeadlineBackend(httpcore.NetworkBackend):
+    """Connects through ``inner`` with the connect timeout cut to the deadline; the arguments it
+    has no business with (local address, socket options, any httpcore adds) pass through."""
+
     def __init__(self, inner: httpcore.NetworkBackend) -> None:
         self._inner = inner
 
     def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+        self, host: str, port: int, timeout: float | None = None, *rest: Any, **named: Any
     ) -> httpcore.NetworkStream:
         cut = _cut(timeout, httpcore.ConnectTimeout)
-        return DeadlineStream(
-            self._inner.connect_tcp(host, port, cut, local_address, socket_options)
-        )
+        return DeadlineStream(self._inner.connect_tcp(host, port, cut, *rest, **named))
 
     def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+        self, path: str, timeout: float | None = None, *rest: Any, **named: Any
     ) -> httpcore.NetworkStream:
         cut = _cut(timeout, httpcore.ConnectTimeout)
-        return DeadlineStream(self._inner.connect_unix_socket(path, cut, socket_options))
+        return DeadlineStream(self._inner.connect_unix_socket(path, cut, *rest, **named))
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
@@ -127,25 +121,17 @@ class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
         self._inner = inner
 
     async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+        self, host: str, port: int, timeout: float | None = None, *rest: Any, **named: Any
     ) -> httpcore.AsyncNetworkStream:
         cut = _cut(timeout, httpcore.ConnectTimeout)
-        stream = await self._inner.connect_tcp(host, port, cut, local_address, socket_options)
-        return AsyncDeadlineStream(stream)
+        return AsyncDeadlineStream(await self._inner.connect_tcp(host, port, cut, *rest, **named))
 
     async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+        self, path: str, timeout: float | None = None, *rest: Any, **named: Any
     ) -> httpcore.AsyncNetworkStream:
         cut = _cut(timeout, httpcore.ConnectTimeout)
-        return AsyncDeadlineStream(await self._inner.connect_unix_socket(path, cut, socket_options))
+        stream = await self._inner.connect_unix_socket(path, cut, *rest, **named)
+        return AsyncDeadlineStream(stream)
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
