@@ -13,8 +13,9 @@ and 7):
   stream before its 200), and the ``POST``s marked with ``idempotent()`` (uploads: the same bytes
   again; ``/cancel`` and ``/reset``: a second cancel does nothing) -- are also retried on a broken
   connection (``ReadError``, ``WriteError``, ``RemoteProtocolError``) and on 502, 503 and 504.
-* **A body sent once is not sent again** unless it can be: bytes can, a one-shot stream (an
-  upload read from a file as it goes) only if not one byte of it was taken yet (a connect error).
+* **A body sent once is not sent again** unless it can be: bytes can, and so can a
+  ``Replayable`` stream, which starts again from its first byte at each attempt (an upload re-read
+  from its file); any other stream only if not one byte of it was taken yet (a connect error).
 * **Gradio's own "Queue is full"** (503 with its JSON ``detail``) is retried only with
   ``retry_queue_full``: the job never ran, but retrying competes with every other user of a busy
   app, so it is the caller's choice.
@@ -29,8 +30,9 @@ The policy travels with the operation in a context variable (``retrying(...)``, 
 around each step from its ``max_retries`` and ``retry_queue_full`` options, like the deadline), and
 is applied under httpx by ``RetryTransport`` / ``AsyncRetryTransport``, which wrap every transport
 the runtime builds (``_clients``): uploads, downloads, the event stream's reader and Space requests
-get it without knowing about it. Outside ``retrying`` the default policy holds
-(``DEFAULT_MAX_RETRIES``, no retry of "Queue is full"); ``retrying(0)`` turns retries off.
+get it without knowing about it. The stream's reader runs outside any call, so the session
+sets its own ``retrying`` from the client's ``max_retries``. Outside ``retrying`` the default policy
+holds (``DEFAULT_MAX_RETRIES``, no retry of "Queue is full"); ``retrying(0)`` turns retries off.
 """
 
 from __future__ import annotations
