@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import re
 import socket
 import subprocess
@@ -318,6 +319,8 @@ def test_the_readmes_example_runs_as_written(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=240,
+        # The README's tests need no plugin; loading hypothesis's alone takes seconds.
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"\b[2-9] passed\b", done.stdout), done.stdout
