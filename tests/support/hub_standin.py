@@ -246,9 +246,11 @@ class SpaceGateway:
                     return
 
         tasks = [asyncio.ensure_future(to_app()), asyncio.ensure_future(to_client())]
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in tasks:
+        done, running = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in running:
             task.cancel()
+        for task in done:
+            task.exception()  # a side that failed ends the proxying like one that finished
         writer.close()
         with contextlib.suppress(Exception):
             await websocket.close()

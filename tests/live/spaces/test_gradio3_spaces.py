@@ -14,6 +14,7 @@ import asyncio
 import pytest
 
 from gradio_codegen import runtime as rt
+from gradio_codegen.runtime._hub import _spaces as rt_spaces
 from hostile_app import example_sdk
 from hub_standin import VALID_TOKEN, HubStandin, Seen, SpaceGateway, StandinSpace
 from servers import GradioServer, ServerPool, available_gradio3_versions
@@ -40,12 +41,11 @@ def upgrades(seen: list[Seen]) -> list[dict[str, str]]:
 
 
 def test_a_sleeping_private_gradio3_space_wakes_and_gets_the_token_on_its_host(
-    hub: HubStandin, echo3: GradioServer
+    hub: HubStandin, echo3: GradioServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(rt_spaces, "POLL_INTERVAL", 0.05)  # the stand-in wakes in two polls
     sdk = example_sdk("text_echo", "3")
-    space = hub.add_space(
-        "acme/old3", echo3.url, asleep=True, private=True, sdk_version="3.50.2"
-    )
+    space = hub.add_space("acme/old3", echo3.url, asleep=True, private=True, sdk_version="3.50.2")
     with pytest.raises(rt.SpaceNotFoundError):
         with sdk.Client("acme/old3") as client:
             client.echo("x")
