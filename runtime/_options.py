@@ -56,7 +56,7 @@ class Options:
     remote_urls: RemoteUrls = "upload"
     max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE
     download_other_origins: bool = False
-    verify: Verify = "off"
+    verify: Verify = "concurrent"
     max_retries: int = DEFAULT_MAX_RETRIES
     retry_queue_full: bool = False
 
@@ -211,7 +211,7 @@ class Configured:
         remote_urls: RemoteUrls = "upload",
         max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
         download_other_origins: bool = False,
-        verify: Verify = "off",
+        verify: Verify = "concurrent",
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_queue_full: bool = False,
         trusted_hosts: Iterable[str] = (),
@@ -244,8 +244,9 @@ class Configured:
             what your machine requests on your network.
         verify: make sure a call reaches the endpoint the SDK was generated for, with the inputs
             and outputs it expects, or raise ``AppChangedError`` before any result is returned.
-            ``"concurrent"``: calls go by name, and the first call of a session reads the app's
-            ``/config`` alongside (no extra wait), holding its result until the layout matched;
+            ``"concurrent"`` (the default): calls go by name, and the first call of a session
+            reads the app's ``/config`` alongside (no extra wait), holding its result until the
+            layout matched;
             ``"before"``: the same, but the check comes first, so a changed endpoint's function
             never runs (one round trip more); ``"off"``: calls join by ``fn_index`` unchecked.
         max_retries: how often a request is sent again after a failure that proves it safe (a

@@ -8,7 +8,20 @@ is a ``gr.State`` (or another slot the API skips), and the choices a Radio or Dr
 
 ``compare`` sets one endpoint against one ``/config`` (no I/O); ``Layout`` keeps, per connection,
 the document the client last read and the endpoints already checked against it, so a warm call
-costs no request, and forgets both when something suggests the server restarted.
+costs no request, and forgets both when something suggests the server restarted, or when the
+document could not be compared at all (a ``ProtocolError``: it is read again on the next call).
+
+The check is on by default (``verify="concurrent"``) and compares only what the SDK knows:
+
+* an SDK generated from a schema without ``/config`` (``fn_index=None``: it has only the public
+  slots and takes the State positions from the app) is checked on its public slots, and the plan
+  handed back places them around the app's State slots;
+* a slot without ``component=`` (a schema from before the generator wrote it) is not
+  type-checked; counts, State and choices still are;
+* Gradio 3 is not checked: it has no route by name, and its calls go over a websocket by the
+  ``fn_index`` of the ``/config`` the client reads for the endpoint's route (``_gradio3.route_of``).
+  Setting that document against the endpoint here would close the gap for 3.x at no extra
+  request; it is not done yet.
 """
 
 from __future__ import annotations
@@ -16,14 +29,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import shapes
-from .._errors import AppChange, AppChangedError
-from .._spec import Endpoint, Output, Param, StateSlot
+from .._errors import AppChange, AppChangedError, ProtocolError
+from .._spec import STATE, Endpoint, Output, Param, StateSlot
 from ._plan import Plan, find_dependency, public_names
 
 __all__ = ["Layout", "ConfigRead", "compare", "changed_error", "COMPATIBLE"]
+
+_Public = TypeVar("_Public", Param, Output)
 
 # Changes that leave every call the SDK can make working as before: a name routes the call, so a
 # new position does not matter; a new choice is one more value the app accepts.
@@ -95,8 +110,12 @@ def _compare_slots(
     sdk: Sequence[Param | Output | StateSlot],
     app: list[_Slot],
     what: str,
+    positions_known: bool = True,
 ) -> list[AppChange]:
-    """What differs between the SDK's slots and the app's, for ``what`` ``"input"``/``"output"``."""
+    """What differs between the SDK's slots and the app's, for ``what`` ``"input"``/``"output"``.
+
+    Without ``positions_known`` (an SDK generated from a schema without ``/config``: it has only
+    the public slots, and takes the State positions from the app) only public slots count."""
     changes: list[AppChange] = []
     sdk_public = [s for s in sdk if not isinstance(s, StateSlot)]
     app_public = [s for s in app if not s.hidden]
@@ -112,7 +131,7 @@ def _compare_slots(
                 f"the SDK {len(sdk_public)}",
             )
         )
-    if app_hidden != sdk_hidden:
+    if positions_known and app_hidden != sdk_hidden:
         kind = f"state_{what}_added" if app_hidden > sdk_hidden else f"state_{what}_removed"
         changes.append(
             AppChange(
@@ -124,7 +143,7 @@ def _compare_slots(
         )
     if changes:
         return changes
-    if [isinstance(s, StateSlot) for s in sdk] != [s.hidden for s in app]:
+    if positions_known and [isinstance(s, StateSlot) for s in sdk] != [s.hidden for s in app]:
         return [
             AppChange(
                 name,
@@ -165,6 +184,13 @@ def _compare_slots(
     return changes
 
 
+def _laid_out(public: Sequence[_Public], app: list[_Slot]) -> tuple[_Public | StateSlot, ...]:
+    """The SDK's public slots placed where the app has its public slots, State elsewhere (the
+    caller has made sure the counts match)."""
+    remaining = iter(public)
+    return tuple(STATE if slot.hidden else next(remaining) for slot in app)
+
+
 def _listed(values: list[object]) -> str:
     shown = ", ".join(repr(v)[:80] for v in values[:10])
     return shown + (f" and {len(values) - 10} more" if len(values) > 10 else "")
@@ -199,10 +225,13 @@ def compare(
         )
     fn_index, dep = found
     components = _components(config)
-    changes = _compare_slots(name, endpoint.inputs, _slots(dep.get("inputs"), components), "input")
-    changes += _compare_slots(
-        name, endpoint.outputs, _slots(dep.get("outputs"), components), "output"
-    )
+    inputs, outputs = _slots(dep.get("inputs"), components), _slots(dep.get("outputs"), components)
+    known = endpoint.fn_index is not None  # else the SDK has public slots only (see Plan.of)
+    changes = _compare_slots(name, endpoint.inputs, inputs, "input", known)
+    changes += _compare_slots(name, endpoint.outputs, outputs, "output", known)
+    if not known and not changes:
+        laid_in = _laid_out(endpoint.params, inputs)
+        return Plan(fn_index, laid_in, _laid_out(endpoint.public_outputs, outputs)), ()
     if endpoint.fn_index is not None and fn_index != endpoint.fn_index:
         changes.insert(
             0,
@@ -294,7 +323,11 @@ class Layout:
         known = self.plans.get(endpoint)
         if known is not None:
             return known, None
-        plan, changes = compare(self.config, endpoint, api_prefix)
+        try:
+            plan, changes = compare(self.config, endpoint, api_prefix)
+        except ProtocolError:
+            self.forget()  # a document that cannot be compared is not kept: read it again next time
+            raise
         if plan is not None and all(c.kind in COMPATIBLE for c in changes):
             self.plans[endpoint] = plan
             return plan, None

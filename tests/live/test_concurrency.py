@@ -50,7 +50,8 @@ def test_fifty_tasks_share_one_async_client(server_pool: Any, major: str) -> Non
 
 
 @pytest.mark.parametrize("major", GRADIO_VERSIONS)
-def test_first_call_is_exactly_two_requests(server_pool: Any, major: str) -> None:
+def test_first_call_is_a_join_a_stream_and_one_config_read(server_pool: Any, major: str) -> None:
+    """By name, with the layout check's /config read alongside the join (``verify``)."""
     server = server_pool.get("text_echo", major)
     echo = endpoint(config_of(server), "/echo")
     sync_client, _ = client_classes(server)
@@ -61,4 +62,4 @@ def test_first_call_is_exactly_two_requests(server_pool: Any, major: str) -> Non
         )
         assert client._predict(echo, "hi") == "hi"
     p = server.api_prefix
-    assert seen == [f"POST {p}/queue/join", f"GET {p}/queue/data"]
+    assert sorted(seen) == sorted([f"POST {p}/call/echo", f"GET {p}/queue/data", "GET /config"])

@@ -46,6 +46,19 @@ def test_first_call_is_one_join_and_one_stream_even_one_byte_at_a_time() -> None
     fake = FakeApp(lambda n: iter([body[i : i + 1] for i in range(len(body))]))
     with client_for(fake, timeout=5) as client:
         assert client._predict(CONCAT, "a", "b", "-") == "a-b"
+    # By name, with the layout read alongside: /config goes out while the call joins.
+    assert sorted(fake.paths()) == [
+        ("GET", "/config"),
+        ("GET", f"{P}/queue/data"),
+        ("POST", f"{P}/call/concat"),
+    ]
+    assert fake.bodies[0]["data"] == ["a", "b", "-"] and "fn_index" not in fake.bodies[0]
+
+
+def test_first_call_without_verify_is_one_join_by_fn_index_and_one_stream() -> None:
+    fake = FakeApp(lambda n: iter([sse(done("e1", ["a-b"]), CLOSE)]))
+    with client_for(fake, timeout=5, verify="off") as client:
+        assert client._predict(CONCAT, "a", "b", "-") == "a-b"
     assert fake.paths() == [("POST", f"{P}/queue/join"), ("GET", f"{P}/queue/data")]
     assert fake.bodies[0]["data"] == ["a", "b", "-"] and fake.bodies[0]["fn_index"] == 1
 
@@ -57,19 +70,25 @@ def test_first_call_is_one_join_and_one_stream_even_one_byte_at_a_time() -> None
         b'data: {"msg": "process_completed", "event_id": "e1", "output": [1], "success": true}\n\n',
         b'data: {"msg": "process_completed", "event_id": "e1", "output": {"data": "x"}, "success": true}\n\n',
         b'data: ["a list"]\n\n',
-        b'data: {"msg": "process_generating", "event_id": "e1", "output": {"data": ["a"]}, "success": true}\n\n'
-        b'data: {"msg": "process_generating", "event_id": "e1", "output": {"data": [[["zap", [], 1]]]}, '
-        b'"success": true}\n\n',
+        # An edit Gradio does not have; edits come only to a join by fn_index (verify="off").
+        pytest.param(
+            b'data: {"msg": "process_generating", "event_id": "e1", "output": {"data": ["a"]}, "success": true}\n\n'
+            b'data: {"msg": "process_generating", "event_id": "e1", "output": {"data": [[["zap", [], 1]]]}, '
+            b'"success": true}\n\n',
+            id="unknown-edit",
+        ),
     ],
 )
 def test_malformed_stream_raises_protocol_error(stream: bytes) -> None:
+    verify = "off" if b"zap" in stream else "concurrent"
     fake = FakeApp(lambda n: iter([stream]))
-    with client_for(fake, timeout=5) as client:
+    with client_for(fake, timeout=5, verify=verify) as client:
         with pytest.raises(rt.ProtocolError):
             client._predict(CONCAT, "a", "b", "-")
 
     async def main() -> None:
-        async with async_client_for(FakeApp(lambda n: iter([stream])), timeout=5) as client:
+        fake = FakeApp(lambda n: iter([stream]))
+        async with async_client_for(fake, timeout=5, verify=verify) as client:
             with pytest.raises(rt.ProtocolError):
                 await client._predict(CONCAT, "a", "b", "-")
 
@@ -141,7 +160,7 @@ def test_unknown_endpoint_is_app_changed_naming_what_differs() -> None:
     gone = {**CONFIG, "dependencies": CONFIG["dependencies"][:1]}  # type: ignore[index]
     fake = FakeApp(join=lambda r: httpx.Response(500, text="Internal Server Error"), config=gone)
     with client_for(fake, timeout=5) as client:
-        with pytest.raises(rt.AppChangedError, match=r"no endpoint /concat any more \(it has: /increment\)"):
+        with pytest.raises(rt.AppChangedError, match=r"no endpoint /concat any more \(removed or renamed; it has: /increment\)"):
             client._predict(CONCAT, "a", "b", "-")
 
 
@@ -168,7 +187,7 @@ def test_validation_names_the_parameter_before_any_request() -> None:
 
 
 def test_state_slots_are_sent_as_null_and_dropped_from_results() -> None:
-    fake = FakeApp(lambda n: iter([sse(done(f"e{n}", [2, None, None]), CLOSE)]))
+    fake = FakeApp(lambda n: iter([sse(done(f"e{n}", [2, None, None]), CLOSE)]), config=CONFIG)
     with client_for(fake, timeout=5) as client:
         assert client._predict(COUNTER, 2) == 2
         first = client.session_hash
@@ -188,8 +207,9 @@ def test_missing_fn_index_is_looked_up_once_with_state_positions() -> None:
     with client_for(fake, timeout=5) as client:
         assert client._predict(counter, 3) == 3
         assert client._predict(counter, 3) == 3
-    assert fake.paths().count(("GET", "/config")) == 1
-    assert fake.bodies[0] == {"data": [3, None, None], "fn_index": 0, "session_hash": fake.bodies[0]["session_hash"]}
+    # Once for the State positions, once for the layout check (alongside the first call).
+    assert fake.paths().count(("GET", "/config")) == 2
+    assert fake.bodies[0] == {"data": [3, None, None], "session_hash": fake.bodies[0]["session_hash"]}
 
 
 def test_messages_for_a_job_whose_join_has_not_returned_are_kept() -> None:
@@ -347,7 +367,7 @@ def test_user_headers_go_with_every_request() -> None:
     client = Client(timeout=5, headers={"x-tenant": "blue"})
     client._shared.http = httpx.Client(transport=httpx.MockTransport(handler))
     assert client._predict(CONCAT, "a", "b", "c") == "x"
-    assert len(seen) == 2 and all(h["x-tenant"] == "blue" for h in seen)
+    assert len(seen) == 3 and all(h["x-tenant"] == "blue" for h in seen)  # join, stream, /config
     assert all(h["user-agent"] == "gradio-codegen" for h in seen)
 
 

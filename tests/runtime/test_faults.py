@@ -99,7 +99,7 @@ CONFIG = {
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_an_endpoint_the_app_no_longer_has_is_app_changed(flavour: str) -> None:
     fake = FakeApp(join=lambda r: httpx.Response(500, text="Internal Server Error"), config=CONFIG)
-    with pytest.raises(rt.AppChangedError, match=r"no endpoint /concat any more \(it has: /echo\)"):
+    with pytest.raises(rt.AppChangedError, match=r"no endpoint /concat any more \(removed or renamed; it has: /echo\)"):
         predict(flavour, fake, "a", "b", "-")
 
 
@@ -124,7 +124,10 @@ def _login_app(password: str) -> FakeApp:
 def test_a_password_login_comes_first_and_its_cookie_goes_along(flavour: str) -> None:
     fake = _login_app("pass")
     assert predict(flavour, fake, "a", "b", "-", auth=("user", "pass")) == "x"
-    assert [path for _, path in fake.paths()] == ["/login", f"{P}/queue/join", f"{P}/queue/data"]
+    paths = [path for _, path in fake.paths()]
+    assert paths[0] == "/login"  # then the call by name, its stream and the layout check
+    assert sorted(paths[1:]) == ["/config", f"{P}/call/concat", f"{P}/queue/data"]
+    assert all(r.headers.get("cookie") == "access=ok" for r in fake.requests[1:])
     with pytest.raises(rt.AuthenticationError, match="wrong username or password"):
         predict(flavour, _login_app("pass"), "a", "b", "-", auth=("user", "wrong"))
     with pytest.raises(rt.AuthenticationError, match="auth="):
@@ -168,11 +171,10 @@ def test_a_result_wait_that_runs_out_leaves_the_job_running() -> None:
 
 
 def _ticker(n: int) -> Iterator[object]:
-    """A generator's stream: a value every 10 ms until the client goes away."""
+    """A generator's stream: a value every 10 ms until the client goes away (whole values, as
+    Gradio streams them to a call by name)."""
     for i in range(1, 500):
-        yield sse(
-            generating("e1", [str(i)]) if i == 1 else generating("e1", [[["replace", [], str(i)]]])
-        )
+        yield sse(generating("e1", [str(i)]))
         yield WAIT
 
 

@@ -81,9 +81,11 @@ class Stream:
     ],
 )
 @pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize("verify", ["concurrent", "off"])
 def test_each_protocol_streams_whole_values_and_ends_its_stream(
-    protocol: str, diffs: bool, ends_streams: bool, flavour: str
+    protocol: str, diffs: bool, ends_streams: bool, flavour: str, verify: str
 ) -> None:
+    diffs = diffs and verify == "off"  # a call by name gets whole values, a join by fn_index edits
     final = " ".join(f"w{k}" for k in range(50))
     chunks: list[object] = [*words("e1", diffs, 50), sse(done("e1", [final]))]
     if ends_streams:
@@ -92,14 +94,15 @@ def test_each_protocol_streams_whole_values_and_ends_its_stream(
     fake = FakeApp(stream)
     expected = [" ".join(f"w{k}" for k in range(i + 1)) for i in range(50)]
     if flavour == "sync":
-        with client_for(fake, client_class(protocol), timeout=5) as client:
+        with client_for(fake, client_class(protocol), timeout=5, verify=verify) as client:
             job = client._submit(CONCAT, "a", "b", "-")
             assert list(job) == expected and job.result() == final
             assert stream.left.wait(5)
     else:
 
         async def go() -> list[str]:
-            async with async_client_for(fake, client_class(protocol, True), timeout=5) as client:
+            cls = client_class(protocol, True)
+            async with async_client_for(fake, cls, timeout=5, verify=verify) as client:
                 job = await client._submit(CONCAT, "a", "b", "-")
                 seen = [value async for value in job]
                 assert await job.result() == final
@@ -116,8 +119,9 @@ def test_each_protocol_streams_whole_values_and_ends_its_stream(
 
 
 @pytest.mark.parametrize("protocol", ["sse_v1", "sse_v3"])
-def test_two_jobs_share_one_stream(protocol: str) -> None:
-    diffs = protocol != "sse_v1"
+@pytest.mark.parametrize("verify", ["concurrent", "off"])
+def test_two_jobs_share_one_stream(protocol: str, verify: str) -> None:
+    diffs = protocol != "sse_v1" and verify == "off"  # edits only to a join by fn_index
     gate = threading.Event()
     interleaved = [
         chunk for pair in zip(words("e1", diffs, 20), words("e2", diffs, 20)) for chunk in pair
@@ -128,7 +132,7 @@ def test_two_jobs_share_one_stream(protocol: str) -> None:
         then_wait=protocol != "sse_v3",
     )
     fake = FakeApp(stream)
-    with client_for(fake, client_class(protocol), timeout=5) as client:
+    with client_for(fake, client_class(protocol), timeout=5, verify=verify) as client:
         first = client._submit(CONCAT, "a", "b", "1")
         second = client._submit(CONCAT, "a", "b", "2")
         gate.set()

@@ -3,7 +3,8 @@ outputs the SDK expects, or raises ``AppChangedError`` before any result is retu
 
 The clients run against ``hostile_app.HostileApp`` serving the captured ``text_echo`` /config, with
 ``{P}/call/{name}`` answered as Gradio does (HTTP 500 for a name it does not have), so a test can
-count and order every request. What ``compare`` tells from a /config is in
+count and order every request. ``verify`` is on by default ("concurrent"); the tests say which
+mode they test. What ``compare`` tells from a /config is in
 ``tests/runtime/queue/test_layout.py``; real Gradio 4, 5 and 6 in ``tests/live/test_app_changes.py``.
 """
 
@@ -13,14 +14,14 @@ import asyncio
 import copy
 import json
 import threading
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gradio_codegen import runtime as rt
-from hostile_app import PREFIX, Event, Handler, HostileApp, example_sdk
+from gradio3_standin import Gradio3Standin
+from hostile_app import PREFIX, Event, Handler, HostileApp, call_route, example_sdk
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -47,27 +48,14 @@ def joined(fn_index: int, data: list[Any]) -> list[Any]:
 
 
 class NamedApp(HostileApp):
-    """The stand-in app routing ``{P}/call/{name}`` by the names in its /config, as Gradio does."""
+    """The stand-in app serving ``config`` (it routes ``{P}/call/{name}`` by the names in it, as
+    Gradio does); ``by_name=False``: an app without that route (Gradio 4.16, some proxies)."""
 
     def __init__(self, config: dict[str, Any] = CONFIG, by_name: bool = True) -> None:
         super().__init__(config=copy.deepcopy(config), answer=joined)
-        self.ran: list[int] = []
-        if by_name:
-            for name in ("echo", "concat", "gone"):
-                self.routes[("POST", f"{PREFIX}/call/{name}")] = self._call
-
-    def _call(self, h: Handler) -> None:
-        name = h.route.rsplit("/", 1)[1]
-        found = [d for d in self.config["dependencies"] if d.get("api_name") == name]
-        if not found:
-            h.send_json(500, {"detail": "Internal Server Error"})
-            return
-        body = json.loads(h.body)
-        event = Event(uuid.uuid4().hex, found[0]["id"], body["data"], body["session_hash"])
-        with self._lock:
-            self.events.setdefault(event.session_hash, []).append(event)
-            self.joined.append(event)
-        h.send_json(200, {"event_id": event.event_id})
+        if not by_name:
+            for name in ("/echo", "/concat", "/gone"):
+                self.routes[call_route(name)] = lambda h: h.send_json(404, {"detail": "Not Found"})
 
     def requests(self) -> list[str]:
         """Every request but the session's event stream, as ``"METHOD /path"``."""
@@ -224,3 +212,115 @@ def test_streamed_outputs_of_a_call_by_name_are_full_values_not_edits() -> None:
         job = client.submit_echo("x")
         assert list(job) == ["a", "ab", "abc"]
         assert job.result() == "abc"
+
+
+# -- on by default: what a first and a warm call cost, and a /config that attacks --------------------
+
+
+def test_by_default_the_first_call_reads_config_alongside_and_a_warm_call_only_joins() -> None:
+    """No option given: the first call sends its join by name, opens the session's stream and
+    reads /config once; the second sends its join and nothing else (the stream stays open)."""
+    with HostileApp() as app, sdk.Client(app.url) as client:
+        assert client.echo("first") == "first"
+        first = [f"{s.method} {s.path.split('?')[0]}" for s in app.seen]
+        assert client.echo("second") == "second"
+        warm = [f"{s.method} {s.path.split('?')[0]}" for s in app.seen][len(first) :]
+    assert sorted(first) == ["GET /config", f"GET {PREFIX}/queue/data", f"POST {PREFIX}/call/echo"]
+    assert warm == [f"POST {PREFIX}/call/echo"] or warm == [
+        f"POST {PREFIX}/call/echo",
+        f"GET {PREFIX}/queue/data",  # the stand-in closes a session's stream when it is idle
+    ]
+
+
+def test_by_default_the_async_client_costs_the_same() -> None:
+    async def main(app: HostileApp) -> tuple[list[str], list[str]]:
+        async with sdk.AsyncClient(app.url) as client:
+            assert await client.echo("first") == "first"
+            first = [f"{s.method} {s.path.split('?')[0]}" for s in app.seen]
+            assert await client.echo("second") == "second"
+            return first, [f"{s.method} {s.path.split('?')[0]}" for s in app.seen][len(first) :]
+
+    with HostileApp() as app:
+        first, warm = asyncio.run(main(app))
+    assert sorted(first) == ["GET /config", f"GET {PREFIX}/queue/data", f"POST {PREFIX}/call/echo"]
+    assert "GET /config" not in warm and warm[0] == f"POST {PREFIX}/call/echo"
+
+
+def serve_config(body: bytes) -> Any:
+    def answer(h: Handler) -> None:
+        h.send_bytes(200, body, content_type="application/json")
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b"{not json", "reading /config is not JSON"),
+        (b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "reading /config nests"),
+        (b'{"version": ' + b"9" * 10_000 + b"}", "digits"),
+        (b'["a", "list"]', "/config is not a JSON object"),
+        (b'{"api_prefix": "/gradio_api", "dependencies": "all of them"}', "no dependency list"),
+    ],
+    ids=["malformed", "deep", "digits", "list", "wrong-type"],
+)
+@pytest.mark.parametrize("verify", ["concurrent", "before"])
+def test_a_hostile_config_is_a_protocol_error_naming_it(
+    body: bytes, said: str, verify: str
+) -> None:
+    """The check never guesses: a /config it cannot read fails the call with a typed error (the
+    call went by name, so no other endpoint's function ran), and the client stays usable."""
+    with HostileApp() as app, sdk.Client(app.url, timeout=10, verify=verify) as client:
+        app.routes[("GET", "/config")] = serve_config(body)
+        with pytest.raises(rt.ProtocolError, match=said):
+            client.echo("x")
+        assert all(e.fn_index == 0 for e in app.joined)  # only /echo's function was asked to run
+        if verify == "before":
+            assert app.joined == []  # nothing joined before the check
+        del app.routes[("GET", "/config")]
+        assert client.echo("again") == "again"  # the next call reads /config again
+
+
+def test_a_config_past_the_size_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The size bound of every JSON document an app sends holds for /config (its real limit,
+    64 MiB, made 1 MiB here so the test stays cheap)."""
+    from gradio_codegen.runtime._http import _json
+
+    monkeypatch.setattr(_json, "MAX_BYTES", 2**20)
+    padding = json.dumps({**CONFIG, "css": "x" * 2**20}).encode()
+    with HostileApp(config=CONFIG) as app, sdk.Client(app.url, timeout=10) as client:
+        app.routes[("GET", "/config")] = serve_config(padding)
+        with pytest.raises(rt.ProtocolError, match="more than the 1,048,576"):
+            client.echo("x")
+
+
+def test_a_config_that_never_comes_is_bounded_by_the_timeout() -> None:
+    release = threading.Event()
+    with HostileApp() as app, sdk.Client(app.url, timeout=1.0) as client:
+        app.routes[("GET", "/config")] = lambda h: release.wait(30)
+        try:
+            with pytest.raises(rt.GradioTimeoutError, match="/config"):
+                client.echo("x")
+        finally:
+            release.set()
+
+
+@pytest.mark.parametrize("verify", ["concurrent", "before"])
+def test_a_gradio_3_app_is_called_as_before_whatever_verify_says(verify: str) -> None:
+    """Gradio 3 has no route by name and its calls go over a websocket by ``fn_index``: the
+    check is skipped there (``_queue/_layout``'s docstring says why), and a call sends what it
+    always sent -- one /config read for the endpoint's route, then the socket."""
+
+    class Legacy(rt.Client):
+        app = rt.AppSpec(src="", protocol="ws", gradio_version="3.50.2")
+
+    echo: rt.Endpoint[str | None] = rt.Endpoint(
+        "/echo",
+        fn_index=0,
+        inputs=(rt.Param("text", rt.shapes.Str()),),
+        outputs=(rt.Output("output", rt.shapes.Str()),),
+    )
+    with Gradio3Standin() as app, Legacy(app.url, timeout=30, verify=verify) as client:
+        assert client._predict(echo, "hi") == "hi"
+        assert client._predict(echo, "again") == "again"
+    assert app.seen == ["GET /config HTTP/1.1"] + ["GET /queue/join HTTP/1.1"] * 2

@@ -2,16 +2,21 @@
 hostile-app tests.
 
 It speaks enough of Gradio 6 (``/gradio_api`` prefix, queue protocol ``sse_v3``) for an SDK generated
-from ``generated_examples/gradio6/*.py`` to call it: ``/config``, ``{P}/info``, ``{P}/queue/join``,
-``{P}/queue/data`` (one event stream per session), ``{P}/upload``, ``{P}/file=...``, ``{P}/cancel``,
-``/reset`` and ``/login``. By default a call answers with its own inputs (an echo); a test changes
-what the app does by setting hooks:
+from ``generated_examples/gradio6/*.py`` to call it: ``/config``, ``{P}/info``, ``{P}/call/{name}``
+and ``{P}/queue/join`` (a job by name or by ``fn_index``), ``{P}/queue/data`` (one event stream per
+session), ``{P}/upload``, ``{P}/file=...``, ``{P}/cancel``, ``/reset`` and ``/login``. Its
+``/config`` describes the endpoints of the example SDKs the runtime tests call (``text_echo`` and
+``files_io``, built from the SDKs themselves by ``config_for``), so a client's layout check
+(``verify``, on by default) passes as it would against the app they were generated from; a test
+of a changed app edits ``config``. By default a call answers with its own inputs (an echo); a test
+changes what the app does by setting hooks:
 
 * ``answer(fn_index, data) -> list``: the result values of a job (default: ``data``);
 * ``on_stream(h, session, events)``: writes the whole event stream of a session (default: the
   usual estimation / process_starts / process_completed per event, then ``close_stream``);
 * ``routes[(method, path)] = handler(h)``: any request, answered however the test likes
-  (``h.send_json``, ``h.start_sse`` + ``h.sse``, ``h.raw``, ``h.drip``, or a redirect).
+  (``h.send_json``, ``h.start_sse`` + ``h.sse``, ``h.raw``, ``h.drip``, or a redirect);
+  ``call_route("/echo")`` is the key of the join an SDK sends for ``/echo``.
 
 Every request is recorded in ``seen`` (method, path with query, headers, body), so a test can prove
 what reached the app, and what did not.
@@ -33,8 +38,19 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from gradio_codegen.runtime import Endpoint, Output, Param
+from gradio_codegen.runtime._queue._layout import _choice_shape
+from gradio_codegen.runtime._spec import StateSlot
+
 PREFIX = "/gradio_api"
 EXAMPLES = Path(__file__).resolve().parents[2] / "generated_examples"
+SERVED_SDKS = ("text_echo", "files_io")  # the example SDKs whose endpoints the default app serves
+
+
+def call_route(api_name: str) -> tuple[str, str]:
+    """The ``routes`` key of the join an SDK sends for ``api_name`` (``"/echo"``): a call by
+    name, ``POST {P}/call/echo``, as every call is while the client verifies the app's layout."""
+    return ("POST", f"{PREFIX}/call/{api_name.lstrip('/')}")
 
 
 @dataclass
@@ -69,9 +85,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- answering ---------------------------------------------------------------------------------
 
-    def send_json(
-        self, status: int, body: object, headers: dict[str, str] | None = None
-    ) -> None:
+    def send_json(self, status: int, body: object, headers: dict[str, str] | None = None) -> None:
         payload = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("content-type", "application/json")
@@ -181,13 +195,7 @@ class HostileApp:
     on_stream: Callable[[Handler, str, list[Event]], None] | None = None
     routes: dict[tuple[str, str], Callable[[Handler], None]] = field(default_factory=dict)
     config: dict[str, Any] = field(
-        default_factory=lambda: {
-            "version": "6.31.0",
-            "api_prefix": PREFIX,
-            "protocol": "sse_v3",
-            "components": [],
-            "dependencies": [],
-        }
+        default_factory=lambda: config_for(*(example_sdk(name) for name in SERVED_SDKS))
     )
     seen: list[Seen] = field(default_factory=list)
     events: dict[str, list[Event]] = field(default_factory=dict)  # pending, per session
@@ -248,6 +256,8 @@ class HostileApp:
             h.send_json(200, {"named_endpoints": {}, "unnamed_endpoints": {}})
         elif method == "POST" and route == f"{PREFIX}/queue/join":
             self._join(h)
+        elif method == "POST" and route.startswith(f"{PREFIX}/call/"):
+            self._call(h, "/" + route[len(f"{PREFIX}/call/") :])
         elif method == "GET" and route == f"{PREFIX}/queue/data":
             self._stream(h)
         elif method == "POST" and route == f"{PREFIX}/upload":
@@ -274,7 +284,21 @@ class HostileApp:
 
     def _join(self, h: Handler) -> None:
         body = json.loads(h.body)
-        event = Event(uuid.uuid4().hex, body["fn_index"], body["data"], body["session_hash"])
+        self._accept(
+            h, Event(uuid.uuid4().hex, body["fn_index"], body["data"], body["session_hash"])
+        )
+
+    def _call(self, h: Handler, api_name: str) -> None:
+        """Gradio's ``{P}/call/{api_name}``: the job of the endpoint of that name; an unknown
+        name is a 500 before anything runs, as Gradio answers it."""
+        fn_index = fn_index_of(self.config, api_name)
+        if fn_index is None:
+            h.send_bytes(500, b"Internal Server Error", content_type="text/plain")
+            return
+        body = json.loads(h.body)
+        self._accept(h, Event(uuid.uuid4().hex, fn_index, body["data"], body["session_hash"]))
+
+    def _accept(self, h: Handler, event: Event) -> None:
         with self._lock:
             self.events.setdefault(event.session_hash, []).append(event)
             self.joined.append(event)
@@ -302,6 +326,62 @@ class HostileApp:
             "success": True,
             "title": None,
         }
+
+
+def fn_index_of(config: dict[str, Any], api_name: str) -> int | None:
+    """The ``fn_index`` of the public endpoint ``api_name`` in a ``/config`` (Gradio's lookup)."""
+    for position, dep in enumerate(config.get("dependencies") or []):
+        if "/" + str(dep.get("api_name")) == api_name and dep.get("api_visibility") != "private":
+            return int(dep.get("id", position))
+    return None
+
+
+def config_for(*sdks: ModuleType | Endpoint[Any], version: str = "6.31.0") -> dict[str, Any]:
+    """The ``/config`` of a Gradio 6 app with exactly the endpoints of ``sdks`` (generated SDK
+    modules, or endpoints): one dependency per endpoint, with its ``fn_index`` as ``id``, one
+    component per input and output slot (its type as the SDK records it, ``"state"`` for a State
+    slot, the choices of a choice input). A client checking its layout finds what it expects."""
+    endpoints: list[Endpoint[Any]] = []
+    for sdk in sdks:
+        found = [sdk] if isinstance(sdk, Endpoint) else list(_endpoints_of(sdk))
+        endpoints += sorted(found, key=lambda e: e.fn_index or 0)
+    components: list[dict[str, Any]] = []
+
+    def slot(item: Param | Output | StateSlot) -> int:
+        component: dict[str, Any] = {"id": len(components) + 1, "props": {}}
+        if isinstance(item, StateSlot):
+            component["type"] = "state"
+        else:
+            component["type"] = item.component or "json"
+            choice = _choice_shape(item.shape) if isinstance(item, Param) else None
+            if choice is not None:
+                component["props"]["choices"] = [[str(v), v] for v in choice.values]
+        components.append(component)
+        return int(component["id"])
+
+    dependencies = [
+        {
+            "id": endpoint.fn_index if endpoint.fn_index is not None else position,
+            "api_name": endpoint.api_name.lstrip("/"),
+            "api_visibility": "public",
+            "inputs": [slot(i) for i in endpoint.inputs],
+            "outputs": [slot(o) for o in endpoint.outputs],
+            "queue": True,
+        }
+        for position, endpoint in enumerate(endpoints)
+    ]
+    return {
+        "version": version,
+        "api_prefix": PREFIX,
+        "protocol": "sse_v3",
+        "components": components,
+        "dependencies": dependencies,
+    }
+
+
+def _endpoints_of(sdk: ModuleType) -> list[Endpoint[Any]]:
+    unique = {id(v): v for v in vars(sdk).values() if isinstance(v, Endpoint)}
+    return list(unique.values())
 
 
 def example_sdk(app: str, major: str = "6") -> ModuleType:

@@ -1,9 +1,11 @@
 """A Gradio 5/6 app in memory, on ``httpx.MockTransport``, for the runtime's fast tests.
 
-``FakeApp`` answers the routes a call uses (``/login``, ``/config``, ``{P}/queue/join``,
-``{P}/queue/data``, ``{P}/cancel``, ``{P}/reset``) and records every request, so a test can give
+``FakeApp`` answers the routes a call uses (``/login``, ``/config``, ``{P}/call/{name}`` and
+``{P}/queue/join``, ``{P}/queue/data``, ``{P}/cancel``, ``{P}/reset``) and records every request,
+so a test can give
 the queue's event stream as canned bytes -- cut, silent, malformed, shared by several jobs -- and
-check what the client sent. For faults a real server cannot produce on demand; what a real server
+check what the client sent. Its ``/config`` describes ``CONCAT`` unless a test gives another, so a
+client's layout check (``verify``, on by default) passes. For faults a real server cannot produce on demand; what a real server
 does is checked in ``tests/live``.
 
 A stream is an iterator of chunks; besides bytes it may hold ``WAIT`` (a short pause the async
@@ -24,6 +26,7 @@ import httpx
 
 from gradio_codegen import runtime as rt
 from gradio_codegen.runtime import shapes as s
+from hostile_app import config_for
 
 P = "/gradio_api"
 APP = rt.AppSpec(src="http://app.test", api_prefix=P, protocol="sse_v3", gradio_version="6.31.0")
@@ -36,6 +39,7 @@ CONCAT: rt.Endpoint[str] = rt.Endpoint(
 CLOSE = {"msg": "close_stream", "event_id": None}
 HEARTBEAT = {"msg": "heartbeat", "event_id": None}
 WAIT = object()  # a pause of 10 ms in a stream
+NO_CONFIG: dict[str, Any] = {}  # ``FakeApp(config=NO_CONFIG)``: an app whose /config is 404
 EVENT_WAIT = 10.0  # the longest a stream holds at an Event
 
 
@@ -118,8 +122,9 @@ Handler = Callable[[httpx.Request], "httpx.Response | None"]
 class FakeApp:
     """Answers joins with e1, e2, ... and streams what ``stream(n)`` returns for the n-th GET.
 
-    ``join``, ``login`` and ``cancel`` may answer a request themselves (return ``None`` for the
-    default answer); ``config`` is the ``/config`` document (404 without one).
+    ``join`` (a join by name or by ``fn_index``), ``login`` and ``cancel`` may answer a request
+    themselves (return ``None`` for the default answer); ``config`` is the ``/config`` document
+    (default: an app with ``CONCAT``; ``NO_CONFIG``: 404).
     """
 
     def __init__(
@@ -133,7 +138,7 @@ class FakeApp:
     ) -> None:
         self.stream = stream or (lambda n: [sse(done("e1", ["x"]), CLOSE)])
         self.join = join
-        self.config = config
+        self.config = config_for(CONCAT, version=APP.gradio_version) if config is None else config
         self.login = login
         self.cancel = cancel
         self.requests: list[httpx.Request] = []
@@ -145,11 +150,15 @@ class FakeApp:
     def paths(self) -> list[tuple[str, str]]:
         return [(r.method, r.url.path) for r in self.requests]
 
+    def joins_sent(self) -> list[httpx.Request]:
+        """The joins the client sent, by name (``{P}/call/{name}``) or by ``fn_index``."""
+        return [r for r in self.requests if r.url.path in (f"{P}/queue/join", f"{P}/call/concat")]
+
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         with self.lock:
             self.requests.append(request)
-        if path == f"{P}/queue/join":
+        if path == f"{P}/queue/join" or path.startswith(f"{P}/call/"):
             return self._join(request)
         if path == f"{P}/queue/data":
             with self.lock:
@@ -158,7 +167,7 @@ class FakeApp:
             return httpx.Response(
                 200, headers={"content-type": "text/event-stream"}, stream=Chunks(self.stream(n))
             )
-        if path == "/config" and self.config is not None:
+        if path == "/config" and self.config is not NO_CONFIG:
             return httpx.Response(200, json=self.config)
         if path == "/login":
             answer = self.login(request) if self.login is not None else None

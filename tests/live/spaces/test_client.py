@@ -51,7 +51,7 @@ def test_a_space_id_sdk_waits_for_the_build_and_follows_the_host(
     Client = client_class("acme/echo", "6")
     with Client() as client:
         assert client.echo("hello") == "hello"
-    assert any(seen.path.endswith("/queue/join") for seen in first.seen)
+    assert any(seen.path.endswith("/call/echo") for seen in first.seen)
 
     moved = SpaceGateway(space)  # the Space moves to another host; the SDK stored only the id
     moved.server.start()
@@ -59,7 +59,7 @@ def test_a_space_id_sdk_waits_for_the_build_and_follows_the_host(
         space.host = moved.server.url
         with Client() as client:
             assert client.echo("again") == "again"
-        assert any(seen.path.endswith("/queue/join") for seen in moved.seen)
+        assert any(seen.path.endswith("/call/echo") for seen in moved.seen)
     finally:
         moved.server.stop()
 
@@ -74,7 +74,7 @@ def test_a_private_space_is_called_with_the_token_on_its_host(
             client.echo("x")
     with Client(token=VALID_TOKEN) as client:
         assert client.echo("private hello") == "private hello"
-    joins = [x for x in hub.gateways["acme/secret"].seen if x.path.endswith("/queue/join")]
+    joins = [x for x in hub.gateways["acme/secret"].seen if x.path.endswith("/call/echo")]
     assert joins and joins[0].headers["x-hf-authorization"] == f"Bearer {VALID_TOKEN}"
 
 
@@ -85,7 +85,7 @@ def test_a_gradio_4_space_gets_the_token_as_authorization(
     hub.add_space("acme/old", app.url, private=True, sdk_version="4.44.1")
     with client_class("acme/old", "4")(token=VALID_TOKEN) as client:
         assert client.echo("old") == "old"
-    joins = [x for x in hub.gateways["acme/old"].seen if x.path.endswith("/queue/join")]
+    joins = [x for x in hub.gateways["acme/old"].seen if x.path.endswith("/call/echo")]
     assert joins[0].headers.get("authorization") == f"Bearer {VALID_TOKEN}"
     assert "x-hf-authorization" not in joins[0].headers
 
@@ -106,7 +106,7 @@ def test_no_token_reaches_a_host_that_is_not_hugging_face(
             assert client.echo("b") == "b"
     finally:
         recorder.server.stop()
-    assert sum(x.path.endswith("/queue/join") for x in recorder.seen) == 2
+    assert sum(x.path.endswith("/call/echo") for x in recorder.seen) == 2
     for seen in recorder.seen:
         assert not any(SECRET in value for value in seen.headers.values()), seen
 
@@ -185,7 +185,7 @@ def test_the_callers_ip_token_is_forwarded_to_a_space_only(
                 assert client.echo("r") == "r"
     finally:
         recorder.server.stop()
-    joins = [x for x in recorder.seen if x.path.endswith("/queue/join")]
+    joins = [x for x in recorder.seen if x.path.endswith("/call/echo")]
     assert joins and "x-ip-token" not in joins[0].headers
-    joins = [x for x in hub.gateways["acme/zero"].seen if x.path.endswith("/queue/join")]
+    joins = [x for x in hub.gateways["acme/zero"].seen if x.path.endswith("/call/echo")]
     assert joins[0].headers.get("x-ip-token") == "end-user-ip-token"

@@ -25,7 +25,7 @@ from gradio_codegen import runtime as rt
 from gradio_codegen.runtime._http import _credentials
 from gradio_codegen.runtime._http._clients import async_copy, sync_copy, sync_http
 from gradio_codegen.runtime._hub._spaces import aresolve, resolve
-from hostile_app import PREFIX, Handler, HostileApp, example_sdk
+from hostile_app import PREFIX, Handler, HostileApp, call_route, example_sdk
 from hub_standin import HubStandin
 
 pytestmark = pytest.mark.timeout(120)
@@ -111,7 +111,7 @@ def call_quietly(sdk: ModuleType, flavour: str, url: str, method: str, *args: An
 def test_the_app_itself_receives_every_credential(app: HostileApp) -> None:
     """The baseline that gives the other tests their meaning: the credentials are in play."""
     assert call(TEXT_ECHO, "sync", app.url, "echo", "hi") == "hi"
-    join = app.requests_to(f"{PREFIX}/queue/join")[0].headers
+    join = app.requests_to(f"{PREFIX}/call/echo")[0].headers
     assert join["x-hf-authorization"] == f"Bearer {TOKEN}" and join["x-ip-token"] == IP_TOKEN
     assert join[USER_HEADER[0]] == USER_HEADER[1] and COOKIE in join["cookie"]
 
@@ -125,7 +125,7 @@ def test_the_app_itself_receives_every_credential(app: HostileApp) -> None:
     [
         ("POST", "/login"),
         ("GET", "/config"),
-        ("POST", f"{PREFIX}/queue/join"),
+        call_route("/echo"),
         ("GET", f"{PREFIX}/queue/data"),
         ("POST", f"{PREFIX}/upload"),
     ],
@@ -135,7 +135,7 @@ def test_requests_of_a_call(
     app: HostileApp, evil: HostileApp, flavour: str, method: str, route: str
 ) -> None:
     app.routes[(method, route)] = to(evil)
-    if route == "/config":  # read by an SDK generated without /config
+    if route == "/config":  # read by the layout check, and by an SDK generated without /config
         endpoint = dataclasses.replace(TEXT_ECHO._ECHO, fn_index=None)
         with pytest.raises(rt.GradioError):
             call(TEXT_ECHO, flavour, app.url, endpoint, "hi")

@@ -26,7 +26,7 @@ from clirun import run
 from gradio_codegen import runtime as rt
 from gradio_codegen.runtime._hub._spaces import aresolve, resolve
 from gradio_codegen.runtime._http._timeouts import CANCEL_TIMEOUT
-from hostile_app import PREFIX, Handler, HostileApp, example_sdk
+from hostile_app import PREFIX, Handler, HostileApp, call_route, example_sdk
 from hub_standin import HubStandin
 
 pytestmark = pytest.mark.timeout(120)
@@ -129,7 +129,7 @@ def warm() -> None:
     "answer", [drip_json(), drip_status_line, silent], ids=["body", "head", "silent"]
 )
 def test_join(app: HostileApp, flavour: str, answer: Callable[[Handler], None]) -> None:
-    app.routes[("POST", f"{PREFIX}/queue/join")] = answer
+    app.routes[call_route("/echo")] = answer
     with ends_within(TIMEOUT), pytest.raises(rt.GradioTimeoutError, match="joining the queue"):
         call(TEXT_ECHO, flavour, app.url, "echo", "hi")
 

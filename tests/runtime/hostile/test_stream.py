@@ -27,7 +27,7 @@ from gradio_codegen import runtime as rt
 from gradio_codegen.runtime._http import _json
 from gradio_codegen.runtime._queue import _session
 from gradio_codegen.runtime._queue import _sse
-from hostile_app import PREFIX, Event, Handler, HostileApp, example_sdk
+from hostile_app import PREFIX, Event, Handler, HostileApp, call_route, example_sdk
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -323,7 +323,7 @@ def nested(depth: int) -> bytes:
 
 @pytest.mark.parametrize("depth", [_json.MAX_DEPTH + 10, 900, 100_000])
 def test_deeply_nested_join_answer_is_a_protocol_error(app: HostileApp, depth: int) -> None:
-    app.routes[("POST", f"{PREFIX}/queue/join")] = lambda h: h.send_bytes(
+    app.routes[call_route("/echo")] = lambda h: h.send_bytes(
         200, b'{"event_id": ' + nested(depth) + b"}", content_type="application/json"
     )
     with sdk.Client(app.url, timeout=30) as client:
@@ -349,13 +349,13 @@ def test_deeply_nested_stream_message_is_a_protocol_error(app: HostileApp, depth
 
 def test_a_number_of_10000_digits_is_a_protocol_error(app: HostileApp) -> None:
     digits = b"9" * 10_000
-    app.routes[("POST", f"{PREFIX}/queue/join")] = lambda h: h.send_bytes(
+    app.routes[call_route("/echo")] = lambda h: h.send_bytes(
         200, b'{"event_id": ' + digits + b"}", content_type="application/json"
     )
     with sdk.Client(app.url, timeout=30) as client:
         with pytest.raises(rt.ProtocolError, match="digits"):
             client.echo("x")
-    del app.routes[("POST", f"{PREFIX}/queue/join")]
+    del app.routes[call_route("/echo")]
 
     def huge_rank(h: Handler, event: Event) -> None:
         h.raw(b'data: {"msg": "estimation", "event_id": "%s", "rank": ' % event.event_id.encode())

@@ -20,7 +20,7 @@ from hostile_app import PREFIX, Handler, HostileApp, example_sdk
 pytestmark = pytest.mark.timeout(120)
 
 sdk = example_sdk("text_echo")
-JOIN = ("POST", f"{PREFIX}/queue/join")
+JOIN = ("POST", f"{PREFIX}/call/echo")  # the join of an echo call, by name
 QUEUE_FULL = {"detail": "Queue is full. Max size is 1 and size is 1."}
 
 

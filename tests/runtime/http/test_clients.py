@@ -107,7 +107,7 @@ def test_a_dripping_proxy_cannot_hold_an_operation(
 
     _no_proxies(monkeypatch)
     with HostileApp() as proxy:
-        proxy.routes[("POST", f"{PREFIX}/queue/join")] = drip
+        proxy.routes[("POST", f"{PREFIX}/call/echo")] = drip
         monkeypatch.setenv("HTTP_PROXY", proxy.url)
         app_url = "http://gradio-app.invalid:7860"  # reachable only through the proxy
         _tls.verified_context()  # built once per process; not part of the operation's deadline
@@ -124,5 +124,5 @@ def test_a_dripping_proxy_cannot_hold_an_operation(
 
                 asyncio.run(go())
         elapsed = time.monotonic() - started
-        assert proxy.requests_to(f"{PREFIX}/queue/join")  # the join did go through the proxy
+        assert proxy.requests_to(f"{PREFIX}/call/echo")  # the join did go through the proxy
         assert elapsed <= 1.5 * 1.1 + 0.5, elapsed

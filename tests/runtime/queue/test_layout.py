@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +136,93 @@ def test_an_output_added_and_a_moved_api() -> None:
     assert kinds(moved) == ["api_prefix_changed"]
 
 
+# -- SDKs that know less: older snapshots, without fn_index, State positions or component types --
+
+STATE_CONFIG = json.loads(
+    (
+        Path(__file__).resolve().parents[2] / "fixtures/schemas/gradio6/state_counter/config.json"
+    ).read_text()
+)
+INCREMENT = example_sdk("state_counter")._INCREMENT
+
+
+def test_an_sdk_without_component_types_is_checked_by_counts_and_state_only() -> None:
+    """A schema captured before the generator wrote ``component=``: types cannot be compared, so
+    they are not; every other difference still is."""
+    plain = rt.Endpoint(
+        "/concat",
+        fn_index=1,
+        inputs=tuple(rt.Param(p.name, p.shape) for p in CONCAT.params),
+        outputs=tuple(rt.Output(o.name, o.shape) for o in CONCAT.public_outputs),
+    )
+    config = edited()
+    number = add_component(config, "number")
+    config["dependencies"][1]["inputs"] = [4, number, 6]
+    assert kinds(config, plain) == []  # a textbox became a number: the SDK cannot tell
+    assert kinds(edited(inputs=[5, 6]), plain) == ["input_removed"]
+
+
+def test_an_sdk_without_fn_index_takes_the_state_positions_from_the_app() -> None:
+    """A schema captured without /config has only public slots (``fn_index=None``): the plan the
+    check hands back places them around the app's State slots, and only public slots count."""
+    public_only = rt.Endpoint(
+        "/increment",
+        fn_index=None,
+        inputs=tuple(INCREMENT.params),
+        outputs=tuple(INCREMENT.public_outputs),
+    )
+    plan, changes = compare(STATE_CONFIG, public_only, "/gradio_api")
+    assert changes == ()
+    assert plan is not None
+    assert (plan.fn_index, plan.inputs, plan.outputs) == (0, INCREMENT.inputs, INCREMENT.outputs)
+    config = copy.deepcopy(STATE_CONFIG)
+    config["dependencies"][0]["inputs"] = config["dependencies"][0]["inputs"][1:]
+    assert kinds(config, public_only) == ["input_removed"]
+
+
+def hostile_configs() -> list[Any]:
+    """/config documents of the wrong shape, each field where compare looks replaced by junk."""
+    junk: list[Any] = [None, "x", 7, -1, 1.5, True, [], {}, [None], [[1]], {"id": "1"}, ["a"] * 3]
+    configs: list[Any] = [{"api_prefix": "/gradio_api", "dependencies": j} for j in junk]
+    for j in junk:
+        configs.append({**copy.deepcopy(CONFIG), "components": j})
+        configs.append({**copy.deepcopy(CONFIG), "api_prefix": j})
+        for key in ("api_name", "id", "inputs", "outputs", "api_visibility"):
+            configs.append(edited(**{key: j}))
+        wrong = copy.deepcopy(CONFIG)
+        for component in wrong["components"]:
+            component["type"], component["props"] = j, {"choices": j}
+        configs.append(wrong)
+    return configs
+
+
+def test_a_config_of_the_wrong_shape_is_a_protocol_error_or_a_change_never_a_crash() -> None:
+    """Whatever an app puts where compare looks, the answer is the endpoint's plan, the changes
+    it found, or a ``ProtocolError`` -- never a TypeError, KeyError or a wrong plan."""
+    outcomes = set()
+    for config in hostile_configs():
+        for endpoint in (ECHO, CONCAT, INCREMENT):
+            try:
+                plan, changes = compare(config, endpoint, "/gradio_api")
+            except rt.ProtocolError as e:
+                assert "/config" in str(e)
+                outcomes.add("protocol")
+                continue
+            assert all(c.endpoint == endpoint.api_name for c in changes)
+            if plan is not None and not changes:  # passed: then it is the SDK's own layout
+                assert (plan.inputs, plan.outputs) == (endpoint.inputs, endpoint.outputs)
+            outcomes.add("changed" if changes else "passed")
+    assert outcomes == {"protocol", "changed", "passed"}
+
+
+def test_a_config_with_twenty_thousand_endpoints_is_compared_quickly() -> None:
+    """Size is bounded where the document is read (``_json.MAX_BYTES``); what is read is compared
+    in one pass, so even a huge app costs the check little."""
+    config = copy.deepcopy(CONFIG)
+    config["dependencies"] = [
+        {"id": i + 2, "api_name": f"fn{i}", "inputs": [4], "outputs": [2]} for i in range(20_000)
+    ] + config["dependencies"]
+    began = time.monotonic()
+    plan, changes = compare(config, CONCAT, "/gradio_api")
+    assert time.monotonic() - began < 5
+    assert plan is not None and plan.fn_index == 1 and changes == ()  # its "id" is still 1

@@ -68,7 +68,7 @@ def test_a_stream_refused_twice_by_a_front_end_still_delivers_the_result(
     answered = front_end_refuses(app, 2, 503, **{"retry-after": "0"})
     assert call(mode, app) == "hello"
     assert answered == [503, 503, 200]
-    assert len(app.requests_to(f"{PREFIX}/queue/join")) == 1  # never joined again
+    assert len(app.requests_to(f"{PREFIX}/call/echo")) == 1  # never joined again
 
 
 @pytest.mark.parametrize(("mode", "status"), [("sync", 503), ("async", 429), ("sync", 502)])
@@ -81,7 +81,7 @@ def test_a_stream_refused_for_good_is_server_unavailable_never_queue_full(
     assert not isinstance(info.value, rt.QueueFullError)
     assert info.value.may_have_run is True
     assert f"HTTP {status}" in str(info.value) and "may have run the function" in str(info.value)
-    assert len(app.requests_to(f"{PREFIX}/queue/join")) == 1
+    assert len(app.requests_to(f"{PREFIX}/call/echo")) == 1
 
 
 def sse(message: object) -> bytes:
@@ -125,7 +125,7 @@ def test_a_stream_dropped_by_a_front_end_is_reopened_and_the_job_goes_on(
     dropped_once(app, "resumed")
     assert call(mode, app) == "hello"
     assert len(app.requests_to(f"{PREFIX}/queue/data")) == 2
-    assert len(app.requests_to(f"{PREFIX}/queue/join")) == 1
+    assert len(app.requests_to(f"{PREFIX}/call/echo")) == 1
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
@@ -138,4 +138,4 @@ def test_a_stream_the_app_dropped_fails_the_job_saying_it_may_have_run(
     assert info.value.may_have_run is True
     assert "the event stream broke and the app dropped this session's jobs" in str(info.value)
     assert len(app.requests_to(f"{PREFIX}/queue/data")) == 2
-    assert len(app.requests_to(f"{PREFIX}/queue/join")) == 1  # never re-joined by itself
+    assert len(app.requests_to(f"{PREFIX}/call/echo")) == 1  # never re-joined by itself
