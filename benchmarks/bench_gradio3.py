@@ -135,6 +135,12 @@ def run(python: Path, script: str, *args: str) -> object:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def generate(python: Path, url: str, folder: str) -> None:
+    """The SDK of the app at ``url``, as ``g3bench.py`` in ``folder``."""
+    command = [str(python.parent / "gradio-codegen"), url, "-o", f"{folder}/g3bench.py"]
+    subprocess.run(command, check=True, capture_output=True)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--runs", type=int, default=5, help="fresh processes for the first result")
@@ -155,11 +161,7 @@ def main() -> int:
     plain = start_server("text_echo", "3", args=["--no-queue"])
     try:
         with tempfile.TemporaryDirectory() as folder:
-            subprocess.run(
-                [str(ours.parent / "gradio-codegen"), queued.url, "-o", f"{folder}/g3bench.py"],
-                check=True,
-                capture_output=True,
-            )
+            generate(ours, queued.url, folder)
             first = {
                 "ours": [run(ours, FIRST_OURS, queued.url, folder) for _ in range(opts.runs)],
                 "gradio_client 0.6.1": [
@@ -207,11 +209,7 @@ def run_only(rounds: int, warmup: int, calls: int) -> int:
     times: dict[str, list[float]] = {}
     try:
         with tempfile.TemporaryDirectory() as folder:
-            subprocess.run(
-                [str(ours.parent / "gradio-codegen"), plain.url, "-o", f"{folder}/g3bench.py"],
-                check=True,
-                capture_output=True,
-            )
+            generate(ours, plain.url, folder)
             counts = (str(warmup), str(calls))
             for _ in range(rounds):
                 sdk, caller, raw = run(  # type: ignore[misc]

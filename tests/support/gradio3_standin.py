@@ -27,6 +27,18 @@ from wsproto.events import (
     TextMessage,
 )
 
+from gradio_codegen import runtime as rt
+from gradio_codegen.runtime import shapes as s
+
+ECHO: rt.Endpoint[str | None] = rt.Endpoint(
+    "/echo",
+    fn_index=0,
+    inputs=(rt.Param("text", s.Str()),),
+    outputs=(rt.Output("output", s.Str()),),
+    python_name="echo",
+)
+"""The stand-in's ``/echo`` (a textbox in, a textbox out) as a generated SDK declares it."""
+
 
 def config(*, queue: bool = True, image: bool = False) -> dict[str, Any]:
     kind = "image" if image else "textbox"
@@ -204,4 +216,4 @@ class Gradio3Standin:
         self.script(ws)
 
 
-__all__ = ["Gradio3Standin", "Socket", "echo_script", "BytesMessage", "Message"]
+__all__ = ["ECHO", "Gradio3Standin", "Socket", "echo_script", "BytesMessage", "Message"]

@@ -17,15 +17,8 @@ from gradio_codegen import runtime as rt
 from gradio_codegen.runtime import shapes as s
 from gradio_codegen.runtime._queue import _gradio3 as g3
 from gradio_codegen.runtime._queue._ws import WsFrames
-from gradio3_standin import Gradio3Standin, Socket
+from gradio3_standin import ECHO, Gradio3Standin, Socket
 
-ECHO: rt.Endpoint[str | None] = rt.Endpoint(
-    "/echo",
-    fn_index=0,
-    inputs=(rt.Param("text", s.Str()),),
-    outputs=(rt.Output("output", s.Str()),),
-    python_name="echo",
-)
 IMAGE: rt.Endpoint[rt.RemoteFile | None] = rt.Endpoint(
     "/echo",
     fn_index=0,

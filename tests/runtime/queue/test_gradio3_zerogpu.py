@@ -11,17 +11,9 @@ from typing import Any
 import pytest
 
 from gradio_codegen import runtime as rt
-from gradio_codegen.runtime import shapes as s
-from gradio3_standin import Gradio3Standin
+from gradio3_standin import ECHO, Gradio3Standin
 
 IP_TOKEN = "end-user-ip-token-3x"
-ECHO: rt.Endpoint[str | None] = rt.Endpoint(
-    "/echo",
-    fn_index=0,
-    inputs=(rt.Param("text", s.Str()),),
-    outputs=(rt.Output("output", s.Str()),),
-    python_name="echo",
-)
 
 
 def spec(app: Gradio3Standin) -> rt.AppSpec:
