@@ -161,7 +161,13 @@ class _BaseClient(Configured):
         return Plan.of(endpoint) or self._shared.plans.get(endpoint)
 
     def _new_plan(self, endpoint: Endpoint[Any], config: dict[str, Any]) -> Plan:
+        """The plan of an endpoint generated without ``/config``, from the app's. The layout
+        check takes the same document (read since the last sign of a restart: ``_after_failure``
+        drops it), so such an SDK's first call reads ``/config`` once, as before."""
         plan = self._shared.plans[endpoint] = plan_from_config(config, endpoint)
+        layout = self._shared.layout
+        if layout.config is None and layout.pending is None:
+            layout.adopt(config)
         return plan
 
     def _session_of(self, kind: type[S]) -> S:
@@ -411,6 +417,7 @@ class _BaseClient(Configured):
             and error.message == HIDDEN_ERROR
         ):
             self._shared.layout.forget()
+            self._shared.config = None  # nor is the document read before to be trusted
 
     @staticmethod
     @contextmanager

@@ -142,6 +142,7 @@ class Shared(Generic[H, S]):
             self.session_hash = uuid.uuid4().hex
             self.session = None
             self.layout.forget()
+            self.config = None
 
     def settle(self, resolved: Resolved, app: AppSpec) -> None:
         """Record where the app answers and the headers it gets, once its source is resolved.

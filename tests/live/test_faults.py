@@ -83,7 +83,8 @@ def test_endpoint_the_server_no_longer_has_is_app_changed(server_pool: Any, majo
     sync_client, async_client = client_classes(server)
     with sync_client(timeout=30) as client:
         with pytest.raises(
-            rt.AppChangedError, match=r"no endpoint /shout any more \(it has: /echo, /concat\)"
+            rt.AppChangedError,
+            match=r"no endpoint /shout any more \(removed or renamed; it has: /echo, /concat\)",
         ):
             client._predict(gone, "x")
         assert client._predict(endpoint(config_of(server), "/echo"), "still fine") == "still fine"
@@ -270,7 +271,7 @@ def timed(fn: Any) -> tuple[Any, float]:
 
 
 def joins(proxy: fp.FaultProxy, counted: Counted) -> int:
-    return len(proxy.exchanges(method="POST", path=f"{counted.prefix}/queue/join"))
+    return len(proxy.exchanges(method="POST", path=f"{counted.prefix}/call/"))  # joins, by name
 
 
 def test_a_refused_join_is_retried_and_runs_once(counted: Counted, proxy: fp.FaultProxy) -> None:
@@ -300,7 +301,7 @@ def test_a_rate_limited_join_waits_as_asked_and_runs_once(
 ) -> None:
     key = new_key()
     limited = fp.respond(429, headers={"retry-after": "1"}, body='{"detail": "slow down"}')
-    join = f"{counted.prefix}/queue/join$"
+    join = f"{counted.prefix}/call/plain$"
     proxy.add(limited, method="POST", path=join, times=2)
     with counted.sdk.Client(proxy.url, timeout=HANG) as client:
         value, took = timed(lambda: client.plain(key, 0))
@@ -325,7 +326,7 @@ def test_a_join_the_app_took_is_never_sent_twice(
     counted: Counted, proxy: fp.FaultProxy, fault: fp.Fault
 ) -> None:
     key = new_key()
-    proxy.add(fault, method="POST", path=f"{counted.prefix}/queue/join$")
+    proxy.add(fault, method="POST", path=f"{counted.prefix}/call/plain$")
     with counted.sdk.Client(proxy.url, timeout=HANG) as client:
         error, took = timed(lambda: client.plain(key, 0))
     assert isinstance(error, rt.ServerUnavailableError), error
@@ -338,7 +339,7 @@ def test_a_half_open_join_times_out_and_is_never_sent_twice(
     counted: Counted, proxy: fp.FaultProxy
 ) -> None:
     key = new_key()
-    proxy.add(fp.half_open(), method="POST", path=f"{counted.prefix}/queue/join$")
+    proxy.add(fp.half_open(), method="POST", path=f"{counted.prefix}/call/plain$")
     with counted.sdk.Client(proxy.url, timeout=3) as client:
         error, took = timed(lambda: client.plain(key, 0))
     assert isinstance(error, rt.GradioTimeoutError), error
@@ -354,7 +355,7 @@ def test_a_join_lost_before_the_app_is_not_retried_blindly(
     """Nothing reached the app, but the client cannot tell (docs/faults.md 1): it says the
     function may have run, and does not send the join again."""
     key = new_key()
-    proxy.add(fault, method="POST", path=f"{counted.prefix}/queue/join$")
+    proxy.add(fault, method="POST", path=f"{counted.prefix}/call/plain$")
     with counted.sdk.Client(proxy.url, timeout=HANG) as client:
         error, took = timed(lambda: client.plain(key, 0))
         assert isinstance(error, rt.ServerUnavailableError), error

@@ -207,8 +207,8 @@ def test_missing_fn_index_is_looked_up_once_with_state_positions() -> None:
     with client_for(fake, timeout=5) as client:
         assert client._predict(counter, 3) == 3
         assert client._predict(counter, 3) == 3
-    # Once for the State positions, once for the layout check (alongside the first call).
-    assert fake.paths().count(("GET", "/config")) == 2
+    # Once: the State positions and the layout check come from the same document.
+    assert fake.paths().count(("GET", "/config")) == 1
     assert fake.bodies[0] == {"data": [3, None, None], "session_hash": fake.bodies[0]["session_hash"]}
 
 
