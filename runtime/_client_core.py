@@ -208,6 +208,7 @@ class _BaseClient(Configured):
             event_id=call.event_id,
             diffs=self._shared.flags.diffs and not call.by_name,
             timeout=self._options.timeout,
+            on_error=self._after_failure,
         )
 
     def _gradio3_call(
@@ -241,9 +242,14 @@ class _BaseClient(Configured):
     ) -> tuple[gradio3.Route, list[Any]]:
         """The Gradio 3 route of ``endpoint`` in the app's ``/config``, and the arguments laid
         out for it: images inline as data URLs where the route wants them, other files waiting
-        in ``batch`` to be uploaded."""
+        in ``batch`` to be uploaded. A 3.x call goes by ``fn_index``, so with ``verify`` on the
+        layout check runs here first, on the ``/config`` the route is read from anyway (no
+        request more): the endpoint's index and slots as the app has them now, or
+        ``AppChangedError`` before the socket opens."""
         from ._queue import _gradio3_calls as calls3
 
+        if self._verifying():
+            plan = self._verified(endpoint, config)
         route = gradio3.route_of(config, plan, endpoint.api_name)
         laid = steps.lay_out(plan, encoded)
         return route, calls3.inline_images(route, laid, batch, endpoint.api_name)

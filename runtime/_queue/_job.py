@@ -35,6 +35,9 @@ class JobInfo(TypedDict):
     event_id: str
     diffs: bool  # streamed outputs after the first come as edit lists
     timeout: float | None  # the default bound of each wait for it
+    # Told the error a job ends with, before anyone waiting on the job sees it: the client checks
+    # the app's layout again after a sign of a restart, whoever waits (result(), a callback, ...).
+    on_error: Callable[[GradioError], None] | None
 
 
 class NeedsDownload(Exception):
@@ -55,10 +58,19 @@ class _Job(Generic[T]):
 
     event_id: str | None
 
-    def __init__(self, *, endpoint: str, event_id: str, diffs: bool, timeout: float | None) -> None:
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        event_id: str,
+        diffs: bool,
+        timeout: float | None,
+        on_error: Callable[[GradioError], None] | None = None,
+    ) -> None:
         self.event_id = event_id
         self._state = JobState(endpoint, diffs)
         self._timeout = timeout
+        self._on_error = on_error
         self._decoded: dict[int, T] = {}  # output index -> value; -1 is the final result
 
     def __repr__(self) -> str:
@@ -76,7 +88,25 @@ class _Job(Generic[T]):
         except ProtocolError as e:
             e.endpoint = e.endpoint or self._state.endpoint
             self._state.fail(e)
+        self._tell_error(was_finished)
         return was_finished
+
+    def _fail_state(self, error: GradioError) -> bool:
+        """Fail the state (caller holds the lock); True if it was finished before."""
+        was_finished = self._state.finished
+        self._state.fail(error)
+        self._tell_error(was_finished)
+        return was_finished
+
+    def _tell_error(self, was_finished: bool) -> None:
+        error = self._state.error
+        if error is not None and self._state.finished and not was_finished:
+            self._tell(error)
+
+    def _tell(self, error: GradioError) -> None:
+        """Pass an error of the job (its end, or its values failing to decode) to ``on_error``."""
+        if self._on_error is not None:
+            self._on_error(error)
 
     def _timed_out(self, timeout: float | None) -> GradioTimeoutError:
         return GradioTimeoutError(
@@ -102,8 +132,11 @@ class Job(_Job[T]):
         decode: Callable[[list[Any]], T],
         cancel: Callable[[], None],
         timeout: float | None,
+        on_error: Callable[[GradioError], None] | None = None,
     ) -> None:
-        super().__init__(endpoint=endpoint, event_id=event_id, diffs=diffs, timeout=timeout)
+        super().__init__(
+            endpoint=endpoint, event_id=event_id, diffs=diffs, timeout=timeout, on_error=on_error
+        )
         self._cond = threading.Condition()
         self._decode = decode
         self._send_cancel = cancel
@@ -124,8 +157,7 @@ class Job(_Job[T]):
 
     def _fail(self, error: GradioError) -> None:
         with self._cond:
-            was_finished = self._state.finished
-            self._state.fail(error)
+            was_finished = self._fail_state(error)
             self._cond.notify_all()
         if not was_finished:
             self._run_callbacks()
@@ -209,7 +241,11 @@ class Job(_Job[T]):
     def _value(self, index: int, raw: list[Any]) -> T:
         with self._decode_lock:
             if index not in self._decoded:
-                self._decoded[index] = self._decode(raw)
+                try:
+                    self._decoded[index] = self._decode(raw)
+                except GradioError as e:
+                    self._tell(e)
+                    raise
             return self._decoded[index]
 
     def _run_callbacks(self) -> None:
@@ -232,8 +268,11 @@ class AsyncJob(_Job[T]):
         cancel: Callable[[], Awaitable[None]],
         timeout: float | None,
         decode_now: Callable[[list[Any]], T] | None = None,
+        on_error: Callable[[GradioError], None] | None = None,
     ) -> None:
-        super().__init__(endpoint=endpoint, event_id=event_id, diffs=diffs, timeout=timeout)
+        super().__init__(
+            endpoint=endpoint, event_id=event_id, diffs=diffs, timeout=timeout, on_error=on_error
+        )
         self._decode = decode
         self._decode_now = decode_now
         self._send_cancel = cancel
@@ -248,9 +287,7 @@ class AsyncJob(_Job[T]):
         return self._state.settled
 
     def _fail(self, error: GradioError) -> None:
-        was_finished = self._state.finished
-        self._state.fail(error)
-        self._wake(was_finished)
+        self._wake(self._fail_state(error))
 
     def _wake(self, was_finished: bool) -> None:
         waiters, self._waiters = self._waiters, []
@@ -349,6 +386,8 @@ class AsyncJob(_Job[T]):
         try:
             value = await self._decode(raw)
         except Exception as e:
+            if isinstance(e, GradioError):
+                self._tell(e)
             del self._decoding[index]
             future.set_exception(e)
             future.exception()  # retrieved here so an unawaited failure is not logged

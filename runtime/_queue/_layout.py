@@ -18,10 +18,10 @@ The check is on by default (``verify="concurrent"``) and compares only what the 
   handed back places them around the app's State slots;
 * a slot without ``component=`` (a schema from before the generator wrote it) is not
   type-checked; counts, State and choices still are;
-* Gradio 3 is not checked: it has no route by name, and its calls go over a websocket by the
-  ``fn_index`` of the ``/config`` the client reads for the endpoint's route (``_gradio3.route_of``).
-  Setting that document against the endpoint here would close the gap for 3.x at no extra
-  request; it is not done yet.
+* Gradio 3 has no route by name: its calls go over a websocket by ``fn_index``. The check runs
+  on the ``/config`` the client reads for the endpoint's route anyway (``_client_core.
+  _gradio3_inputs``), before the socket opens, so a 3.x call costs no request more and is sent
+  with the index the app has now.
 """
 
 from __future__ import annotations

@@ -157,6 +157,50 @@ def test_a_sign_of_restart_makes_the_next_call_check_again() -> None:
     assert len(app.requests_to("/config")) == 2
 
 
+def test_a_sign_of_restart_in_a_submitted_job_makes_the_next_call_check_again() -> None:
+    """The sign reaches only the job's own waiter (here ``result()`` from another thread): the next
+    call is checked all the same."""
+    with NamedApp() as app, sdk.Client(app.url, verify="concurrent") as client:
+        client.echo("first")
+        app.config["dependencies"][0]["inputs"] = [1, 1]
+        app.answer = lambda fn_index, data: [data[0], "extra"]
+        job = client.submit_echo("second")
+        seen: list[BaseException] = []
+
+        def wait() -> None:
+            try:
+                job.result()
+            except rt.GradioError as e:
+                seen.append(e)
+
+        waiter = threading.Thread(target=wait)
+        waiter.start()
+        waiter.join(30)
+        assert [type(e) for e in seen] == [rt.AppChangedError]
+        with pytest.raises(rt.AppChangedError) as caught:
+            client.echo("third")
+    assert [c.kind for c in caught.value.changes] == ["input_added"]
+    assert len(app.requests_to("/config")) == 2
+
+
+def test_an_async_submitted_job_s_sign_of_restart_makes_the_next_call_check_again() -> None:
+    async def main() -> rt.AppChangedError:
+        with NamedApp() as app:
+            async with sdk.AsyncClient(app.url, verify="concurrent") as client:
+                await client.echo("first")
+                app.config["dependencies"][0]["inputs"] = [1, 1]
+                app.answer = lambda fn_index, data: [data[0], "extra"]
+                job = await client.submit_echo("second")
+                with pytest.raises(rt.AppChangedError):
+                    await job.result()
+                with pytest.raises(rt.AppChangedError) as caught:
+                    await client.echo("third")
+                assert len(app.requests_to("/config")) == 2
+        return caught.value
+
+    assert [c.kind for c in asyncio.run(main()).changes] == ["input_added"]
+
+
 def test_the_async_client_checks_alike() -> None:
     async def main() -> tuple[str | None, rt.AppChangedError]:
         with NamedApp() as good:
@@ -305,25 +349,49 @@ def test_a_config_that_never_comes_is_bounded_by_the_timeout() -> None:
             release.set()
 
 
-@pytest.mark.parametrize("verify", ["concurrent", "before"])
-def test_a_gradio_3_app_is_called_as_before_whatever_verify_says(verify: str) -> None:
-    """Gradio 3 has no route by name and its calls go over a websocket by ``fn_index``: the
-    check is skipped there (``_queue/_layout``'s docstring says why), and a call sends what it
-    always sent -- one /config read for the endpoint's route, then the socket."""
-
-    class Legacy(rt.Client):
-        app = rt.AppSpec(src="", protocol="ws", gradio_version="3.50.2")
-
-    echo: rt.Endpoint[str | None] = rt.Endpoint(
-        "/echo",
-        fn_index=0,
-        inputs=(rt.Param("text", rt.shapes.Str()),),
-        outputs=(rt.Output("output", rt.shapes.Str()),),
-    )
+@pytest.mark.parametrize("verify", ["concurrent", "before", "off"])
+def test_a_gradio_3_call_costs_no_request_more_whatever_verify_says(verify: str) -> None:
+    """Gradio 3 has no route by name: the check reads nothing more, it uses the /config the
+    client reads for the endpoint's route anyway -- one /config read, then the socket."""
     with Gradio3Standin() as app, Legacy(app.url, timeout=30, verify=verify) as client:
-        assert client._predict(echo, "hi") == "hi"
-        assert client._predict(echo, "again") == "again"
+        assert client._predict(ECHO3, "hi") == "hi"
+        assert client._predict(ECHO3, "again") == "again"
     assert app.seen == ["GET /config HTTP/1.1"] + ["GET /queue/join HTTP/1.1"] * 2
+
+
+class Legacy(rt.Client):
+    app = rt.AppSpec(src="", protocol="ws", gradio_version="3.50.2")
+
+
+ECHO3: rt.Endpoint[str | None] = rt.Endpoint(
+    "/echo",
+    fn_index=0,
+    inputs=(rt.Param("text", rt.shapes.Str(), component="textbox"),),
+    outputs=(rt.Output("output", rt.shapes.Str(), component="textbox"),),
+)
+
+
+def test_a_changed_gradio_3_endpoint_raises_before_the_socket_opens() -> None:
+    with Gradio3Standin() as app, Legacy(app.url, timeout=30) as client:
+        app.config["dependencies"][0]["inputs"] = [1, 1]
+        with pytest.raises(rt.AppChangedError) as caught:
+            client._predict(ECHO3, "hi")
+    assert [c.kind for c in caught.value.changes] == ["input_added"]
+    assert app.seen == ["GET /config HTTP/1.1"]  # the app was never asked to run anything
+
+
+def test_a_gradio_3_endpoint_moved_to_another_index_is_called_at_its_new_one() -> None:
+    """A listener added before it shifts the endpoint: unchecked, fn_index 0 would run the other
+    function; checked, the call goes where the name now is."""
+    with Gradio3Standin() as app:
+        other = {"api_name": "other", "inputs": [1], "outputs": [2], "backend_fn": True}
+        app.config["dependencies"].insert(0, other)
+        with Legacy(app.url, timeout=30) as client:
+            assert client._predict(ECHO3, "hi") == "hi"
+        with Legacy(app.url, timeout=30, verify="off") as client:
+            client._predict(ECHO3, "unchecked")
+    sent = [m["fn_index"] for m in app.received if isinstance(m, dict) and "fn_index" in m]
+    assert sent[0] == 1 and sent[-1] == 0
 
 
 def test_an_sdk_without_fn_index_reads_config_once_and_again_after_a_sign_of_restart() -> None:
