@@ -331,6 +331,13 @@ class AsyncClient(_BaseClient):
         files downloaded into the default temporary folder (not those in a ``download_dir``)."""
         shared = self._shared
         shared.closed = True
+        check, shared.layout.pending = shared.layout.pending, None
+        if isinstance(check, asyncio.Future):  # a layout check's read: stopped, and heard
+            if not check.done():
+                check.cancel()
+                await asyncio.wait([check])
+            elif not check.cancelled():
+                check.exception()
         if shared.session is not None:
             await shared.session.aclose()
         if shared.http is not None:
@@ -498,6 +505,10 @@ class AsyncClient(_BaseClient):
         it to finish for the next call."""
         try:
             config = await asyncio.shield(check)
+        except asyncio.CancelledError:
+            if check.cancelled() and self._shared.closed:  # stopped by aclose, not this task
+                raise RuntimeError("this client was closed during the call") from None
+            raise
         finally:
             if check.done():
                 self._check_over(check)

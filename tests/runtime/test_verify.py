@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import dataclasses
+import gc
 import json
 import threading
 from pathlib import Path
@@ -410,3 +411,61 @@ def test_an_sdk_without_fn_index_reads_config_once_and_again_after_a_sign_of_res
             client._predict(public_only, "four")
     assert len(app.requests_to("/config")) == 2
     assert [c.kind for c in caught.value.changes] == ["input_added"]
+
+
+def test_an_async_client_closed_while_its_check_reads_leaves_no_task_behind() -> None:
+    """A join the app refused ends the call before the concurrent /config read: closing the
+    client then stops that read, instead of leaving a task that fails on the closed connection
+    with nobody to hear it ("Task exception was never retrieved")."""
+    release = threading.Event()
+    unheard: list[dict[str, Any]] = []
+    left: list[asyncio.Task[Any]] = []
+
+    async def main() -> None:
+        asyncio.get_running_loop().set_exception_handler(lambda _, ctx: unheard.append(ctx))
+        with HostileApp() as app:
+            app.routes[("GET", "/config")] = lambda h: release.wait(30)
+            app.routes[call_route("/echo")] = lambda h: h.send_json(422, {"detail": "no"})
+            async with sdk.AsyncClient(app.url, timeout=30) as client:
+                with pytest.raises(rt.GradioError):
+                    await client.echo("x")
+            del client  # nothing but the client holds the read's task
+            await asyncio.sleep(0.1)
+            left.extend(t for t in asyncio.all_tasks() if t is not asyncio.current_task())
+            release.set()
+            for _ in range(20):  # let the read's task finish, and be collected, if it lived on
+                await asyncio.sleep(0.05)
+                gc.collect()
+
+    try:
+        asyncio.run(main())
+    finally:
+        release.set()
+    assert left == [] and unheard == []
+
+
+def test_a_call_waiting_on_the_check_when_the_client_closes_is_told_so() -> None:
+    """Closing stops the check's read; a call still waiting for it hears that the client was
+    closed, not a cancellation it never asked for."""
+    release = threading.Event()
+
+    async def main() -> BaseException:
+        with HostileApp() as app:
+            app.routes[("GET", "/config")] = lambda h: release.wait(30)
+            client = sdk.AsyncClient(app.url, timeout=30)
+            call = asyncio.ensure_future(client.echo("x"))
+            while not any(s.path.startswith(f"{PREFIX}/call/") for s in app.seen):
+                await asyncio.sleep(0.02)  # joined; now waiting for the check
+            await asyncio.sleep(0.1)
+            await client.aclose()
+            (done,), _ = await asyncio.wait([call], timeout=10)
+            release.set()
+            error = done.exception()
+            assert error is not None
+            return error
+
+    try:
+        error = asyncio.run(main())
+    finally:
+        release.set()
+    assert isinstance(error, RuntimeError) and "closed" in str(error)
