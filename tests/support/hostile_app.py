@@ -53,6 +53,27 @@ def call_route(api_name: str) -> tuple[str, str]:
     return ("POST", f"{PREFIX}/call/{api_name.lstrip('/')}")
 
 
+def refuse_first(
+    app: HostileApp, route: tuple[str, str], times: int, refuse: Callable[[Handler], None]
+) -> list[str]:
+    """The first ``times`` requests to ``route`` are answered by ``refuse`` (a front end: the app
+    never sees them); the rest reach the app. Returns what each request met, in order."""
+    met: list[str] = []
+    lock = threading.Lock()
+
+    def answer(h: Handler) -> None:
+        with lock:
+            refused = len(met) < times
+            met.append("refused" if refused else "app")
+        if refused:
+            refuse(h)
+        else:
+            app.default(h, route[0])
+
+    app.routes[route] = answer
+    return met
+
+
 @dataclass
 class Seen:
     """One request as the app received it."""

@@ -9,13 +9,12 @@ the runtime builds is the one under test; the app's join route plays a rate limi
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from gradio_codegen import runtime as rt
-from hostile_app import PREFIX, Handler, HostileApp, example_sdk
+from hostile_app import PREFIX, Handler, HostileApp, example_sdk, refuse_first
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -33,20 +32,7 @@ def app() -> Iterator[HostileApp]:
 def joins_refused(app: HostileApp, times: int, refuse: Callable[[Handler], None]) -> list[str]:
     """The first ``times`` joins are answered by ``refuse`` (the app never queues them); the
     rest reach the app. Returns what each join met, in order."""
-    met: list[str] = []
-    lock = threading.Lock()
-
-    def join(h: Handler) -> None:
-        with lock:
-            refused = len(met) < times
-            met.append("refused" if refused else "app")
-        if refused:
-            refuse(h)
-        else:
-            app.default(h, "POST")
-
-    app.routes[JOIN] = join
-    return met
+    return refuse_first(app, JOIN, times, refuse)
 
 
 def rate_limited(h: Handler) -> None:

@@ -9,7 +9,6 @@ route plays a front end that refuses the first streams with a 503.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 
 from gradio_codegen import runtime as rt
 from gradio_codegen.runtime._http import _retry
-from hostile_app import PREFIX, Handler, HostileApp, example_sdk
+from hostile_app import PREFIX, HostileApp, example_sdk, refuse_first
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -39,20 +38,9 @@ def app() -> Iterator[HostileApp]:
 
 def streams_refused(app: HostileApp, times: int) -> list[str]:
     """The first ``times`` streams are refused by a front end (503); the rest reach the app."""
-    met: list[str] = []
-    lock = threading.Lock()
-
-    def stream(h: Handler) -> None:
-        with lock:
-            refused = len(met) < times
-            met.append("refused" if refused else "app")
-        if refused:
-            h.send_json(503, {"detail": "Service Unavailable"})
-        else:
-            app.default(h, "GET")
-
-    app.routes[STREAM] = stream
-    return met
+    return refuse_first(
+        app, STREAM, times, lambda h: h.send_json(503, {"detail": "Service Unavailable"})
+    )
 
 
 def echo(flavour: str, url: str, **options: Any) -> Any:
