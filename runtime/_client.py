@@ -100,36 +100,35 @@ class Client(_BaseClient):
         return cls(copy(), token=token, **options)
 
     def _predict(self, endpoint: Endpoint[T], *args: Any) -> T:
+        job = self._submit(endpoint, *args)
         try:
-            job = self._submit(endpoint, *args)
-            try:
-                return job.result()
-            except GradioTimeoutError:
-                with suppress(GradioError):
-                    job.cancel()
-                raise
-        except GradioError as e:
-            self._after_failure(e)
+            return job.result()
+        except GradioTimeoutError:
+            with suppress(GradioError):
+                job.cancel()
             raise
 
     def _submit(self, endpoint: Endpoint[T], *args: Any) -> Job[T]:
-        encoded, batch = self._encode(endpoint, args)
-        http = self._ready()
-        plan = self._plan(endpoint)
-        if self.app.protocol == gradio3.PROTOCOL:
-            return self._submit_gradio3(http, endpoint, plan, encoded, batch)
-        check = self._check(http, endpoint)
-        with self._scope(repeatable=True):
-            batch.upload(http, f"{self._base_url()}/upload")
-        data = batch.fill(steps.lay_out(plan, encoded))
-        session = self._session()
-        with self._joining(session):
-            call = self._join(http, endpoint, plan, data, session, check)
-        job = Job(
-            **self._job_info(call), decode=self._decoder(call), cancel=partial(self._cancel, call)
-        )
-        session.register(call.event_id, job)
-        return job
+        with self._noting_restarts():
+            encoded, batch = self._encode(endpoint, args)
+            http = self._ready()
+            plan = self._plan(endpoint)
+            if self.app.protocol == gradio3.PROTOCOL:
+                return self._submit_gradio3(http, endpoint, plan, encoded, batch)
+            check = self._check(http, endpoint)
+            with self._scope(repeatable=True):
+                batch.upload(http, f"{self._base_url()}/upload")
+            data = batch.fill(steps.lay_out(plan, encoded))
+            session = self._session()
+            with self._joining(session):
+                call = self._join(http, endpoint, plan, data, session, check)
+            job = Job(
+                **self._job_info(call),
+                decode=self._decoder(call),
+                cancel=partial(self._cancel, call),
+            )
+            session.register(call.event_id, job)
+            return job
 
     def _submit_gradio3(
         self,
@@ -370,39 +369,36 @@ class AsyncClient(_BaseClient):
         return cls(await asyncio.to_thread(copy), token=token, **options)
 
     async def _predict(self, endpoint: Endpoint[T], *args: Any) -> T:
+        job = await self._submit(endpoint, *args)
         try:
-            job = await self._submit(endpoint, *args)
-            try:
-                return await job.result()
-            except GradioTimeoutError:
-                with suppress(GradioError):
-                    await job.cancel()
-                raise
-        except GradioError as e:
-            self._after_failure(e)
+            return await job.result()
+        except GradioTimeoutError:
+            with suppress(GradioError):
+                await job.cancel()
             raise
 
     async def _submit(self, endpoint: Endpoint[T], *args: Any) -> AsyncJob[T]:
-        encoded, batch = self._encode(endpoint, args)
-        http = await self._ready()
-        plan = await self._plan(endpoint)
-        if self.app.protocol == gradio3.PROTOCOL:
-            return await self._submit_gradio3(http, endpoint, plan, encoded, batch)
-        check = await self._check(http, endpoint)
-        with self._scope(repeatable=True):
-            await batch.aupload(http, f"{self._base_url()}/upload")
-        data = batch.fill(steps.lay_out(plan, encoded))
-        session = self._session_of(AsyncSession)
-        with self._joining(session):
-            call = await self._join(http, endpoint, plan, data, session, check)
-        job = AsyncJob(
-            **self._job_info(call),
-            decode_now=partial(self._decode_now, call),
-            decode=self._decoder(call),
-            cancel=partial(self._cancel, call),
-        )
-        session.register(call.event_id, job)
-        return job
+        with self._noting_restarts():
+            encoded, batch = self._encode(endpoint, args)
+            http = await self._ready()
+            plan = await self._plan(endpoint)
+            if self.app.protocol == gradio3.PROTOCOL:
+                return await self._submit_gradio3(http, endpoint, plan, encoded, batch)
+            check = await self._check(http, endpoint)
+            with self._scope(repeatable=True):
+                await batch.aupload(http, f"{self._base_url()}/upload")
+            data = batch.fill(steps.lay_out(plan, encoded))
+            session = self._session_of(AsyncSession)
+            with self._joining(session):
+                call = await self._join(http, endpoint, plan, data, session, check)
+            job = AsyncJob(
+                **self._job_info(call),
+                decode_now=partial(self._decode_now, call),
+                decode=self._decoder(call),
+                cancel=partial(self._cancel, call),
+            )
+            session.register(call.event_id, job)
+            return job
 
     async def _submit_gradio3(
         self,

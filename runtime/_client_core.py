@@ -425,6 +425,16 @@ class _BaseClient(Configured):
             self._shared.layout.forget()
             self._shared.config = None  # nor is the document read before to be trusted
 
+    @contextmanager
+    def _noting_restarts(self) -> Iterator[None]:
+        """Submitting a call: its failure may be a sign of a restart (``_after_failure``). A job's
+        own errors reach the same place through its ``on_error``."""
+        try:
+            yield
+        except GradioError as e:
+            self._after_failure(e)
+            raise
+
     @staticmethod
     @contextmanager
     def _joining(session: SyncSession | AsyncSession) -> Iterator[None]:

@@ -23,7 +23,15 @@ import pytest
 
 from gradio_codegen import runtime as rt
 from gradio3_standin import Gradio3Standin
-from hostile_app import PREFIX, Event, Handler, HostileApp, call_route, example_sdk
+from hostile_app import (
+    PREFIX,
+    Event,
+    Handler,
+    HostileApp,
+    call_route,
+    example_sdk,
+    refuse_first,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -181,6 +189,19 @@ def test_a_sign_of_restart_in_a_submitted_job_makes_the_next_call_check_again() 
         with pytest.raises(rt.AppChangedError) as caught:
             client.echo("third")
     assert [c.kind for c in caught.value.changes] == ["input_added"]
+    assert len(app.requests_to("/config")) == 2
+
+
+def test_a_submit_that_fails_with_a_sign_of_restart_makes_the_next_call_check_again() -> None:
+    """Not only a job's end: ``submit_*`` raising a sign itself (here a front end's 502 at the
+    join, as while the app restarts) has the next call check again."""
+    with NamedApp() as app, sdk.Client(app.url, verify="concurrent") as client:
+        client.echo("first")
+        met = refuse_first(app, call_route("/echo"), 1, lambda h: h.send_json(502, {}))
+        with pytest.raises(rt.ServerUnavailableError):
+            client.submit_echo("second")
+        assert client.echo("third") == "third"
+    assert met == ["refused", "app"]
     assert len(app.requests_to("/config")) == 2
 
 
