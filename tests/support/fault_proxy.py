@@ -334,6 +334,14 @@ class FaultProxy:
             and (path is None or re.search(path, x.path))
         ]
 
+    def settled(self, timeout: float = 20.0) -> list[Exchange]:
+        """The log once every exchange in it has ended.
+
+        The proxy records an exchange's outcome just after relaying its last byte, so a client
+        that has its whole answer can look at the log a moment before the outcome is there.
+        """
+        return self.wait_for(lambda log: all(x.ended is not None for x in log), timeout)
+
     def wait_for(
         self, predicate: Callable[[list[Exchange]], bool], timeout: float = 60.0
     ) -> list[Exchange]:

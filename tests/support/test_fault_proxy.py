@@ -160,7 +160,7 @@ def test_requests_pass_unchanged_on_one_keep_alive_connection(
             assert [e["i"] for e in events_of(r)] == list(range(7))
         assert client.get("/hello").status_code == 200
     assert proxy.connections == 1  # every request found its end, so the connection was reused
-    log = proxy.exchanges()
+    log = proxy.settled()
     assert [(x.method, x.path, x.status) for x in log] == [
         ("GET", "/hello", 200),
         ("POST", "/upload", 200),
@@ -287,7 +287,7 @@ def test_drop_stream_after_n_events_breaks_the_body(backend: Backend, proxy: Fau
         with client.stream("GET", "/events", params={"n": 10}) as r:
             assert len(events_of(r)) == 10
     assert [e["i"] for e in received] == [0, 1, 2]
-    assert [x.outcome for x in proxy.exchanges()] == ["closed", "answered"]
+    assert [x.outcome for x in proxy.settled()] == ["closed", "answered"]
 
 
 def test_drop_stream_counts_only_the_events_asked_for(backend: Backend, proxy: FaultProxy) -> None:
