@@ -12,17 +12,17 @@ every answer; here ``Client`` sends and ``AsyncClient`` sends and awaits.
 
 from __future__ import annotations
 
-from functools import partial
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from . import _steps as steps
 from ._asyncio import asyncio
-from ._client_core import T, _BaseClient
+from ._client_core import DuplicateOptions, T, _BaseClient
 from ._errors import AppChangedError, GradioError, GradioTimeoutError
 from ._files._download import JobDownloads
 from ._files._upload import UploadBatch
@@ -41,6 +41,7 @@ from ._steps import Call
 
 if TYPE_CHECKING:  # Gradio 3's calls (and httpcore, wsproto) load on a Gradio 3 app's first call
     from ._queue._gradio3_calls import AsyncCall, SyncCall
+    from typing_extensions import Unpack  # known to type checkers on every Python (typeshed)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -77,13 +78,7 @@ class Client(_BaseClient):
         cls: type[C],
         from_id: str | None = None,
         to_id: str | None = None,
-        *,
-        token: str | None = None,
-        hardware: str | None = None,
-        secrets: Mapping[str, str] | None = None,
-        sleep_time: int | None = None,
-        private: bool = True,
-        **options: Any,
+        **options: Unpack[DuplicateOptions],
     ) -> C:
         """Copy the Space to your account and return a client for the copy.
 
@@ -91,13 +86,12 @@ class Client(_BaseClient):
         ``hardware`` (e.g. ``"t4-small"``), ``secrets`` and ``sleep_time`` (seconds idle before it
         sleeps; paid hardware). ``from_id`` defaults to the Space the SDK was generated from,
         ``to_id`` to the same name under the token's account; an existing Space of that id is
-        reused as it is. The copy builds first: the client's first call waits for it (up to
-        ``space_timeout``). ``options`` are the client's constructor options. Needs a token with
-        write access.
+        reused as it is; the copy is ``private`` unless ``private=False``. The copy builds first:
+        the client's first call waits for it (up to ``space_timeout``). The other ``options``
+        are the client's constructor options. Needs a ``token`` with write access.
         """
-        hub = {"hardware": hardware, "secrets": secrets, "sleep_time": sleep_time}
-        copy = cls._duplicate_request(from_id, to_id, token, {**hub, "private": private}, options)
-        return cls(copy(), token=token, **options)
+        copy, client_options = cls._duplicate_request(from_id, to_id, options)
+        return cls(copy(), **client_options)
 
     def _predict(self, endpoint: Endpoint[T], *args: Any) -> T:
         job = self._submit(endpoint, *args)
@@ -354,19 +348,12 @@ class AsyncClient(_BaseClient):
         cls: type[A],
         from_id: str | None = None,
         to_id: str | None = None,
-        *,
-        token: str | None = None,
-        hardware: str | None = None,
-        secrets: Mapping[str, str] | None = None,
-        sleep_time: int | None = None,
-        private: bool = True,
-        **options: Any,
+        **options: Unpack[DuplicateOptions],
     ) -> A:
         """Copy the Space to your account and return a client for the copy (see
         ``Client.duplicate``); the Hub is asked from a worker thread, so the event loop runs on."""
-        hub = {"hardware": hardware, "secrets": secrets, "sleep_time": sleep_time}
-        copy = cls._duplicate_request(from_id, to_id, token, {**hub, "private": private}, options)
-        return cls(await asyncio.to_thread(copy), token=token, **options)
+        copy, client_options = cls._duplicate_request(from_id, to_id, options)
+        return cls(await asyncio.to_thread(copy), **client_options)
 
     async def _predict(self, endpoint: Endpoint[T], *args: Any) -> T:
         job = await self._submit(endpoint, *args)

@@ -37,8 +37,8 @@ from ._http._failures import transport_error
 from ._http._retry import idempotent, retrying
 from ._http._timeouts import CANCEL_TIMEOUT, request_timeout, stream_timeout
 from ._hub import _spaces, _zerogpu
-from ._hub._duplicate import duplicate_space
-from ._options import Configured
+from ._hub._duplicate import SpaceCopy, duplicate_space, split_copy_options
+from ._options import ClientOptions, Configured
 from ._queue import _gradio3 as gradio3
 from ._queue._app_errors import HIDDEN_ERROR
 from ._queue._job import JobInfo, NeedsDownload
@@ -50,7 +50,7 @@ from ._steps import Call
 if TYPE_CHECKING:  # Gradio 3's calls (and httpcore, wsproto) load on a Gradio 3 app's first call
     from ._queue import _gradio3_calls as calls3
 
-__all__ = ["_BaseClient"]
+__all__ = ["_BaseClient", "DuplicateOptions"]
 
 T = TypeVar("T")
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
@@ -61,29 +61,35 @@ S = TypeVar("S", SyncSession, AsyncSession)
 _JSON = {"content-type": "application/json"}
 
 
+class DuplicateOptions(ClientOptions, SpaceCopy, total=False):
+    """The keywords of ``Client.duplicate``: what the Hub gives the copy, and the options of the
+    client made for it (``token`` serves both)."""
+
+
 class _BaseClient(Configured):
     """Every step of a call that does no I/O: ``Client`` sends what this builds, ``AsyncClient``
     sends and awaits."""
 
     @classmethod
     def _duplicate_request(
-        cls,
-        from_id: str | None,
-        to_id: str | None,
-        token: str | None,
-        hub_options: dict[str, Any],
-        options: dict[str, Any],
-    ) -> Callable[[], str]:
-        """The Hub request that duplicates the Space, ready to run. The client options are checked
-        first, before the Hub is asked, so a misspelt option leaves no copy behind."""
+        cls, from_id: str | None, to_id: str | None, options: DuplicateOptions
+    ) -> tuple[Callable[[], str], dict[str, Any]]:
+        """The Hub request that duplicates the Space, ready to run, and the options of the client
+        for the copy. Those are checked first, before the Hub is asked, so a misspelt option
+        leaves no copy behind."""
+        copy, client_options = split_copy_options(options)
         try:
-            inspect.signature(cls).bind("owner/name", token=token, **options)
+            inspect.signature(cls).bind("owner/name", **client_options)
         except TypeError as e:
             raise TypeError(f"{cls.__name__}.duplicate(): {e}") from None
         source = from_id or cls.app.space_id or cls.app.src
         if not source:
             raise InputError("no Space to duplicate: pass from_id= (owner/name)")
-        return functools.partial(duplicate_space, source, to_id, token=token, **hub_options)
+        token = client_options.get("token")
+        return (
+            functools.partial(duplicate_space, source, to_id, token=token, **copy),
+            client_options,
+        )
 
     # -- the steps of a call that do no I/O -------------------------------------------------------
 

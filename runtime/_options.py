@@ -15,7 +15,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypedDict, TypeVar
 
 from ._asyncio import asyncio
 from ._errors import InputError
@@ -31,7 +31,16 @@ from ._queue._layout import Layout
 from ._queue._plan import Plan, ProtocolFlags, protocol_flags
 from ._spec import AppSpec, Endpoint
 
-__all__ = ["Configured", "Options", "Shared", "RemoteUrls", "Verify", "USER_AGENT", "host_list"]
+__all__ = [
+    "ClientOptions",
+    "Configured",
+    "Options",
+    "Shared",
+    "RemoteUrls",
+    "Verify",
+    "USER_AGENT",
+    "host_list",
+]
 
 H = TypeVar("H")
 S = TypeVar("S")
@@ -188,6 +197,31 @@ class _Unset:
 
 
 _UNSET: Any = _Unset()  # "not passed" to ``with_options``, where ``None`` is a value
+
+
+class ClientOptions(TypedDict, total=False):
+    """The constructor's keyword options, typed for a method that passes them on to it
+    (``Client.duplicate``); each is explained in ``Configured.__init__``, whose keywords a test
+    keeps equal to these."""
+
+    token: str | None
+    auth: tuple[str, str] | None
+    headers: Mapping[str, str] | None
+    timeout: float | None
+    download: DownloadMode
+    download_dir: str | os.PathLike[str] | None
+    validate: bool
+    stream_timeout: float
+    progress: ProgressOption
+    remote_urls: RemoteUrls
+    max_download_size: int | None
+    download_other_origins: bool
+    verify: Verify
+    max_retries: int
+    retry_queue_full: bool
+    trusted_hosts: Iterable[str]
+    space_timeout: float | None
+    on_space_stage: Callable[[SpaceStatus], None] | None
 
 
 class Configured:

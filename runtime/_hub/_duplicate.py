@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 from .._errors import (
     AuthenticationError,
@@ -26,11 +26,32 @@ from .._errors import (
 from ._auth import find_token, redact
 from ._spaces import hub_endpoint, is_space_id, needs_spaces_extra, space_id_from_url
 
-__all__ = ["duplicate_space"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # known to type checkers on every Python (typeshed)
+
+__all__ = ["duplicate_space", "SpaceCopy", "split_copy_options"]
 
 T = TypeVar("T")
 
 DUPLICATE_TIMEOUT = 120.0  # huggingface_hub's own requests here have no timeout
+
+
+class SpaceCopy(TypedDict, total=False):
+    """What the Hub gives the copy, as keywords of ``duplicate_space`` and of the clients'
+    ``duplicate``: written here once, so the three signatures cannot drift apart."""
+
+    hardware: str | None  # e.g. "t4-small"; None: the Hub's default
+    secrets: Mapping[str, str] | None  # the copy's environment secrets
+    sleep_time: int | None  # seconds idle before the copy sleeps (paid hardware only)
+    private: bool  # True unless passed
+
+
+def split_copy_options(options: Mapping[str, Any]) -> tuple[SpaceCopy, dict[str, Any]]:
+    """``options`` parted into what the Hub gives the copy and the rest (for the caller to check:
+    a keyword in neither is a mistake)."""
+    names = SpaceCopy.__optional_keys__
+    copy = {k: v for k, v in options.items() if k in names}
+    return cast(SpaceCopy, copy), {k: v for k, v in options.items() if k not in names}
 
 
 def duplicate_space(
@@ -38,23 +59,27 @@ def duplicate_space(
     to_id: str | None = None,
     *,
     token: str | None = None,
-    hardware: str | None = None,
-    secrets: Mapping[str, str] | None = None,
-    sleep_time: int | None = None,
-    private: bool = True,
     exist_ok: bool = True,
     timeout: float | None = DUPLICATE_TIMEOUT,
+    **copy: Unpack[SpaceCopy],
 ) -> str:
     """Duplicate Space ``from_id`` and return the copy's id (``owner/name``).
 
     ``to_id`` defaults to the same name under the token's account (``name`` alone also works).
-    ``hardware`` (e.g. ``"t4-small"``), ``secrets`` (environment secrets of the copy) and
-    ``sleep_time`` (seconds of inactivity before it sleeps; paid hardware only) are passed to the
-    Hub. With ``exist_ok`` (the default) an existing Space of that id is reused, as is.
+    ``hardware`` (e.g. ``"t4-small"``), ``secrets`` (environment secrets of the copy),
+    ``sleep_time`` (seconds of inactivity before it sleeps; paid hardware only) and ``private``
+    (default True) are passed to the Hub. With ``exist_ok`` (the default) an existing Space of
+    that id is reused, as is.
 
     Raises ``AuthenticationError`` without a usable token, ``SpaceNotFoundError`` when the source
     is not visible, ``ServerUnavailableError`` when the Hub fails.
     """
+    copy, unknown = split_copy_options(copy)
+    if unknown:  # refused as Python refuses a keyword a signature lacks
+        name = next(iter(unknown))
+        raise TypeError(f"duplicate_space() got an unexpected keyword argument {name!r}")
+    hardware, sleep_time = copy.get("hardware"), copy.get("sleep_time")
+    private = copy.get("private", True)
     source = space_id_from_url(from_id) or from_id.strip()
     if not is_space_id(source):
         raise InputError(f"{from_id!r} is not a Space id (owner/name) or a Space URL.")
@@ -66,7 +91,7 @@ def duplicate_space(
             "Duplicating a Space needs a Hugging Face token with write access: pass token=, set "
             "HF_TOKEN, or run `hf auth login`."
         )
-    secret_list = [{"key": k, "value": v} for k, v in (secrets or {}).items()] or None
+    secret_list = [{"key": k, "value": v} for k, v in (copy.get("secrets") or {}).items()] or None
     try:
         from huggingface_hub import HfApi
         from huggingface_hub.errors import HfHubHTTPError
