@@ -4,30 +4,10 @@ Public face only; the implementation lives in private modules. Importing this pa
 jinja2, black or click.
 """
 
-from . import shapes
+from . import _errors, shapes
 from ._client import AsyncClient, Client
 from ._default_client import DefaultClient
-from ._errors import (
-    AppChange,
-    AppChangedError,
-    AppError,
-    AuthenticationError,
-    FileTooLargeError,
-    GradioError,
-    GradioTimeoutError,
-    InputError,
-    JobCancelledError,
-    OtherOriginError,
-    ProtocolError,
-    QueueFullError,
-    ServerUnavailableError,
-    SpaceError,
-    SpaceNotFoundError,
-    SpaceNotRunningError,
-    SpacePausedError,
-    TransportError,
-    ZeroGPUQuotaError,
-)
+from ._errors import *  # noqa: F403  # the error tree: its names are listed once, in _errors
 from ._files._progress import TransferProgress
 from ._files._values import FileInput, FileSource, RemoteFile
 
@@ -73,23 +53,5 @@ __all__ = [
     "duplicate_space",
     "forward_headers",
     "require",
-    "GradioError",
-    "InputError",
-    "FileTooLargeError",
-    "AppError",
-    "ZeroGPUQuotaError",
-    "JobCancelledError",
-    "AuthenticationError",
-    "QueueFullError",
-    "AppChange",
-    "AppChangedError",
-    "SpaceError",
-    "SpaceNotFoundError",
-    "SpacePausedError",
-    "SpaceNotRunningError",
-    "TransportError",
-    "ServerUnavailableError",
-    "GradioTimeoutError",
-    "ProtocolError",
-    "OtherOriginError",
 ]
+__all__ += _errors.__all__  # GradioError, its tree and AppChange, as _errors lists them
