@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import huggingface_hub.constants as hf_constants
@@ -18,6 +19,12 @@ import pytest
 
 from hub_standin import HubStandin
 from servers import GRADIO_VERSIONS, ServerPool
+
+# pytest caches each test module's assertion rewrite as bytecode, unless bytecode is off
+# (PYTHONDONTWRITEBYTECODE, set on some machines and containers). Without that cache every xdist
+# worker rewrites all test modules again: 6 s of CPU a worker instead of 2.4 s, most of the
+# inner loop's overhead on a small machine. The cache lives in __pycache__, which git ignores.
+sys.dont_write_bytecode = False
 
 
 @pytest.fixture(scope="session")
