@@ -272,41 +272,48 @@ def _replay(response: httpx.Response, body: bytes, request: httpx.Request) -> ht
 
 
 class _Attempts:
-    """The attempts at one request under the policy in force, free of I/O: each sender sends,
-    reads the start of a 503 and sleeps; this decides whether, and after how long, to try again."""
+    """The attempts at one request under the policy in force, with every decision and no I/O.
+
+    A sender loops ``while True: with tries: <send, maybe return the answer, close it>`` and
+    sleeps ``tries.wait`` after the block: ``final(response)`` says whether an answer goes back
+    to the caller, and leaving the block with an exception either keeps it (a retry, after
+    ``wait``) or lets it go on to the caller. A ``BaseException`` (a cancellation) always goes on.
+    """
 
     def __init__(self, request: httpx.Request, rules: RetryPolicy) -> None:
         self.request = request
         self.rules = rules
         self.body = _watch_body(request)
         self.made = 0  # retries made so far
+        self.wait = 0.0  # before the next attempt, once one was decided
 
-    @staticmethod
-    def wants_start(response: httpx.Response) -> bool:
-        """Whether the answer's first bytes decide (a 503: Gradio's "Queue is full" or not)."""
-        return response.status_code == 503
-
-    def after_failure(self, error: Exception) -> float | None:
-        """The wait before sending the request again after ``error``, or None to raise it."""
-        if not _retry_failure(error, self.request, self.rules):
-            return None
-        return self._next(None)
-
-    def after_answer(self, response: httpx.Response) -> float | None:
-        """The wait before sending the request again after ``response`` (its body's start read
-        when ``wants_start``), or None to hand the response back."""
+    def final(self, response: httpx.Response) -> bool:
+        """Whether ``response`` (its body's start read when that decides) goes back to the caller;
+        False: it is closed and the request sent again after ``wait``."""
         status = response.status_code
-        start = response.content if self.wants_start(response) else None
+        start = response.content if _wants_start(response) else None
         if status < 400 or not _retry_status(status, start, self.request, self.rules):
-            return None
-        return self._next(response)
+            return True
+        return not self._again(response)
 
-    def _next(self, response: httpx.Response | None) -> float | None:
+    def __enter__(self) -> _Attempts:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> bool:
+        """True keeps ``error``: the request is sent again after ``wait``."""
+        if not isinstance(error, Exception):
+            return False
+        return _retry_failure(error, self.request, self.rules) and self._again(None)
+
+    def _again(self, response: httpx.Response | None) -> bool:
         if self.made >= self.rules.max_retries or (self.body is not None and self.body.taken):
-            return None
+            return False
         wait = _wait(self.made, response)
+        if wait is None:
+            return False
         self.made += 1
-        return wait
+        self.wait = wait
+        return True
 
 
 class RetryTransport(httpx.BaseTransport):
@@ -321,18 +328,12 @@ class RetryTransport(httpx.BaseTransport):
             return self.inner.handle_request(request)
         tries = _Attempts(request, rules)
         while True:
-            try:
-                response = self.inner.handle_request(request)
-                if tries.wants_start(response):
-                    response = _read_start(response, request)
-            except Exception as e:
-                if (wait := tries.after_failure(e)) is None:
-                    raise
-            else:
-                if (wait := tries.after_answer(response)) is None:
+            with tries:
+                response = _with_start(self.inner.handle_request(request), request)
+                if tries.final(response):
                     return response
                 response.close()
-            _sleep(wait)
+            _sleep(tries.wait)
 
     def close(self) -> None:
         self.inner.close()
@@ -352,26 +353,28 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             return await self.inner.handle_async_request(request)
         tries = _Attempts(request, rules)
         while True:
-            try:
-                response = await self.inner.handle_async_request(request)
-                if tries.wants_start(response):
-                    response = await _aread_start(response, request)
-            except Exception as e:
-                if (wait := tries.after_failure(e)) is None:
-                    raise
-            else:
-                if (wait := tries.after_answer(response)) is None:
+            with tries:
+                answer = await self.inner.handle_async_request(request)
+                response = await _awith_start(answer, request)
+                if tries.final(response):
                     return response
                 await response.aclose()
-            await asyncio.sleep(wait)
+            await asyncio.sleep(tries.wait)
 
     async def aclose(self) -> None:
         await self.inner.aclose()
 
 
-def _read_start(response: httpx.Response, request: httpx.Request) -> httpx.Response:
-    """The refusal with at most ``_QUEUE_FULL_BODY`` bytes of its body, read here to decide; the
-    connection's response is closed."""
+def _wants_start(response: httpx.Response) -> bool:
+    """Whether the answer's first bytes decide (a 503: Gradio's "Queue is full" or not)."""
+    return response.status_code == 503
+
+
+def _with_start(response: httpx.Response, request: httpx.Request) -> httpx.Response:
+    """The answer; when its start decides, a copy with at most ``_QUEUE_FULL_BODY`` bytes of its
+    body, read here (the connection's response is closed)."""
+    if not _wants_start(response):
+        return response
     body = b""
     try:
         for chunk in response.stream:  # type: ignore[union-attr]
@@ -383,7 +386,9 @@ def _read_start(response: httpx.Response, request: httpx.Request) -> httpx.Respo
     return _replay(response, body[:_QUEUE_FULL_BODY], request)
 
 
-async def _aread_start(response: httpx.Response, request: httpx.Request) -> httpx.Response:
+async def _awith_start(response: httpx.Response, request: httpx.Request) -> httpx.Response:
+    if not _wants_start(response):
+        return response
     body = b""
     try:
         async for chunk in response.stream:  # type: ignore[union-attr]
