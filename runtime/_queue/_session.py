@@ -100,7 +100,9 @@ class _Routable(Protocol):
 class _Demux:
     """What both readers share: routing messages and deciding whether the stream is still needed.
 
-    The owner serialises every call (the sync session under its lock, the async one in its loop).
+    Its state changes only under ``guard``: the clients' entry points below take it, and the
+    readers call their steps under it (a lock for the sync session's threads; nothing for the
+    async one, whose callers and reader all run in the client's loop).
     ``generation`` names the reader that may act: a reader whose generation is no longer current
     was cut off and leaves without touching anything.
     """
@@ -116,9 +118,8 @@ class _Demux:
         self.flags = flags
         self.max_retries = max_retries  # the client's: how often a refused stream is asked again
         self.jobs: dict[str, _Routable] = {}
-        self.orphans: dict[str, list[str]] = (
-            {}
-        )  # event id -> message texts, while joins are in flight
+        # event id -> message texts, while joins are in flight
+        self.orphans: dict[str, list[str]] = {}
         self.in_flight = 0
         self.closed = False
         self.running = False
@@ -141,6 +142,41 @@ class _Demux:
         self._reopened_after_break = False  # a broken stream was reopened once for these jobs
         self._response: httpx.Response | None = None  # the stream being read, to shut it down
 
+    # -- what the clients tell it ----------------------------------------------------------------
+
+    _interrupt_closes = True
+    """Whether waking the reader may close a stream that has no socket (``_interrupt``)."""
+
+    def begin_join(self) -> None:
+        """A join is on its way: its job's first messages may come before it returns."""
+        with self._guard:
+            self.in_flight += 1
+
+    def abort_join(self) -> None:
+        """A join failed: no job will register for it."""
+        with self._guard:
+            self.in_flight -= 1
+            if self.in_flight == 0:
+                self._forget_orphans()
+            self._cut_if_idle()
+
+    def _job_ended(self, job: object) -> None:
+        """A job ended; when it ended outside the reader (cancelled, say) and nobody else waits,
+        the stream goes early (``_end_early``)."""
+        with self._guard:
+            if not self._in_reader:
+                self._cut_if_idle()
+
+    def _cut_if_idle(self) -> None:
+        if self._end_early():
+            _interrupt(self._response, close=self._interrupt_closes)
+
+    def _shut(self) -> None:
+        """``close()``: fail the pending jobs now and cut the reader off."""
+        self.closed = True
+        self._fail_all(ServerUnavailableError(_CLOSED))
+        self._cut_off()
+
     # -- what the stream is for ------------------------------------------------------------------
 
     def _waiting(self) -> bool:
@@ -150,16 +186,9 @@ class _Demux:
         """Whether a stream should stay open: a join in flight or a job still waiting for news."""
         return self.in_flight > 0 or self._waiting()
 
-    def _begin(self) -> None:
-        self.in_flight += 1
-
-    def _abort(self) -> None:
-        self.in_flight -= 1
-        if self.in_flight == 0:
-            self._forget_orphans()
-
     def _adopt(self, event_id: str, job: _Routable) -> bool:
-        """Register a job after its join returned; True if a reader must be started."""
+        """Register a job after its join returned; True if a reader must be started (it counts as
+        running from now)."""
         self.in_flight -= 1
         self._last_news = time.monotonic()
         texts = self.orphans.pop(event_id, [])
@@ -189,7 +218,10 @@ class _Demux:
         if finished:
             return False
         self.jobs[event_id] = job
-        return not self.running
+        if self.running:
+            return False
+        self.running = True
+        return True
 
     def _forget_orphans(self) -> None:
         """No join is in flight: nobody can claim the messages kept for unknown events."""
@@ -306,6 +338,20 @@ class _Demux:
         self._draining = False
         self._streams += 1
         return True
+
+    def _attach(self, generation: int, response: httpx.Response) -> bool:
+        """The reader opened ``response``; False if it must read nothing from it."""
+        with self._guard:
+            if generation != self.generation or not self._opened(response):
+                return False
+            self._response = response
+            return True
+
+    def _detach(self, response: httpx.Response) -> None:
+        """The reader is done with ``response``, before its connection may go back to the pool."""
+        with self._guard:
+            if self._response is response:
+                self._response = None
 
     def _stop_reading(self, size: int) -> bool:
         """Before decoding a chunk of ``size`` bytes: True when the stream should end now.
@@ -561,24 +607,12 @@ class SyncSession(_Demux):
         open_stream: Callable[[str], AbstractContextManager[httpx.Response]],
         max_retries: int = DEFAULT_MAX_RETRIES,
     ) -> None:
-        self._lock = threading.RLock()
-        super().__init__(session_hash, flags, self._lock, max_retries)
+        super().__init__(session_hash, flags, threading.RLock(), max_retries)
         self._open = open_stream
 
-    def begin_join(self) -> None:
-        with self._lock:
-            self._begin()
-
-    def abort_join(self) -> None:
-        with self._lock:
-            self._abort()
-            self._cut_if_idle()
-
     def register(self, event_id: str, job: _Routable) -> None:
-        with self._lock:
+        with self._guard:
             start = self._adopt(event_id, job)
-            if start:
-                self.running = True
             generation = self.generation
         job.add_done_callback(self._job_ended)
         if start:
@@ -591,27 +625,14 @@ class SyncSession(_Demux):
 
     def close(self) -> None:
         """Fail the pending jobs now and cut the stream (a blocked read would wait for news)."""
-        with self._lock:
-            self.closed = True
-            self._fail_all(ServerUnavailableError(_CLOSED))
+        with self._guard:
+            self._shut()
             _interrupt(self._response)
             self._response = None
-            self._cut_off()
-
-    def _job_ended(self, job: object) -> None:
-        """A job ended; when it ended outside the reader (cancelled, say) and nobody else waits,
-        the stream goes early (``_end_early``)."""
-        with self._lock:
-            if not self._in_reader:
-                self._cut_if_idle()
-
-    def _cut_if_idle(self) -> None:
-        if self._end_early():
-            _interrupt(self._response)
 
     def _run(self, generation: int) -> None:
         while True:
-            with self._lock:
+            with self._guard:
                 if not self._may_open(generation):
                     return
             news = self.news
@@ -619,7 +640,7 @@ class SyncSession(_Demux):
                 ended, error = self._read_once(generation), None
             except Exception as e:
                 ended, error = False, e
-            with self._lock:
+            with self._guard:
                 pause = self._after_read(generation, news, ended, error)
             if pause is None:
                 return
@@ -634,10 +655,8 @@ class SyncSession(_Demux):
                     if refusal.add(chunk):
                         break
                 raise refusal.error()
-            with self._lock:
-                if generation != self.generation or not self._opened(response):
-                    return True
-                self._response = response
+            if not self._attach(generation, response):
+                return True
             try:
                 decoder = SSEDecoder()
                 for chunk in response.iter_bytes():
@@ -645,13 +664,18 @@ class SyncSession(_Demux):
                         return True
                 return False
             finally:
-                with self._lock:  # before the connection may go back to the pool
-                    if self._response is response:
-                        self._response = None
+                self._detach(response)
 
 
 class AsyncSession(_Demux):
-    """The async client's session: one reader task at a time, in the client's event loop."""
+    """The async client's session: one reader task at a time, in the client's event loop.
+
+    The task is never cancelled to end a stream: a cancel that lands while httpx closes the
+    response leaves the pool's connection ``ACTIVE`` for good. Shutting the socket down ends the
+    read instead; a stream without a socket (a test's mock transport) is left to end by itself.
+    """
+
+    _interrupt_closes = False
 
     def __init__(
         self,
@@ -664,43 +688,20 @@ class AsyncSession(_Demux):
         self._open = open_stream
         self._task: asyncio.Task[None] | None = None
 
-    def begin_join(self) -> None:
-        self._begin()
-
-    def abort_join(self) -> None:
-        self._abort()
-        self._cut_if_idle()
-
     def register(self, event_id: str, job: _Routable) -> None:
         if self._adopt(event_id, job):
-            self.running = True
             self._task = asyncio.get_running_loop().create_task(self._run(self.generation))
         job.add_done_callback(self._job_ended)
 
     async def aclose(self) -> None:
-        self.closed = True
-        self._fail_all(ServerUnavailableError(_CLOSED))
+        self._shut()
         task, self._task = self._task, None
-        self._cut_off()
         if task is not None and not task.done():
             task.cancel()
             try:
                 await task
             except asyncio.CancelledError:
                 pass
-
-    def _job_ended(self, job: object) -> None:
-        """See ``SyncSession._job_ended``."""
-        if not self._in_reader:
-            self._cut_if_idle()
-
-    def _cut_if_idle(self) -> None:
-        """See ``_end_early``. The task is not cancelled: a cancel that lands while httpx closes
-        the response leaves the pool's connection ``ACTIVE`` for good. Shutting the socket down
-        ends the read instead; only a stream without a socket (a test's mock transport) is
-        left to end by itself."""
-        if self._end_early():
-            _interrupt(self._response, close=False)
 
     async def _run(self, generation: int) -> None:
         while True:
@@ -733,17 +734,15 @@ class AsyncSession(_Demux):
                     if refusal.add(chunk):
                         break
                 raise refusal.error()
-            if generation != self.generation or not self._opened(response):
+            if not self._attach(generation, response):
                 return True
-            self._response = response
             try:
                 decoder = SSEDecoder()
                 async for chunk in response.aiter_bytes():
                     if self._take(generation, decoder, chunk):
                         return True
             finally:
-                if self._response is response:
-                    self._response = None
+                self._detach(response)
         return False
 
 
