@@ -7,8 +7,8 @@ while shapes encode the call, before anything is sent. ``upload`` / ``aupload`` 
    back as its server path, a URL as itself with ``remote_urls="pass"`` -- and returns the rest;
 2. each of those is made a local file with a known size if it is not one yet (a ``RemoteFile`` of
    another app downloaded, a URL fetched, a stream that cannot seek spooled to disk), then posted
-   as one multipart request whose head and tail (``_Part``, no I/O) frame the file's bytes, read
-   one chunk at a time, so a request never holds more than a chunk and carries an exact
+   as one multipart request whose head and tail (``_multipart.Part``, no I/O) frame the file's
+   bytes, read one chunk at a time, so a request never holds more than a chunk and carries an exact
    Content-Length. The files of a call go side by side (one slow file does not hold the others).
 
 URL arguments are fetched here and uploaded, by default, rather than handed to the server: Gradio 5
@@ -28,9 +28,9 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Any, Literal, TypeVar
+from typing import IO, Literal
 
 import httpx
 
@@ -45,9 +45,7 @@ from .._errors import (
     TransportError,
 )
 from .._http._json import loads as loads_json
-from .._http._retry import Replayable
 from ._fetch import (
-    ACCEPT_ENCODING,
     CHUNK_SIZE,
     Rules,
     SizeLimitExceeded,
@@ -57,14 +55,13 @@ from ._fetch import (
     read_capped,
 )
 from ._inputs import FileArgument, describe
+from ._multipart import Body, Part
 from ._names import safe_filename
 from ._parallel import arun_all, run_all
-from ._progress import Meter, ProgressOption, human_size
+from ._progress import ProgressOption, human_size
 from ._values import RemoteFile, file_data, is_file_data
 
 __all__ = ["UploadBatch", "UPLOAD_ANSWER_LIMIT"]
-
-T = TypeVar("T")
 
 UPLOAD_ANSWER_LIMIT = 64 * 1024  # the answer is a list with one server path
 _SCRATCH = "gradio-codegen-upload-"
@@ -88,98 +85,6 @@ class _Placeholder:
 
     def __repr__(self) -> str:
         return f"<file #{self.index}>"
-
-
-class _Part:
-    """The multipart body of one file's upload: head, the file's ``size`` bytes, tail.
-
-    ``took`` counts each chunk of the file as it is read (a file that ends early changed while it
-    was being read: ``InputError``) and reports it to the progress meter; ``restart`` begins the
-    count again for another attempt (the meter does not go back: it shows the most ever sent).
-    """
-
-    def __init__(
-        self, item: FileArgument, size: int, progress: ProgressOption, endpoint: str | None
-    ) -> None:
-        boundary = os.urandom(16).hex()
-        filename = item.name.replace('"', "%22")
-        self.head = (
-            f"--{boundary}\r\n"
-            f'Content-Disposition: form-data; name="files"; filename="{filename}"\r\n'
-            f"Content-Type: {item.mime_type or 'application/octet-stream'}\r\n\r\n"
-        ).encode("utf-8")
-        self.tail = f"\r\n--{boundary}--\r\n".encode("ascii")
-        self.headers = {
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
-            "Content-Length": str(len(self.head) + size + len(self.tail)),
-            **ACCEPT_ENCODING,
-        }
-        self.item = item
-        self.size = size
-        self.endpoint = endpoint
-        self.what = f"uploading {item.name!r}"
-        self.meter = Meter(progress, "upload", item.name, size)
-        self.sent = 0  # bytes of the file read in this attempt
-
-    def restart(self) -> None:
-        self.sent = 0
-
-    def wanted(self) -> int:
-        """How many bytes to read next; 0 once the whole file is sent."""
-        return min(CHUNK_SIZE, self.size - self.sent)
-
-    def took(self, chunk: bytes) -> bytes:
-        if not chunk:
-            raise InputError(
-                f"{self.item.name!r} changed while it was being uploaded: it ended after "
-                f"{self.sent} of {self.size} bytes",
-                endpoint=self.endpoint,
-                parameter=self.item.parameter,
-            )
-        self.sent += len(chunk)
-        if self.sent > self.meter.done:
-            self.meter.advance(self.sent - self.meter.done)
-        return chunk
-
-
-class _Body(Replayable):
-    """One file's multipart body, read from its start at each attempt.
-
-    The retrying transport (``_http._retry``) may send an upload again after a broken connection
-    or a 502/503/504 even when part of it went out -- the same bytes again are safe -- so each
-    iteration seeks the source back to where it began: our own file or bytes, or a caller's
-    stream that can seek (one that cannot is sent once, as before: ``replayable`` is False).
-    ``threaded``: the async sender reads a disk file in a worker thread, not on the loop.
-    """
-
-    def __init__(self, part: _Part, source: IO[bytes], threaded: bool = False) -> None:
-        self.part = part
-        self.source = source
-        self.threaded = threaded
-        self.replayable = source.seekable()
-        self.start = source.tell() if self.replayable else 0
-
-    def _rewind(self) -> None:
-        if self.replayable:
-            self.source.seek(self.start)
-        self.part.restart()
-
-    def __iter__(self) -> Iterator[bytes]:
-        self._rewind()
-        yield self.part.head
-        while wanted := self.part.wanted():
-            yield self.part.took(self.source.read(wanted))
-        yield self.part.tail
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        await self._run(self._rewind)
-        yield self.part.head
-        while wanted := self.part.wanted():
-            yield self.part.took(await self._run(self.source.read, wanted))
-        yield self.part.tail
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.to_thread(fn, *args) if self.threaded else fn(*args)
 
 
 class UploadBatch:
@@ -334,13 +239,13 @@ class UploadBatch:
         assert item.size is not None
         return item.size
 
-    def _part(self, item: FileArgument, source: IO[bytes]) -> _Part:
+    def _part(self, item: FileArgument, source: IO[bytes]) -> Part:
         size = self._length(item, source)
         self._check_size(item, size)
-        return _Part(item, size, self.progress, self.endpoint)
+        return Part(item, size, self.progress, self.endpoint)
 
     @contextmanager
-    def _posting(self, part: _Part) -> Iterator[None]:
+    def _posting(self, part: Part) -> Iterator[None]:
         """One upload request: its failures as the runtime's errors, its meter closed after."""
         what = part.what
         try:
@@ -360,7 +265,7 @@ class UploadBatch:
         finally:
             part.meter.close()
 
-    def _answered(self, part: _Part, status: int, body: bytes) -> None:
+    def _answered(self, part: Part, status: int, body: bytes) -> None:
         """The file's FileData, from the upload's answer (``body``, already capped in size)."""
         item, what = part.item, part.what
         text = body.decode("utf-8", errors="replace")
@@ -450,9 +355,9 @@ class UploadBatch:
             if ours:
                 source.close()
 
-    def _post(self, http: httpx.Client, url: str, source: IO[bytes], part: _Part) -> None:
+    def _post(self, http: httpx.Client, url: str, source: IO[bytes], part: Part) -> None:
         request = http.build_request("POST", url, headers=part.headers)
-        request.stream = _Body(part, source)
+        request.stream = Body(part, source)
         with self._posting(part):
             response = http.send(request, stream=True)
             try:
@@ -502,10 +407,10 @@ class UploadBatch:
                 source.close()
 
     async def _apost(
-        self, http: httpx.AsyncClient, url: str, source: IO[bytes], part: _Part
+        self, http: httpx.AsyncClient, url: str, source: IO[bytes], part: Part
     ) -> None:
         request = http.build_request("POST", url, headers=part.headers)
-        request.stream = _Body(part, source, threaded=not isinstance(source, io.BytesIO))
+        request.stream = Body(part, source, threaded=not isinstance(source, io.BytesIO))
         with self._posting(part):
             response = await http.send(request, stream=True)
             try:
