@@ -28,7 +28,6 @@ from ._files._download import JobDownloads
 from ._files._upload import UploadBatch
 from ._files._values import remove_download_dir
 from ._http._clients import async_http, sync_http
-from ._http._timeouts import CANCEL_TIMEOUT
 from ._hub import _spaces
 from ._options import Shared
 from ._queue import _gradio3 as gradio3
@@ -113,14 +112,11 @@ class Client(_BaseClient):
             with self._scope(repeatable=True):
                 batch.upload(http, f"{self._base_url()}/upload")
             data = batch.fill(steps.lay_out(plan, encoded))
-            session = self._session()
+            session = self._session_of(SyncSession)
             with self._joining(session):
                 call = self._join(http, endpoint, plan, data, session, check)
-            job = Job(
-                **self._job_info(call),
-                decode=self._decoder(call),
-                cancel=partial(self._cancel, call),
-            )
+            cancel = partial(self._cancel, call)
+            job = Job(**self._job_info(call), decode=self._decoder(call), cancel=cancel)
             session.register(call.event_id, job)
             return job
 
@@ -137,8 +133,7 @@ class Client(_BaseClient):
         route, laid = self._gradio3_inputs(self._config(http), endpoint, plan, encoded, batch)
         with self._scope(repeatable=True):
             batch.upload(http, f"{self._base_url()}/upload")
-        with self._shared.lock:
-            session = self._gradio3_session()
+        session = self._gradio3_session()
         call, reader = self._gradio3_call(
             SyncCall, endpoint, plan, route, batch.fill(laid), session
         )
@@ -156,7 +151,7 @@ class Client(_BaseClient):
         reader.stop()
         http = self._open_http()
         if http is not None:
-            with self._step(steps.CANCELLING, call.endpoint, CANCEL_TIMEOUT, repeatable=True):
+            with self._cancelling(call):
                 http.send(self._reset_request(http, call))
 
     def _join(
@@ -194,8 +189,7 @@ class Client(_BaseClient):
             try:
                 verified = self._checked(endpoint, check)
             except AppChangedError as e:
-                e.may_have_run = True  # joined before the check answered
-                unchecked = self._unchecked(call)  # stopped by the fn_index the app has for it
+                unchecked = self._unchecked(call, e)  # joined before the check answered
                 if unchecked is not None:
                     with suppress(GradioError):
                         self._cancel(unchecked)
@@ -279,10 +273,6 @@ class Client(_BaseClient):
         with self._shared.lock:
             return self._known_plan(endpoint) or self._new_plan(endpoint, self._config(http))
 
-    def _session(self) -> SyncSession:
-        with self._shared.lock:
-            return self._session_of(SyncSession)
-
     @contextmanager
     def _open_stream(self, session_hash: str) -> Iterator[httpx.Response]:
         http = self._ready_http()
@@ -299,8 +289,7 @@ class Client(_BaseClient):
             return None
 
     def _decode(self, call: Call[T], job: JobDownloads, raw: list[Any]) -> T:
-        batch = self._download_batch(job)
-        values = steps.decode_values(call.endpoint, call.plan, raw, batch)
+        values, batch = self._decoded(call, raw, job)
         with self._scope():
             batch.download(self._ready_http())
         return steps.build(call.endpoint, values)
@@ -308,7 +297,7 @@ class Client(_BaseClient):
     def _cancel(self, call: Call[Any]) -> None:
         http = self._open_http()
         if http is not None:
-            with self._step(steps.CANCELLING, call.endpoint, CANCEL_TIMEOUT, repeatable=True):
+            with self._cancelling(call):
                 cancel, reset = self._cancel_requests(http, call)
                 steps.cancel_checked(http.send(cancel), call.endpoint.api_name)
                 http.send(reset)
@@ -423,7 +412,7 @@ class AsyncClient(_BaseClient):
         await reader.astop()
         http = self._open_http()
         if http is not None:
-            with self._step(steps.CANCELLING, call.endpoint, CANCEL_TIMEOUT, repeatable=True):
+            with self._cancelling(call):
                 await http.send(self._reset_request(http, call))
 
     async def _join(
@@ -460,8 +449,7 @@ class AsyncClient(_BaseClient):
             try:
                 verified = await self._checked(endpoint, check)
             except AppChangedError as e:
-                e.may_have_run = True  # joined before the check answered
-                unchecked = self._unchecked(call)  # stopped by the fn_index the app has for it
+                unchecked = self._unchecked(call, e)  # joined before the check answered
                 if unchecked is not None:
                     with suppress(GradioError):
                         await self._cancel(unchecked)
@@ -499,17 +487,11 @@ class AsyncClient(_BaseClient):
 
     # -- sending and awaiting -----------------------------------------------------------------------
 
-    def _lock(self) -> asyncio.Lock:
-        shared = self._shared
-        if shared.async_lock is None:
-            shared.async_lock = asyncio.Lock()
-        return shared.async_lock
-
     async def _ready(self) -> httpx.AsyncClient:
         http: httpx.AsyncClient | None = self._connected()
         if http is not None:
             return http
-        async with self._lock():
+        async with self._shared.async_lock():
             http = self._connected()
             if http is not None:
                 return http
@@ -542,7 +524,7 @@ class AsyncClient(_BaseClient):
         if plan is not None:
             return plan
         http = await self._ready()
-        async with self._lock():
+        async with self._shared.async_lock():
             return self._known_plan(endpoint) or self._new_plan(endpoint, await self._config(http))
 
     @asynccontextmanager
@@ -561,8 +543,7 @@ class AsyncClient(_BaseClient):
             return None
 
     async def _decode(self, call: Call[T], job: JobDownloads, raw: list[Any]) -> T:
-        batch = self._download_batch(job)
-        values = steps.decode_values(call.endpoint, call.plan, raw, batch)
+        values, batch = self._decoded(call, raw, job)
         with self._scope():
             await batch.adownload(self._ready_http())
         return steps.build(call.endpoint, values)
@@ -570,7 +551,7 @@ class AsyncClient(_BaseClient):
     async def _cancel(self, call: Call[Any]) -> None:
         http = self._open_http()
         if http is not None:
-            with self._step(steps.CANCELLING, call.endpoint, CANCEL_TIMEOUT, repeatable=True):
+            with self._cancelling(call):
                 cancel, reset = self._cancel_requests(http, call)
                 steps.cancel_checked(await http.send(cancel), call.endpoint.api_name)
                 await http.send(reset)

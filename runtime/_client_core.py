@@ -16,7 +16,7 @@ import shlex
 import sys
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -128,10 +128,16 @@ class _BaseClient(Configured):
             job=job,
         )
 
+    def _decoded(
+        self, call: Call[Any], raw: list[Any], job: JobDownloads | None = None
+    ) -> tuple[list[Any], DownloadBatch]:
+        """A result's values, and the batch that holds the files they name, still to download."""
+        batch = self._download_batch(job)
+        return steps.decode_values(call.endpoint, call.plan, raw, batch), batch
+
     def _decode_now(self, call: Call[T], raw: list[Any]) -> T:
         """A result's value when it holds no file to download first (else ``NeedsDownload``)."""
-        batch = self._download_batch()
-        values = steps.decode_values(call.endpoint, call.plan, raw, batch)
+        values, batch = self._decoded(call, raw)
         if batch.files:
             raise NeedsDownload
         return steps.build(call.endpoint, values)
@@ -179,13 +185,14 @@ class _BaseClient(Configured):
     def _session_of(self, kind: type[S]) -> S:
         """The session calls run in now: a new one after ``reset_session``."""
         shared = self._shared
-        if shared.session is None or shared.session.hash != shared.session_hash:
-            assert shared.flags is not None
-            shared.session = kind(
-                shared.session_hash, shared.flags, self._open_stream, self._options.max_retries
-            )
-        session: S = shared.session
-        return session
+        with shared.lock:
+            if shared.session is None or shared.session.hash != shared.session_hash:
+                assert shared.flags is not None
+                shared.session = kind(
+                    shared.session_hash, shared.flags, self._open_stream, self._options.max_retries
+                )
+            session: S = shared.session
+            return session
 
     def _open_stream(self, session_hash: str) -> Any:
         raise NotImplementedError
@@ -283,10 +290,14 @@ class _BaseClient(Configured):
         from ._queue import _gradio3_calls as calls3
 
         shared = self._shared
-        session: Any = shared.session
-        if not isinstance(session, calls3.Gradio3Session) or session.hash != shared.session_hash:
-            session = shared.session = calls3.Gradio3Session(shared.session_hash)
-        return session  # type: ignore[no-any-return]
+        with shared.lock:
+            session: Any = shared.session
+            if (
+                not isinstance(session, calls3.Gradio3Session)
+                or session.hash != shared.session_hash
+            ):
+                session = shared.session = calls3.Gradio3Session(shared.session_hash)
+            return session  # type: ignore[no-any-return]
 
     def _reset_request(
         self, http: httpx.Client | httpx.AsyncClient, call: Call[Any]
@@ -411,8 +422,11 @@ class _BaseClient(Configured):
             raise error
         return True
 
-    def _unchecked(self, call: Call[Any]) -> Call[Any] | None:
-        """``call`` with the fn_index the app now has for its endpoint (None if it has none)."""
+    def _unchecked(self, call: Call[Any], error: AppChangedError) -> Call[Any] | None:
+        """A call that joined before its layout check failed with ``error``: it may have run
+        (``error`` now says so), and is stopped by the fn_index the app has for its endpoint now.
+        ``call`` with that index (None if the app has none)."""
+        error.may_have_run = True
         fn_index = self._shared.layout.fn_index(call.endpoint)
         if fn_index is None:
             return None
@@ -534,6 +548,11 @@ class _BaseClient(Configured):
         )
 
     # -- bounds -----------------------------------------------------------------------------------
+
+    def _cancelling(self, call: Call[Any]) -> AbstractContextManager[None]:
+        """The step that cancels ``call``: repeatable, and bounded by ``CANCEL_TIMEOUT``, so a
+        cancel never becomes a long wait."""
+        return self._step(steps.CANCELLING, call.endpoint, CANCEL_TIMEOUT, repeatable=True)
 
     def _timeout_for(self, limit: float) -> httpx.Timeout:
         timeout = self._options.timeout

@@ -131,7 +131,7 @@ class Shared(Generic[H, S]):
         self.space_timeout = space_timeout
         self.on_space_stage = on_space_stage
         self.lock = threading.Lock()
-        self.async_lock: asyncio.Lock | None = None  # made on first use, in the client's loop
+        self._async_lock: asyncio.Lock | None = None  # made on first use, in the client's loop
         self.http: H | None = None
         self.ready = False
         self.closed = False
@@ -145,6 +145,13 @@ class Shared(Generic[H, S]):
         self.layout = Layout()  # the app's layout as last checked (``verify``)
         self.session_hash = uuid.uuid4().hex
         self.session: S | None = None
+
+    def async_lock(self) -> asyncio.Lock:
+        """The lock an ``AsyncClient`` holds while it connects or reads ``/config`` (awaiting);
+        ``lock`` guards the rest, which no call awaits under."""
+        if self._async_lock is None:
+            self._async_lock = asyncio.Lock()
+        return self._async_lock
 
     def reset_session(self) -> None:
         with self.lock:
