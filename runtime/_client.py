@@ -170,10 +170,8 @@ class Client(_BaseClient):
         plan = self._shared.layout.plans.get(endpoint, plan)
         with self._step(steps.JOINING, endpoint):
             response = http.send(self._join_request(http, endpoint, plan, data, session.hash))
-        if by_name and response.status_code == 404:
-            # No {P}/call route (Gradio 4.16, a proxy): join by an fn_index the check confirmed.
-            with self._shared.lock:
-                self._shared.layout.by_name = by_name = False
+        if by_name and self._fall_back_to_index(response):
+            by_name = False
             if check is not None:
                 self._checked(endpoint, check)
                 check = None
@@ -429,8 +427,8 @@ class AsyncClient(_BaseClient):
         plan = self._shared.layout.plans.get(endpoint, plan)
         with self._step(steps.JOINING, endpoint):
             response = await http.send(self._join_request(http, endpoint, plan, data, session.hash))
-        if by_name and response.status_code == 404:
-            self._shared.layout.by_name = by_name = False
+        if by_name and self._fall_back_to_index(response):
+            by_name = False
             if check is not None:
                 await self._checked(endpoint, check)
                 check = None

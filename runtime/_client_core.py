@@ -333,6 +333,16 @@ class _BaseClient(Configured):
         """Whether calls go to ``{P}/call/{api_name}`` (else ``{P}/queue/join`` by fn_index)."""
         return self._verifying() and self._shared.layout.by_name
 
+    def _fall_back_to_index(self, response: httpx.Response) -> bool:
+        """After a join by name: if the app answered that it has no ``{P}/call`` route (Gradio
+        4.16, a proxy), calls join by an fn_index the layout check confirmed from now on.
+        Returns whether they do."""
+        if response.status_code != 404:
+            return False
+        with self._shared.lock:
+            self._shared.layout.by_name = False
+        return True
+
     def _waits_for_check(self) -> bool:
         """The check must pass before the join: asked for, or the join cannot name the endpoint."""
         return self._options.verify == "before" or not self._shared.layout.by_name
