@@ -11,7 +11,7 @@ import asyncio
 import email.utils
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -214,6 +214,94 @@ def test_the_async_sender_follows_the_same_policy(monkeypatch: pytest.MonkeyPatc
         return status, len(join.requests), len(broken.requests)
 
     assert asyncio.run(main()) == (200, 3, 1)
+
+
+class Counted(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """An answer's body that notes whether anything closed it."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b"busy"
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b"busy"
+
+    def close(self) -> None:
+        self.closed = True
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_every_answer_refused_for_a_retry_is_closed(
+    slept: list[float], monkeypatch: pytest.MonkeyPatch, flavour: str
+) -> None:
+    """A refused answer's connection goes back to the pool: nobody else will ever close it."""
+    monkeypatch.setattr(_retry, "_jitter", lambda: 0.0)  # the async sender really sleeps
+    bodies: list[Counted] = []
+
+    def refuse_twice(request: httpx.Request) -> httpx.Response:
+        bodies.append(Counted())
+        status = [429, 502, 200][len(bodies) - 1]
+        return httpx.Response(status, stream=bodies[-1])
+
+    async def aget(url: str) -> int:
+        transport = AsyncRetryTransport(httpx.MockTransport(refuse_twice))
+        async with httpx.AsyncClient(transport=transport) as client:
+            return (await client.get(url)).status_code
+
+    url = "http://app.test/config"
+    with retrying(2):
+        if flavour == "sync":
+            with httpx.Client(transport=RetryTransport(httpx.MockTransport(refuse_twice))) as c:
+                status = c.get(url).status_code
+        else:
+            status = asyncio.run(aget(url))
+    assert status == 200 and len(bodies) == 3
+    assert [body.closed for body in bodies[:2]] == [True, True]
+
+
+def test_an_interrupt_during_an_attempt_is_never_retried(slept: list[float]) -> None:
+    """Ctrl-C while a request is out ends it at once, whatever the policy would retry."""
+    attempts: list[httpx.Request] = []
+
+    def interrupted(request: httpx.Request) -> httpx.Response:
+        attempts.append(request)
+        raise KeyboardInterrupt
+
+    with httpx.Client(transport=RetryTransport(httpx.MockTransport(interrupted))) as client:
+        with retrying(2), idempotent(), pytest.raises(KeyboardInterrupt):
+            client.get("http://app.test/config")
+    assert len(attempts) == 1 and slept == []
+
+
+def test_a_cancelled_async_request_is_never_retried() -> None:
+    """Cancelling the task that waits for an answer ends the request; no attempt follows."""
+
+    async def main() -> int:
+        sent = asyncio.Event()
+        attempts = 0
+
+        async def never_answers(request: httpx.Request) -> httpx.Response:
+            nonlocal attempts
+            attempts += 1
+            sent.set()
+            await asyncio.Event().wait()
+            raise AssertionError("unreachable")
+
+        transport = AsyncRetryTransport(httpx.MockTransport(never_answers))
+        async with httpx.AsyncClient(transport=transport) as client:
+            with retrying(2), idempotent():
+                task = asyncio.create_task(client.get("http://app.test/config"))
+            await sent.wait()
+            task.cancel()
+            await asyncio.wait({task}, timeout=30)  # generous: it ends at once
+        return attempts if task.cancelled() else -1
+
+    assert asyncio.run(main()) == 1
 
 
 # -- reading the server's wait --------------------------------------------------------------------
