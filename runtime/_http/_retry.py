@@ -306,6 +306,8 @@ class _Attempts:
         return _retry_failure(error, self.request, self.rules) and self._again(None)
 
     def _again(self, response: httpx.Response | None) -> bool:
+        """Whether a retry is left, the body can go again and the wait ends before the deadline;
+        if so, the retry is counted and its wait noted."""
         if self.made >= self.rules.max_retries or (self.body is not None and self.body.taken):
             return False
         wait = _wait(self.made, response)
