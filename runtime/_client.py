@@ -12,7 +12,6 @@ every answer; here ``Client`` sends and ``AsyncClient`` sends and awaits.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from functools import partial
@@ -199,27 +198,12 @@ class Client(_BaseClient):
         """Start the layout check of ``endpoint`` unless it needs no request; with
         ``verify="before"`` (or no route by name) wait for it here. Returns the ``/config`` read
         still in flight, for the join to wait on once it has sent its request."""
-        check = self._check_in_flight(endpoint, partial(self._start_layout_read, http))
+        read = partial(self._config, http, fresh=True)  # on a connection of its own
+        check = self._check_in_flight(endpoint, partial(ConfigRead.start, read))
         if check is not None and self._waits_for_check():
             self._checked(endpoint, check)
             return None
         return check
-
-    def _start_layout_read(self, http: httpx.Client) -> ConfigRead:
-        check = ConfigRead()
-        threading.Thread(
-            target=self._read_layout, args=(http, check), name="gradio-layout", daemon=True
-        ).start()
-        return check
-
-    def _read_layout(self, http: httpx.Client, check: ConfigRead) -> None:
-        """Read ``/config`` on a connection of its own, while the first call joins on another."""
-        try:
-            config = self._config(http, fresh=True)
-        except BaseException as e:  # handed to whoever waits for the check
-            check.set_exception(e)
-        else:
-            check.set_result(config)
 
     def _checked(self, endpoint: Endpoint[Any], check: ConfigRead) -> Plan:
         """The endpoint's plan once the check passed; ``AppChangedError`` if it failed. The read

@@ -27,7 +27,7 @@ The check is on by default (``verify="concurrent"``) and compares only what the 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -266,6 +266,22 @@ class ConfigRead:
         self._done = threading.Event()
         self._config: dict[str, Any] | None = None
         self._error: BaseException | None = None
+
+    @classmethod
+    def start(cls, read: Callable[[], dict[str, Any]]) -> ConfigRead:
+        """Run ``read`` in a daemon thread, so the first call can join meanwhile."""
+        check = cls()
+
+        def run() -> None:
+            try:
+                config = read()
+            except BaseException as e:  # handed to whoever waits for the check
+                check.set_exception(e)
+            else:
+                check.set_result(config)
+
+        threading.Thread(target=run, name="gradio-layout", daemon=True).start()
+        return check
 
     def set_result(self, config: dict[str, Any]) -> None:
         self._config = config
