@@ -47,7 +47,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
@@ -86,6 +86,9 @@ _CLOSED = "the client was closed while jobs were running"
 _MAY_HAVE_RUN = "the app may have run the function, or be running it; calling again runs it again"
 
 
+Opener = TypeVar("Opener")  # how a session opens its stream: a context manager, sync or async
+
+
 class _Routable(Protocol):
     @property
     def _pending(self) -> bool: ...
@@ -97,12 +100,12 @@ class _Routable(Protocol):
     def add_done_callback(self, fn: Callable[[Any], object]) -> None: ...
 
 
-class _Demux:
+class _Demux(Generic[Opener]):
     """What both readers share: routing messages and deciding whether the stream is still needed.
 
-    Its state changes only under ``guard``: the clients' entry points below take it, and the
-    readers call their steps under it (a lock for the sync session's threads; nothing for the
-    async one, whose callers and reader all run in the client's loop).
+    Its state changes only under its guard (``_new_guard``): the clients' entry points below take
+    it, and the readers call their steps under it (a lock for the sync session's threads; nothing
+    for the async one, whose callers and reader all run in the client's loop).
     ``generation`` names the reader that may act: a reader whose generation is no longer current
     was cut off and leaves without touching anything.
     """
@@ -111,7 +114,7 @@ class _Demux:
         self,
         session_hash: str,
         flags: ProtocolFlags,
-        guard: AbstractContextManager[Any],
+        open_stream: Opener,
         max_retries: int = DEFAULT_MAX_RETRIES,
     ) -> None:
         self.hash = session_hash
@@ -136,11 +139,16 @@ class _Demux:
         self._streams = 0  # opened without news in between
         self._idle_reopens = 0
         self._reopens: collections.deque[float] = collections.deque(maxlen=MAX_REOPENS_PER_SECOND)
-        self._guard = guard  # held around every change of this state (a lock for threads)
+        self._open = open_stream
+        self._guard = self._new_guard()  # held around every change of this state
         self._in_reader = False  # the reader is routing a message: a job ending now is its doing
         self._cut = False  # the current stream was shut down by us: its end is not a failure
         self._reopened_after_break = False  # a broken stream was reopened once for these jobs
         self._response: httpx.Response | None = None  # the stream being read, to shut it down
+
+    @staticmethod
+    def _new_guard() -> AbstractContextManager[Any]:
+        return contextlib.nullcontext()
 
     # -- what the clients tell it ----------------------------------------------------------------
 
@@ -597,18 +605,51 @@ class _Refusal:
         return error
 
 
-class SyncSession(_Demux):
+class _Reading:
+    """One opened stream's chunks, whatever they turn out to be, so a reader only iterates.
+
+    A refused stream's chunks are the start of its error (``_Refusal``); a stream the session
+    still wants is decoded and routed (``_Demux._take``); one it no longer wants is not read at
+    all (``wanted`` is False). As a context manager it lets the session forget the stream when the
+    reading ends, however it ends, before the connection may go back to the pool.
+    """
+
+    def __init__(self, session: _Demux[Any], generation: int, response: httpx.Response) -> None:
+        self._session = session
+        self._generation = generation
+        self._response = response
+        self._refusal = _Refusal(response) if response.status_code != 200 else None
+        self.wanted = self._refusal is not None or session._attach(generation, response)
+        self._decoder = SSEDecoder()
+        self._ended = not self.wanted  # by the server's or our decision, rather than at EOF
+
+    def __enter__(self) -> _Reading:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._session._detach(self._response)
+
+    def take(self, chunk: bytes) -> bool:
+        """Take the next chunk; True when the reader should stop reading."""
+        if self._refusal is not None:
+            return self._refusal.add(chunk)
+        self._ended = self._session._take(self._generation, self._decoder, chunk)
+        return self._ended
+
+    def ended(self) -> bool:
+        """After the last chunk: True if the stream ended by the server's or our decision, False
+        if at its end of file; for a refused stream, raise its error."""
+        if self._refusal is not None:
+            raise self._refusal.error()
+        return self._ended
+
+
+class SyncSession(_Demux[Callable[[str], AbstractContextManager[httpx.Response]]]):
     """The sync client's session: one reader thread at a time."""
 
-    def __init__(
-        self,
-        session_hash: str,
-        flags: ProtocolFlags,
-        open_stream: Callable[[str], AbstractContextManager[httpx.Response]],
-        max_retries: int = DEFAULT_MAX_RETRIES,
-    ) -> None:
-        super().__init__(session_hash, flags, threading.RLock(), max_retries)
-        self._open = open_stream
+    @staticmethod
+    def _new_guard() -> AbstractContextManager[Any]:
+        return threading.RLock()
 
     def register(self, event_id: str, job: _Routable) -> None:
         with self._guard:
@@ -649,25 +690,14 @@ class SyncSession(_Demux):
     def _read_once(self, generation: int) -> bool:
         """Read one stream; True if it ended by the server's or our decision, False at EOF."""
         with retrying(self.max_retries), self._open(self.hash) as response:
-            if response.status_code != 200:
-                refusal = _Refusal(response)
-                for chunk in response.iter_bytes():
-                    if refusal.add(chunk):
+            with _Reading(self, generation, response) as reading:
+                for chunk in response.iter_bytes() if reading.wanted else ():
+                    if reading.take(chunk):
                         break
-                raise refusal.error()
-            if not self._attach(generation, response):
-                return True
-            try:
-                decoder = SSEDecoder()
-                for chunk in response.iter_bytes():
-                    if self._take(generation, decoder, chunk):
-                        return True
-                return False
-            finally:
-                self._detach(response)
+            return reading.ended()
 
 
-class AsyncSession(_Demux):
+class AsyncSession(_Demux[Callable[[str], AbstractAsyncContextManager[httpx.Response]]]):
     """The async client's session: one reader task at a time, in the client's event loop.
 
     The task is never cancelled to end a stream: a cancel that lands while httpx closes the
@@ -676,17 +706,7 @@ class AsyncSession(_Demux):
     """
 
     _interrupt_closes = False
-
-    def __init__(
-        self,
-        session_hash: str,
-        flags: ProtocolFlags,
-        open_stream: Callable[[str], AbstractAsyncContextManager[httpx.Response]],
-        max_retries: int = DEFAULT_MAX_RETRIES,
-    ) -> None:
-        super().__init__(session_hash, flags, contextlib.nullcontext(), max_retries)
-        self._open = open_stream
-        self._task: asyncio.Task[None] | None = None
+    _task: asyncio.Task[None] | None = None  # the reader
 
     def register(self, event_id: str, job: _Routable) -> None:
         if self._adopt(event_id, job):
@@ -728,22 +748,12 @@ class AsyncSession(_Demux):
 
     async def _read_stream(self, generation: int) -> bool:
         async with self._open(self.hash) as response:
-            if response.status_code != 200:
-                refusal = _Refusal(response)
-                async for chunk in response.aiter_bytes():
-                    if refusal.add(chunk):
-                        break
-                raise refusal.error()
-            if not self._attach(generation, response):
-                return True
-            try:
-                decoder = SSEDecoder()
-                async for chunk in response.aiter_bytes():
-                    if self._take(generation, decoder, chunk):
-                        return True
-            finally:
-                self._detach(response)
-        return False
+            with _Reading(self, generation, response) as reading:
+                if reading.wanted:
+                    async for chunk in response.aiter_bytes():
+                        if reading.take(chunk):
+                            break
+            return reading.ended()
 
 
 def _interrupt(response: httpx.Response | None, *, close: bool = True) -> None:

@@ -4,7 +4,6 @@ stream sends besides stays bounded (kept messages, reconnections, time without n
 
 from __future__ import annotations
 
-import contextlib
 import json
 from typing import Any
 
@@ -81,7 +80,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 def demux(protocol: str = "sse_v3", joins: int = 0) -> _Demux:
-    d = _Demux("h", protocol_flags(protocol), contextlib.nullcontext())
+    d: _Demux[None] = _Demux("h", protocol_flags(protocol), None)  # fed by hand, never opens
     d.in_flight = joins
     d.running = True
     return d
