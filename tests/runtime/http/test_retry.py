@@ -43,7 +43,7 @@ class Script:
         if not self.faults:
             return httpx.Response(200, json={"event_id": "E"})
         fault = self.faults.pop(0)
-        if isinstance(fault, type) and issubclass(fault, Exception):
+        if isinstance(fault, type) and issubclass(fault, httpx.RequestError):
             raise fault("fault", request=request)
         status, headers = fault if isinstance(fault, tuple) else (fault, {})
         if self.body is not None:
@@ -326,7 +326,7 @@ def answer(status: int = 503, **headers: str) -> httpx.Response:
     ],
 )
 def test_retry_after_delta_seconds(headers: dict[str, str], expected: float | None) -> None:
-    assert retry_after(answer(**headers)) == expected
+    assert retry_after(answer(503, **headers)) == expected
 
 
 def test_retry_after_as_an_http_date() -> None:
